@@ -1,0 +1,166 @@
+//! `vigie bench`: events per second through a chain of plugins on one core
+//! (plugins alone, one event per call and batched; and end to end with the
+//! store), and the cost of a fresh instance. Prints figures; asserts nothing.
+
+use anyhow::Result;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vigie::action::ActionKind;
+use vigie::chain::Chain;
+use vigie::config::PluginEntry;
+use vigie::runtime::{InstanceSetup, KvCarry};
+use vigie::stats::Stats;
+use vigie::{
+    builtin, pipeline, CollectExecutor, Event, Limits, Runtime, Secret, SledStore, Source, Store,
+    Vigie,
+};
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// How many events to push through the chain.
+    #[arg(long, default_value_t = 50_000)]
+    events: usize,
+    /// How many plugins in the chain (copies of the same component).
+    #[arg(long, default_value_t = 4)]
+    chain: usize,
+    /// The plugin component to chain.
+    #[arg(long, default_value = "builtin:keyword-filter")]
+    plugin: String,
+    /// Events per plugin call when batching.
+    #[arg(long, default_value_t = 64)]
+    batch_size: usize,
+    /// Fresh instances to create for the instantiation figure.
+    #[arg(long, default_value_t = 2_000)]
+    instances: usize,
+}
+
+/// The demo's events, repeated with fresh ids into one community.
+fn events(n: usize) -> Result<Vec<Event>> {
+    let demo: Vec<Event> = builtin::DEMO_EVENTS
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(Event::from_json_line)
+        .collect::<Result<_, _>>()?;
+    Ok((0..n)
+        .map(|i| {
+            let mut e = demo[i % demo.len()].clone();
+            e.id = format!("bench-{i}");
+            e.community = "bench".into();
+            e.timestamp += Duration::from_millis(i as u64);
+            e
+        })
+        .collect())
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
+    let secret = Arc::new(Secret::random());
+    let runtime = Runtime::builder().max_instances(256).build()?;
+    let defs: Vec<_> = (0..args.chain.max(1))
+        .map(|i| {
+            let entry = PluginEntry {
+                name: format!("p{i}"),
+                component: args.plugin.clone(),
+                grants: ActionKind::ALL.into_iter().collect::<BTreeSet<_>>(),
+                config_json: "{}".into(),
+                limits: Limits::default(),
+            };
+            pipeline::load_entry(&runtime, entry, store.clone(), secret.clone()).map(Arc::new)
+        })
+        .collect::<Result<_>>()?;
+    let events = events(args.events)?;
+    println!(
+        "vigie bench: {} events through a chain of {} × {} (one core)",
+        events.len(),
+        defs.len(),
+        args.plugin
+    );
+
+    // Plugins alone: the chain without the store, as the community task runs it.
+    let mut per_call = None;
+    for batch in [1, args.batch_size.max(1)] {
+        let stats = Stats::default();
+        let mut chain = Chain::new("bench", defs.clone(), store.clone(), secret.clone());
+        chain.handle(&events[..batch.min(events.len())], &stats); // warm up
+        let start = Instant::now();
+        let mut actions = 0;
+        for chunk in events.chunks(batch) {
+            actions += chain
+                .handle(chunk, &stats)
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>();
+            chain.take_kv_writes();
+        }
+        let elapsed = start.elapsed();
+        let rate = events.len() as f64 / elapsed.as_secs_f64();
+        let ratio = per_call
+            .map(|base: f64| format!(" ({:.2}× one-per-call)", rate / base))
+            .unwrap_or_default();
+        per_call.get_or_insert(rate);
+        println!(
+            "  chain, batch {batch:>3}: {:>10.0} events/s, {:>6.2} µs/event, {:>5.2} µs per plugin call-event, {} actions{ratio}",
+            rate,
+            elapsed.as_secs_f64() * 1e6 / events.len() as f64,
+            elapsed.as_secs_f64() * 1e6 / (events.len() * defs.len()) as f64,
+            actions
+        );
+    }
+
+    // End to end: source → router → community task → store commit → executor.
+    let path = tempfile::NamedTempFile::new()?;
+    {
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(path.as_file());
+        for e in &events {
+            serde_json::to_writer(&mut w, e)?;
+            w.write_all(b"\n")?;
+        }
+    }
+    let host = Vigie::builder()
+        .batch_size(args.batch_size)
+        .store(Arc::new(SledStore::temporary()?))
+        .build_with_chain(defs.clone())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let start = Instant::now();
+    let summary = rt.block_on(host.run(
+        vec![Box::new(vigie::JsonLinesSource::new(path.path())) as Box<dyn Source>],
+        Box::new(CollectExecutor::default()),
+    ))?;
+    let elapsed = start.elapsed();
+    println!(
+        "  end to end (JSONL in, sled commit, actions out): {:>10.0} events/s ({} handled, {} actions)",
+        summary.events_handled as f64 / elapsed.as_secs_f64(),
+        summary.events_handled,
+        summary.total_actions()
+    );
+
+    // Fresh instances from InstancePre with the pooling allocator.
+    let setup = InstanceSetup {
+        plugin: "p0".into(),
+        community: "bench".into(),
+        limits: Limits::default(),
+        store: store.clone(),
+        secret: secret.clone(),
+    };
+    let loaded = &defs[0].loaded;
+    let n = args.instances.max(1);
+    let start = Instant::now();
+    for _ in 0..n {
+        drop(loaded.instantiate(&setup, KvCarry::default())?);
+    }
+    let instantiate = start.elapsed().as_secs_f64() * 1e6 / n as f64;
+    let start = Instant::now();
+    for _ in 0..n {
+        let mut instance = loaded.instantiate(&setup, KvCarry::default())?;
+        instance
+            .configure("{}")
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let with_configure = start.elapsed().as_secs_f64() * 1e6 / n as f64;
+    println!("  fresh instance: {instantiate:.1} µs (instantiate), {with_configure:.1} µs (instantiate + configure)");
+    Ok(())
+}

@@ -1,0 +1,416 @@
+//! The plugin chain of one community: runs events through its plugins in
+//! order, passes labels down, honours `stop`, admits actions against grants,
+//! contains failures (replace the instance, quarantine after N in a row) and
+//! hands the merged plan to the planner.
+
+use crate::action::{ActionKind, DecidedAction, PluginRef};
+use crate::config::PluginEntry;
+use crate::event::{Event, EventKind};
+use crate::planner;
+use crate::runtime::{
+    wit, CallError, InstanceSetup, KvCarry, LoadedPlugin, PluginAction, PluginInstance, Runtime,
+    Secret,
+};
+use crate::stats::Stats;
+use crate::store::{KvScope, KvWrites, Store};
+use anyhow::{anyhow, Result};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// What a plugin says about itself (`describe`), in host terms.
+#[derive(Debug, Clone, Serialize)]
+pub struct Description {
+    pub name: String,
+    pub version: String,
+    pub summary: String,
+    pub events: Vec<EventKind>,
+    pub actions: Vec<ActionKind>,
+}
+
+impl From<wit::Description> for Description {
+    fn from(d: wit::Description) -> Self {
+        Description {
+            name: d.name,
+            version: d.version,
+            summary: d.summary,
+            events: d.events.into_iter().map(Into::into).collect(),
+            actions: d.actions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A plugin entry compiled, described and configured once: shared by every
+/// community whose chain uses it.
+pub struct PluginDef {
+    pub entry: PluginEntry,
+    pub loaded: LoadedPlugin,
+    pub description: Description,
+    pub by: PluginRef,
+}
+
+impl PluginDef {
+    /// Compiles the component and checks it end to end: it instantiates,
+    /// `describe` answers and `configure` accepts the entry's config.
+    pub fn load(
+        runtime: &Runtime,
+        entry: PluginEntry,
+        bytes: &[u8],
+        store: Arc<dyn Store>,
+        secret: Arc<Secret>,
+    ) -> Result<PluginDef> {
+        let loaded = runtime.load(bytes, &entry.component)?;
+        let setup = InstanceSetup {
+            plugin: entry.name.clone(),
+            community: String::new(),
+            limits: entry.limits.clone(),
+            store,
+            secret,
+        };
+        let mut probe = loaded.instantiate(&setup, KvCarry::default())?;
+        let description: Description = probe
+            .describe()
+            .map_err(|e| {
+                anyhow!(
+                    "plugin `{}` ({}): describe {e}",
+                    entry.name,
+                    entry.component
+                )
+            })?
+            .into();
+        probe.configure(&entry.config_json).map_err(|e| {
+            anyhow!(
+                "plugin `{}` ({}) refused its config: {e}",
+                entry.name,
+                entry.component
+            )
+        })?;
+        for kind in &entry.grants {
+            if !description.actions.contains(kind) {
+                tracing::info!(
+                    plugin = entry.name,
+                    "granted `{kind}` but the plugin does not declare it"
+                );
+            }
+        }
+        let by = PluginRef {
+            plugin: entry.name.clone(),
+            plugin_version: description.version.clone(),
+            plugin_hash: loaded.hash.clone(),
+        };
+        Ok(PluginDef {
+            entry,
+            loaded,
+            description,
+            by,
+        })
+    }
+
+    fn wants(&self, kind: EventKind) -> bool {
+        self.description.events.contains(&kind)
+    }
+}
+
+/// One plugin's place in a community's chain.
+struct Slot {
+    def: Arc<PluginDef>,
+    setup: InstanceSetup,
+    instance: Option<PluginInstance>,
+    /// Staged state of an instance that was dropped and not yet replaced.
+    carry: KvCarry,
+    failures: u32,
+    quarantined: Option<String>,
+}
+
+impl Slot {
+    fn instance(&mut self) -> Result<&mut PluginInstance> {
+        if self.instance.is_none() {
+            let carry = std::mem::take(&mut self.carry);
+            let mut instance = self.def.loaded.instantiate(&self.setup, carry)?;
+            instance
+                .configure(&self.def.entry.config_json)
+                .map_err(|e| anyhow!("configure {e}"))?;
+            self.instance = Some(instance);
+        }
+        self.instance.as_mut().ok_or_else(|| anyhow!("no instance"))
+    }
+
+    /// Drops a poisoned instance, keeping its staged key-value writes; the
+    /// next call gets a fresh instance.
+    fn discard_instance(&mut self) {
+        if let Some(old) = self.instance.take() {
+            self.carry = old.into_carry();
+        }
+    }
+
+    /// Calls the plugin on the events at `indices`: one `handle` per event
+    /// when there is one, else one `handle-batch`, falling back to one call
+    /// per event when the batch fails as a whole.
+    fn call(
+        &mut self,
+        events: &[wit::Event],
+        indices: &[usize],
+        stats: &Stats,
+    ) -> Vec<Result<Vec<PluginAction>, CallError>> {
+        if indices.len() > 1 {
+            let batch: Vec<wit::Event> = indices.iter().map(|&i| events[i].clone()).collect();
+            let result = match self.instance() {
+                Ok(instance) => instance.handle_batch(&batch),
+                Err(e) => Err(CallError::Host(e)),
+            };
+            stats.update(|s| s.plugin_calls += 1);
+            match result {
+                Ok(results) => return results,
+                Err(e) => {
+                    tracing::debug!(
+                        plugin = self.def.entry.name,
+                        "batch failed ({e}); retrying one by one"
+                    );
+                    self.discard_instance();
+                }
+            }
+        }
+        indices
+            .iter()
+            .map(|&i| {
+                if let Some(q) = &self.quarantined {
+                    return Err(CallError::Limit(format!("quarantined: {q}")));
+                }
+                stats.update(|s| s.plugin_calls += 1);
+                let result = match self.instance() {
+                    Ok(instance) => instance.handle(&events[i]),
+                    Err(e) => Err(CallError::Host(e)),
+                };
+                if let Err(e) = &result {
+                    if e.poisons_instance() {
+                        self.discard_instance();
+                    }
+                }
+                result
+            })
+            .collect()
+    }
+
+    /// Counts a failure; quarantines the plugin after too many in a row.
+    fn failed(&mut self, error: &CallError, event_id: Option<&str>, stats: &Stats) {
+        let plugin = self.def.entry.name.clone();
+        let community = self.setup.community.clone();
+        tracing::warn!(
+            plugin,
+            community,
+            event = event_id.unwrap_or("-"),
+            "plugin {error}"
+        );
+        let cause = match error {
+            CallError::Timeout(_) => "timeout",
+            CallError::Memory(_) => "memory",
+            CallError::Trap(_) => "trap",
+            CallError::Limit(_) => "limit",
+            CallError::Plugin(_) => "error",
+            CallError::Host(_) => "host",
+        };
+        self.failures += 1;
+        let quarantine =
+            self.failures >= self.setup.limits.quarantine_after && self.quarantined.is_none();
+        if quarantine {
+            let why = format!(
+                "{plugin} in {community} after {} failures in a row, last: {error}",
+                self.failures
+            );
+            tracing::error!(plugin, community, "quarantined until reloaded: {error}");
+            self.quarantined = Some(why.clone());
+            self.discard_instance();
+            stats.update(|s| s.quarantined.push(why));
+        }
+        stats.update(|s| {
+            *s.plugin_errors
+                .entry(plugin)
+                .or_default()
+                .entry(cause.to_string())
+                .or_default() += 1;
+        });
+    }
+}
+
+/// The ordered plugins of one community.
+pub struct Chain {
+    community: String,
+    slots: Vec<Slot>,
+}
+
+impl Chain {
+    pub fn new(
+        community: &str,
+        plugins: Vec<Arc<PluginDef>>,
+        store: Arc<dyn Store>,
+        secret: Arc<Secret>,
+    ) -> Chain {
+        let slots = plugins
+            .into_iter()
+            .map(|def| Slot {
+                setup: InstanceSetup {
+                    plugin: def.entry.name.clone(),
+                    community: community.to_string(),
+                    limits: def.entry.limits.clone(),
+                    store: store.clone(),
+                    secret: secret.clone(),
+                },
+                def,
+                instance: None,
+                carry: KvCarry::default(),
+                failures: 0,
+                quarantined: None,
+            })
+            .collect();
+        Chain {
+            community: community.to_string(),
+            slots,
+        }
+    }
+
+    /// Runs events (of this community, in order) through the chain and
+    /// returns the merged plan of each. Chain semantics are those of one
+    /// event at a time, whether or not the plugins were called in a batch.
+    pub fn handle(&mut self, events: &[Event], stats: &Stats) -> Vec<Vec<DecidedAction>> {
+        let mut wit_events: Vec<wit::Event> = events.iter().map(Event::to_wit).collect();
+        let mut decided: Vec<Vec<DecidedAction>> = vec![Vec::new(); events.len()];
+        let mut stopped = vec![false; events.len()];
+        for slot in &mut self.slots {
+            if slot.quarantined.is_some() {
+                continue;
+            }
+            let indices: Vec<usize> = (0..events.len())
+                .filter(|&i| !stopped[i] && slot.def.wants(events[i].kind))
+                .collect();
+            if indices.is_empty() {
+                continue;
+            }
+            let results = slot.call(&wit_events, &indices, stats);
+            for (&i, result) in indices.iter().zip(results) {
+                let actions = match result {
+                    Ok(actions) => {
+                        slot.failures = 0;
+                        actions
+                    }
+                    Err(e) => {
+                        slot.failed(&e, Some(&events[i].id), stats);
+                        continue;
+                    }
+                };
+                let (granted, dropped) =
+                    planner::admit(&slot.def.entry.grants, actions, |a| a.action.kind());
+                if !dropped.is_empty() {
+                    for d in &dropped {
+                        tracing::warn!(
+                            plugin = slot.def.entry.name,
+                            community = self.community,
+                            event = events[i].id,
+                            "dropped `{}` action: not granted (reason given: {})",
+                            d.action.kind(),
+                            d.action.reason()
+                        );
+                    }
+                    stats.update(|s| {
+                        *s.actions_not_granted
+                            .entry(slot.def.entry.name.clone())
+                            .or_default() += dropped.len() as u64
+                    });
+                }
+                let event = &mut wit_events[i];
+                for PluginAction { action, channel } in granted {
+                    let kind = action.kind();
+                    if let crate::action::Action::Label {
+                        key, value, note, ..
+                    } = &action
+                    {
+                        event.labels.push(wit::Label {
+                            key: key.clone(),
+                            value: *value,
+                            note: note.clone(),
+                            plugin: slot.def.entry.name.clone(),
+                        });
+                    }
+                    if !event.earlier_actions.contains(&kind.into()) {
+                        event.earlier_actions.push(kind.into());
+                    }
+                    stopped[i] |= kind == ActionKind::Stop;
+                    decided[i].push(DecidedAction {
+                        event_id: Some(events[i].id.clone()),
+                        community: self.community.clone(),
+                        channel: channel.unwrap_or_else(|| events[i].channel.clone()),
+                        by: slot.def.by.clone(),
+                        action,
+                    });
+                }
+            }
+        }
+        decided.into_iter().map(planner::merge).collect()
+    }
+
+    /// Calls every plugin's `tick`; returns the merged plan.
+    pub fn tick(&mut self, now_ms: i64, stats: &Stats) -> Vec<DecidedAction> {
+        let mut decided = Vec::new();
+        for slot in &mut self.slots {
+            if slot.quarantined.is_some() {
+                continue;
+            }
+            stats.update(|s| s.plugin_calls += 1);
+            let result = match slot.instance() {
+                Ok(instance) => instance.tick(now_ms),
+                Err(e) => Err(CallError::Host(e)),
+            };
+            match result {
+                Ok(actions) => {
+                    slot.failures = 0;
+                    let (granted, dropped) =
+                        planner::admit(&slot.def.entry.grants, actions, |a| a.action.kind());
+                    if !dropped.is_empty() {
+                        stats.update(|s| {
+                            *s.actions_not_granted
+                                .entry(slot.def.entry.name.clone())
+                                .or_default() += dropped.len() as u64
+                        });
+                    }
+                    decided.extend(granted.into_iter().map(|a| DecidedAction {
+                        event_id: None,
+                        community: self.community.clone(),
+                        channel: a.channel.unwrap_or_default(),
+                        by: slot.def.by.clone(),
+                        action: a.action,
+                    }));
+                }
+                Err(e) => {
+                    if e.poisons_instance() {
+                        slot.discard_instance();
+                    }
+                    slot.failed(&e, None, stats);
+                }
+            }
+        }
+        planner::merge(decided)
+    }
+
+    /// The key-value writes accepted since the last call, to commit.
+    pub fn take_kv_writes(&mut self) -> Vec<(KvScope, KvWrites)> {
+        self.slots
+            .iter_mut()
+            .filter_map(|slot| match slot.instance.as_mut() {
+                Some(instance) => Some(instance.take_kv_writes()),
+                None => Some((
+                    KvScope::new(&slot.setup.community, &slot.setup.plugin),
+                    slot.carry.take_writes(),
+                )),
+            })
+            .filter(|(_, writes)| !writes.is_empty())
+            .collect()
+    }
+
+    /// The plugins quarantined in this chain.
+    pub fn quarantined(&self) -> BTreeSet<String> {
+        self.slots
+            .iter()
+            .filter(|s| s.quarantined.is_some())
+            .map(|s| s.def.entry.name.clone())
+            .collect()
+    }
+}

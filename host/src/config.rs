@@ -1,0 +1,399 @@
+//! `vigie.toml`: data directory, plugins, communities and their chains,
+//! sources and sinks. Every error names the file, the key and the line.
+//!
+//! ```toml
+//! data_dir = "vigie-data"            # relative to this file
+//!
+//! [plugins.keyword-filter]
+//! component = "builtin:keyword-filter"   # or a path to a .wasm component
+//! grants = ["delete", "reply"]           # action kinds it may take
+//! config = { keywords = ["spam"] }       # handed to the plugin as JSON
+//! limits = { cpu_ms = 50 }               # sandbox limits (see Limits)
+//!
+//! [[communities]]
+//! id = "acme"
+//! chain = ["keyword-filter"]
+//!
+//! [[sources]]
+//! type = "jsonl"
+//! path = "events.jsonl"                  # "-" reads standard input
+//! ```
+
+use crate::action::ActionKind;
+use crate::runtime::{Limits, MAX_MEMORY_MIB};
+use anyhow::{anyhow, bail, Context, Result};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The whole configuration, as read from the file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the store, the secret key and the compile cache live.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub runtime: RuntimeConfig,
+    /// Plugin entries by name.
+    #[serde(default)]
+    pub plugins: BTreeMap<String, PluginConfig>,
+    #[serde(default)]
+    pub communities: Vec<CommunityConfig>,
+    /// The chain for events of communities not listed in `communities`.
+    /// Without it, such events are recorded as rejected ("unrouted").
+    #[serde(default)]
+    pub default_chain: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub sources: Vec<SourceConfig>,
+    #[serde(default)]
+    pub sinks: Vec<SinkConfig>,
+    /// The directory relative paths are resolved against (the config
+    /// file's directory); not read from the file.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The file name, for messages.
+    #[serde(skip)]
+    pub origin: String,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("vigie-data")
+}
+
+/// `[runtime]`: host-wide settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuntimeConfig {
+    /// Most events handed to a plugin in one call when events queue up.
+    pub batch_size: usize,
+    /// Plugin instances alive at once (the pooling allocator's size).
+    pub max_instances: u32,
+    /// Cache compiled components in `<data_dir>/cache`.
+    pub compile_cache: bool,
+    /// Call every plugin's `tick` each time a community's event time
+    /// crosses a multiple of this many seconds.
+    pub tick_every_s: u64,
+    /// Default limits for every plugin (each entry may override keys).
+    pub limits: Limits,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            batch_size: 64,
+            max_instances: 1000,
+            compile_cache: true,
+            tick_every_s: 60,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// `[plugins.NAME]`: one plugin entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginConfig {
+    /// `builtin:NAME` or a path to a `.wasm` component.
+    pub component: Spanned<String>,
+    /// The action kinds this plugin may take. Anything else it returns is
+    /// dropped and logged.
+    pub grants: Option<Spanned<Vec<ActionKind>>>,
+    /// The plugin's own settings, handed to `configure` as JSON.
+    #[serde(default)]
+    pub config: Option<toml::Value>,
+    /// Overrides of `[runtime.limits]` for this plugin.
+    #[serde(default)]
+    pub limits: Option<Spanned<toml::Table>>,
+}
+
+/// `[[communities]]`: one community and its chain.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityConfig {
+    pub id: Spanned<String>,
+    /// Plugin entry names, in the order events go through them.
+    pub chain: Vec<Spanned<String>>,
+}
+
+/// `[[sources]]`: where events come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+pub enum SourceConfig {
+    /// Normalised events, one JSON object per line; `path = "-"` is stdin.
+    Jsonl { path: PathBuf },
+}
+
+/// `[[sinks]]`: where decided actions go, besides the terminal.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+pub enum SinkConfig {
+    /// Decided actions as JSON Lines, appended to `path` (`-`: stdout).
+    Jsonl { path: PathBuf },
+}
+
+/// A plugin entry after checking: what the host needs to load it.
+#[derive(Debug, Clone)]
+pub struct PluginEntry {
+    pub name: String,
+    pub component: String,
+    pub grants: BTreeSet<ActionKind>,
+    pub config_json: String,
+    pub limits: Limits,
+}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let base = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse(&text, &path.display().to_string(), &base)
+    }
+
+    /// Parses and checks config text; `origin` names it in errors and
+    /// relative paths are resolved against `base_dir`.
+    pub fn parse(text: &str, origin: &str, base_dir: &Path) -> Result<Config> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| anyhow!("{origin}: {}", e.to_string().trim_end()))?;
+        config.base_dir = base_dir.to_path_buf();
+        config.origin = origin.to_string();
+        config.check(text)?;
+        Ok(config)
+    }
+
+    /// Checks what the TOML grammar cannot: names that refer to each other,
+    /// values in range.
+    fn check(&self, text: &str) -> Result<()> {
+        let at =
+            |span: std::ops::Range<usize>| format!("{}:{}", self.origin, line_of(text, span.start));
+        self.runtime
+            .limits
+            .validate()
+            .map_err(|e| anyhow!("{}: runtime.{e}", self.origin))?;
+        if self.runtime.batch_size == 0 {
+            bail!("{}: runtime.batch_size must be at least 1", self.origin);
+        }
+        for (name, plugin) in &self.plugins {
+            check_name(name).map_err(|e| anyhow!("{}: plugins.{name}: {e}", self.origin))?;
+            if plugin.grants.is_none() {
+                bail!(
+                    "{}: plugins.{name}: missing `grants`, the action kinds this plugin may take \
+                     (e.g. grants = [\"reply\"]; kinds: {})",
+                    at(plugin.component.span()),
+                    ActionKind::ALL.map(|k| k.name()).join(", ")
+                );
+            }
+            if let Some(limits) = &plugin.limits {
+                self.limits_for(limits.get_ref())
+                    .map_err(|e| anyhow!("{}: plugins.{name}.limits: {e}", at(limits.span())))?;
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for (i, community) in self.communities.iter().enumerate() {
+            let id = community.id.get_ref();
+            check_name(id)
+                .map_err(|e| anyhow!("{}: communities[{i}].id: {e}", at(community.id.span())))?;
+            if !seen.insert(id.clone()) {
+                bail!(
+                    "{}: communities[{i}]: community `{id}` is listed twice",
+                    at(community.id.span())
+                );
+            }
+            self.check_chain(&community.chain, &format!("communities[{i}].chain"), text)?;
+        }
+        if let Some(chain) = &self.default_chain {
+            self.check_chain(chain, "default_chain", text)?;
+        }
+        Ok(())
+    }
+
+    fn check_chain(&self, chain: &[Spanned<String>], key: &str, text: &str) -> Result<()> {
+        let mut seen = BTreeSet::new();
+        for name in chain {
+            let line = line_of(text, name.span().start);
+            if !self.plugins.contains_key(name.get_ref()) {
+                bail!(
+                    "{}:{line}: {key} names plugin `{}`, which is not defined under [plugins] (defined: {})",
+                    self.origin,
+                    name.get_ref(),
+                    self.plugins.keys().cloned().collect::<Vec<_>>().join(", ")
+                );
+            }
+            if !seen.insert(name.get_ref()) {
+                bail!(
+                    "{}:{line}: {key} lists plugin `{}` twice",
+                    self.origin,
+                    name.get_ref()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn limits_for(&self, overrides: &toml::Table) -> Result<Limits> {
+        let mut merged = toml::Table::try_from(&self.runtime.limits)?;
+        for (k, v) in overrides {
+            merged.insert(k.clone(), v.clone());
+        }
+        let limits: Limits = merged
+            .try_into()
+            .map_err(|e: toml::de::Error| anyhow!("{}", e.message()))?;
+        limits.validate().map_err(|e| anyhow!(e))?;
+        if limits.memory_mib > MAX_MEMORY_MIB {
+            bail!("memory_mib is at most {MAX_MEMORY_MIB}");
+        }
+        Ok(limits)
+    }
+
+    /// The checked entry for plugin `name`.
+    pub fn plugin_entry(&self, name: &str) -> Result<PluginEntry> {
+        let plugin = self
+            .plugins
+            .get(name)
+            .ok_or_else(|| anyhow!("{}: no plugin named `{name}`", self.origin))?;
+        let component = plugin.component.get_ref();
+        let component = if component.starts_with("builtin:") {
+            component.clone()
+        } else {
+            self.base_dir.join(component).display().to_string()
+        };
+        let limits = match &plugin.limits {
+            Some(overrides) => self.limits_for(overrides.get_ref())?,
+            None => self.runtime.limits.clone(),
+        };
+        let config_json = match &plugin.config {
+            Some(value) => serde_json::to_string(value)?,
+            None => "{}".to_string(),
+        };
+        Ok(PluginEntry {
+            name: name.to_string(),
+            component,
+            grants: plugin
+                .grants
+                .as_ref()
+                .map(|g| g.get_ref().iter().copied().collect())
+                .unwrap_or_default(),
+            config_json,
+            limits,
+        })
+    }
+
+    /// The chain (plugin names, in order) of a community, if it has one.
+    pub fn chain_for(&self, community: &str) -> Option<Vec<String>> {
+        self.communities
+            .iter()
+            .find(|c| c.id.get_ref() == community)
+            .map(|c| &c.chain)
+            .or(self.default_chain.as_ref())
+            .map(|chain| chain.iter().map(|n| n.get_ref().clone()).collect())
+    }
+
+    /// The data directory, resolved against the config file's directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.base_dir.join(&self.data_dir)
+    }
+
+    /// A path from the config, resolved against its directory (`-` stays).
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path == Path::new("-") {
+            path.to_path_buf()
+        } else {
+            self.base_dir.join(path)
+        }
+    }
+}
+
+/// Names become store keys: no control characters, not empty.
+fn check_name(name: &str) -> std::result::Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!("{name:?} must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+data_dir = "data"
+[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "reply"]
+config = { keywords = ["spam"] }
+limits = { cpu_ms = 20 }
+
+[[communities]]
+id = "acme"
+chain = ["kf"]
+"#;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, "vigie.toml", Path::new("/etc/vigie"))
+    }
+
+    #[test]
+    fn a_good_config_resolves_entries() {
+        let config = parse(GOOD).unwrap();
+        let entry = config.plugin_entry("kf").unwrap();
+        assert_eq!(entry.limits.cpu_ms, 20);
+        assert_eq!(entry.limits.memory_mib, Limits::default().memory_mib);
+        assert_eq!(entry.config_json, r#"{"keywords":["spam"]}"#);
+        assert!(entry.grants.contains(&ActionKind::Reply));
+        assert_eq!(config.chain_for("acme").unwrap(), vec!["kf".to_string()]);
+        assert_eq!(config.chain_for("other"), None);
+        assert_eq!(config.data_dir(), PathBuf::from("/etc/vigie/data"));
+    }
+
+    #[test]
+    fn errors_name_file_key_and_line() {
+        let unknown = parse(&GOOD.replace("data_dir", "datadir"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            unknown.contains("vigie.toml") && unknown.contains("line 2"),
+            "{unknown}"
+        );
+        assert!(unknown.contains("unknown field `datadir`"), "{unknown}");
+
+        let bad_chain = parse(&GOOD.replace("chain = [\"kf\"]", "chain = [\"kf\", \"faq\"]"))
+            .unwrap_err()
+            .to_string();
+        assert!(bad_chain.starts_with("vigie.toml:11:"), "{bad_chain}");
+        assert!(bad_chain.contains("`faq`"), "{bad_chain}");
+
+        let bad_grant = parse(&GOOD.replace("\"reply\"]", "\"smite\"]"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            bad_grant.contains("line 5") && bad_grant.contains("smite"),
+            "{bad_grant}"
+        );
+
+        let bad_limit = parse(&GOOD.replace("cpu_ms = 20", "cpu_ms = 0"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            bad_limit.contains("vigie.toml:7") && bad_limit.contains("cpu_ms"),
+            "{bad_limit}"
+        );
+
+        let no_grants = parse(&GOOD.replace("grants = [\"delete\", \"reply\"]\n", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(no_grants.contains("missing `grants`"), "{no_grants}");
+    }
+}

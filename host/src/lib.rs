@@ -1,0 +1,78 @@
+//! # Vigie: a WebAssembly plugin host for community-engagement automation
+//!
+//! Vigie takes events from community platforms (messages, edits, reactions,
+//! joins…), runs them through chains of sandboxed WebAssembly components
+//! (plugins anyone can write), and carries out the actions the plugins
+//! decide (delete, reply, timeout, flag for review…).
+//!
+//! ## The path of an event
+//!
+//! ```text
+//!  source ──► router ──► community actor ──► chain (plugin runtime) ──► planner ──► store ──► executor
+//!  JSONL,     by         one task per         WASM components,          grants,     atomic     JSONL,
+//!  platforms  community  community, in order  sandboxed, labels flow    merge       commit     terminal
+//! ```
+//!
+//! One module per step:
+//! - [`source`]: reads events (JSON Lines now; platforms behind the same
+//!   trait later) and reports bad lines with their line numbers.
+//! - [`router`]: sends each event to its community's actor; records what it
+//!   cannot route.
+//! - [`community`]: one task per community owns that community's plugin
+//!   instances, so its events are handled in order with no locks, while
+//!   communities run in parallel. Queued events are batched.
+//! - [`chain`]: the community's plugins in order: labels flow down, `stop`
+//!   ends the chain, failures are contained and repeated ones quarantine.
+//! - [`runtime`]: wasmtime, the contract (`wit/`), the sandbox (CPU
+//!   deadline, memory cap, output and key-value limits) and the host
+//!   imports, one module per capability.
+//! - [`planner`]: capability checks and merging of the chain's actions.
+//! - [`store`]: sled; state, handled events and decided actions are
+//!   committed together.
+//! - [`executor`]: carries out (here: writes) the decided actions.
+//!
+//! ## Why actions, not side effects
+//! A plugin cannot touch a platform: it returns actions, and the host owns
+//! every effect. Capability checks, dry runs, rate limits and the audit
+//! trail need no plugin's help, and a replay of the event log reproduces
+//! every decision: plugins see the event's time as `now` and randomness
+//! seeded per event from a secret key in the data directory.
+//!
+//! ## Using the library
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use vigie::{Config, ConsoleExecutor, JsonLinesSource, Vigie};
+//! let config = Config::load("vigie.toml".as_ref())?;
+//! let host = Vigie::builder().build_from_config(&config)?;
+//! let summary = host
+//!     .run(vec![Box::new(JsonLinesSource::new("events.jsonl"))], Box::new(ConsoleExecutor))
+//!     .await?;
+//! println!("{}", summary.render());
+//! # Ok(()) }
+//! ```
+
+pub mod action;
+pub mod builtin;
+pub mod chain;
+pub mod community;
+pub mod config;
+pub mod event;
+pub mod executor;
+pub mod pipeline;
+pub mod planner;
+pub mod router;
+pub mod runtime;
+pub mod source;
+pub mod stats;
+pub mod store;
+
+pub use action::{Action, ActionKind, DecidedAction};
+pub use chain::{Description, PluginDef};
+pub use config::Config;
+pub use event::Event;
+pub use executor::{CollectExecutor, ConsoleExecutor, Executor, JsonLinesExecutor};
+pub use pipeline::{Vigie, VigieBuilder};
+pub use runtime::{Limits, Runtime, Secret};
+pub use source::{JsonLinesSource, Source};
+pub use stats::Summary;
+pub use store::{SledStore, Store};

@@ -1,0 +1,339 @@
+//! The `vigie` command line: run the host, dry-run or check a plugin, and
+//! benchmark the runtime.
+
+mod bench;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use vigie::action::ActionKind;
+use vigie::config::{Config, PluginEntry, SinkConfig, SourceConfig};
+use vigie::executor::Fanout;
+use vigie::{
+    builtin, pipeline, ConsoleExecutor, Executor, JsonLinesExecutor, JsonLinesSource, Limits,
+    Runtime, Secret, SledStore, Source, Store, Vigie,
+};
+
+/// Vigie: sandboxed WebAssembly plugins for community moderation and engagement.
+#[derive(Parser)]
+#[command(name = "vigie", version, about, long_about = None)]
+struct Cli {
+    /// Log filter (e.g. `info`, `vigie=debug`); also read from RUST_LOG.
+    #[arg(long, global = true, env = "VIGIE_LOG", default_value = "warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the host: read events, run them through each community's plugin
+    /// chain, print the decided actions and a summary. Without --config it
+    /// uses ./vigie.toml, or else the embedded demo.
+    Run {
+        /// The config file (vigie.toml).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Print actions as JSON Lines instead of readable lines.
+        #[arg(long)]
+        json: bool,
+        /// Read events from this JSON Lines file (`-`: stdin) instead of the
+        /// config's sources.
+        #[arg(long)]
+        events: Option<PathBuf>,
+        /// Use a new temporary data directory (everything is handled again).
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Dry-run one plugin over a JSON Lines file of events, with no platform;
+    /// prints one JSON object per action.
+    Test {
+        /// The plugin component (.wasm) or `builtin:NAME`.
+        plugin: String,
+        /// JSON Lines events (`-`: stdin).
+        #[arg(long)]
+        events: PathBuf,
+        /// The plugin's config, as a JSON or TOML file.
+        #[arg(long)]
+        plugin_config: Option<PathBuf>,
+    },
+    /// Check that a file is a valid Vigie plugin and print what `describe`
+    /// returns.
+    Check {
+        /// The plugin component (.wasm) or `builtin:NAME`.
+        plugin: String,
+        /// Also check that `configure` accepts this config (JSON or TOML).
+        #[arg(long)]
+        plugin_config: Option<PathBuf>,
+        /// Print the description as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure events per second through a chain of plugins on one core,
+    /// and the cost of a fresh instance.
+    Bench(bench::BenchArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = real_main(cli.command) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main(command: Command) -> Result<()> {
+    match command {
+        Command::Run {
+            config,
+            json,
+            events,
+            fresh,
+        } => run(config, json, events, fresh),
+        Command::Test {
+            plugin,
+            events,
+            plugin_config,
+        } => test(&plugin, &events, plugin_config.as_deref()),
+        Command::Check {
+            plugin,
+            plugin_config,
+            json,
+        } => check(&plugin, plugin_config.as_deref(), json),
+        Command::Bench(args) => bench::run(args),
+    }
+}
+
+fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn run(
+    config_path: Option<PathBuf>,
+    json: bool,
+    events: Option<PathBuf>,
+    fresh: bool,
+) -> Result<()> {
+    // Keeps a temporary directory alive for the run.
+    let mut _temp = None;
+    let mut config = match config_path {
+        Some(path) => Config::load(&path)?,
+        None if Path::new("vigie.toml").exists() => Config::load(Path::new("vigie.toml"))?,
+        None => {
+            let dir = tempfile::tempdir()?;
+            std::fs::write(dir.path().join("events.jsonl"), builtin::DEMO_EVENTS)?;
+            let config =
+                Config::parse(builtin::DEMO_CONFIG, "embedded demo vigie.toml", dir.path())?;
+            eprintln!(
+                "No --config and no ./vigie.toml: running the embedded demo (examples/demo) \
+                 in a fresh temporary data directory."
+            );
+            _temp = Some(dir);
+            config
+        }
+    };
+    if fresh && _temp.is_none() {
+        let dir = tempfile::tempdir()?;
+        config.data_dir = dir.path().to_path_buf();
+        eprintln!(
+            "--fresh: using the temporary data directory {}",
+            dir.path().display()
+        );
+        _temp = Some(dir);
+    }
+    let data_dir = config.data_dir();
+    let sources: Vec<Box<dyn Source>> = match events {
+        Some(path) => vec![Box::new(JsonLinesSource::new(path))],
+        None => config
+            .sources
+            .iter()
+            .map(|s| match s {
+                SourceConfig::Jsonl { path } => {
+                    Box::new(JsonLinesSource::new(config.resolve(path))) as Box<dyn Source>
+                }
+            })
+            .collect(),
+    };
+    if sources.is_empty() {
+        bail!(
+            "{}: no [[sources]] and no --events: there is nothing to read",
+            config.origin
+        );
+    }
+    let mut executors: Vec<Box<dyn Executor>> = vec![if json {
+        Box::new(JsonLinesExecutor::stdout())
+    } else {
+        Box::new(ConsoleExecutor)
+    }];
+    for sink in &config.sinks {
+        match sink {
+            SinkConfig::Jsonl { path } => {
+                executors.push(Box::new(JsonLinesExecutor::file(&config.resolve(path))?))
+            }
+        }
+    }
+    let host = Vigie::builder().build_from_config(&config)?;
+    let summary = tokio_runtime()?.block_on(host.run(sources, Box::new(Fanout(executors))))?;
+    eprintln!("\n{}", summary.render().trim_end());
+    if summary.events_handled == 0 && summary.events_already_handled > 0 {
+        eprintln!(
+            "Nothing new to do: all {} events were already handled in {} (a handled event is never \
+             handled again). Run with --fresh, or delete that directory, to handle them again.",
+            summary.events_already_handled,
+            data_dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Reads a plugin config file (JSON, or TOML by extension) as JSON text.
+fn plugin_config_json(path: Option<&Path>) -> Result<String> {
+    let Some(path) = path else {
+        return Ok("{}".into());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "toml") {
+        let value: toml::Table =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(serde_json::to_string(&value)?)
+    } else {
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        Ok(value.to_string())
+    }
+}
+
+/// The secret used by dry runs: fixed and public, so `vigie test` output is
+/// reproducible (and its draws predictable; live runs use the data
+/// directory's key).
+const DRY_RUN_SECRET: [u8; 32] = *b"vigie dry run: not a real secret";
+
+fn load_single(
+    plugin: &str,
+    config_json: String,
+    store: Arc<dyn Store>,
+) -> Result<vigie::PluginDef> {
+    let runtime = Runtime::builder()
+        .cache_dir(default_cache_dir())
+        .max_instances(16)
+        .build()?;
+    let name = plugin_name(plugin);
+    let entry = PluginEntry {
+        name,
+        component: plugin.to_string(),
+        grants: ActionKind::ALL.into_iter().collect::<BTreeSet<_>>(),
+        config_json,
+        limits: Limits::default(),
+    };
+    pipeline::load_entry(
+        &runtime,
+        entry,
+        store,
+        Arc::new(Secret::from_bytes(DRY_RUN_SECRET)),
+    )
+}
+
+fn plugin_name(plugin: &str) -> String {
+    match plugin.strip_prefix("builtin:") {
+        Some(name) => name.to_string(),
+        None => Path::new(plugin)
+            .file_stem()
+            .map(|s| s.to_string_lossy().replace('_', "-"))
+            .unwrap_or_else(|| "plugin".into()),
+    }
+}
+
+/// `$XDG_CACHE_HOME/vigie` or `~/.cache/vigie`: compiled components for
+/// commands that have no data directory.
+fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("vigie").join("components"))
+}
+
+fn test(plugin: &str, events: &Path, plugin_config: Option<&Path>) -> Result<()> {
+    let store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
+    let def = Arc::new(load_single(
+        plugin,
+        plugin_config_json(plugin_config)?,
+        store.clone(),
+    )?);
+    let declared = def.description.actions.clone();
+    let host = Vigie::builder()
+        .store(store)
+        .secret(Secret::from_bytes(DRY_RUN_SECRET))
+        .build_with_chain(vec![def])?;
+    let summary = tokio_runtime()?.block_on(host.run(
+        vec![Box::new(JsonLinesSource::new(events))],
+        Box::new(JsonLinesExecutor::stdout()),
+    ))?;
+    for action in host.store().actions()? {
+        if !declared.contains(&action.action.kind()) {
+            eprintln!(
+                "warning: the plugin returned a `{}` action but its describe does not declare it",
+                action.action.kind()
+            );
+        }
+    }
+    eprintln!("{}", summary.render().trim_end());
+    Ok(())
+}
+
+fn check(plugin: &str, plugin_config: Option<&Path>, json: bool) -> Result<()> {
+    let store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
+    let def = load_single(plugin, plugin_config_json(plugin_config)?, store)?;
+    let d = &def.description;
+    if json {
+        println!("{}", serde_json::to_string_pretty(d)?);
+    } else {
+        let kinds = |v: &[String]| {
+            if v.is_empty() {
+                "none".to_string()
+            } else {
+                v.join(", ")
+            }
+        };
+        println!(
+            "ok: {} is a valid Vigie plugin (vigie:plugin@0.1.0)",
+            def.loaded.origin
+        );
+        println!("name:    {}", d.name);
+        println!("version: {}", d.version);
+        println!("summary: {}", d.summary);
+        println!(
+            "events:  {}",
+            kinds(
+                &d.events
+                    .iter()
+                    .map(|k| serde_json::to_value(k)
+                        .map(|v| v.as_str().unwrap_or_default().to_string())
+                        .unwrap_or_default())
+                    .collect::<Vec<_>>()
+            )
+        );
+        println!(
+            "actions: {}",
+            kinds(
+                &d.actions
+                    .iter()
+                    .map(|k| k.name().to_string())
+                    .collect::<Vec<_>>()
+            )
+        );
+        println!("sha256:  {}", def.loaded.hash);
+    }
+    Ok(())
+}

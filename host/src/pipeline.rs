@@ -1,0 +1,231 @@
+//! The assembled host: loads the plugins a config names, opens the store,
+//! and runs sources → router → community actors → executor until the input
+//! ends. [`Vigie::builder`] is the entry point.
+
+use crate::action::DecidedAction;
+use crate::builtin;
+use crate::chain::PluginDef;
+use crate::config::{Config, PluginEntry};
+use crate::executor::Executor;
+use crate::router::{Router, Routes};
+use crate::runtime::{Runtime, Secret};
+use crate::source::Source;
+use crate::stats::{Stats, Summary};
+use crate::store::{SledStore, Store};
+use anyhow::{anyhow, Context, Result};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A configured host, ready to run.
+pub struct Vigie {
+    routes: Routes,
+    store: Arc<dyn Store>,
+    secret: Arc<Secret>,
+    batch_size: usize,
+    tick_every_ms: i64,
+}
+
+/// Builds a [`Vigie`] from a config file's content or from plugin entries.
+pub struct VigieBuilder {
+    runtime: Option<Runtime>,
+    store: Option<Arc<dyn Store>>,
+    secret: Option<Arc<Secret>>,
+    batch_size: Option<usize>,
+    tick_every_ms: i64,
+}
+
+impl Vigie {
+    pub fn builder() -> VigieBuilder {
+        VigieBuilder {
+            runtime: None,
+            store: None,
+            secret: None,
+            batch_size: None,
+            tick_every_ms: 60_000,
+        }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Runs until every source has ended and every community has handled
+    /// its queue; returns the summary.
+    pub async fn run(
+        &self,
+        sources: Vec<Box<dyn Source>>,
+        mut executor: Box<dyn Executor>,
+    ) -> Result<Summary> {
+        let stats = Arc::new(Stats::default());
+        let (plans_tx, mut plans_rx) = mpsc::unbounded_channel::<Vec<DecidedAction>>();
+        let output = tokio::spawn(async move {
+            while let Some(plan) = plans_rx.recv().await {
+                executor.execute(&plan)?;
+            }
+            executor.finish()
+        });
+        let (tx, mut rx) = mpsc::channel(1024);
+        let source_tasks: Vec<_> = sources.into_iter().map(|s| s.spawn(tx.clone())).collect();
+        drop(tx);
+        let mut router = Router::new(
+            self.routes.clone(),
+            self.store.clone(),
+            self.secret.clone(),
+            stats.clone(),
+            plans_tx,
+            self.batch_size,
+            self.tick_every_ms,
+        );
+        let mut routing_error = None;
+        while let Some(item) = rx.recv().await {
+            if let Err(e) = router.route(item).await {
+                routing_error = Some(e);
+                break;
+            }
+        }
+        drop(rx);
+        let actors = router.finish().await;
+        let mut source_error = None;
+        for task in source_tasks {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => source_error = source_error.or(Some(e)),
+                Err(e) => {
+                    source_error = source_error.or(Some(anyhow!("source task panicked: {e}")))
+                }
+            }
+        }
+        let output = output
+            .await
+            .map_err(|e| anyhow!("output task panicked: {e}"))?;
+        self.store.flush()?;
+        if let Some(e) = routing_error {
+            return Err(e);
+        }
+        actors?;
+        output?;
+        if let Some(e) = source_error {
+            return Err(e);
+        }
+        Ok(stats.snapshot())
+    }
+}
+
+impl VigieBuilder {
+    /// Use this runtime (engine) instead of creating one.
+    pub fn runtime(mut self, runtime: Runtime) -> Self {
+        self.runtime = Some(runtime);
+        self
+    }
+    /// Use this store instead of opening the config's data directory.
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+    /// Use this secret instead of the data directory's key.
+    pub fn secret(mut self, secret: Secret) -> Self {
+        self.secret = Some(Arc::new(secret));
+        self
+    }
+    /// Most events per plugin call when events queue up (1: never batch).
+    pub fn batch_size(mut self, n: usize) -> Self {
+        self.batch_size = Some(n.max(1));
+        self
+    }
+
+    /// Builds the host a config describes: opens its data directory (store,
+    /// secret, compile cache) unless given, loads and checks every plugin
+    /// its chains use.
+    pub fn build_from_config(mut self, config: &Config) -> Result<Vigie> {
+        let data_dir = config.data_dir();
+        let needs_dir = self.store.is_none() || self.secret.is_none() || self.runtime.is_none();
+        if needs_dir {
+            std::fs::create_dir_all(&data_dir)
+                .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        }
+        let runtime = match self.runtime.take() {
+            Some(r) => r,
+            None => Runtime::builder()
+                .max_instances(config.runtime.max_instances)
+                .cache_dir(config.runtime.compile_cache.then(|| data_dir.join("cache")))
+                .build()?,
+        };
+        let store: Arc<dyn Store> = match self.store.take() {
+            Some(s) => s,
+            None => Arc::new(SledStore::open(&data_dir.join("store"))?),
+        };
+        let secret = match self.secret.take() {
+            Some(s) => s,
+            None => Arc::new(Secret::load_or_create(&data_dir)?),
+        };
+        let mut defs: HashMap<String, Arc<PluginDef>> = HashMap::new();
+        let mut load = |name: &str| -> Result<Arc<PluginDef>> {
+            if let Some(def) = defs.get(name) {
+                return Ok(def.clone());
+            }
+            let entry = config.plugin_entry(name)?;
+            let def = Arc::new(load_entry(&runtime, entry, store.clone(), secret.clone())?);
+            defs.insert(name.to_string(), def.clone());
+            Ok(def)
+        };
+        let mut routes = Routes::default();
+        for community in &config.communities {
+            let chain = community
+                .chain
+                .iter()
+                .map(|n| load(n.get_ref()))
+                .collect::<Result<Vec<_>>>()?;
+            routes
+                .communities
+                .insert(community.id.get_ref().clone(), chain);
+        }
+        if let Some(chain) = &config.default_chain {
+            routes.default_chain = Some(
+                chain
+                    .iter()
+                    .map(|n| load(n.get_ref()))
+                    .collect::<Result<_>>()?,
+            );
+        }
+        Ok(Vigie {
+            routes,
+            store,
+            secret,
+            batch_size: self.batch_size.unwrap_or(config.runtime.batch_size),
+            tick_every_ms: (config.runtime.tick_every_s.max(1) * 1000) as i64,
+        })
+    }
+
+    /// A host where every community goes through the same chain of already
+    /// loaded plugins (`vigie test`, benchmarks). Uses an in-memory store and
+    /// a random secret unless given.
+    pub fn build_with_chain(self, chain: Vec<Arc<PluginDef>>) -> Result<Vigie> {
+        let store: Arc<dyn Store> = match self.store {
+            Some(s) => s,
+            None => Arc::new(SledStore::temporary()?),
+        };
+        Ok(Vigie {
+            routes: Routes {
+                communities: HashMap::new(),
+                default_chain: Some(chain),
+            },
+            store,
+            secret: self.secret.unwrap_or_else(|| Arc::new(Secret::random())),
+            batch_size: self.batch_size.unwrap_or(64),
+            tick_every_ms: self.tick_every_ms,
+        })
+    }
+}
+
+/// Reads and loads one plugin entry.
+pub fn load_entry(
+    runtime: &Runtime,
+    entry: PluginEntry,
+    store: Arc<dyn Store>,
+    secret: Arc<Secret>,
+) -> Result<PluginDef> {
+    let bytes = builtin::component_bytes(&entry.component)
+        .with_context(|| format!("plugin `{}`", entry.name))?;
+    PluginDef::load(runtime, entry, &bytes, store, secret)
+}

@@ -1,0 +1,462 @@
+//! Plugin runtime: compiles components (once, cached on disk by content
+//! hash), checks them against the contract, and runs calls inside the
+//! sandbox — CPU deadline, memory cap, output and key-value limits.
+//!
+//! One [`Runtime`] (one wasmtime `Engine`) serves the whole host. A
+//! [`LoadedPlugin`] is a compiled, validated component ready to instantiate
+//! (`InstancePre`, pooling allocator); a [`PluginInstance`] is one live
+//! instance bound to one (community, plugin) key-value scope.
+
+mod cache;
+mod host;
+mod limits;
+mod state;
+
+pub use limits::Limits;
+pub use state::{KvCarry, Secret};
+
+use crate::action::Action;
+use crate::store::{KvScope, KvWrites, Store};
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+use state::PluginState;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::Linker;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Trap};
+
+/// The types generated from `wit/` for the host side.
+pub mod wit {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "plugin",
+        imports: { default: trappable },
+    });
+    pub use vigie::plugin::types::*;
+}
+
+/// Converts wasmtime's own error type into the host's `anyhow` errors.
+pub(crate) trait WasmtimeResultExt<T> {
+    fn anyhow(self) -> Result<T>;
+}
+
+impl<T> WasmtimeResultExt<T> for wasmtime::Result<T> {
+    fn anyhow(self) -> Result<T> {
+        self.map_err(anyhow::Error::from)
+    }
+}
+
+/// How often the epoch advances; CPU deadlines are counted in these ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(1);
+
+/// Largest memory cap a plugin may be given, in MiB (pool slot size).
+pub const MAX_MEMORY_MIB: u64 = 1024;
+
+/// Options for the [`Runtime`]; see [`Runtime::builder`].
+#[derive(Debug, Clone)]
+pub struct RuntimeBuilder {
+    cache_dir: Option<PathBuf>,
+    max_instances: u32,
+    pooling: bool,
+}
+
+impl RuntimeBuilder {
+    /// Where compiled components are cached (`None`: no disk cache).
+    pub fn cache_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.cache_dir = dir;
+        self
+    }
+    /// How many plugin instances may be alive at once (pool size).
+    pub fn max_instances(mut self, n: u32) -> Self {
+        self.max_instances = n;
+        self
+    }
+    /// Use the pooling allocator (default) or allocate on demand.
+    pub fn pooling(mut self, on: bool) -> Self {
+        self.pooling = on;
+        self
+    }
+
+    pub fn build(self) -> Result<Runtime> {
+        let engine = match self.engine(self.pooling) {
+            Ok(engine) => engine,
+            Err(e) if self.pooling => {
+                tracing::warn!("pooling allocator unavailable ({e:#}); allocating on demand");
+                self.engine(false)?
+            }
+            Err(e) => return Err(e),
+        };
+        let mut linker = Linker::new(&engine);
+        host::add_to_linker(&mut linker).anyhow()?;
+        start_epoch_ticker(&engine);
+        Ok(Runtime {
+            engine,
+            linker: Arc::new(linker),
+            cache: cache::CompileCache::new(self.cache_dir),
+        })
+    }
+
+    fn engine(&self, pooling: bool) -> Result<Engine> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        if pooling {
+            let n = self.max_instances.max(1);
+            let mut pool = PoolingAllocationConfig::default();
+            pool.total_component_instances(n);
+            pool.total_core_instances(n * 8);
+            pool.total_memories(n * 2);
+            pool.total_tables(n * 8);
+            pool.max_memories_per_component(4);
+            pool.max_tables_per_component(8);
+            pool.max_core_instances_per_component(16);
+            pool.max_memory_size((MAX_MEMORY_MIB as usize) << 20);
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        Engine::new(&config)
+            .anyhow()
+            .context("cannot create the WebAssembly engine")
+    }
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] until the engine is
+/// dropped, so a call that runs past its deadline is interrupted.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("vigie-epoch".into())
+        .spawn(move || loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
+            }
+        })
+        .ok();
+}
+
+/// The WebAssembly engine and the host functions every plugin is linked with.
+#[derive(Clone)]
+pub struct Runtime {
+    engine: Engine,
+    linker: Arc<Linker<PluginState>>,
+    cache: cache::CompileCache,
+}
+
+impl Runtime {
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder {
+            cache_dir: None,
+            max_instances: 1000,
+            pooling: true,
+        }
+    }
+
+    /// Compiles (or loads from the cache) and validates a component: it must
+    /// be a WebAssembly component that imports only what the host provides
+    /// and exports the Vigie contract.
+    pub fn load(&self, bytes: &[u8], origin: &str) -> Result<LoadedPlugin> {
+        check_component_header(bytes).with_context(|| format!("{origin} is not a Vigie plugin"))?;
+        let hash = hex::encode(Sha256::digest(bytes));
+        let component = self
+            .cache
+            .component(&self.engine, bytes, &hash)
+            .with_context(|| format!("{origin} is not a valid WebAssembly component"))?;
+        let pre = self.linker.instantiate_pre(&component).anyhow().with_context(|| {
+            format!("{origin} does not fit the Vigie contract (vigie:plugin@0.1.0): it needs imports the host does not grant")
+        })?;
+        let pre = wit::PluginPre::new(pre).anyhow().with_context(|| {
+            format!(
+                "{origin} does not export the Vigie contract (vigie:plugin@0.1.0 world `plugin`)"
+            )
+        })?;
+        Ok(LoadedPlugin {
+            pre: Arc::new(pre),
+            hash,
+            origin: origin.to_string(),
+            engine: self.engine.clone(),
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+/// Tells a core module, a component and something else apart, for errors a
+/// person can act on.
+fn check_component_header(bytes: &[u8]) -> Result<()> {
+    if bytes.len() < 8 || &bytes[0..4] != b"\0asm" {
+        bail!("not a WebAssembly file (it does not start with the `\\0asm` magic bytes)");
+    }
+    match bytes[4..8] {
+        [0x0d, 0x00, 0x01, 0x00] => Ok(()),
+        [0x01, 0x00, 0x00, 0x00] => bail!(
+            "it is a core WebAssembly module, not a component: build it with `--target wasm32-wasip2` \
+             (or wrap it with `wasm-tools component new`)"
+        ),
+        _ => bail!("unknown WebAssembly version or layer {:02x?}", &bytes[4..8]),
+    }
+}
+
+/// A compiled and validated plugin component.
+#[derive(Clone)]
+pub struct LoadedPlugin {
+    pre: Arc<wit::PluginPre<PluginState>>,
+    /// SHA-256 of the component bytes, hex.
+    pub hash: String,
+    /// Where it came from (a path or `builtin:name`), for messages.
+    pub origin: String,
+    engine: Engine,
+}
+
+/// Everything an instance needs besides the component.
+#[derive(Clone)]
+pub struct InstanceSetup {
+    /// The plugin entry's name (used in logs and random seeds).
+    pub plugin: String,
+    pub community: String,
+    pub limits: Limits,
+    pub store: Arc<dyn Store>,
+    pub secret: Arc<Secret>,
+}
+
+/// Why a call did not produce a usable result.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error("ran out of time (CPU limit {0} ms)")]
+    Timeout(u64),
+    #[error("exceeded its memory limit ({0} MiB)")]
+    Memory(u64),
+    #[error("trapped: {0}")]
+    Trap(String),
+    #[error("exceeded a limit: {0}")]
+    Limit(String),
+    #[error("returned an error: {0}")]
+    Plugin(String),
+    #[error("host failure: {0:#}")]
+    Host(anyhow::Error),
+}
+
+impl CallError {
+    /// Whether the instance must be replaced (its state can no longer be
+    /// trusted after a trap).
+    pub fn poisons_instance(&self) -> bool {
+        !matches!(self, CallError::Plugin(_))
+    }
+}
+
+/// An action as a plugin returned it, with the channel it names (`post`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginAction {
+    pub action: Action,
+    pub channel: Option<String>,
+}
+
+/// One live instance of a plugin, bound to one (community, plugin) scope.
+pub struct PluginInstance {
+    store: wasmtime::Store<PluginState>,
+    bindings: wit::Plugin,
+    limits: Limits,
+}
+
+impl LoadedPlugin {
+    /// A fresh instance. `carry` hands over the staged key-value writes of a
+    /// replaced instance so nothing decided earlier is lost.
+    pub fn instantiate(&self, setup: &InstanceSetup, carry: KvCarry) -> Result<PluginInstance> {
+        let scope = KvScope::new(&setup.community, &setup.plugin);
+        let state = PluginState::new(setup, scope, carry);
+        let mut store = wasmtime::Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        store.epoch_deadline_trap();
+        store.set_epoch_deadline(ticks(setup.limits.cpu_ms));
+        let bindings = self
+            .pre
+            .instantiate(&mut store)
+            .anyhow()
+            .with_context(|| format!("cannot instantiate {}", self.origin))?;
+        Ok(PluginInstance {
+            store,
+            bindings,
+            limits: setup.limits.clone(),
+        })
+    }
+}
+
+fn ticks(cpu_ms: u64) -> u64 {
+    (cpu_ms * 1000 / EPOCH_TICK.as_micros() as u64).max(1)
+}
+
+impl PluginInstance {
+    pub fn describe(&mut self) -> Result<wit::Description, CallError> {
+        self.prepare(1, None);
+        let r = self.bindings.call_describe(&mut self.store);
+        let result = self.finish(r);
+        self.settle(result)
+    }
+
+    pub fn configure(&mut self, config_json: &str) -> Result<(), CallError> {
+        self.prepare(1, None);
+        let r = self.bindings.call_configure(&mut self.store, config_json);
+        let result = self.finish(r).and_then(|r| r.map_err(CallError::Plugin));
+        self.settle(result)
+    }
+
+    /// Handles one event. Key-value writes are staged only on success.
+    pub fn handle(&mut self, event: &wit::Event) -> Result<Vec<PluginAction>, CallError> {
+        self.prepare(1, Some(std::slice::from_ref(event)));
+        let r = self.bindings.call_handle(&mut self.store, event);
+        let result = match self.finish(r) {
+            Ok(Ok(actions)) => self.check_output(actions),
+            Ok(Err(message)) => Err(CallError::Plugin(message)),
+            Err(e) => Err(e),
+        };
+        self.settle(result)
+    }
+
+    /// Handles several events in one call. A trap or a broken limit fails
+    /// the whole batch (the caller then retries event by event, so only the
+    /// culprit loses its result); a plugin error fails only its event.
+    pub fn handle_batch(
+        &mut self,
+        events: &[wit::Event],
+    ) -> Result<Vec<Result<Vec<PluginAction>, CallError>>, CallError> {
+        self.prepare(events.len(), Some(events));
+        let r = self.bindings.call_handle_batch(&mut self.store, events);
+        let result = self.finish(r).and_then(|results| {
+            if results.len() != events.len() {
+                return Err(CallError::Trap(format!(
+                    "handle-batch returned {} results for {} events",
+                    results.len(),
+                    events.len()
+                )));
+            }
+            results
+                .into_iter()
+                .map(|result| match result {
+                    Ok(actions) => self.check_output(actions).map(Ok),
+                    Err(message) => Ok(Err(CallError::Plugin(message))),
+                })
+                .collect()
+        });
+        self.settle(result)
+    }
+
+    pub fn tick(&mut self, now_ms: i64) -> Result<Vec<PluginAction>, CallError> {
+        self.prepare(1, None);
+        self.store.data_mut().enter_tick(now_ms);
+        let r = self.bindings.call_tick(&mut self.store, now_ms);
+        let result = match self.finish(r) {
+            Ok(Ok(actions)) => self.check_output(actions),
+            Ok(Err(message)) => Err(CallError::Plugin(message)),
+            Err(e) => Err(e),
+        };
+        self.settle(result)
+    }
+
+    /// Keeps the call's key-value writes if it succeeded, drops them if not.
+    fn settle<T>(&mut self, result: Result<T, CallError>) -> Result<T, CallError> {
+        let kv = &mut self.store.data_mut().kv;
+        match &result {
+            Ok(_) => kv.accept_call(),
+            Err(_) => kv.discard_call(),
+        }
+        result
+    }
+
+    /// Takes the key-value writes accepted so far, to commit them.
+    pub fn take_kv_writes(&mut self) -> (KvScope, KvWrites) {
+        self.store.data_mut().kv.take_staged()
+    }
+
+    /// What a replacement instance must inherit.
+    pub fn into_carry(mut self) -> KvCarry {
+        self.store.data_mut().kv.carry()
+    }
+
+    /// The log lines the plugin wrote to stderr (panic messages), if any.
+    pub fn stderr_tail(&self) -> String {
+        self.store.data().stderr_tail()
+    }
+
+    fn prepare(&mut self, events: usize, batch: Option<&[wit::Event]>) {
+        let ticks = ticks(self.limits.cpu_ms) * events.max(1) as u64;
+        self.store.set_epoch_deadline(ticks);
+        let state = self.store.data_mut();
+        state.begin_call();
+        if let Some(batch) = batch {
+            state.enter_batch(batch);
+        }
+    }
+
+    /// Turns a wasmtime result into a call result, classifying traps and
+    /// the violations host functions recorded during the call.
+    fn finish<T>(&mut self, result: wasmtime::Result<T>) -> Result<T, CallError> {
+        let violation = self.store.data_mut().take_violation();
+        match result {
+            Ok(value) => match violation {
+                Some(v) => Err(CallError::Limit(v)),
+                None => Ok(value),
+            },
+            Err(error) => {
+                if let Some(v) = violation {
+                    return Err(CallError::Limit(v));
+                }
+                Err(self.classify(error))
+            }
+        }
+    }
+
+    fn classify(&self, error: wasmtime::Error) -> CallError {
+        if let Some(trap) = error.downcast_ref::<Trap>() {
+            match trap {
+                Trap::Interrupt => return CallError::Timeout(self.limits.cpu_ms),
+                Trap::StackOverflow => {
+                    return CallError::Trap("wasm stack overflow (recursion too deep)".into())
+                }
+                _ => {}
+            }
+        }
+        let text = format!("{error:#}");
+        if text.contains("forcing a memory growth failure")
+            || text.contains("forcing trap when growing memory")
+        {
+            return CallError::Memory(self.limits.memory_mib);
+        }
+        let stderr = self.stderr_tail();
+        if stderr.is_empty() {
+            CallError::Trap(first_line(&text))
+        } else {
+            CallError::Trap(format!("{} ({})", first_line(&text), stderr))
+        }
+    }
+
+    fn check_output(&self, actions: Vec<wit::Action>) -> Result<Vec<PluginAction>, CallError> {
+        if actions.len() > self.limits.max_actions {
+            return Err(CallError::Limit(format!(
+                "returned {} actions for one event; the limit is {}",
+                actions.len(),
+                self.limits.max_actions
+            )));
+        }
+        let mut bytes = 0usize;
+        let mut out = Vec::with_capacity(actions.len());
+        for action in actions {
+            let (action, channel) = Action::from_wit(action).map_err(CallError::Limit)?;
+            bytes += action.output_bytes() + channel.as_ref().map_or(0, String::len);
+            out.push(PluginAction { action, channel });
+        }
+        if bytes > self.limits.max_output_bytes {
+            return Err(CallError::Limit(format!(
+                "returned {bytes} bytes of output for one event; the limit is {}",
+                self.limits.max_output_bytes
+            )));
+        }
+        Ok(out)
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).to_string()
+}

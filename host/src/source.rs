@@ -1,0 +1,106 @@
+//! Sources: where normalised events come from. Each source runs as its own
+//! task and sends events (and the lines it could not use) to the router.
+//! This issue has JSON Lines (file or stdin); platform connectors plug in
+//! behind the same [`Source`] trait.
+
+use crate::event::Event;
+use crate::store::RejectedInput;
+use anyhow::{Context, Result};
+use std::path::PathBuf;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// What a source hands to the router.
+#[derive(Debug)]
+pub enum SourceItem {
+    Event(Box<Event>),
+    /// Input that is not a valid event; recorded, never silently dropped.
+    Rejected(RejectedInput),
+}
+
+/// A stream of events. `spawn` starts it; the task ends when the input
+/// ends (or, for live platforms, when the channel closes).
+pub trait Source: Send + 'static {
+    fn name(&self) -> String;
+    fn spawn(self: Box<Self>, tx: mpsc::Sender<SourceItem>) -> JoinHandle<Result<()>>;
+}
+
+/// Normalised events as JSON Lines, from a file or standard input (`-`).
+pub struct JsonLinesSource {
+    path: PathBuf,
+}
+
+impl JsonLinesSource {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        JsonLinesSource { path: path.into() }
+    }
+}
+
+impl Source for JsonLinesSource {
+    fn name(&self) -> String {
+        if self.path.as_os_str() == "-" {
+            "stdin".into()
+        } else {
+            self.path.display().to_string()
+        }
+    }
+
+    fn spawn(self: Box<Self>, tx: mpsc::Sender<SourceItem>) -> JoinHandle<Result<()>> {
+        tokio::spawn(async move {
+            let name = self.name();
+            if self.path.as_os_str() == "-" {
+                read_lines(tokio::io::stdin(), &name, tx).await
+            } else {
+                let file = tokio::fs::File::open(&self.path)
+                    .await
+                    .with_context(|| format!("cannot open event file {}", self.path.display()))?;
+                read_lines(file, &name, tx).await
+            }
+        })
+    }
+}
+
+/// Reads lines until the end; each valid one becomes an event, each bad one
+/// a rejection naming its line number.
+async fn read_lines(
+    input: impl AsyncRead + Unpin,
+    name: &str,
+    tx: mpsc::Sender<SourceItem>,
+) -> Result<()> {
+    let mut reader = BufReader::new(input);
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .await
+            .with_context(|| format!("cannot read {name}"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_no += 1;
+        let item = match std::str::from_utf8(&buf) {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => match Event::from_json_line(line.trim_end()) {
+                Ok(event) => SourceItem::Event(Box::new(event)),
+                Err(e) => SourceItem::Rejected(RejectedInput {
+                    source: name.to_string(),
+                    line: line_no,
+                    error: e.to_string(),
+                    content: line.trim_end().to_string(),
+                }),
+            },
+            Err(e) => SourceItem::Rejected(RejectedInput {
+                source: name.to_string(),
+                line: line_no,
+                error: format!("not UTF-8: {e}"),
+                content: String::from_utf8_lossy(&buf).into_owned(),
+            }),
+        };
+        if tx.send(item).await.is_err() {
+            return Ok(());
+        }
+    }
+}
