@@ -170,20 +170,28 @@ impl Slot {
                 }
             }
         }
+        // Failures are counted by the caller afterwards; track the streak
+        // here so a plugin that reaches its quarantine threshold mid-batch
+        // is not called again.
+        let mut streak = self.failures;
         indices
             .iter()
             .map(|&i| {
-                if let Some(q) = &self.quarantined {
-                    return Err(CallError::Limit(format!("quarantined: {q}")));
+                if self.quarantined.is_some() || streak >= self.setup.limits.quarantine_after {
+                    return Err(CallError::Quarantined);
                 }
                 stats.update(|s| s.plugin_calls += 1);
                 let result = match self.instance() {
                     Ok(instance) => instance.handle(&events[i]),
                     Err(e) => Err(CallError::Host(e)),
                 };
-                if let Err(e) = &result {
-                    if e.poisons_instance() {
-                        self.discard_instance();
+                match &result {
+                    Ok(_) => streak = 0,
+                    Err(e) => {
+                        streak += 1;
+                        if e.poisons_instance() {
+                            self.discard_instance();
+                        }
                     }
                 }
                 result
@@ -207,7 +215,7 @@ impl Slot {
             CallError::Trap(_) => "trap",
             CallError::Limit(_) => "limit",
             CallError::Plugin(_) => "error",
-            CallError::Host(_) => "host",
+            CallError::Host(_) | CallError::Quarantined => "host",
         };
         self.failures += 1;
         let quarantine =
@@ -292,6 +300,7 @@ impl Chain {
                         slot.failures = 0;
                         actions
                     }
+                    Err(CallError::Quarantined) => continue,
                     Err(e) => {
                         slot.failed(&e, Some(&events[i].id), stats);
                         continue;

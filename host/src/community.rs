@@ -28,8 +28,11 @@ pub struct CommunityActor {
 }
 
 impl CommunityActor {
-    pub async fn run(mut self, mut events: mpsc::Receiver<Event>) -> Result<()> {
-        while let Some(first) = events.recv().await {
+    /// Runs on a blocking thread: plugin calls are CPU-bound (bounded by
+    /// their deadlines) and WASI's synchronous bindings must not run on an
+    /// async worker.
+    pub fn run(mut self, mut events: mpsc::Receiver<Event>) -> Result<()> {
+        while let Some(first) = events.blocking_recv() {
             let mut batch = vec![first];
             // Latency first: only take what is already waiting.
             while batch.len() < self.batch_size {

@@ -133,8 +133,9 @@ fn run(
         None => {
             let dir = tempfile::tempdir()?;
             std::fs::write(dir.path().join("events.jsonl"), builtin::DEMO_EVENTS)?;
-            let config =
+            let mut config =
                 Config::parse(builtin::DEMO_CONFIG, "embedded demo vigie.toml", dir.path())?;
+            config.data_dir = dir.path().join("data");
             eprintln!(
                 "No --config and no ./vigie.toml: running the embedded demo (examples/demo) \
                  in a fresh temporary data directory."

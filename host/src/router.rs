@@ -122,7 +122,8 @@ impl Router {
             tick_every_ms: self.tick_every_ms,
             next_tick_ms: None,
         };
-        self.tasks.push(tokio::spawn(actor.run(rx)));
+        self.tasks
+            .push(tokio::task::spawn_blocking(move || actor.run(rx)));
         self.actors.insert(community.to_string(), tx);
     }
 

@@ -1,1 +1,10 @@
+//! Integration tests: real compiled plugin components (built by
+//! `host/build.rs` from `tests/plugins/` and `examples/`) through the real
+//! host with a real sled store. One binary, one module per area.
 
+mod env;
+
+mod chain;
+mod cli;
+mod hostile;
+mod malformed;

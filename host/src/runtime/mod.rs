@@ -33,7 +33,7 @@ pub mod wit {
         world: "plugin",
         imports: { default: trappable },
     });
-    pub use vigie::plugin::types::*;
+    pub use self::vigie::plugin::types::*;
 }
 
 /// Converts wasmtime's own error type into the host's `anyhow` errors.
@@ -237,13 +237,16 @@ pub enum CallError {
     Plugin(String),
     #[error("host failure: {0:#}")]
     Host(anyhow::Error),
+    /// Not called: the plugin is quarantined.
+    #[error("quarantined")]
+    Quarantined,
 }
 
 impl CallError {
     /// Whether the instance must be replaced (its state can no longer be
     /// trusted after a trap).
     pub fn poisons_instance(&self) -> bool {
-        !matches!(self, CallError::Plugin(_))
+        !matches!(self, CallError::Plugin(_) | CallError::Quarantined)
     }
 }
 

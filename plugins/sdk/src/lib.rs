@@ -242,7 +242,7 @@ macro_rules! export_plugin {
                     ::std::result::Result<::std::vec::Vec<$crate::Action>, ::std::string::String>,
                 > {
                     $crate::guest::handle_batch::<$plugin>(&VIGIE_PLUGIN, events)
-        }
+                }
                 fn tick(
                     now: i64,
                 ) -> ::std::result::Result<::std::vec::Vec<$crate::Action>, ::std::string::String>
@@ -250,7 +250,7 @@ macro_rules! export_plugin {
                     $crate::guest::tick::<$plugin>(&VIGIE_PLUGIN, now)
                 }
             }
-            $crate::bindings::__export_plugin_world!(VigieGuest with_types_in $crate::bindings);
+    $crate::bindings::__export_plugin_world!(VigieGuest with_types_in $crate::bindings);
         };
     };
 }

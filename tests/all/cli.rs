@@ -1,0 +1,118 @@
+//! The `vigie` binary: the embedded demo, `test` and `check`.
+
+use crate::env::{message, plugin};
+use std::process::Command;
+
+fn vigie(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(args)
+        .env(
+            "XDG_CACHE_HOME",
+            std::env::temp_dir().join("vigie-test-cache"),
+        )
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run vigie");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn run_without_config_runs_the_embedded_demo_the_same_way_twice() {
+    let (ok, stdout, stderr) = vigie(&["run"]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("embedded demo"), "{stderr}");
+    assert!(stderr.contains("120 read, 120 handled"), "{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains("acme") && l.contains("delete")),
+        "{stdout}"
+    );
+    // Communities run in parallel, so only the order within a community is
+    // fixed; the same actions come out.
+    let (_, again, _) = vigie(&["run"]);
+    let sorted = |s: &str| {
+        let mut v: Vec<String> = s.lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(&stdout), sorted(&again));
+}
+
+#[test]
+fn run_json_prints_one_object_per_action() {
+    let (ok, stdout, stderr) = vigie(&["run", "--json"]);
+    assert!(ok, "{stderr}");
+    let actions: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!actions.is_empty());
+    assert!(actions
+        .iter()
+        .all(|a| a["type"].is_string() && a["reason"].is_string() && a["plugin"].is_string()));
+}
+
+#[test]
+fn test_prints_actions_as_json_lines_and_reports_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let lines = [
+        message(
+            "e1",
+            "acme",
+            "u1",
+            "*:reply bonjour; *:timeout 600; *:label mood 0.5",
+        ),
+        "garbage".to_string(),
+        message("e2", "acme", "u1", "*:dm salut"),
+    ];
+    std::fs::write(&events, lines.join("\n")).unwrap();
+    let probe = plugin("probe");
+    let (ok, stdout, stderr) = vigie(&[
+        "test",
+        probe.to_str().unwrap(),
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let actions: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let types: Vec<&str> = actions
+        .iter()
+        .map(|a| a["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(types, vec!["reply", "timeout", "label", "dm"]);
+    assert_eq!(actions[0]["event_id"], "e1");
+    assert_eq!(actions[0]["plugin"], "probe");
+    assert_eq!(actions[0]["text"], "bonjour");
+    assert_eq!(actions[1]["duration_s"], 600);
+    assert_eq!(actions[2]["key"], "mood");
+    assert_eq!(actions[2]["value"], 0.5);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert!(stderr.contains("1 rejected"), "{stderr}");
+}
+
+#[test]
+fn check_describes_a_plugin_and_refuses_a_non_plugin() {
+    let probe = plugin("keyword-filter");
+    let (ok, stdout, stderr) = vigie(&["check", probe.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("name:    keyword-filter"), "{stdout}");
+    assert!(stdout.contains("actions: delete, dm"), "{stdout}");
+    let (ok, _, stderr) = vigie(&["check", "Cargo.toml"]);
+    assert!(!ok);
+    assert!(stderr.contains("error:"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.wasm");
+    std::fs::write(&text, "hello").unwrap();
+    let (ok, _, stderr) = vigie(&["check", text.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("not a WebAssembly file"), "{stderr}");
+}
