@@ -25,6 +25,7 @@ const PLUGINS: &[&str] = &[
     "huge-output",
     "kv-flood",
     "ungranted",
+    "escape",
 ];
 
 fn main() {

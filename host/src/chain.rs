@@ -153,9 +153,16 @@ impl Slot {
         stats: &Stats,
     ) -> Vec<Result<Vec<PluginAction>, CallError>> {
         if indices.len() > 1 {
-            let batch: Vec<wit::Event> = indices.iter().map(|&i| events[i].clone()).collect();
+            // Every event wanted (the common case): no copy.
+            let subset: Vec<wit::Event>;
+            let batch = if indices.len() == events.len() {
+                events
+            } else {
+                subset = indices.iter().map(|&i| events[i].clone()).collect();
+                &subset
+            };
             let result = match self.instance() {
-                Ok(instance) => instance.handle_batch(&batch),
+                Ok(instance) => instance.handle_batch(batch),
                 Err(e) => Err(CallError::Host(e)),
             };
             stats.update(|s| s.plugin_calls += 1);
@@ -403,12 +410,12 @@ impl Chain {
     pub fn take_kv_writes(&mut self) -> Vec<(KvScope, KvWrites)> {
         self.slots
             .iter_mut()
-            .filter_map(|slot| match slot.instance.as_mut() {
-                Some(instance) => Some(instance.take_kv_writes()),
-                None => Some((
+            .map(|slot| match slot.instance.as_mut() {
+                Some(instance) => instance.take_kv_writes(),
+                None => (
                     KvScope::new(&slot.setup.community, &slot.setup.plugin),
                     slot.carry.take_writes(),
-                )),
+                ),
             })
             .filter(|(_, writes)| !writes.is_empty())
             .collect()

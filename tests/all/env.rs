@@ -65,7 +65,7 @@ impl TestEnv {
     pub fn new(plugins_and_chains: &str) -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let config_text = format!(
-            "data_dir = \"data\"\n[runtime]\ncompile_cache = true\n{}",
+            "data_dir = \"data\"\n[runtime]\ncompile_cache = true\nmax_instances = 64\n{}",
             plugins_and_chains.replace("{dir}", vigie::builtin::PLUGIN_DIR)
         );
         TestEnv { dir, config_text }

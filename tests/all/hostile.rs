@@ -67,7 +67,7 @@ fn infinite_loop_is_interrupted_by_the_cpu_deadline() {
 
 #[test]
 fn memory_bomb_hits_the_memory_cap() {
-    contained("memory-bomb", "memory_mib = 16", "memory");
+    contained("memory-bomb", "memory_mib = 16, cpu_ms = 5000", "memory");
 }
 
 #[test]
@@ -77,22 +77,22 @@ fn deep_recursion_overflows_the_wasm_stack() {
 
 #[test]
 fn a_panic_is_a_trap() {
-    contained("panicker", "", "trap");
+    contained("panicker", "cpu_ms = 5000", "trap");
 }
 
 #[test]
 fn a_flood_of_actions_is_refused() {
-    contained("action-flood", "max_actions = 64", "limit");
+    contained("action-flood", "max_actions = 64, cpu_ms = 5000", "limit");
 }
 
 #[test]
 fn megabytes_of_output_are_refused() {
-    contained("huge-output", "max_output_bytes = 65536", "limit");
+    contained("huge-output", "max_output_bytes = 65536, cpu_ms = 5000", "limit");
 }
 
 #[test]
 fn a_key_value_flood_is_stopped_and_rolled_back() {
-    let env = chain_with("kv-flood", "kv_max_writes_per_event = 500", r#"["label"]"#);
+    let env = chain_with("kv-flood", "kv_max_writes_per_event = 500, cpu_ms = 5000", r#"["label"]"#);
     let out = env.run(&[message("e1", "acme", "u1", "boom")]);
     assert_eq!(out.summary.plugin_errors["hostile"].get("limit"), Some(&1));
     let host = vigie::Vigie::builder()
@@ -110,7 +110,7 @@ fn a_key_value_flood_is_stopped_and_rolled_back() {
 fn the_key_quota_holds_across_events() {
     let env = chain_with(
         "kv-flood",
-        "kv_max_keys = 100, kv_max_writes_per_event = 100000",
+        "kv_max_keys = 100, kv_max_writes_per_event = 100000, cpu_ms = 5000",
         r#"["label"]"#,
     );
     let out = env.run(&[message("e1", "acme", "u1", "boom")]);

@@ -8,3 +8,4 @@ mod chain;
 mod cli;
 mod hostile;
 mod malformed;
+mod sandbox;

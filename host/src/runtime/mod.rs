@@ -106,7 +106,7 @@ impl RuntimeBuilder {
             let mut pool = PoolingAllocationConfig::default();
             pool.total_component_instances(n);
             pool.total_core_instances(n * 8);
-            pool.total_memories(n * 2);
+            pool.total_memories(n);
             pool.total_tables(n * 8);
             pool.max_memories_per_component(4);
             pool.max_tables_per_component(8);

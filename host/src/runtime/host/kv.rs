@@ -46,7 +46,7 @@ impl PluginState {
 
 impl kv::Host for PluginState {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        Ok(self.kv.get(&key).map_err(host_error)?)
+        self.kv.get(&key).map_err(host_error)
     }
 
     fn set(&mut self, key: String, value: Vec<u8>) -> wasmtime::Result<Result<(), KvError>> {
@@ -97,9 +97,8 @@ impl kv::Host for PluginState {
     }
 
     fn list_keys(&mut self, prefix: String, limit: u32) -> wasmtime::Result<Vec<String>> {
-        Ok(self
-            .kv
+        self.kv
             .keys(&prefix, limit.min(MAX_LIST) as usize)
-            .map_err(host_error)?)
+            .map_err(host_error)
     }
 }

@@ -1,0 +1,1 @@
+//! automod (being written)

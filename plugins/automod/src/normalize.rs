@@ -1,0 +1,532 @@
+//! Text normalisation for matching.
+//!
+//! A message is folded into a sequence of [`Unit`]s: one folded character
+//! each, carrying the byte span of the original character it came from, so a
+//! match found in the folded text is reported as a span of the original text.
+//!
+//! Per original character, in this order:
+//! 1. invisible characters are dropped (zero-width spaces and joiners, soft
+//!    hyphens, bidi controls, variation selectors, tag characters, fillers,
+//!    private-use characters, control characters);
+//! 2. typographic apostrophes become `'` and every kind of space becomes ` `;
+//! 3. Unicode NFKC (fullwidth `ｆ`, mathematical `𝐟 𝑓 𝒇`, circled `ⓕ`,
+//!    superscripts, ligatures `ﬁ` all become plain letters), then canonical
+//!    decomposition and removal of every combining mark (accents, Zalgo);
+//! 4. letters that imitate Latin ones (Cyrillic `а е о р с х у і ѕ`, Greek
+//!    `α ε ι ο ρ τ υ ν κ`, Armenian, small capitals, `ø ł đ ı`…) become the
+//!    Latin letter they imitate; `ß æ œ` are expanded;
+//! 5. lower case.
+//!
+//! [`tokenize`] then splits the units into words and decodes leetspeak inside
+//! words (`4→a 3→e 1→i/l 0→o 5→s 7→t 8→b 9→g @→a $→s !→i €→e`). Repeated
+//! letters and separators inside words are handled by the matcher
+//! ([`crate::lists`]), which needs to know where the words were.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// One folded character and the byte span of the original character that
+/// produced it (several units can share a span: `ﬁ` → `f`, `i`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unit {
+    pub ch: char,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Stands for a leetspeak character that reads as either `i` or `l` (`1`, `|`).
+pub const AMBIG: char = '\u{1}';
+
+/// Stands for `*` in a word-list entry (a wildcard); never produced from a
+/// message.
+pub const STAR: char = '\u{2}';
+
+/// Where a word sits relative to the previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gap {
+    /// The first word of the text.
+    Start,
+    /// 1 to 3 separator characters, none of them a space (`f.u`, `con-nard`).
+    Tight,
+    /// 1 to 3 separator characters including a space (`f u`, `f . u`).
+    Loose,
+    /// More than that: an ordinary word boundary.
+    Far,
+}
+
+/// A word of the folded text, leetspeak decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The decoded characters (may contain [`AMBIG`]).
+    pub chars: Vec<char>,
+    /// Index of the first and last unit of the word.
+    pub first: usize,
+    pub last: usize,
+    /// The separator before this word.
+    pub gap: Gap,
+    /// True when the word had letters or leet symbols, so its digits were
+    /// decoded; a bare number (`455`) is not.
+    pub decoded: bool,
+}
+
+/// A normalised text: the folded units, the folded string (for regexes and
+/// link detection) and the words.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    pub units: Vec<Unit>,
+    /// The units' characters as a string.
+    pub folded: String,
+    /// Byte offset in `folded` of each unit, plus `folded.len()` at the end.
+    offsets: Vec<usize>,
+    pub tokens: Vec<Token>,
+}
+
+impl Normalized {
+    /// Normalises a message.
+    pub fn new(text: &str) -> Self {
+        Self::from_units(fold_units(text, false))
+    }
+
+    /// Normalises a word-list entry: like a message, except that `*` is kept
+    /// as a wildcard ([`STAR`]).
+    pub fn pattern(text: &str) -> Self {
+        Self::from_units(fold_units(text, true))
+    }
+
+    fn from_units(units: Vec<Unit>) -> Self {
+        let mut folded = String::with_capacity(units.len());
+        let mut offsets = Vec::with_capacity(units.len() + 1);
+        for u in &units {
+            offsets.push(folded.len());
+            folded.push(u.ch);
+        }
+        offsets.push(folded.len());
+        let tokens = tokenize(&units);
+        Normalized {
+            units,
+            folded,
+            offsets,
+            tokens,
+        }
+    }
+
+    /// The original byte span covered by units `first..=last`.
+    pub fn span(&self, first: usize, last: usize) -> (usize, usize) {
+        (self.units[first].start, self.units[last].end)
+    }
+
+    /// The original byte span of tokens `a..=b`.
+    pub fn token_span(&self, a: usize, b: usize) -> (usize, usize) {
+        self.span(self.tokens[a].first, self.tokens[b].last)
+    }
+
+    /// The original byte span of the folded byte range `start..end` (as found
+    /// by a regex on [`Normalized::folded`]). `None` for an empty range.
+    pub fn folded_span(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        if start >= end || self.units.is_empty() {
+            return None;
+        }
+        let first = self.offsets.partition_point(|&o| o <= start).saturating_sub(1);
+        let last = self.offsets.partition_point(|&o| o < end).saturating_sub(1);
+        let last = last.min(self.units.len() - 1);
+        Some(self.span(first.min(last), last))
+    }
+}
+
+/// Folds `text` into units (steps 1 to 5 of the module documentation).
+pub fn fold_units(text: &str, pattern: bool) -> Vec<Unit> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut buf = [0u8; 4];
+    for (start, c) in text.char_indices() {
+        let end = start + c.len_utf8();
+        if pattern && c == '*' {
+            out.push(Unit { ch: STAR, start, end });
+            continue;
+        }
+        if is_invisible(c) {
+            continue;
+        }
+        if let Some(p) = pre_nfkc(c) {
+            out.push(Unit { ch: p, start, end });
+            continue;
+        }
+        let s: &str = c.encode_utf8(&mut buf);
+        for n in s.nfkc() {
+            for d in std::iter::once(n).nfd() {
+                if is_combining_mark(d) || is_invisible(d) {
+                    continue;
+                }
+                let mapped = confusable(d);
+                let mut push = |x: char| {
+                    for l in x.to_lowercase() {
+                        // Lower-casing can reintroduce a mark (`İ` → `i̇`).
+                        for m in std::iter::once(l).nfd() {
+                            if !is_combining_mark(m) {
+                                let ch = if m.is_whitespace() { ' ' } else { m };
+                                out.push(Unit { ch, start, end });
+                            }
+                        }
+                    }
+                };
+                match mapped {
+                    Some(rep) => rep.chars().for_each(&mut push),
+                    None => push(d),
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Characters mapped before NFKC (NFKC would turn `´` into a space and a
+/// combining accent).
+fn pre_nfkc(c: char) -> Option<char> {
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '`' | '\u{2032}' => Some('\''),
+        c if c.is_whitespace() => Some(' '),
+        _ => None,
+    }
+}
+
+/// Characters that render as nothing (or nearly): removed before matching so
+/// they can neither split a word nor hide inside one.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                  // soft hyphen
+        | '\u{034F}'                // combining grapheme joiner
+        | '\u{061C}'                // Arabic letter mark
+        | '\u{115F}' | '\u{1160}'   // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}'   // Khmer inherent vowels
+        | '\u{180B}'..='\u{180F}'   // Mongolian selectors and vowel separator
+        | '\u{200B}'..='\u{200F}'   // zero-width space, (non-)joiner, LRM, RLM
+        | '\u{202A}'..='\u{202E}'   // bidi embeddings and overrides
+        | '\u{2060}'..='\u{206F}'   // word joiner, invisible operators, bidi isolates
+        | '\u{3164}' | '\u{FFA0}'   // Hangul fillers
+        | '\u{FE00}'..='\u{FE0F}'   // variation selectors
+        | '\u{FEFF}'                // zero-width no-break space (BOM)
+        | '\u{FFF9}'..='\u{FFFB}'   // interlinear annotations
+        | '\u{E000}'..='\u{F8FF}'   // private use
+        | '\u{1BCA0}'..='\u{1BCA3}' // shorthand format controls
+        | '\u{1D173}'..='\u{1D17A}' // musical formatting
+        | '\u{E0000}'..='\u{E007F}' // tags
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+    ) || (c.is_control() && !c.is_whitespace())
+}
+
+/// Letters that imitate a Latin letter, mapped to it. Case-sensitive where
+/// the two cases imitate different letters (Greek `Η` looks like `H`, `η`
+/// like `n`).
+fn confusable(c: char) -> Option<&'static str> {
+    Some(match c {
+        // Cyrillic capitals.
+        'А' => "a",
+        'В' => "b",
+        'Е' | 'Ё' => "e",
+        'З' => "3",
+        'К' => "k",
+        'М' => "m",
+        'Н' => "h",
+        'О' => "o",
+        'Р' => "p",
+        'С' => "c",
+        'Т' => "t",
+        'У' | 'Ү' => "y",
+        'Х' => "x",
+        'Ѕ' => "s",
+        'І' | 'Ӏ' => "i",
+        'Ј' => "j",
+        'Ԛ' => "q",
+        'Ԝ' => "w",
+        'Һ' => "h",
+        'Ԁ' => "d",
+        // Cyrillic small letters.
+        'а' => "a",
+        'в' | 'ь' => "b",
+        'е' | 'ё' => "e",
+        'г' => "r",
+        'к' => "k",
+        'м' => "m",
+        'н' => "h",
+        'о' => "o",
+        'п' => "n",
+        'р' => "p",
+        'с' => "c",
+        'т' => "t",
+        'у' | 'ү' => "y",
+        'х' => "x",
+        'ш' => "w",
+        'ѕ' => "s",
+        'і' => "i",
+        'ј' => "j",
+        'ԛ' => "q",
+        'ԝ' | 'ѡ' => "w",
+        'һ' => "h",
+        'ӏ' => "l",
+        'ԁ' => "d",
+        // Greek capitals.
+        'Α' => "a",
+        'Β' => "b",
+        'Ε' => "e",
+        'Ζ' => "z",
+        'Η' => "h",
+        'Ι' => "i",
+        'Κ' => "k",
+        'Μ' => "m",
+        'Ν' => "n",
+        'Ο' => "o",
+        'Ρ' => "p",
+        'Τ' => "t",
+        'Υ' => "y",
+        'Χ' => "x",
+        'Ϲ' => "c",
+        'Ϳ' => "j",
+        // Greek small letters.
+        'α' => "a",
+        'β' => "b",
+        'γ' => "y",
+        'δ' => "d",
+        'ε' => "e",
+        'η' => "n",
+        'ι' => "i",
+        'κ' => "k",
+        'μ' => "u",
+        'ν' => "v",
+        'ο' => "o",
+        'π' => "n",
+        'ρ' => "p",
+        'σ' => "o",
+        'τ' => "t",
+        'υ' => "u",
+        'χ' => "x",
+        'ω' => "w",
+        'ϲ' => "c",
+        'ϳ' => "j",
+        // Armenian.
+        'օ' => "o",
+        'ս' => "u",
+        'ց' => "g",
+        'հ' => "h",
+        'ո' => "n",
+        // Latin letters without a decomposition, and small capitals.
+        'ı' | 'ɩ' | 'ɪ' | 'ɨ' => "i",
+        'ȷ' => "j",
+        'ɑ' | 'ᴀ' => "a",
+        'ʙ' | 'ƀ' => "b",
+        'ᴄ' => "c",
+        'ᴅ' | 'đ' | 'Đ' | 'ð' => "d",
+        'ᴇ' | 'ɇ' => "e",
+        'ꜰ' => "f",
+        'ɢ' => "g",
+        'ʜ' | 'ħ' | 'Ħ' => "h",
+        'ᴊ' => "j",
+        'ᴋ' => "k",
+        'ʟ' | 'ł' | 'Ł' => "l",
+        'ᴍ' => "m",
+        'ɴ' => "n",
+        'ᴏ' | 'ø' | 'Ø' => "o",
+        'ᴘ' => "p",
+        'ʀ' => "r",
+        'ꜱ' => "s",
+        'ᴛ' | 'ŧ' => "t",
+        'ᴜ' | 'ʉ' => "u",
+        'ᴠ' => "v",
+        'ᴡ' => "w",
+        'ʏ' => "y",
+        'ᴢ' => "z",
+        'ß' | 'ẞ' => "ss",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        _ => return None,
+    })
+}
+
+/// Symbols that stand for a letter inside a word.
+fn is_leet_symbol(c: char) -> bool {
+    matches!(c, '@' | '$' | '!' | '|' | '€')
+}
+
+/// The letter a leetspeak character stands for, if it is one.
+pub fn leet(c: char) -> Option<char> {
+    Some(match c {
+        '0' => 'o',
+        '1' | '|' => AMBIG,
+        '3' => 'e',
+        '4' | '@' => 'a',
+        '5' | '$' => 's',
+        '7' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        '!' => 'i',
+        '€' => 'e',
+        _ => return None,
+    })
+}
+
+fn is_wordish(c: char) -> bool {
+    c.is_alphanumeric() || is_leet_symbol(c) || c == STAR
+}
+
+/// A price or a plain number with a currency sign (`5$`, `$50`, `90€`): not
+/// leetspeak.
+fn is_price(chars: &[char]) -> bool {
+    let symbols = chars.iter().filter(|c| matches!(c, '$' | '€')).count();
+    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+    symbols <= 1
+        && digits + symbols == chars.len()
+        && (symbols == 0 || matches!(chars[0], '$' | '€') || matches!(chars[chars.len() - 1], '$' | '€'))
+}
+
+/// Splits units into words. A word is a run of letters, digits and leet
+/// symbols; `!` and `|` at its ends and `@` at its end are punctuation. The
+/// digits and symbols of a word that has a letter (or a leet symbol and is
+/// not a price) are decoded as leetspeak.
+pub fn tokenize(units: &[Unit]) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::new();
+    let mut prev_end: Option<usize> = None;
+    let mut i = 0;
+    while i < units.len() {
+        if !is_wordish(units[i].ch) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < units.len() && is_wordish(units[j].ch) {
+            j += 1;
+        }
+        let (mut a, mut b) = (i, j);
+        while a < b && matches!(units[a].ch, '!' | '|') {
+            a += 1;
+        }
+        while b > a && matches!(units[b - 1].ch, '!' | '|' | '@') {
+            b -= 1;
+        }
+        if a < b {
+            let raw: Vec<char> = units[a..b].iter().map(|u| u.ch).collect();
+            let has_letter = raw.iter().any(|c| c.is_alphabetic() || *c == STAR);
+            let has_symbol = raw.iter().any(|c| is_leet_symbol(*c));
+            let decoded = has_letter || (has_symbol && !is_price(&raw));
+            let chars = if decoded {
+                raw.iter().map(|&c| leet(c).unwrap_or(c)).collect()
+            } else {
+                raw
+            };
+            let gap = match prev_end {
+                None => Gap::Start,
+                Some(p) => {
+                    let between = &units[p..a];
+                    let spaced = between.iter().any(|u| u.ch == ' ');
+                    match (between.len() <= 3, spaced) {
+                        (true, false) => Gap::Tight,
+                        (true, true) => Gap::Loose,
+                        _ => Gap::Far,
+                    }
+                }
+            };
+            out.push(Token {
+                chars,
+                first: a,
+                last: b - 1,
+                gap,
+                decoded,
+            });
+            prev_end = Some(b);
+        }
+        i = j;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded(text: &str) -> String {
+        Normalized::new(text).folded
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        Normalized::new(text)
+            .tokens
+            .iter()
+            .map(|t| t.chars.iter().map(|&c| if c == AMBIG { '1' } else { c }).collect())
+            .collect()
+    }
+
+    #[test]
+    fn nfkc_case_and_accents() {
+        assert_eq!(folded("Ça m’ÉNERVE"), "ca m'enerve");
+        assert_eq!(folded("ｆｕｃｋ"), "fuck");
+        assert_eq!(folded("𝐟𝐮𝐜𝐤 𝑓𝑢𝑐𝑘 𝒇𝒖𝒄𝒌"), "fuck fuck fuck");
+        assert_eq!(folded("ⓕⓤⓒⓚ"), "fuck");
+        assert_eq!(folded("ﬁn"), "fin");
+    }
+
+    #[test]
+    fn combining_marks_are_stripped() {
+        assert_eq!(folded("f\u{301}u\u{308}c\u{327}k"), "fuck");
+        assert_eq!(folded("z\u{336}\u{35b}a\u{334}l\u{338}g\u{335}o"), "zalgo");
+    }
+
+    #[test]
+    fn invisible_characters_are_removed() {
+        assert_eq!(folded("f\u{200b}u\u{200d}c\u{00ad}k\u{feff}"), "fuck");
+        assert_eq!(folded("c\u{2060}o\u{200c}n"), "con");
+        assert_eq!(words("con\u{200b}nard"), vec!["connard"]);
+    }
+
+    #[test]
+    fn homoglyphs_fold_to_latin() {
+        // Cyrillic а е о р с х у і ѕ.
+        assert_eq!(folded("\u{0441}\u{043E}nn\u{0430}rd"), "connard");
+        assert_eq!(folded("\u{0455}\u{0430}l\u{043E}p\u{0435}"), "salope");
+        // Greek.
+        assert_eq!(folded("\u{03B9}d\u{03B9}\u{03BF}\u{03C4}"), "idiot");
+        assert_eq!(folded("\u{0397}\u{0395}LL"), "hell");
+        // Small capitals and stroked letters.
+        assert_eq!(folded("ꜱʜɪᴛ"), "shit");
+        assert_eq!(folded("søur"), "sour");
+    }
+
+    #[test]
+    fn leetspeak_inside_words_only() {
+        assert_eq!(words("c0nn4rd"), vec!["connard"]);
+        assert_eq!(words("$h1t"), vec!["sh1t"]);
+        assert_eq!(words("b!tch"), vec!["bitch"]);
+        assert_eq!(words("@ss"), vec!["ass"]);
+        assert_eq!(words("m€rde"), vec!["merde"]);
+        // Numbers and prices stay numbers; punctuation stays punctuation.
+        assert_eq!(words("455 ou 5$ ou $50 ou 90€"), vec!["455", "ou", "5$", "ou", "$50", "ou", "90€"]);
+        assert_eq!(words("putain! merci!!"), vec!["putain", "merci"]);
+        assert_eq!(words("@Julien"), vec!["ajulien"]);
+    }
+
+    #[test]
+    fn gaps_between_words() {
+        let n = Normalized::new("f.u c  k, hello");
+        let gaps: Vec<Gap> = n.tokens.iter().map(|t| t.gap).collect();
+        assert_eq!(gaps, vec![Gap::Start, Gap::Tight, Gap::Loose, Gap::Loose, Gap::Loose]);
+        let n = Normalized::new("a -- b ..... c");
+        let gaps: Vec<Gap> = n.tokens.iter().map(|t| t.gap).collect();
+        assert_eq!(gaps, vec![Gap::Start, Gap::Far, Gap::Far]);
+    }
+
+    #[test]
+    fn spans_map_back_to_the_original_text() {
+        let text = "Tu es un ｃ０ｎｎａｒｄ\u{200b}, voilà";
+        let n = Normalized::new(text);
+        let t = &n.tokens[3];
+        let (s, e) = n.token_span(3, 3);
+        assert_eq!(t.chars.iter().collect::<String>(), "connard");
+        assert_eq!(&text[s..e], "ｃ０ｎｎａｒｄ");
+        let pos = n.folded.find("voila").unwrap();
+        let (s, e) = n.folded_span(pos, pos + 5).unwrap();
+        assert_eq!(&text[s..e], "voilà");
+    }
+
+    #[test]
+    fn patterns_keep_wildcards() {
+        let n = Normalized::pattern("*fuck*");
+        assert_eq!(n.tokens.len(), 1);
+        assert_eq!(n.tokens[0].chars, vec![STAR, 'f', 'u', 'c', 'k', STAR]);
+    }
+}

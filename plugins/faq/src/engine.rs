@@ -1,0 +1,205 @@
+//! The decision, without the host: which entry (if any) answers a text, in
+//! which language, and with which text.
+
+use vigie_text::Lang;
+
+use crate::config::{Config, EntryConfig, LangConfig};
+use crate::index::{Analyzer, Index, Scored};
+use crate::question::is_question;
+use crate::template;
+
+/// The configured FAQ.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub config: Config,
+    index: Index,
+}
+
+/// What the FAQ makes of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The entry that answers, if one does.
+    pub answer: Option<Scored>,
+    /// The best candidate, answered or not.
+    pub best: Option<Scored>,
+    /// Why the best candidate was not answered.
+    pub rejected: Option<String>,
+}
+
+impl Engine {
+    /// Builds the index of the config's example questions.
+    pub fn new(config: Config) -> Engine {
+        let analyzer = Analyzer::new(&config.synonyms);
+        let examples: Vec<Vec<(String, Lang)>> = config
+            .entries
+            .iter()
+            .map(|e| {
+                let fr = e.questions_fr.iter().map(|q| (q.clone(), Lang::Fr));
+                let en = e.questions_en.iter().map(|q| (q.clone(), Lang::En));
+                let any = e.questions.iter().map(|q| {
+                    let lang = vigie_text::guess_lang(q, config.default_lang.into());
+                    (q.clone(), lang)
+                });
+                fr.chain(en).chain(any).collect()
+            })
+            .collect();
+        let index = Index::build(&examples, analyzer);
+        Engine { config, index }
+    }
+
+    /// Parses the JSON config and builds the engine.
+    pub fn from_json(json: &str) -> Result<Engine, String> {
+        Ok(Engine::new(Config::parse(json)?))
+    }
+
+    /// The entry at `i`.
+    pub fn entry(&self, i: usize) -> &EntryConfig {
+        &self.config.entries[i]
+    }
+
+    /// The index (for diagnostics).
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Which entry answers `text`. The whole text is scored, and so is each
+    /// of its sentences that reads as a question on its own (a question
+    /// lost in a long message); the best accepted result wins.
+    pub fn decide(&self, text: &str) -> Decision {
+        let mut segments = vec![text];
+        let sentences = sentences(text);
+        if sentences.len() > 1 {
+            segments.extend(sentences.into_iter().filter(|s| is_question(s)));
+        }
+        let mut answer: Option<Scored> = None;
+        let mut best: Option<(Scored, Option<String>)> = None;
+        for segment in segments {
+            let ranking = self.index.rank(segment);
+            let Some(top) = ranking.first() else { continue };
+            let verdict = self.verdict(top, ranking.get(1));
+            if verdict.is_none() && answer.as_ref().is_none_or(|a| top.score > a.score) {
+                answer = Some(top.clone());
+            }
+            if best.as_ref().is_none_or(|(b, _)| top.score > b.score) {
+                best = Some((top.clone(), verdict));
+            }
+        }
+        match answer {
+            Some(a) => Decision {
+                best: Some(a.clone()),
+                answer: Some(a),
+                rejected: None,
+            },
+            None => Decision {
+                answer: None,
+                rejected: best.as_ref().and_then(|(_, v)| v.clone()),
+                best: best.map(|(b, _)| b),
+            },
+        }
+    }
+
+    /// `None` when `top` is accepted, else why not.
+    fn verdict(&self, top: &Scored, second: Option<&Scored>) -> Option<String> {
+        let threshold = self
+            .entry(top.entry)
+            .threshold
+            .unwrap_or(self.config.threshold);
+        if (top.score as f64) < threshold {
+            return Some(format!("score {:.2} < threshold {threshold:.2}", top.score));
+        }
+        if (top.evidence as f64) < self.config.min_evidence {
+            return Some(format!(
+                "evidence {:.2} < min_evidence {:.2}",
+                top.evidence, self.config.min_evidence
+            ));
+        }
+        if let Some(second) = second {
+            if ((top.score - second.score) as f64) < self.config.margin {
+                return Some(format!(
+                    "too close to {} ({:.2} vs {:.2})",
+                    self.entry(second.entry).id,
+                    top.score,
+                    second.score
+                ));
+            }
+        }
+        None
+    }
+
+    /// The language to answer `text` in: the guess from its function words,
+    /// else the language of the example it matched, else `default_lang`.
+    pub fn answer_lang(&self, text: &str, matched: Option<Lang>) -> Lang {
+        let fr = vigie_text::guess_lang(text, Lang::Fr);
+        let en = vigie_text::guess_lang(text, Lang::En);
+        if fr == en {
+            fr
+        } else {
+            matched.unwrap_or(self.config.default_lang.into())
+        }
+    }
+
+    /// The answer of entry `i` in `lang` (or the closest it has), filled in.
+    pub fn render(&self, i: usize, lang: Lang, user: &str, channel: &str) -> String {
+        let e = self.entry(i);
+        let (own, other) = match lang {
+            Lang::Fr => (&e.answer_fr, &e.answer_en),
+            Lang::En => (&e.answer_en, &e.answer_fr),
+        };
+        let text = own
+            .as_ref()
+            .or(e.answer.as_ref())
+            .or(other.as_ref())
+            .map(String::as_str)
+            .unwrap_or("");
+        template::render(text, &self.config.vars, user, channel)
+    }
+
+    /// The language setting, for callers.
+    pub fn default_lang(&self) -> LangConfig {
+        self.config.default_lang
+    }
+}
+
+/// The sentences of `text`, each with its closing punctuation.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if matches!(c, '.' | '!' | '?' | '\n' | ';' | '？') {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, d)) = chars.peek() {
+                if matches!(d, '.' | '!' | '?' | '？') || d.is_whitespace() && d != '\n' {
+                    end = j + d.len_utf8();
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let s = text[start..end].trim();
+            if s.chars().any(char::is_alphanumeric) {
+                out.push(s);
+            }
+            start = end;
+        }
+    }
+    let s = text[start..].trim();
+    if s.chars().any(char::is_alphanumeric) {
+        out.push(s);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences_keeping_question_marks() {
+        assert_eq!(
+            sentences("hi, where is my order?? ordered on the 14th. Thanks!"),
+            vec!["hi, where is my order??", "ordered on the 14th.", "Thanks!"]
+        );
+        assert_eq!(sentences("no end"), vec!["no end"]);
+    }
+}

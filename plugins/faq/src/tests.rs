@@ -1,0 +1,259 @@
+//! Plugin-level tests: what `handle` does with events, on the Acme config.
+
+use super::*;
+use vigie_sdk::{test_event, TestHost};
+
+fn acme_json() -> String {
+    let text = include_str!("../acme.toml");
+    let value: toml::Value = toml::from_str(text).expect("acme.toml parses");
+    serde_json::to_string(&value).unwrap()
+}
+
+fn acme() -> Faq {
+    Faq::configure(&acme_json()).expect("acme.toml is a valid config")
+}
+
+fn reply_text(actions: &[Action]) -> Option<&str> {
+    actions.iter().find_map(|a| match a {
+        Action::Reply(r) => Some(r.text.as_str()),
+        _ => None,
+    })
+}
+
+#[test]
+fn describes_itself() {
+    let d = Faq::describe();
+    assert_eq!(d.name, "faq");
+    assert_eq!(
+        d.events,
+        vec![
+            EventKind::Message,
+            EventKind::Mention,
+            EventKind::DirectMessage
+        ]
+    );
+    assert!(d.actions.contains(&ActionKind::Reply) && d.actions.contains(&ActionKind::Flag));
+}
+
+#[test]
+fn empty_config_answers_nothing() {
+    let mut faq = Faq::configure("{}").unwrap();
+    let mut host = TestHost::new();
+    let e = test_event("e1", "u1", "Vous livrez en Belgique ?");
+    assert!(faq.handle(&mut host, &e).unwrap().is_empty());
+    assert!(host.kv.is_empty());
+}
+
+#[test]
+fn answers_in_the_language_of_the_question() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let fr = faq
+        .handle(
+            &mut host,
+            &test_event("e1", "u1", "Vous livrez en Suisse ?"),
+        )
+        .unwrap();
+    let text = reply_text(&fr).expect("answered");
+    assert!(text.starts_with("Nous livrons"), "{text}");
+    let en = faq
+        .handle(
+            &mut host,
+            &test_event("e2", "u2", "Do you ship to Switzerland?"),
+        )
+        .unwrap();
+    let text = reply_text(&en).expect("answered");
+    assert!(text.starts_with("We ship"), "{text}");
+}
+
+#[test]
+fn fills_user_and_vars() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let mut e = test_event(
+        "e1",
+        "u1",
+        "ma commande n'est toujours pas arrivée, c'est normal ?",
+    );
+    e.author.name = "Chloé".into();
+    let actions = faq.handle(&mut host, &e).unwrap();
+    let text = reply_text(&actions).expect("answered");
+    assert!(
+        text.contains("Chloé") && text.contains("https://acme-cafe.example"),
+        "{text}"
+    );
+    assert!(
+        matches!(&actions[0], Action::Reply(r) if r.to_message == "e1" && r.reason.contains("delivery_delay"))
+    );
+}
+
+#[test]
+fn never_answers_deleted_stopped_or_staff_messages() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let q = "Comment détartrer la machine ?";
+    for kind in [ActionKind::Delete, ActionKind::Stop, ActionKind::Ban] {
+        let mut e = test_event("e1", "u1", q);
+        e.earlier_actions = vec![kind];
+        assert!(faq.handle(&mut host, &e).unwrap().is_empty(), "{kind:?}");
+    }
+    let mut e = test_event("e2", "staff", q);
+    e.author.is_staff = true;
+    assert!(faq.handle(&mut host, &e).unwrap().is_empty());
+    // A reaction or an edit is not handled.
+    let mut e = test_event("e3", "u1", q);
+    e.kind = EventKind::Edit;
+    assert!(faq.handle(&mut host, &e).unwrap().is_empty());
+    // And the same question, untouched, is answered.
+    let actions = faq.handle(&mut host, &test_event("e4", "u1", q)).unwrap();
+    assert!(reply_text(&actions).is_some());
+}
+
+#[test]
+fn does_not_answer_chit_chat() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    for (i, text) in [
+        "Merci pour la livraison rapide !",
+        "Bonjour à tous, bon dimanche",
+        "Thanks for the quick fix, the app works again",
+        "Anyone tried the Holiday Roast as cold brew?",
+        "ça va tout le monde ?",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let actions = faq
+            .handle(&mut host, &test_event(&format!("e{i}"), "u1", text))
+            .unwrap();
+        assert!(actions.is_empty(), "{text}: {actions:?}");
+    }
+}
+
+#[test]
+fn cooldowns_per_channel_and_per_user() {
+    let mut faq = acme();
+    let mut host = TestHost::new().at(1_000_000_000);
+    let q = |id: &str, user: &str, channel: &str| {
+        let mut e = test_event(id, user, "Comment réinitialiser mon mot de passe ?");
+        e.channel = channel.into();
+        e
+    };
+    assert!(reply_text(&faq.handle(&mut host, &q("e1", "u1", "support")).unwrap()).is_some());
+    assert_eq!(
+        host.kv_get_string("cd/support/password_reset").as_deref(),
+        Some("1000000000")
+    );
+    assert!(host.kv_get("cdu/u1/password_reset").is_some());
+    // Same channel, another user, 5 minutes later: channel cooldown.
+    host.now_ms += 5 * 60_000;
+    assert!(faq
+        .handle(&mut host, &q("e2", "u2", "support"))
+        .unwrap()
+        .is_empty());
+    // Another channel, same user: user cooldown.
+    assert!(faq
+        .handle(&mut host, &q("e3", "u1", "general"))
+        .unwrap()
+        .is_empty());
+    // Another channel, another user: answered.
+    assert!(reply_text(&faq.handle(&mut host, &q("e4", "u2", "general")).unwrap()).is_some());
+    // 11 minutes after the first answer the channel is free again, for u3.
+    host.now_ms = 1_000_000_000 + 11 * 60_000;
+    assert!(reply_text(&faq.handle(&mut host, &q("e5", "u3", "support")).unwrap()).is_some());
+    // u1 waits an hour.
+    host.now_ms = 1_000_000_000 + 61 * 60_000;
+    assert!(reply_text(&faq.handle(&mut host, &q("e6", "u1", "support")).unwrap()).is_some());
+    // Another entry is not affected by the cooldown of the first.
+    let mut e = test_event("e7", "u1", "Vous livrez en Belgique ?");
+    e.channel = "support".into();
+    assert!(reply_text(&faq.handle(&mut host, &e).unwrap()).is_some());
+}
+
+#[test]
+fn tick_sweeps_expired_cooldowns() {
+    let mut faq = acme();
+    let mut host = TestHost::new().at(1_000_000_000);
+    faq.handle(
+        &mut host,
+        &test_event("e1", "u1", "Vous livrez en Belgique ?"),
+    )
+    .unwrap();
+    assert_eq!(host.kv.len(), 2);
+    faq.tick(&mut host, 1_000_000_000 + 11 * 60_000).unwrap();
+    assert_eq!(
+        host.kv.keys().collect::<Vec<_>>(),
+        vec!["cdu/u1/shipping_abroad"]
+    );
+    faq.tick(&mut host, 1_000_000_000 + 61 * 60_000).unwrap();
+    assert!(host.kv.is_empty());
+}
+
+#[test]
+fn flags_unanswered_brand_questions_when_configured() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let e = test_event("e1", "u1", "Acme Café recrute des baristas pour Noël ?");
+    let actions = faq.handle(&mut host, &e).unwrap();
+    assert!(
+        matches!(&actions[..], [Action::Flag(f)] if f.message_id == "e1"),
+        "{actions:?}"
+    );
+    let mut e = test_event("e2", "u1", "@AcmeCafe any update on the app issue?");
+    e.kind = EventKind::Mention;
+    let actions = faq.handle(&mut host, &e).unwrap();
+    assert!(matches!(&actions[..], [Action::Flag(_)]), "{actions:?}");
+    // Not a brand question: nothing.
+    let e = test_event("e3", "u1", "Quelqu'un a vu le match hier ?");
+    assert!(faq.handle(&mut host, &e).unwrap().is_empty());
+    // Without the option: nothing.
+    let json = acme_json().replace("\"flag_unanswered\":true", "\"flag_unanswered\":false");
+    let mut quiet = Faq::configure(&json).unwrap();
+    let e = test_event("e4", "u1", "Acme Café recrute des baristas pour Noël ?");
+    assert!(quiet.handle(&mut host, &e).unwrap().is_empty());
+}
+
+#[test]
+fn labels_the_score_when_asked() {
+    let json = acme_json().replace("\"label_score\":false", "\"label_score\":true");
+    let mut faq = Faq::configure(&json).unwrap();
+    let mut host = TestHost::new();
+    let actions = faq
+        .handle(&mut host, &test_event("e1", "u1", "Do you sell decaf?"))
+        .unwrap();
+    let label = actions
+        .iter()
+        .find_map(|a| match a {
+            Action::Label(l) => Some(l),
+            _ => None,
+        })
+        .expect("label");
+    assert_eq!(label.key, "faq.score");
+    assert_eq!(label.note.as_deref(), Some("decaf"));
+    assert!(label.value > 0.5 && label.value <= 1.0);
+}
+
+#[test]
+fn direct_messages_skip_the_channel_cooldown() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let mut e = test_event("e1", "u1", "Do you sell decaf?");
+    e.kind = EventKind::DirectMessage;
+    assert!(reply_text(&faq.handle(&mut host, &e).unwrap()).is_some());
+    assert!(host.kv_get("cd/general/decaf").is_none());
+    let mut e = test_event("e2", "u2", "Do you sell decaf?");
+    e.kind = EventKind::DirectMessage;
+    assert!(reply_text(&faq.handle(&mut host, &e).unwrap()).is_some());
+}
+
+#[test]
+fn channels_limit_where_it_answers() {
+    let json = acme_json().replacen('{', r#"{"channels":["support"],"#, 1);
+    let mut faq = Faq::configure(&json).unwrap();
+    let mut host = TestHost::new();
+    let e = test_event("e1", "u1", "Do you sell decaf?");
+    assert!(faq.handle(&mut host, &e).unwrap().is_empty());
+    let mut e = test_event("e2", "u1", "Do you sell decaf?");
+    e.channel = "support".into();
+    assert!(reply_text(&faq.handle(&mut host, &e).unwrap()).is_some());
+}

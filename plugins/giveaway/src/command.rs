@@ -1,0 +1,497 @@
+//! Staff and user commands, in French and English:
+//!
+//! ```text
+//! !giveaway start "Prize" 2h 3        !concours lancer « Lot » 1j 2
+//! !giveaway end [#n]                  !concours fin [#n]
+//! !giveaway reroll @user [#n]         !concours remplacer @membre [#n]
+//! !giveaway cancel [#n]               !concours annuler [#n]
+//! !giveaway status [#n]               !concours statut [#n]
+//! !giveaway help                      !concours aide
+//! ```
+
+use crate::config::norm_phrase;
+use crate::time::{is_duration, parse_duration};
+use vigie_text::Lang;
+
+/// A command, understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Start a contest.
+    Start {
+        /// What is to be won.
+        prize: String,
+        /// How long it stays open.
+        duration_ms: i64,
+        /// Number of winners.
+        winners: u32,
+    },
+    /// Close a contest now and draw.
+    End {
+        /// `#n`, when given.
+        contest: Option<u64>,
+    },
+    /// Close a contest without a draw.
+    Cancel {
+        /// `#n`, when given.
+        contest: Option<u64>,
+    },
+    /// Replace one winner.
+    Reroll {
+        /// The winner to replace, as typed (`@u-alice`, `Alice`, `<@123>`).
+        user: String,
+        /// `#n`, when given.
+        contest: Option<u64>,
+    },
+    /// Where a contest stands.
+    Status {
+        /// `#n`, when given.
+        contest: Option<u64>,
+    },
+    /// The list of commands.
+    Help,
+}
+
+/// What is wrong with a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandError {
+    /// Not a known sub-command.
+    UnknownVerb(String),
+    /// `start` without a prize.
+    MissingPrize,
+    /// `start` without a duration.
+    MissingDuration,
+    /// `start` with something that is not a duration.
+    BadDuration(String),
+    /// `start` with a bad number of winners.
+    BadWinners(String),
+    /// `reroll` without a user.
+    MissingUser,
+    /// `#n` that is not a number.
+    BadContest(String),
+}
+
+/// A message that starts with a command prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The command, or why it cannot be understood.
+    pub command: Result<Command, CommandError>,
+    /// The language the command word suggests (`lancer` → French,
+    /// `start` → English, `!concours` → French), when it does.
+    pub lang_hint: Option<Lang>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verb {
+    Start,
+    End,
+    Cancel,
+    Reroll,
+    Status,
+    Help,
+}
+
+const VERBS: &[(&str, Verb, Option<Lang>)] = &[
+    ("start", Verb::Start, Some(Lang::En)),
+    ("begin", Verb::Start, Some(Lang::En)),
+    ("new", Verb::Start, Some(Lang::En)),
+    ("lancer", Verb::Start, Some(Lang::Fr)),
+    ("lance", Verb::Start, Some(Lang::Fr)),
+    ("demarrer", Verb::Start, Some(Lang::Fr)),
+    ("commencer", Verb::Start, Some(Lang::Fr)),
+    ("debut", Verb::Start, Some(Lang::Fr)),
+    ("nouveau", Verb::Start, Some(Lang::Fr)),
+    ("end", Verb::End, Some(Lang::En)),
+    ("draw", Verb::End, Some(Lang::En)),
+    ("close", Verb::End, Some(Lang::En)),
+    ("finish", Verb::End, Some(Lang::En)),
+    ("stop", Verb::End, None),
+    ("fin", Verb::End, Some(Lang::Fr)),
+    ("finir", Verb::End, Some(Lang::Fr)),
+    ("terminer", Verb::End, Some(Lang::Fr)),
+    ("tirage", Verb::End, Some(Lang::Fr)),
+    ("tirer", Verb::End, Some(Lang::Fr)),
+    ("clore", Verb::End, Some(Lang::Fr)),
+    ("cloturer", Verb::End, Some(Lang::Fr)),
+    ("cancel", Verb::Cancel, Some(Lang::En)),
+    ("abort", Verb::Cancel, Some(Lang::En)),
+    ("annuler", Verb::Cancel, Some(Lang::Fr)),
+    ("reroll", Verb::Reroll, Some(Lang::En)),
+    ("redraw", Verb::Reroll, Some(Lang::En)),
+    ("replace", Verb::Reroll, Some(Lang::En)),
+    ("remplacer", Verb::Reroll, Some(Lang::Fr)),
+    ("retirage", Verb::Reroll, Some(Lang::Fr)),
+    ("retirer", Verb::Reroll, Some(Lang::Fr)),
+    ("status", Verb::Status, None),
+    ("info", Verb::Status, None),
+    ("statut", Verb::Status, Some(Lang::Fr)),
+    ("etat", Verb::Status, Some(Lang::Fr)),
+    ("infos", Verb::Status, Some(Lang::Fr)),
+    ("help", Verb::Help, Some(Lang::En)),
+    ("aide", Verb::Help, Some(Lang::Fr)),
+];
+
+/// Reads a command: `None` when the message does not start with one of the
+/// (normalised) `prefixes`.
+pub fn parse(text: &str, prefixes: &[String]) -> Option<Parsed> {
+    let text = text.trim_start();
+    let (first, rest) = split_word(text);
+    let first_norm = norm_phrase(first);
+    if !prefixes.contains(&first_norm) {
+        return None;
+    }
+    let prefix_hint = (first_norm == "!concours").then_some(Lang::Fr);
+    let (verb_word, args) = split_word(rest.trim_start());
+    let verb_norm = norm_phrase(verb_word);
+    if verb_norm.is_empty() {
+        return Some(Parsed {
+            command: Ok(Command::Help),
+            lang_hint: prefix_hint,
+        });
+    }
+    let Some(&(_, verb, verb_hint)) = VERBS.iter().find(|(w, _, _)| *w == verb_norm) else {
+        return Some(Parsed {
+            command: Err(CommandError::UnknownVerb(verb_word.to_string())),
+            lang_hint: prefix_hint,
+        });
+    };
+    let lang_hint = prefix_hint.or(verb_hint);
+    let command = match verb {
+        Verb::Start => parse_start(args),
+        Verb::End => contest_arg(args).map(|contest| Command::End { contest }),
+        Verb::Cancel => contest_arg(args).map(|contest| Command::Cancel { contest }),
+        Verb::Status => contest_arg(args).map(|contest| Command::Status { contest }),
+        Verb::Help => Ok(Command::Help),
+        Verb::Reroll => parse_reroll(args),
+    };
+    Some(Parsed { command, lang_hint })
+}
+
+fn words_with_offsets(s: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        if c.is_whitespace() {
+            if let Some(st) = start.take() {
+                out.push((st, &s[st..i]));
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(st) = start {
+        out.push((st, &s[st..]));
+    }
+    out
+}
+
+fn split_word(s: &str) -> (&str, &str) {
+    match s.find(char::is_whitespace) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    }
+}
+
+fn contest_number(word: &str) -> Option<Result<u64, CommandError>> {
+    let n = word.strip_prefix('#')?;
+    Some(
+        n.parse::<u64>()
+            .map_err(|_| CommandError::BadContest(word.to_string())),
+    )
+}
+
+fn contest_arg(args: &str) -> Result<Option<u64>, CommandError> {
+    for w in args.split_whitespace() {
+        if let Some(n) = contest_number(w) {
+            return n.map(Some);
+        }
+    }
+    Ok(None)
+}
+
+fn parse_reroll(args: &str) -> Result<Command, CommandError> {
+    let mut user = None;
+    let mut contest = None;
+    for w in args.split_whitespace() {
+        match contest_number(w) {
+            Some(n) => contest = Some(n?),
+            None if user.is_none() => user = Some(w.to_string()),
+            None => {}
+        }
+    }
+    Ok(Command::Reroll {
+        user: user.ok_or(CommandError::MissingUser)?,
+        contest,
+    })
+}
+
+const WINNER_WORDS: &[&str] = &[
+    "gagnant",
+    "gagnants",
+    "gagnante",
+    "gagnantes",
+    "winner",
+    "winners",
+];
+
+fn parse_start(args: &str) -> Result<Command, CommandError> {
+    let args = args.trim();
+    let (prize, rest) = match quoted(args) {
+        Some((prize, rest)) => (prize.trim().to_string(), rest),
+        None => {
+            // Unquoted: the prize is every word before the first duration or
+            // number.
+            let words = words_with_offsets(args);
+            let cut = words
+                .iter()
+                .position(|(_, w)| is_duration(w) || w.parse::<u32>().is_ok())
+                .unwrap_or(words.len());
+            let prize = words[..cut]
+                .iter()
+                .map(|(_, w)| *w)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let rest = words.get(cut).map_or("", |(at, _)| &args[*at..]);
+            (prize, rest)
+        }
+    };
+    if prize.is_empty() {
+        return Err(CommandError::MissingPrize);
+    }
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    if words
+        .last()
+        .is_some_and(|w| WINNER_WORDS.contains(&norm_phrase(w).as_str()))
+    {
+        words.pop();
+    }
+    let mut winners = 1;
+    if words.len() >= 2 {
+        if let Some(last) = words.last() {
+            if last.chars().all(|c| c.is_ascii_digit()) {
+                winners = last
+                    .parse::<u32>()
+                    .map_err(|_| CommandError::BadWinners(last.to_string()))?;
+                words.pop();
+            }
+        }
+    }
+    if words.is_empty() {
+        return Err(CommandError::MissingDuration);
+    }
+    let duration_text = words.join(" ");
+    let duration_ms =
+        parse_duration(&duration_text).ok_or(CommandError::BadDuration(duration_text))?;
+    if winners == 0 {
+        return Err(CommandError::BadWinners("0".into()));
+    }
+    Ok(Command::Start {
+        prize,
+        duration_ms,
+        winners,
+    })
+}
+
+/// A prize between quotes: `"…"`, `« … »`, `“…”`, `'…'`; returns it and
+/// the text after the closing quote.
+fn quoted(s: &str) -> Option<(&str, &str)> {
+    let open = s.chars().next()?;
+    let closes: &[char] = match open {
+        '"' => &['"', '”'],
+        '«' => &['»'],
+        '“' => &['”', '"'],
+        '„' => &['“', '”'],
+        '\'' => &['\''],
+        _ => return None,
+    };
+    let body = &s[open.len_utf8()..];
+    let end = body.find(closes)?;
+    let close_len = body[end..].chars().next().map_or(1, char::len_utf8);
+    Some((&body[..end], &body[end + close_len..]))
+}
+
+/// True when `text` is an entry: it starts with one of the (normalised)
+/// `keywords`, followed by the end of the text or by something that is not
+/// a letter or a digit (`je participe !`, `!enter`, `I'm in 🙌`).
+pub fn is_entry(text: &str, keywords: &[String]) -> bool {
+    let folded = norm_phrase(text);
+    keywords.iter().any(|k| {
+        folded
+            .strip_prefix(k.as_str())
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS};
+
+    fn p(text: &str) -> Option<Parsed> {
+        parse(text, &Config::parse("{}").unwrap().command_prefixes)
+    }
+
+    fn cmd(text: &str) -> Result<Command, CommandError> {
+        p(text).expect("a command").command
+    }
+
+    #[test]
+    fn parses_start_with_quotes_durations_and_winners() {
+        assert_eq!(
+            cmd("!giveaway start \"Coffret dégustation Noël\" 2h 3"),
+            Ok(Command::Start {
+                prize: "Coffret dégustation Noël".into(),
+                duration_ms: 2 * HOUR_MS,
+                winners: 3
+            })
+        );
+        assert_eq!(
+            cmd("!concours lancer « Carte cadeau 50 € » 1j 2 gagnants"),
+            Ok(Command::Start {
+                prize: "Carte cadeau 50 €".into(),
+                duration_ms: DAY_MS,
+                winners: 2
+            })
+        );
+        assert_eq!(
+            cmd("!giveaway start “Mug” 30min"),
+            Ok(Command::Start {
+                prize: "Mug".into(),
+                duration_ms: 30 * MINUTE_MS,
+                winners: 1
+            })
+        );
+        assert_eq!(
+            cmd("!GIVEAWAY Start Holiday tasting box 1h30 2 winners"),
+            Ok(Command::Start {
+                prize: "Holiday tasting box".into(),
+                duration_ms: 90 * MINUTE_MS,
+                winners: 2
+            })
+        );
+        assert_eq!(
+            cmd("!giveaway start Coffret 2 jours 3"),
+            Ok(Command::Start {
+                prize: "Coffret".into(),
+                duration_ms: 2 * DAY_MS,
+                winners: 3
+            })
+        );
+        assert_eq!(
+            cmd("!giveaway start \"Mug\" 1d"),
+            Ok(Command::Start {
+                prize: "Mug".into(),
+                duration_ms: DAY_MS,
+                winners: 1
+            })
+        );
+    }
+
+    #[test]
+    fn explains_bad_start_commands() {
+        assert_eq!(cmd("!giveaway start"), Err(CommandError::MissingPrize));
+        assert_eq!(
+            cmd("!giveaway start \"\" 2h"),
+            Err(CommandError::MissingPrize)
+        );
+        assert_eq!(
+            cmd("!giveaway start \"Mug\""),
+            Err(CommandError::MissingDuration)
+        );
+        assert_eq!(
+            cmd("!giveaway start \"Mug\" demain 3"),
+            Err(CommandError::BadDuration("demain".into()))
+        );
+        assert_eq!(
+            cmd("!giveaway start \"Mug\" 2h 0"),
+            Err(CommandError::BadWinners("0".into()))
+        );
+        assert_eq!(
+            cmd("!giveaway partir"),
+            Err(CommandError::UnknownVerb("partir".into()))
+        );
+    }
+
+    #[test]
+    fn parses_the_other_commands() {
+        assert_eq!(cmd("!giveaway end"), Ok(Command::End { contest: None }));
+        assert_eq!(
+            cmd("!concours fin #3"),
+            Ok(Command::End { contest: Some(3) })
+        );
+        assert_eq!(
+            cmd("!concours terminer"),
+            Ok(Command::End { contest: None })
+        );
+        assert_eq!(
+            cmd("!giveaway reroll @u-alice"),
+            Ok(Command::Reroll {
+                user: "@u-alice".into(),
+                contest: None
+            })
+        );
+        assert_eq!(
+            cmd("!concours remplacer #2 Alice"),
+            Ok(Command::Reroll {
+                user: "Alice".into(),
+                contest: Some(2)
+            })
+        );
+        assert_eq!(cmd("!giveaway reroll"), Err(CommandError::MissingUser));
+        assert_eq!(
+            cmd("!giveaway status"),
+            Ok(Command::Status { contest: None })
+        );
+        assert_eq!(
+            cmd("!concours annuler #1"),
+            Ok(Command::Cancel { contest: Some(1) })
+        );
+        assert_eq!(cmd("!giveaway"), Ok(Command::Help));
+        assert_eq!(cmd("!concours aide"), Ok(Command::Help));
+        assert_eq!(
+            cmd("!giveaway end #x"),
+            Err(CommandError::BadContest("#x".into()))
+        );
+        assert!(p("giveaway start").is_none());
+        assert!(p("!giveaways").is_none());
+        assert!(p("Bravo aux gagnants !").is_none());
+    }
+
+    #[test]
+    fn hints_the_language() {
+        assert_eq!(p("!concours fin").unwrap().lang_hint, Some(Lang::Fr));
+        assert_eq!(
+            p("!giveaway lancer x 2h").unwrap().lang_hint,
+            Some(Lang::Fr)
+        );
+        assert_eq!(p("!giveaway end").unwrap().lang_hint, Some(Lang::En));
+        assert_eq!(p("!giveaway status").unwrap().lang_hint, None);
+    }
+
+    #[test]
+    fn recognises_entries_at_the_start_of_a_message() {
+        let k = Config::parse("{}").unwrap().keywords;
+        for yes in [
+            "!participer",
+            "je participe !",
+            "Je participe ! c'est mon tout premier concours ici 🤞",
+            "JE PARTICIPE!! 🎄",
+            "!enter",
+            "I’m in 🙌",
+            "i'm in",
+            "count me in!",
+        ] {
+            assert!(is_entry(yes, &k), "{yes}");
+        }
+        for no in [
+            "Pour participer, tapez !participer ici",
+            "je participerai demain",
+            "!entered",
+            "I'm inside",
+            "Bravo aux gagnants !",
+            "",
+        ] {
+            assert!(!is_entry(no, &k), "{no}");
+        }
+    }
+}

@@ -1,0 +1,448 @@
+//! The bad-buzz detector: per community (the key-value store is already
+//! scoped to one community), a rolling window of message volume and negative
+//! share, compared with the community's own baseline.
+//!
+//! State lives in one key, `buzz/state` (one read and one write per counted
+//! message):
+//! - the rolling window as buckets of `window_s / 10` seconds, each with its
+//!   message count, negative count and its three most negative messages;
+//! - the baseline: exponentially weighted averages, over past windows
+//!   (consecutive, aligned on multiples of `window_s`), of the number of
+//!   messages per window and of the negative share; windows without messages
+//!   count as quiet ones;
+//! - the end of the cool-down after an alert.
+//!
+//! An alert fires when, in the last `window_s`, there are at least
+//! `min_messages` messages, the negative share is at least `negative_share`
+//! and at least `share_factor` × the usual share, and the volume is at least
+//! `volume_factor` × the usual volume — and only once the baseline has seen
+//! `min_baseline_windows` windows and no cool-down is running.
+
+use serde::{Deserialize, Serialize};
+use vigie_sdk::{act, Action, Host, Severity};
+
+/// The key holding the detector's state.
+pub const STATE_KEY: &str = "buzz/state";
+/// Most negative messages kept per bucket and shown in an alert.
+const TOP: usize = 3;
+/// Characters of a message quoted in an alert.
+const QUOTE_CHARS: usize = 140;
+
+/// The detector's thresholds (`buzz` table of the config).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuzzConfig {
+    /// Turn the detector off (labels are still emitted).
+    pub enabled: bool,
+    /// Length of the rolling window, in seconds.
+    pub window_s: u32,
+    /// Fewest messages in the window for an alert.
+    pub min_messages: u32,
+    /// A message whose score is below this counts as negative.
+    pub negative_threshold: f64,
+    /// Least share of negative messages in the window for an alert.
+    pub negative_share: f64,
+    /// The negative share must also be this many times the usual share.
+    pub share_factor: f64,
+    /// The volume must be this many times the usual volume per window.
+    pub volume_factor: f64,
+    /// Quiet time after an alert, in seconds.
+    pub cooldown_s: u32,
+    /// Span of the baseline's exponentially weighted average, in windows.
+    pub baseline_windows: u32,
+    /// Past windows the baseline needs before any alert.
+    pub min_baseline_windows: u32,
+}
+
+impl Default for BuzzConfig {
+    fn default() -> Self {
+        BuzzConfig {
+            enabled: true,
+            window_s: 900,
+            min_messages: 10,
+            negative_threshold: -0.3,
+            negative_share: 0.4,
+            share_factor: 1.5,
+            volume_factor: 2.0,
+            cooldown_s: 3600,
+            baseline_windows: 8,
+            min_baseline_windows: 2,
+        }
+    }
+}
+
+impl BuzzConfig {
+    /// Checks the values make sense.
+    pub fn validate(&self) -> Result<(), String> {
+        let checks = [
+            ("window_s must be at least 10", self.window_s >= 10),
+            ("min_messages must be at least 1", self.min_messages >= 1),
+            (
+                "negative_threshold must be in [-1, 0)",
+                (-1.0..0.0).contains(&self.negative_threshold),
+            ),
+            (
+                "negative_share must be in (0, 1]",
+                self.negative_share > 0.0 && self.negative_share <= 1.0,
+            ),
+            (
+                "share_factor must be at least 0",
+                self.share_factor >= 0.0 && self.share_factor.is_finite(),
+            ),
+            (
+                "volume_factor must be at least 0",
+                self.volume_factor >= 0.0 && self.volume_factor.is_finite(),
+            ),
+            (
+                "baseline_windows must be at least 1",
+                self.baseline_windows >= 1,
+            ),
+        ];
+        match checks.iter().find(|(_, ok)| !ok) {
+            Some((msg, _)) => Err(format!("buzz.{msg}")),
+            None => Ok(()),
+        }
+    }
+
+    fn window_ms(&self) -> i64 {
+        i64::from(self.window_s) * 1000
+    }
+
+    fn bucket_ms(&self) -> i64 {
+        (self.window_ms() / 10).max(1000)
+    }
+}
+
+/// A message seen by the detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Neg {
+    /// Message id.
+    pub id: String,
+    /// Author's display name.
+    pub author: String,
+    /// Sentiment score.
+    pub score: f64,
+    /// The start of the text.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Bucket {
+    start: i64,
+    total: u32,
+    negative: u32,
+    #[serde(default)]
+    top: Vec<Neg>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct State {
+    buckets: Vec<Bucket>,
+    /// The baseline period being counted (timestamp / window).
+    epoch: i64,
+    epoch_total: u32,
+    epoch_negative: u32,
+    /// Usual messages per window.
+    base_volume: f64,
+    /// Usual negative share.
+    base_share: f64,
+    /// Past windows folded into the baseline.
+    base_windows: u32,
+    cooldown_until: i64,
+}
+
+/// The figures of the current window, as shown in an alert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    /// Messages in the window.
+    pub total: u32,
+    /// Negative messages in the window.
+    pub negative: u32,
+    /// Usual messages per window.
+    pub base_volume: f64,
+    /// Usual negative share.
+    pub base_share: f64,
+    /// The most negative messages, most negative first.
+    pub top: Vec<Neg>,
+}
+
+impl Figures {
+    /// Negative share of the window.
+    pub fn share(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            f64::from(self.negative) / f64::from(self.total)
+        }
+    }
+}
+
+fn quote(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+/// Counts one message (at `ts_ms`, with its sentiment `score`) and returns
+/// the alert, if this message tips the window over the thresholds.
+pub fn observe(
+    host: &mut impl Host,
+    cfg: &BuzzConfig,
+    ts_ms: i64,
+    id: &str,
+    author: &str,
+    text: &str,
+    score: f64,
+) -> Option<Action> {
+    let mut state: State = host
+        .kv_get(STATE_KEY)
+        .and_then(|v| serde_json::from_slice(&v).ok())
+        .unwrap_or_default();
+    let window_ms = cfg.window_ms();
+    let negative = score < cfg.negative_threshold;
+
+    // Baseline: fold the finished windows into the averages.
+    let epoch = ts_ms.div_euclid(window_ms);
+    if state.epoch == 0 && state.base_windows == 0 && state.epoch_total == 0 {
+        state.epoch = epoch;
+    }
+    if epoch > state.epoch {
+        let alpha = 2.0 / (f64::from(cfg.baseline_windows) + 1.0);
+        let total = f64::from(state.epoch_total);
+        let share = if state.epoch_total > 0 {
+            f64::from(state.epoch_negative) / total
+        } else {
+            state.base_share
+        };
+        if state.base_windows == 0 {
+            state.base_volume = total;
+            state.base_share = share;
+        } else {
+            state.base_volume = alpha * total + (1.0 - alpha) * state.base_volume;
+            state.base_share = alpha * share + (1.0 - alpha) * state.base_share;
+        }
+        let quiet = (epoch - state.epoch - 1).clamp(0, 10_000) as i32;
+        state.base_volume *= (1.0 - alpha).powi(quiet);
+        state.base_windows = state.base_windows.saturating_add(1 + quiet as u32);
+        state.epoch = epoch;
+        state.epoch_total = 0;
+        state.epoch_negative = 0;
+    }
+    state.epoch_total += 1;
+    state.epoch_negative += negative as u32;
+
+    // The rolling window.
+    let bucket_ms = cfg.bucket_ms();
+    let start = ts_ms - ts_ms.rem_euclid(bucket_ms);
+    let at = match state.buckets.binary_search_by_key(&start, |b| b.start) {
+        Ok(at) => at,
+        Err(at) => {
+            state.buckets.insert(
+                at,
+                Bucket {
+                    start,
+                    ..Bucket::default()
+                },
+            );
+            at
+        }
+    };
+    let bucket = &mut state.buckets[at];
+    bucket.total += 1;
+    if negative {
+        bucket.negative += 1;
+        bucket.top.push(Neg {
+            id: id.to_string(),
+            author: author.to_string(),
+            score,
+            text: quote(text),
+        });
+        bucket.top.sort_by(|a, b| a.score.total_cmp(&b.score));
+        bucket.top.truncate(TOP);
+    }
+    // Keep the buckets of the last `window_s`, counting the newest one.
+    let newest = state.buckets.last().map_or(start, |b| b.start);
+    state.buckets.retain(|b| b.start > newest - window_ms);
+
+    let mut figures = Figures {
+        total: state.buckets.iter().map(|b| b.total).sum(),
+        negative: state.buckets.iter().map(|b| b.negative).sum(),
+        base_volume: state.base_volume,
+        base_share: state.base_share,
+        top: state.buckets.iter().flat_map(|b| b.top.clone()).collect(),
+    };
+    figures
+        .top
+        .sort_by(|a, b| a.score.total_cmp(&b.score).then_with(|| a.id.cmp(&b.id)));
+    figures.top.truncate(TOP);
+
+    let needed_volume = cfg.volume_factor * state.base_volume.max(1.0);
+    let share = figures.share();
+    let alert = cfg.enabled
+        && state.base_windows >= cfg.min_baseline_windows
+        && ts_ms >= state.cooldown_until
+        && figures.total >= cfg.min_messages
+        && share >= cfg.negative_share
+        && share >= cfg.share_factor * state.base_share
+        && f64::from(figures.total) >= needed_volume;
+    let action = alert.then(|| {
+        state.cooldown_until = ts_ms + i64::from(cfg.cooldown_s) * 1000;
+        let critical = share >= (1.0 + cfg.negative_share) / 2.0
+            || f64::from(figures.total) >= 2.0 * needed_volume;
+        let severity = if critical {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        };
+        act::alert(severity, alert_text(cfg, &figures), "bad buzz")
+    });
+    if let Ok(bytes) = serde_json::to_vec(&state) {
+        if let Err(e) = host.kv_set(STATE_KEY, &bytes) {
+            host.log(
+                vigie_sdk::Level::Warn,
+                &format!("bad-buzz state not saved: {e:?}"),
+            );
+        }
+    }
+    action
+}
+
+/// The text of a bad-buzz alert.
+pub fn alert_text(cfg: &BuzzConfig, f: &Figures) -> String {
+    let minutes = f64::from(cfg.window_s) / 60.0;
+    let mut text = format!(
+        "Bad buzz: {} of {} messages negative ({:.0}%, usually {:.0}%) in the last {} min; \
+         volume {} messages (usually {:.1}, x{:.1}).",
+        f.negative,
+        f.total,
+        f.share() * 100.0,
+        f.base_share * 100.0,
+        format_minutes(minutes),
+        f.total,
+        f.base_volume,
+        f64::from(f.total) / f.base_volume.max(1.0),
+    );
+    if !f.top.is_empty() {
+        text.push_str(" Most negative:");
+        for (k, n) in f.top.iter().enumerate() {
+            text.push_str(&format!(
+                " {}. [{:+.2}] {} ({}): « {} »",
+                k + 1,
+                n.score,
+                n.id,
+                n.author,
+                n.text
+            ));
+            text.push(if k + 1 == f.top.len() { '.' } else { ';' });
+        }
+    }
+    text
+}
+
+fn format_minutes(m: f64) -> String {
+    if m.fract() == 0.0 {
+        format!("{m:.0}")
+    } else {
+        format!("{m:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_sdk::TestHost;
+
+    const T0: i64 = 1_763_805_600_000; // 10:00:00, a multiple of 15 min
+
+    fn cfg() -> BuzzConfig {
+        BuzzConfig::default()
+    }
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_are_refused() {
+        assert_eq!(cfg().validate(), Ok(()));
+        let bad = BuzzConfig {
+            negative_share: 1.5,
+            ..cfg()
+        };
+        assert!(bad.validate().unwrap_err().contains("negative_share"));
+        let bad = BuzzConfig {
+            negative_threshold: 0.2,
+            ..cfg()
+        };
+        assert!(bad.validate().unwrap_err().contains("negative_threshold"));
+    }
+
+    #[test]
+    fn no_alert_without_a_baseline() {
+        let mut host = TestHost::new();
+        for k in 0..30 {
+            let a = observe(
+                &mut host,
+                &cfg(),
+                T0 + k * 1000,
+                &format!("m{k}"),
+                "u",
+                "nul",
+                -0.8,
+            );
+            assert!(a.is_none());
+        }
+    }
+
+    #[test]
+    fn old_buckets_leave_the_window_and_quiet_windows_lower_the_baseline() {
+        let mut host = TestHost::new();
+        let c = cfg();
+        for k in 0..20 {
+            observe(
+                &mut host,
+                &c,
+                T0 + k * 60_000,
+                &format!("m{k}"),
+                "u",
+                "ok",
+                0.3,
+            );
+        }
+        let s: State = serde_json::from_slice(&host.kv[STATE_KEY]).unwrap();
+        let window: u32 = s.buckets.iter().map(|b| b.total).sum();
+        assert!((15..=16).contains(&window), "{window}");
+        assert_eq!(s.base_windows, 1);
+        assert!((s.base_volume - 15.0).abs() < 1e-9);
+        // Two hours later: 7 quiet windows were folded in.
+        observe(&mut host, &c, T0 + 3 * 3_600_000, "late", "u", "ok", 0.3);
+        let s: State = serde_json::from_slice(&host.kv[STATE_KEY]).unwrap();
+        assert_eq!(s.buckets.len(), 1);
+        assert!(s.base_volume < 5.0, "{}", s.base_volume);
+    }
+
+    #[test]
+    fn alert_text_has_the_figures_and_the_quotes() {
+        let f = Figures {
+            total: 12,
+            negative: 9,
+            base_volume: 4.0,
+            base_share: 0.1,
+            top: vec![Neg {
+                id: "m1".into(),
+                author: "Zoé".into(),
+                score: -0.91,
+                text: quote("C'est   NUL\nvraiment"),
+            }],
+        };
+        let t = alert_text(&cfg(), &f);
+        assert!(
+            t.contains("9 of 12 messages negative (75%, usually 10%) in the last 15 min"),
+            "{t}"
+        );
+        assert!(t.contains("usually 4.0, x3.0"), "{t}");
+        assert!(
+            t.contains("1. [-0.91] m1 (Zoé): « C'est NUL vraiment »."),
+            "{t}"
+        );
+    }
+}

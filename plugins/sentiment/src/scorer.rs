@@ -1,0 +1,232 @@
+//! The scorer: language guess between French and English, then the VADER
+//! rules of that language, giving a compound score in [-1, 1].
+
+use std::collections::HashMap;
+
+use crate::french::sentiments_fr;
+use crate::lexicon::{lexicons, Lex};
+use crate::vader::{compound, fold_word, sentiments_en, tokenize, Tokens};
+
+pub use vigie_text::Lang;
+
+/// Function words that tell French (vigie-text's list, plus spoken and
+/// texting forms).
+const FR_HINTS: &[&str] = &[
+    "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "je", "tu", "il", "elle",
+    "nous", "vous", "ils", "pas", "ne", "que", "qui", "quoi", "pour", "avec", "sur", "dans", "mon",
+    "ma", "mes", "ton", "votre", "vos", "ce", "cette", "ces", "au", "aux", "ou", "mais", "tres",
+    "bien", "merci", "bonjour", "salut", "oui", "non", "suis", "ai", "sont", "fait", "comment",
+    "quand", "encore", "toujours", "rien", "trop", "plus", "moi", "toi", "y", "en", "se", "sa",
+    "son", "ses", "leur", "ca", "cest", "jsuis", "chui", "jai", "ptn", "mdr", "svp", "stp", "pk",
+    "pq", "ke", "avez", "etes", "sommes", "etait", "c", "j", "l", "d", "n", "qu", "m", "s", "t",
+];
+
+/// Function words that tell English (vigie-text's list).
+const EN_HINTS: &[&str] = &[
+    "the", "a", "an", "and", "is", "are", "was", "were", "i", "you", "he", "she", "we", "they",
+    "it", "not", "no", "that", "this", "what", "how", "when", "where", "why", "for", "with", "on",
+    "in", "my", "your", "our", "to", "of", "but", "very", "good", "thanks", "thank", "hello", "hi",
+    "yes", "have", "has", "do", "does", "did", "can", "will", "would", "just", "so", "be", "been",
+    "me", "at", "from", "there", "here", "again", "still", "too", "if", "or", "please", "anyone",
+    "i'm", "it's", "don't", "can't", "didn't", "doesn't", "isn't", "won't", "i've", "i'll",
+    "you're", "that's", "there's", "dont", "cant", "im",
+];
+
+/// The result of scoring one text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// VADER's compound score, in [-1, 1], rounded to 4 decimals.
+    pub compound: f64,
+    /// The language the rules of which were applied.
+    pub lang: Lang,
+}
+
+/// Scores texts; holds the community's own lexicon entries.
+#[derive(Debug, Clone)]
+pub struct Scorer {
+    /// Used when the text gives no hint of its language.
+    pub default_lang: Lang,
+    extra_en: HashMap<String, f64>,
+    extra_fr: HashMap<String, f64>,
+}
+
+impl Default for Scorer {
+    fn default() -> Self {
+        Scorer::new(Lang::Fr, HashMap::new(), HashMap::new())
+    }
+}
+
+impl Scorer {
+    /// A scorer with extra lexicon entries (keys are folded here).
+    pub fn new(
+        default_lang: Lang,
+        extra_en: HashMap<String, f64>,
+        extra_fr: HashMap<String, f64>,
+    ) -> Self {
+        let fold =
+            |m: HashMap<String, f64>| m.into_iter().map(|(k, v)| (fold_word(&k), v)).collect();
+        Scorer {
+            default_lang,
+            extra_en: fold(extra_en),
+            extra_fr: fold(extra_fr),
+        }
+    }
+
+    fn lex(&self, lang: Lang) -> Lex<'_> {
+        let l = lexicons();
+        match lang {
+            Lang::En => Lex::new(&l.en, &self.extra_en, false),
+            Lang::Fr => Lex::new(&l.fr, &self.extra_fr, true),
+        }
+    }
+
+    /// Guesses the language of `text`, then scores it.
+    pub fn score(&self, text: &str) -> Score {
+        let tokens = tokenize(text, false, lexicons());
+        let lang = self.guess(&tokens);
+        let compound = match lang {
+            Lang::En => self.score_tokens_en(&tokens, text),
+            Lang::Fr => self.score_as(text, Lang::Fr),
+        };
+        Score { compound, lang }
+    }
+
+    /// Scores `text` with the rules of `lang`.
+    pub fn score_as(&self, text: &str, lang: Lang) -> f64 {
+        match lang {
+            Lang::En => self.score_tokens_en(&tokenize(text, false, lexicons()), text),
+            Lang::Fr => {
+                let tokens = tokenize(text, true, lexicons());
+                compound(&sentiments_fr(&tokens, self.lex(Lang::Fr)), text)
+            }
+        }
+    }
+
+    fn score_tokens_en(&self, tokens: &Tokens, text: &str) -> f64 {
+        compound(&sentiments_en(tokens, self.lex(Lang::En)), text)
+    }
+
+    /// French or English by function words (`c'est`, `j'ai` count as
+    /// French); on a tie, by the number of words each lexicon knows; then
+    /// the default.
+    pub fn guess(&self, tokens: &Tokens) -> Lang {
+        let (mut fr, mut en) = (0u32, 0u32);
+        for i in 0..tokens.len() {
+            let w = tokens.word(i);
+            if let Some((head, _)) = w.split_once('\'') {
+                if vigie_text::ELISIONS.contains(&head) {
+                    fr += 1;
+                    continue;
+                }
+            }
+            fr += FR_HINTS.contains(&w) as u32;
+            en += EN_HINTS.contains(&w) as u32;
+        }
+        if fr == en {
+            let (lex_fr, lex_en) = (self.lex(Lang::Fr), self.lex(Lang::En));
+            for i in 0..tokens.len() {
+                let w = tokens.word(i);
+                fr += lex_fr.has(w) as u32;
+                en += lex_en.has(w) as u32;
+            }
+        }
+        match fr.cmp(&en) {
+            std::cmp::Ordering::Greater => Lang::Fr,
+            std::cmp::Ordering::Less => Lang::En,
+            std::cmp::Ordering::Equal => self.default_lang,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fr(text: &str) -> f64 {
+        Scorer::default().score_as(text, Lang::Fr)
+    }
+
+    #[test]
+    fn guesses_the_language() {
+        let s = Scorer::default();
+        let lang = |t: &str| s.score(t).lang;
+        assert_eq!(lang("C'est vraiment top"), Lang::Fr);
+        assert_eq!(lang("This is really great"), Lang::En);
+        assert_eq!(lang("Génial !"), Lang::Fr);
+        assert_eq!(lang("Awesome!"), Lang::En);
+        assert_eq!(lang("42"), Lang::Fr);
+        let en = Scorer::new(Lang::En, HashMap::new(), HashMap::new());
+        assert_eq!(en.score("42").lang, Lang::En);
+    }
+
+    #[test]
+    fn french_negation_ne_pas_once() {
+        assert!(fr("Le café est bon") > 0.3);
+        assert!(fr("Le café n'est pas bon") < -0.3);
+        assert!(fr("Le café est pas bon") < -0.3);
+        assert!(fr("Le café n’est vraiment pas bon") < -0.3);
+        assert!(fr("J'aime pas ce café") < 0.0);
+        assert!(fr("Je n'aime pas du tout") < 0.0);
+        assert!(fr("L'appli ne marche plus") < 0.0);
+        assert!(fr("Rien ne fonctionne") < 0.0);
+        assert!(fr("Jamais déçu par vos cafés") > 0.0);
+        assert!(fr("Pas de souci, merci") > 0.0);
+        assert!(fr("pas mal du tout") > 0.0);
+        // "ne … que" restricts, it does not negate.
+        assert!(fr("Je n'ai que du bon à dire") > 0.0);
+        // The negation stops at the nearest sentiment word and at commas.
+        assert!(fr("pas de problème, super service") > 0.3);
+    }
+
+    #[test]
+    fn french_elisions_and_inflections() {
+        assert!(fr("J'adore l'appli") > 0.3);
+        assert!(fr("j’adore") > 0.3);
+        assert!(fr("Très déçues par la commande") < -0.3);
+        assert!(fr("C'EST NUL") < -0.3);
+    }
+
+    #[test]
+    fn french_intensifiers_and_dampeners() {
+        assert!(fr("c'est trop bien") > fr("c'est bien"));
+        assert!(fr("c'est vraiment super bon") > fr("c'est bon"));
+        assert!(fr("c'est bon de ouf") > fr("c'est bon"));
+        assert!(fr("c'est grave nul") < fr("c'est nul"));
+        assert!(fr("ça craint grave") < fr("ça craint"));
+        assert!(fr("c'est un peu cher") > fr("c'est cher"));
+        assert!(fr("c'est super") > 0.3, "super alone is a sentiment word");
+        assert!(fr("service peu aimable") < 0.0);
+    }
+
+    #[test]
+    fn french_contrast_and_idioms() {
+        assert!(fr("C'est bon mais cher") < fr("C'est bon"));
+        assert!(fr("C'est cher mais tellement bon") > 0.0);
+        assert!(fr("C'est bon, par contre la livraison est nulle") < 0.0);
+        assert!(fr("Pas terrible ce blend") < 0.0);
+        assert!(fr("Commande jamais reçue") < 0.0);
+        assert!(fr("débitée deux fois") < 0.0);
+        assert!(fr("ça vaut le coup") > 0.0);
+        assert!(fr("ça vaut pas le coup") < 0.0);
+        assert!(fr("ça ne vaut pas le coup") < 0.0);
+        assert!(fr("n'importe quoi") < 0.0);
+    }
+
+    #[test]
+    fn caps_exclamation_and_emoji() {
+        assert!(fr("C'est NUL ce service") < fr("C'est nul ce service"));
+        assert!(fr("Super !!!") > fr("Super"));
+        assert!(fr("Merci 😊") > fr("Merci"));
+        assert!(fr("livraison en retard 😡") < fr("livraison en retard"));
+        assert!(fr("👍") > 0.0 && fr("👎") < 0.0);
+    }
+
+    #[test]
+    fn extra_entries_from_the_config() {
+        let mut extra = HashMap::new();
+        extra.insert("Réglisse".to_string(), 2.5);
+        let s = Scorer::new(Lang::Fr, HashMap::new(), extra);
+        assert!(s.score_as("la réglisse", Lang::Fr) > 0.3);
+        assert_eq!(Scorer::default().score_as("la réglisse", Lang::Fr), 0.0);
+    }
+}
