@@ -15,6 +15,7 @@ const TARGET: &str = "wasm32-wasip2";
 const PLUGINS: &[&str] = &[
     // embedded in the binary
     "keyword-filter",
+    "giveaway",
     // test plugins (tests/plugins)
     "probe",
     "infinite-loop",

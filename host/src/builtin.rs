@@ -8,10 +8,16 @@ use std::path::Path;
 pub const PLUGIN_DIR: &str = env!("VIGIE_PLUGIN_DIR");
 
 /// `(name, component bytes)` of every built-in plugin.
-pub const BUILTINS: &[(&str, &[u8])] = &[(
-    "keyword-filter",
-    include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/keyword_filter.wasm")),
-)];
+pub const BUILTINS: &[(&str, &[u8])] = &[
+    (
+        "keyword-filter",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/keyword_filter.wasm")),
+    ),
+    (
+        "giveaway",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/giveaway.wasm")),
+    ),
+];
 
 /// The demo's config and events (`examples/demo/`), for `vigie run` without
 /// a config file.

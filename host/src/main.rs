@@ -74,6 +74,26 @@ enum Command {
     /// Measure events per second through a chain of plugins on one core,
     /// and the cost of a fresh instance.
     Bench(bench::BenchArgs),
+    /// Recompute a giveaway draw from its published seed, commitment and
+    /// entry list, and check it: anyone can verify the winners.
+    VerifyDraw {
+        /// The seed published at the end of the contest (64 hex digits).
+        #[arg(long)]
+        seed: String,
+        /// The commitment published at the start (SHA-256 of the seed, hex).
+        #[arg(long)]
+        commitment: String,
+        /// The entry list: one user id per line (`user<TAB>weight` for
+        /// weighted entries), as published.
+        #[arg(long)]
+        entries: PathBuf,
+        /// How many winners were drawn (count rerolls too).
+        #[arg(long)]
+        winners: usize,
+        /// The published SHA-256 of the entry list, checked when given.
+        #[arg(long)]
+        entries_hash: Option<String>,
+    },
 }
 
 fn main() {
@@ -110,6 +130,19 @@ fn real_main(command: Command) -> Result<()> {
             json,
         } => check(&plugin, plugin_config.as_deref(), json),
         Command::Bench(args) => bench::run(args),
+        Command::VerifyDraw {
+            seed,
+            commitment,
+            entries,
+            winners,
+            entries_hash,
+        } => verify_draw(
+            &seed,
+            &commitment,
+            &entries,
+            winners,
+            entries_hash.as_deref(),
+        ),
     }
 }
 
@@ -127,6 +160,7 @@ fn run(
 ) -> Result<()> {
     // Keeps a temporary directory alive for the run.
     let mut _temp = None;
+    let mut builder = Vigie::builder();
     let mut config = match config_path {
         Some(path) => Config::load(&path)?,
         None if Path::new("vigie.toml").exists() => Config::load(Path::new("vigie.toml"))?,
@@ -140,6 +174,9 @@ fn run(
                 "No --config and no ./vigie.toml: running the embedded demo (examples/demo) \
                  in a fresh temporary data directory."
             );
+            // The demo's draws are reproducible: it uses the public dry-run
+            // key, not a secret one (a real data directory gets its own).
+            builder = builder.secret(Secret::from_bytes(DRY_RUN_SECRET));
             _temp = Some(dir);
             config
         }
@@ -184,7 +221,7 @@ fn run(
             }
         }
     }
-    let host = Vigie::builder().build_from_config(&config)?;
+    let host = builder.build_from_config(&config)?;
     let summary = tokio_runtime()?.block_on(host.run(sources, Box::new(Fanout(executors))))?;
     eprintln!("\n{}", summary.render().trim_end());
     if summary.events_handled == 0 && summary.events_already_handled > 0 {
@@ -335,6 +372,40 @@ fn check(plugin: &str, plugin_config: Option<&Path>, json: bool) -> Result<()> {
             )
         );
         println!("sha256:  {}", def.loaded.hash);
+    }
+    Ok(())
+}
+
+fn verify_draw(
+    seed: &str,
+    commitment: &str,
+    entries: &Path,
+    winners: usize,
+    published_hash: Option<&str>,
+) -> Result<()> {
+    let text = std::fs::read_to_string(entries)
+        .with_context(|| format!("cannot read the entry list {}", entries.display()))?;
+    let report = giveaway_draw::verify_report(seed, commitment, &text, winners)
+        .map_err(|e| anyhow::anyhow!("the draw does not verify: {e}"))?;
+    println!("commitment: ok (SHA-256 of the seed)");
+    println!(
+        "entries:    {} (total weight {}), SHA-256 {}",
+        report.entry_count, report.total_weight, report.entries_hash
+    );
+    if !report.was_canonical {
+        println!("            (the file was not in canonical order; it was sorted and deduplicated first)");
+    }
+    if let Some(expected) = published_hash {
+        if !expected.eq_ignore_ascii_case(&report.entries_hash) {
+            bail!(
+                "the entry list does not match the published hash: published {expected}, computed {}",
+                report.entries_hash
+            );
+        }
+        println!("            matches the published hash");
+    }
+    for (i, winner) in report.winners.iter().enumerate() {
+        println!("winner {}:   {winner}", i + 1);
     }
     Ok(())
 }

@@ -116,3 +116,83 @@ fn check_describes_a_plugin_and_refuses_a_non_plugin() {
     assert!(!ok);
     assert!(stderr.contains("not a WebAssembly file"), "{stderr}");
 }
+
+/// The value after `label` in a line of `text`, e.g. `--seed <hex>`.
+fn word_after<'a>(text: &'a str, label: &str) -> &'a str {
+    let start = text.find(label).map(|i| i + label.len()).expect(label);
+    text[start..].split_whitespace().next().expect(label)
+}
+
+#[test]
+fn verify_draw_reproduces_the_demo_contest() {
+    let (ok, stdout, stderr) = vigie(&["run", "--json"]);
+    assert!(ok, "{stderr}");
+    let posts: Vec<String> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| a["plugin"] == "giveaway" && a["type"] == "post" && a["community"] == "acme")
+        .map(|a| a["text"].as_str().unwrap().to_string())
+        .collect();
+    let end = posts
+        .iter()
+        .find(|p| p.contains("--seed"))
+        .expect("an end announcement");
+    let list = posts
+        .iter()
+        .find(|p| p.contains("```"))
+        .expect("a published entry list");
+    let entries: String = list
+        .split("```")
+        .nth(1)
+        .unwrap()
+        .trim_start_matches('\n')
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("participants.txt");
+    std::fs::write(&file, &entries).unwrap();
+    let seed = word_after(end, "--seed ");
+    let commitment = word_after(end, "--commitment ");
+    let winners = word_after(end, "--winners ").trim_end_matches('`');
+    let hash = word_after(end, "SHA-256 de la liste des participations : ");
+    let (ok, out, err) = vigie(&[
+        "verify-draw",
+        "--seed",
+        seed,
+        "--commitment",
+        commitment,
+        "--entries",
+        file.to_str().unwrap(),
+        "--winners",
+        winners,
+        "--entries-hash",
+        hash,
+    ]);
+    assert!(ok, "{err}");
+    // Every recomputed winner is the one announced.
+    let recomputed: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("winner "))
+        .collect();
+    assert_eq!(recomputed.len(), 3, "{out}");
+    for line in recomputed {
+        let id = line.split_whitespace().last().unwrap();
+        assert!(
+            end.contains(&format!("({id})")),
+            "{id} not announced in {end}"
+        );
+    }
+    // A tampered seed does not verify.
+    let bad_seed = format!("00{}", &seed[2..]);
+    let (ok, _, err) = vigie(&[
+        "verify-draw",
+        "--seed",
+        &bad_seed,
+        "--commitment",
+        commitment,
+        "--entries",
+        file.to_str().unwrap(),
+        "--winners",
+        winners,
+    ]);
+    assert!(!ok && err.contains("does not verify"), "{err}");
+}

@@ -87,12 +87,20 @@ fn a_flood_of_actions_is_refused() {
 
 #[test]
 fn megabytes_of_output_are_refused() {
-    contained("huge-output", "max_output_bytes = 65536, cpu_ms = 5000", "limit");
+    contained(
+        "huge-output",
+        "max_output_bytes = 65536, cpu_ms = 5000",
+        "limit",
+    );
 }
 
 #[test]
 fn a_key_value_flood_is_stopped_and_rolled_back() {
-    let env = chain_with("kv-flood", "kv_max_writes_per_event = 500, cpu_ms = 5000", r#"["label"]"#);
+    let env = chain_with(
+        "kv-flood",
+        "kv_max_writes_per_event = 500, cpu_ms = 5000",
+        r#"["label"]"#,
+    );
     let out = env.run(&[message("e1", "acme", "u1", "boom")]);
     assert_eq!(out.summary.plugin_errors["hostile"].get("limit"), Some(&1));
     let host = vigie::Vigie::builder()

@@ -360,6 +360,8 @@ impl KvSession {
 pub(crate) struct CallState {
     /// (time, random context) of each event in the current call.
     events: Vec<(i64, String)>,
+    /// How many of `events` belong to the current call.
+    batch_len: usize,
     pub(crate) log_lines: u32,
     pub(crate) logs_dropped: u32,
     violation: Option<String>,
@@ -438,7 +440,7 @@ impl PluginState {
     }
 
     pub(crate) fn begin_call(&mut self) {
-        self.call.events.clear();
+        self.call.batch_len = 0;
         self.call.log_lines = 0;
         self.call.violation = None;
         self.kv.new_event();
@@ -447,20 +449,31 @@ impl PluginState {
     /// Sets the clock and random context to the first event of a call and
     /// remembers the others for `batch.enter-event`.
     pub(crate) fn enter_batch(&mut self, events: &[super::wit::Event]) {
-        self.call.events = events
-            .iter()
-            .map(|e| (e.timestamp_ms, format!("event\0{}", e.id)))
-            .collect();
+        // Reuses the strings of earlier calls: this runs for every call.
+        let slots = &mut self.call.events;
+        slots.truncate(events.len());
+        while slots.len() < events.len() {
+            slots.push((0, String::new()));
+        }
+        for (slot, event) in slots.iter_mut().zip(events) {
+            slot.0 = event.timestamp_ms;
+            slot.1.clear();
+            slot.1.push_str("event\0");
+            slot.1.push_str(&event.id);
+        }
+        self.call.batch_len = events.len();
         self.enter_event(0);
     }
 
     pub(crate) fn enter_event(&mut self, index: usize) -> bool {
+        if index >= self.call.batch_len {
+            return false;
+        }
         let Some((now, context)) = self.call.events.get(index) else {
             return false;
         };
         self.clock.set(*now);
-        let context = context.clone();
-        self.entropy.with(|e| e.reset(&context));
+        self.entropy.with(|e| e.reset(context));
         self.call.log_lines = 0;
         self.kv.new_event();
         true

@@ -304,8 +304,8 @@ mod tests {
         assert!(e.contains("rule \"x\""), "{e}");
         let e = parse(r#"{"rules": [{"id": "x"}]}"#).unwrap_err();
         assert!(e.contains("missing field `actions`"), "{e}");
-        let e = parse(r#"{"rules": [{"id": "x", "actions": [], "caps": {"ratioo": 1}}]}"#)
-            .unwrap_err();
+        let e =
+            parse(r#"{"rules": [{"id": "x", "actions": [], "caps": {"ratioo": 1}}]}"#).unwrap_err();
         assert!(e.contains("unknown field `ratioo`"), "{e}");
     }
 

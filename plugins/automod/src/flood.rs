@@ -205,7 +205,10 @@ mod tests {
     #[test]
     fn counts_messages_in_a_window() {
         let mut host = TestHost::new();
-        let keep = Keep { ms: 60_000, max: 50 };
+        let keep = Keep {
+            ms: 60_000,
+            max: 50,
+        };
         let mut w = Vec::new();
         for t in [0, 2_000, 4_000, 6_000, 30_000] {
             w = record_user(&mut host, "u1", t, t as u64, keep);
@@ -218,12 +221,22 @@ mod tests {
     fn shared_buckets_are_bounded() {
         let mut host = TestHost::new();
         for i in 0..1000u64 {
-            record_shared(&mut host, &format!("u{i}"), i as i64, fnv(i.to_le_bytes()), KEEP);
+            record_shared(
+                &mut host,
+                &format!("u{i}"),
+                i as i64,
+                fnv(i.to_le_bytes()),
+                KEEP,
+            );
         }
         assert!(host.kv.len() <= BUCKETS as usize);
         let w = record_shared(&mut host, "a", 2_000, 42, KEEP);
         let w2 = record_shared(&mut host, "b", 2_001, 42, KEEP);
-        assert_eq!(w2.iter().filter(|e| e.fingerprint == 42).count(), 2, "{w:?}");
+        assert_eq!(
+            w2.iter().filter(|e| e.fingerprint == 42).count(),
+            2,
+            "{w:?}"
+        );
         assert_ne!(w2[w2.len() - 1].user, w2[w2.len() - 2].user);
     }
 

@@ -41,22 +41,41 @@ pub const DEFAULT_INVITES: &[&str] = &[
 
 /// URL shorteners, which hide where a link goes.
 pub const SHORTENERS: &[&str] = &[
-    "bit.ly", "bitly.com", "tinyurl.com", "t.co", "goo.gl", "ow.ly", "is.gd", "buff.ly",
-    "cutt.ly", "rebrand.ly", "shorturl.at", "tiny.cc", "rb.gy", "s.id", "t.ly", "bl.ink",
-    "v.gd", "shorte.st", "adf.ly", "tr.im", "lnkd.in", "qr.ae",
+    "bit.ly",
+    "bitly.com",
+    "tinyurl.com",
+    "t.co",
+    "goo.gl",
+    "ow.ly",
+    "is.gd",
+    "buff.ly",
+    "cutt.ly",
+    "rebrand.ly",
+    "shorturl.at",
+    "tiny.cc",
+    "rb.gy",
+    "s.id",
+    "t.ly",
+    "bl.ink",
+    "v.gd",
+    "shorte.st",
+    "adf.ly",
+    "tr.im",
+    "lnkd.in",
+    "qr.ae",
 ];
 
 /// Top-level domains that make a bare `name.tld` a link (ones that are not
 /// also common words).
 const BARE_TLDS: &[&str] = &[
     "com", "net", "org", "io", "gg", "ly", "fr", "uk", "ru", "cn", "xyz", "info", "biz", "top",
-    "site", "online", "club", "shop", "app", "dev", "tv", "link", "click", "live", "store",
-    "tk", "ml", "ga", "cf", "gq", "eu", "ch", "gl", "gd", "cc", "ws", "pw", "icu", "cam",
-    "vip", "win", "bid", "xxx", "porn", "sex", "loan", "work", "party", "stream", "download",
-    "racing", "review", "trade", "date", "men", "bet", "casino", "money", "gift", "gifts",
-    "promo", "sale", "deals", "nl", "pl", "br", "au", "jp", "kr", "es", "pt", "ro", "cz",
-    "ua", "tw", "hk", "sg", "nz", "za", "mx", "ar", "cl", "vn", "id", "ir", "gr", "se", "no",
-    "dk", "fi", "hu", "sk", "lt", "lv", "ee", "bg", "hr", "si", "rs", "tr", "il", "ae",
+    "site", "online", "club", "shop", "app", "dev", "tv", "link", "click", "live", "store", "tk",
+    "ml", "ga", "cf", "gq", "eu", "ch", "gl", "gd", "cc", "ws", "pw", "icu", "cam", "vip", "win",
+    "bid", "xxx", "porn", "sex", "loan", "work", "party", "stream", "download", "racing", "review",
+    "trade", "date", "men", "bet", "casino", "money", "gift", "gifts", "promo", "sale", "deals",
+    "nl", "pl", "br", "au", "jp", "kr", "es", "pt", "ro", "cz", "ua", "tw", "hk", "sg", "nz", "za",
+    "mx", "ar", "cl", "vn", "id", "ir", "gr", "se", "no", "dk", "fi", "hu", "sk", "lt", "lv", "ee",
+    "bg", "hr", "si", "rs", "tr", "il", "ae",
 ];
 
 fn is_host_char(c: char) -> bool {
@@ -156,7 +175,11 @@ fn parse_at(chars: &[char], i: usize) -> Option<(usize, String, String)> {
         end += 1;
     }
     // Closing punctuation after a link belongs to the sentence.
-    while end > k && matches!(chars[end - 1], '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\'')
+    while end > k
+        && matches!(
+            chars[end - 1],
+            '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '\''
+        )
     {
         end -= 1;
     }
@@ -227,7 +250,10 @@ mod tests {
         );
         assert_eq!(hosts("Join us: discord.gg/abcd!"), vec!["discord.gg"]);
         assert_eq!(hosts("Gagnez ➜ https://bit.ly/3xAcm3Wn 🎁"), vec!["bit.ly"]);
-        assert_eq!(hosts("see www.acme.example and acme.com."), vec!["acme.example", "acme.com"]);
+        assert_eq!(
+            hosts("see www.acme.example and acme.com."),
+            vec!["acme.example", "acme.com"]
+        );
         assert_eq!(hosts("t.me/freecoins"), vec!["t.me"]);
     }
 

@@ -16,11 +16,12 @@
 //!   spaces (`c o n n a r d`, `f . u . c . k`);
 //! - **leetspeak `1`/`|`** reads as `i` or `l`, whichever matches;
 //! - **languages**: an entry tagged `[fr]` is skipped when the message looks
-//!   English, `[en]` when it looks French;
+//!   English, `[en]` when it looks French (the caller decides what an
+//!   unclear message counts as);
 //! - **allow list**: a match that lies inside an allowed word or phrase
 //!   (`chili con carne`) is ignored.
 
-use crate::normalize::{leet, Gap, Normalized, Token, AMBIG, STAR};
+use crate::normalize::{Gap, Normalized, Token, AMBIG, STAR};
 use std::collections::HashMap;
 
 /// The default French list (see `data/fr.txt`).
@@ -133,18 +134,15 @@ impl WordPat {
         }
         go(&self.elems, runs)
     }
-
-    fn has_star(&self) -> bool {
-        self.key.is_none()
-    }
 }
 
 #[derive(Debug, Clone)]
 struct Entry {
     text: String,
     words: Vec<WordPat>,
-    /// For a phrase, its words glued together (`fils de pute` → `filsdepute`).
-    joined: Option<WordPat>,
+    /// For a phrase, its words glued together (`fils de pute` → `filsdepute`),
+    /// as written and with bare numbers read as leetspeak (`2girls1cup`).
+    joined: Vec<WordPat>,
     skip_when: Option<Lang>,
     /// For an entry without letters (an emoji): its folded text.
     symbol: Option<String>,
@@ -197,8 +195,13 @@ fn expansions(chars: &[char]) -> Vec<Vec<char>> {
     if ambiguous.is_empty() {
         return vec![chars.to_vec()];
     }
-    let all = |c: char| chars.iter().map(|&x| if x == AMBIG { c } else { x }).collect();
-    if ambiguous.len() > 3 {
+    let all = |c: char| {
+        chars
+            .iter()
+            .map(|&x| if x == AMBIG { c } else { x })
+            .collect()
+    };
+    if ambiguous.len() > 6 {
         return vec![all('i'), all('l')];
     }
     (0..1u32 << ambiguous.len())
@@ -223,7 +226,10 @@ fn singulars(runs: &[(char, u32)]) -> Vec<&[(char, u32)]> {
             out.push(&runs[..n - 2]);
         }
     }
-    if n >= 3 && runs[n - 1] == ('x', 1) && runs[n - 2].0 == 'u' && matches!(runs[n - 3].0, 'e' | 'a')
+    if n >= 3
+        && runs[n - 1] == ('x', 1)
+        && runs[n - 2].0 == 'u'
+        && matches!(runs[n - 3].0, 'e' | 'a')
     {
         out.push(&runs[..n - 1]);
     }
@@ -239,6 +245,12 @@ fn word_key(chars: &[char]) -> String {
     key_of(&rle(&chars))
 }
 
+/// True when `a` and `b` are the same text once folded (to tell whether a
+/// reason needs to name the list entry besides the matched span).
+pub fn same_word(a: &str, b: &str) -> bool {
+    Normalized::new(a).folded == Normalized::new(b).folded
+}
+
 /// Guesses whether a message is French or English by counting common
 /// function words; `None` when it cannot tell.
 pub fn guess_lang(norm: &Normalized) -> Option<Lang> {
@@ -246,24 +258,24 @@ pub fn guess_lang(norm: &Normalized) -> Option<Lang> {
         "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "je", "tu", "il", "elle",
         "nous", "vous", "ils", "elles", "pas", "ne", "que", "qui", "quoi", "pour", "avec", "sur",
         "dans", "mon", "ma", "mes", "ton", "ta", "tes", "sa", "ses", "votre", "vos", "notre",
-        "nos", "ce", "cette", "ces", "au", "aux", "ou", "mais", "tres", "bien", "merci",
-        "bonjour", "salut", "oui", "non", "suis", "ai", "sont", "fait", "comment", "quand",
-        "encore", "toujours", "rien", "trop", "moi", "toi", "leur", "ca", "cest", "jai", "lui",
-        "etait", "etre", "avoir", "faire", "peux", "veux", "chez", "depuis", "apres", "avant",
-        "aussi", "alors", "donc", "parce", "quel", "quelle", "sous", "vers", "deja", "tout",
-        "tous", "toute", "ici", "voila", "qu", "j", "l", "d", "c", "n", "y", "en", "ni", "sale",
-        "espece", "bande", "va", "ferme", "gros", "petit", "pauvre", "t", "es",
+        "nos", "ce", "cette", "ces", "au", "aux", "ou", "mais", "tres", "bien", "merci", "bonjour",
+        "salut", "oui", "non", "suis", "ai", "sont", "fait", "comment", "quand", "encore",
+        "toujours", "rien", "trop", "moi", "toi", "leur", "ca", "cest", "jai", "lui", "etait",
+        "etre", "avoir", "faire", "peux", "veux", "chez", "depuis", "apres", "avant", "aussi",
+        "alors", "donc", "parce", "quel", "quelle", "sous", "vers", "deja", "tout", "tous",
+        "toute", "ici", "voila", "qu", "j", "l", "d", "c", "n", "y", "en", "ni", "sale", "espece",
+        "bande", "va", "ferme", "gros", "petit", "pauvre", "t", "es",
     ];
     const EN: &[&str] = &[
         "the", "and", "is", "are", "was", "were", "i", "you", "he", "she", "we", "they", "it",
-        "not", "no", "don", "that", "this", "what", "how", "when", "where", "why", "for",
-        "with", "in", "my", "your", "our", "to", "of", "but", "very", "good", "thanks", "thank",
-        "hello", "hi", "yes", "have", "has", "do", "does", "did", "can", "will", "would", "just",
-        "so", "be", "been", "at", "from", "there", "here", "again", "still", "too", "if", "or",
-        "please", "anyone", "their", "them", "his", "her", "its", "im", "ive", "isn", "didn",
-        "doesn", "ll", "ve", "about", "after", "because", "which", "who", "some", "any", "all",
-        "also", "only", "than", "then", "into", "out", "up", "this", "these", "those", "had",
-        "get", "got", "like", "one", "really", "such", "ever", "never", "every", "an", "by",
+        "not", "no", "don", "that", "this", "what", "how", "when", "where", "why", "for", "with",
+        "in", "my", "your", "our", "to", "of", "but", "very", "good", "thanks", "thank", "hello",
+        "hi", "yes", "have", "has", "do", "does", "did", "can", "will", "would", "just", "so",
+        "be", "been", "at", "from", "there", "here", "again", "still", "too", "if", "or", "please",
+        "anyone", "their", "them", "his", "her", "its", "im", "ive", "isn", "didn", "doesn", "ll",
+        "ve", "about", "after", "because", "which", "who", "some", "any", "all", "also", "only",
+        "than", "then", "into", "out", "up", "this", "these", "those", "had", "get", "got", "like",
+        "one", "really", "such", "ever", "never", "every", "an", "by",
     ];
     let (mut fr, mut en) = (0u32, 0u32);
     for t in &norm.tokens {
@@ -334,7 +346,7 @@ impl Lexicon {
             self.entries.push(Entry {
                 text: e.text.clone(),
                 words: Vec::new(),
-                joined: None,
+                joined: Vec::new(),
                 skip_when: e.skip_when,
                 symbol: Some(symbol),
             });
@@ -344,19 +356,28 @@ impl Lexicon {
         let words: Vec<WordPat> = n.tokens.iter().map(|t| WordPat::new(&t.chars)).collect();
         for w in &words {
             if w.elems.iter().all(|x| *x == Elem::Star) {
-                return Err(format!("word `{}`: a lone `*` would match every word", e.text));
+                return Err(format!(
+                    "word `{}`: a lone `*` would match every word",
+                    e.text
+                ));
             }
-            if w.elems.len() > MAX_RUNS || w.elems.iter().filter(|x| **x == Elem::Star).count() > 4 {
+            if w.elems.len() > MAX_RUNS || w.elems.iter().filter(|x| **x == Elem::Star).count() > 4
+            {
                 return Err(format!("word `{}` is too long or has too many `*`", e.text));
             }
         }
         if self.is_allowed_entry(&words) {
             return Ok(());
         }
-        let joined = (words.len() > 1).then(|| {
-            let chars: Vec<char> = n.tokens.iter().flat_map(|t| t.chars.clone()).collect();
-            WordPat::new(&chars)
-        });
+        let mut joined: Vec<WordPat> = Vec::new();
+        if words.len() > 1 {
+            let raw: Vec<char> = n.tokens.iter().flat_map(|t| t.chars.clone()).collect();
+            let leet: Vec<char> = n.tokens.iter().flat_map(|t| t.leet_chars()).collect();
+            joined.push(WordPat::new(&raw));
+            if leet != raw {
+                joined.push(WordPat::new(&leet));
+            }
+        }
         if words.len() == 1 {
             match &words[0].key {
                 Some(k) => self.single.entry(k.clone()).or_default().push(id),
@@ -367,8 +388,11 @@ impl Lexicon {
                 Some(k) => self.phrases.entry(k.clone()).or_default().push(id),
                 None => self.wild_phrases.push(id),
             }
-            if let Some(Some(k)) = joined.as_ref().map(|j| j.key.clone()) {
-                self.single.entry(k).or_default().push(id);
+            for k in joined.iter().filter_map(|j| j.key.clone()) {
+                let ids = self.single.entry(k).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
             }
         }
         self.entries.push(Entry {
@@ -399,12 +423,12 @@ impl Lexicon {
                 if let Some(ids) = self.single.get(&key_of(s)) {
                     for &id in ids {
                         let e = &self.entries[id];
-                        let pat = if e.words.len() == 1 {
-                            &e.words[0]
+                        let ok = if e.words.len() == 1 {
+                            e.words[0].matches(s)
                         } else {
-                            e.joined.as_ref().unwrap_or(&e.words[0])
+                            e.joined.iter().any(|j| j.matches(s))
                         };
-                        if pat.matches(s) && self.applies(id, lang) {
+                        if ok && self.applies(id, lang) {
                             return Some(id);
                         }
                     }
@@ -420,8 +444,12 @@ impl Lexicon {
     }
 
     fn word_is(&self, pat: &WordPat, tok: &Token, last: bool) -> bool {
-        expansions(&tok.chars).iter().any(|exp| {
-            let runs = rle(exp);
+        let mut forms = vec![tok.chars.clone()];
+        if !tok.decoded {
+            forms.push(tok.leet_chars());
+        }
+        forms.iter().flat_map(|f| expansions(f)).any(|exp| {
+            let runs = rle(&exp);
             if last {
                 singulars(&runs).iter().any(|s| pat.matches(s))
             } else {
@@ -431,7 +459,12 @@ impl Lexicon {
     }
 
     /// The phrase starting at token `i`, if any: (entry, last token).
-    fn match_phrase(&self, tokens: &[Token], i: usize, lang: Option<Lang>) -> Option<(usize, usize)> {
+    fn match_phrase(
+        &self,
+        tokens: &[Token],
+        i: usize,
+        lang: Option<Lang>,
+    ) -> Option<(usize, usize)> {
         let mut ids: Vec<usize> = Vec::new();
         for exp in expansions(&tokens[i].chars) {
             if let Some(v) = self.phrases.get(&key_of(&rle(&exp))) {
@@ -495,7 +528,7 @@ impl Lexicon {
         let allowed = self.allowed_ranges(tokens);
         let is_allowed = |a: usize, b: usize| allowed.iter().any(|&(x, y)| x <= a && b <= y);
         let mut best: Option<(usize, usize, usize)> = None; // (start, end, entry)
-        let mut consider = |a: usize, b: usize, id: usize, best: &mut Option<(usize, usize, usize)>| {
+        let consider = |a: usize, b: usize, id: usize, best: &mut Option<(usize, usize, usize)>| {
             if is_allowed(a, b) {
                 return;
             }
@@ -512,10 +545,10 @@ impl Lexicon {
                 consider(i, last, id, &mut best);
             }
             // Pieces glued by separators without spaces: `f.u.c.k`, `con-nard`.
-            let mut glued: Vec<char> = tokens[i].chars.clone();
+            let mut glued: Vec<char> = tokens[i].leet_chars();
             let mut j = i + 1;
             while j < tokens.len() && tokens[j].gap == Gap::Tight && j - i < 8 {
-                glued.extend(&tokens[j].chars);
+                glued.extend(tokens[j].leet_chars());
                 if glued.len() > MAX_GLUED {
                     break;
                 }
@@ -568,12 +601,7 @@ impl Lexicon {
 /// The letter a one-character word stands for in a run of single letters
 /// (`5 h 1 t`: digits count as leetspeak there).
 fn single(t: &Token) -> char {
-    let c = t.chars[0];
-    if t.decoded {
-        c
-    } else {
-        leet(c).unwrap_or(c)
-    }
+    t.leet_chars()[0]
 }
 
 #[cfg(test)]
@@ -597,7 +625,10 @@ mod tests {
         let l = lex(&["hell", "con", "cunt", "ass"], &[]);
         assert_eq!(found(&l, "what the hell"), Some("hell".into()));
         assert_eq!(found(&l, "hello there, shell"), None);
-        assert_eq!(found(&l, "concours, connaissance, Scunthorpe, classe, passer"), None);
+        assert_eq!(
+            found(&l, "concours, connaissance, Scunthorpe, classe, passer"),
+            None
+        );
         assert_eq!(found(&l, "as you like"), None);
     }
 
@@ -625,12 +656,18 @@ mod tests {
         assert_eq!(found(&l, "f.u.c.k this"), Some("f.u.c.k".into()));
         assert_eq!(found(&l, "f-u-c-k"), Some("f-u-c-k".into()));
         assert_eq!(found(&l, "f_u_c_k"), Some("f_u_c_k".into()));
-        assert_eq!(found(&l, "espèce de c o n n a r d !"), Some("c o n n a r d".into()));
+        assert_eq!(
+            found(&l, "espèce de c o n n a r d !"),
+            Some("c o n n a r d".into())
+        );
         assert_eq!(found(&l, "con-nard"), Some("con-nard".into()));
         assert_eq!(found(&l, "f . u . c . k"), Some("f . u . c . k".into()));
         assert_eq!(found(&l, "fils-de-pute"), Some("fils-de-pute".into()));
         assert_eq!(found(&l, "filsdepute"), Some("filsdepute".into()));
-        assert_eq!(found(&l, "f.i.l.s d.e p.u.t.e"), Some("f.i.l.s d.e p.u.t.e".into()));
+        assert_eq!(
+            found(&l, "f.i.l.s d.e p.u.t.e"),
+            Some("f.i.l.s d.e p.u.t.e".into())
+        );
     }
 
     #[test]
@@ -643,6 +680,23 @@ mod tests {
         assert_eq!(found(&l, "5 h 1 t"), None);
         let l = lex(&["shit"], &[]);
         assert_eq!(found(&l, "5 h 1 t"), Some("5 h 1 t".into()));
+        let l = lex(
+            &[
+                "glandouillou",
+                "sent-la-pisse",
+                "eat my ass",
+                "2 girls 1 cup",
+            ],
+            &[],
+        );
+        assert_eq!(found(&l, "g14nd0u1110u"), Some("g14nd0u1110u".into()));
+        assert_eq!(found(&l, "53nt-14-p1553"), Some("53nt-14-p1553".into()));
+        assert_eq!(found(&l, "34t my 455"), Some("34t my 455".into()));
+        assert_eq!(
+            found(&l, "2 g.i.r.l.s 1 c.u.p"),
+            Some("2 g.i.r.l.s 1 c.u.p".into())
+        );
+        assert_eq!(found(&l, "room 455"), None);
     }
 
     #[test]

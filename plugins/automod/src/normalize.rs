@@ -46,9 +46,9 @@ pub const STAR: char = '\u{2}';
 pub enum Gap {
     /// The first word of the text.
     Start,
-    /// 1 to 3 separator characters, none of them a space (`f.u`, `con-nard`).
+    /// 1 to 4 separator characters, none of them a space (`f.u`, `con-nard`).
     Tight,
-    /// 1 to 3 separator characters including a space (`f u`, `f . u`).
+    /// 1 to 4 separator characters including a space (`f u`, `f . u`).
     Loose,
     /// More than that: an ordinary word boundary.
     Far,
@@ -67,6 +67,18 @@ pub struct Token {
     /// True when the word had letters or leet symbols, so its digits were
     /// decoded; a bare number (`455`) is not.
     pub decoded: bool,
+}
+
+impl Token {
+    /// The word with its digits read as leetspeak even when it is a bare
+    /// number: used only next to other words (`53nt-14-p1553`, `eat my 455`).
+    pub fn leet_chars(&self) -> Vec<char> {
+        if self.decoded {
+            self.chars.clone()
+        } else {
+            self.chars.iter().map(|&c| leet(c).unwrap_or(c)).collect()
+        }
+    }
 }
 
 /// A normalised text: the folded units, the folded string (for regexes and
@@ -126,7 +138,10 @@ impl Normalized {
         if start >= end || self.units.is_empty() {
             return None;
         }
-        let first = self.offsets.partition_point(|&o| o <= start).saturating_sub(1);
+        let first = self
+            .offsets
+            .partition_point(|&o| o <= start)
+            .saturating_sub(1);
         let last = self.offsets.partition_point(|&o| o < end).saturating_sub(1);
         let last = last.min(self.units.len() - 1);
         Some(self.span(first.min(last), last))
@@ -140,7 +155,11 @@ pub fn fold_units(text: &str, pattern: bool) -> Vec<Unit> {
     for (start, c) in text.char_indices() {
         let end = start + c.len_utf8();
         if pattern && c == '*' {
-            out.push(Unit { ch: STAR, start, end });
+            out.push(Unit {
+                ch: STAR,
+                start,
+                end,
+            });
             continue;
         }
         if is_invisible(c) {
@@ -217,6 +236,17 @@ pub fn is_invisible(c: char) -> bool {
 /// the two cases imitate different letters (Greek `Η` looks like `H`, `η`
 /// like `n`).
 fn confusable(c: char) -> Option<&'static str> {
+    const LETTERS: [&str; 26] = [
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r",
+        "s", "t", "u", "v", "w", "x", "y", "z",
+    ];
+    let u = c as u32;
+    // Negative circled 🅐, negative squared 🅰 and regional indicators 🇦.
+    for base in [0x1F150, 0x1F170, 0x1F1E6] {
+        if (base..base + 26).contains(&u) {
+            return Some(LETTERS[(u - base) as usize]);
+        }
+    }
     Some(match c {
         // Cyrillic capitals.
         'А' => "a",
@@ -309,6 +339,7 @@ fn confusable(c: char) -> Option<&'static str> {
         'ո' => "n",
         // Latin letters without a decomposition, and small capitals.
         'ı' | 'ɩ' | 'ɪ' | 'ɨ' => "i",
+        'ɡ' => "g",
         'ȷ' => "j",
         'ɑ' | 'ᴀ' => "a",
         'ʙ' | 'ƀ' => "b",
@@ -373,11 +404,13 @@ fn is_price(chars: &[char]) -> bool {
     let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
     symbols <= 1
         && digits + symbols == chars.len()
-        && (symbols == 0 || matches!(chars[0], '$' | '€') || matches!(chars[chars.len() - 1], '$' | '€'))
+        && (symbols == 0
+            || matches!(chars[0], '$' | '€')
+            || matches!(chars[chars.len() - 1], '$' | '€'))
 }
 
 /// Splits units into words. A word is a run of letters, digits and leet
-/// symbols; `!` and `|` at its ends and `@` at its end are punctuation. The
+/// symbols; `!` and `|` at its ends are punctuation. The
 /// digits and symbols of a word that has a letter (or a leet symbol and is
 /// not a price) are decoded as leetspeak.
 pub fn tokenize(units: &[Unit]) -> Vec<Token> {
@@ -397,7 +430,7 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
         while a < b && matches!(units[a].ch, '!' | '|') {
             a += 1;
         }
-        while b > a && matches!(units[b - 1].ch, '!' | '|' | '@') {
+        while b > a && matches!(units[b - 1].ch, '!' | '|') {
             b -= 1;
         }
         if a < b {
@@ -415,7 +448,7 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
                 Some(p) => {
                     let between = &units[p..a];
                     let spaced = between.iter().any(|u| u.ch == ' ');
-                    match (between.len() <= 3, spaced) {
+                    match (between.len() <= 4, spaced) {
                         (true, false) => Gap::Tight,
                         (true, true) => Gap::Loose,
                         _ => Gap::Far,
@@ -448,7 +481,12 @@ mod tests {
         Normalized::new(text)
             .tokens
             .iter()
-            .map(|t| t.chars.iter().map(|&c| if c == AMBIG { '1' } else { c }).collect())
+            .map(|t| {
+                t.chars
+                    .iter()
+                    .map(|&c| if c == AMBIG { '1' } else { c })
+                    .collect()
+            })
             .collect()
     }
 
@@ -485,6 +523,7 @@ mod tests {
         // Small capitals and stroked letters.
         assert_eq!(folded("ꜱʜɪᴛ"), "shit");
         assert_eq!(folded("søur"), "sour");
+        assert_eq!(folded("🅵🆄🅲🅺 🅕🅤🅒🅚 🇫🇺🇨🇰"), "fuck fuck fuck");
     }
 
     #[test]
@@ -495,17 +534,24 @@ mod tests {
         assert_eq!(words("@ss"), vec!["ass"]);
         assert_eq!(words("m€rde"), vec!["merde"]);
         // Numbers and prices stay numbers; punctuation stays punctuation.
-        assert_eq!(words("455 ou 5$ ou $50 ou 90€"), vec!["455", "ou", "5$", "ou", "$50", "ou", "90€"]);
+        assert_eq!(
+            words("455 ou 5$ ou $50 ou 90€"),
+            vec!["455", "ou", "5$", "ou", "$50", "ou", "90€"]
+        );
         assert_eq!(words("putain! merci!!"), vec!["putain", "merci"]);
         assert_eq!(words("@Julien"), vec!["ajulien"]);
+        assert_eq!(words("t@ dvd@"), vec!["ta", "dvda"]);
     }
 
     #[test]
     fn gaps_between_words() {
         let n = Normalized::new("f.u c  k, hello");
         let gaps: Vec<Gap> = n.tokens.iter().map(|t| t.gap).collect();
-        assert_eq!(gaps, vec![Gap::Start, Gap::Tight, Gap::Loose, Gap::Loose, Gap::Loose]);
-        let n = Normalized::new("a -- b ..... c");
+        assert_eq!(
+            gaps,
+            vec![Gap::Start, Gap::Tight, Gap::Loose, Gap::Loose, Gap::Loose]
+        );
+        let n = Normalized::new("a --- b ..... c");
         let gaps: Vec<Gap> = n.tokens.iter().map(|t| t.gap).collect();
         assert_eq!(gaps, vec![Gap::Start, Gap::Far, Gap::Far]);
     }

@@ -63,6 +63,9 @@ mod tests {
         assert_eq!(current(&mut host, "u1", 2_000 + 30 * DAY, DAY), 0);
         assert_eq!(add(&mut host, "u1", 2_000 + 30 * DAY, DAY, 1), 1);
         assert_eq!(current(&mut host, "u2", 0, DAY), 0);
-        assert_eq!(host.kv.get("strikes/u1").unwrap(), format!("1:{}", 2_000 + 30 * DAY).as_bytes());
+        assert_eq!(
+            host.kv.get("strikes/u1").unwrap(),
+            format!("1:{}", 2_000 + 30 * DAY).as_bytes()
+        );
     }
 }

@@ -4,7 +4,7 @@
 use vigie_text::Lang;
 
 use crate::config::{Config, EntryConfig, LangConfig};
-use crate::index::{Analyzer, Index, Scored};
+use crate::index::{Analyzer, Index, Scored, Tuning};
 use crate::question::is_question;
 use crate::template;
 
@@ -52,6 +52,12 @@ impl Engine {
         Ok(Engine::new(Config::parse(json)?))
     }
 
+    /// The same engine with other matching constants (for tuning).
+    pub fn with_tuning(mut self, tuning: Tuning) -> Engine {
+        self.index = self.index.with_tuning(tuning);
+        self
+    }
+
     /// The entry at `i`.
     pub fn entry(&self, i: usize) -> &EntryConfig {
         &self.config.entries[i]
@@ -62,26 +68,33 @@ impl Engine {
         &self.index
     }
 
-    /// Which entry answers `text`. The whole text is scored, and so is each
-    /// of its sentences that reads as a question on its own (a question
-    /// lost in a long message); the best accepted result wins.
+    /// Which entry answers `text`. The whole text is scored first; when it
+    /// is not accepted, each of its sentences that reads as a question on
+    /// its own is (a question lost in a long message), and the best
+    /// accepted one wins.
     pub fn decide(&self, text: &str) -> Decision {
-        let mut segments = vec![text];
-        let sentences = sentences(text);
-        if sentences.len() > 1 {
-            segments.extend(sentences.into_iter().filter(|s| is_question(s)));
-        }
-        let mut answer: Option<Scored> = None;
         let mut best: Option<(Scored, Option<String>)> = None;
-        for segment in segments {
+        let mut consider = |segment: &str| -> Option<Scored> {
             let ranking = self.index.rank(segment);
-            let Some(top) = ranking.first() else { continue };
+            let top = ranking.first()?;
             let verdict = self.verdict(top, ranking.get(1));
-            if verdict.is_none() && answer.as_ref().is_none_or(|a| top.score > a.score) {
-                answer = Some(top.clone());
-            }
+            let accepted = verdict.is_none().then(|| top.clone());
             if best.as_ref().is_none_or(|(b, _)| top.score > b.score) {
                 best = Some((top.clone(), verdict));
+            }
+            accepted
+        };
+        let mut answer = consider(text);
+        if answer.is_none() {
+            let sentences = sentences(text);
+            if sentences.len() > 1 {
+                for s in sentences.into_iter().filter(|s| is_question(s)) {
+                    if let Some(a) = consider(s) {
+                        if answer.as_ref().is_none_or(|b| a.score > b.score) {
+                            answer = Some(a);
+                        }
+                    }
+                }
             }
         }
         match answer {

@@ -30,15 +30,31 @@ use vigie_text::Lang;
 
 use crate::normalize;
 
-/// The weight of a word the FAQ does not know, relative to a word used by a
-/// single entry.
-const OOV_WEIGHT: f32 = 0.6;
-/// The same for a capitalised word (most likely a name: a town, a person).
-const OOV_PROPER_WEIGHT: f32 = 0.3;
-/// β of the F-measure: how much more the example's coverage counts.
-const BETA: f32 = 2.0;
-/// Exponent of the share of an entry's examples that use a term.
-const GAMMA: f32 = 0.5;
+/// The matching constants. The defaults were tuned on
+/// `tests/dev_questions.jsonl` (never on the held-out evaluation set).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// The weight of a word the FAQ does not know, relative to a word used
+    /// by a single entry.
+    pub oov_weight: f32,
+    /// The same for a capitalised word (most likely a name).
+    pub oov_proper_weight: f32,
+    /// β of the F-measure: how much more the example's coverage counts.
+    pub beta: f32,
+    /// Exponent of the share of an entry's examples that use a term.
+    pub gamma: f32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            oov_weight: 0.6,
+            oov_proper_weight: 0.3,
+            beta: 2.0,
+            gamma: 0.5,
+        }
+    }
+}
 
 /// A term of a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +183,7 @@ pub struct Index {
     /// IDF over entries, scaled so that a term of one entry weighs 1.
     weight: Vec<f32>,
     entries: Vec<EntryIndex>,
+    tuning: Tuning,
 }
 
 /// How well a text matches one entry.
@@ -182,6 +199,9 @@ pub struct Scored {
     pub question_coverage: f32,
     /// Share of the best example the question covers.
     pub example_coverage: f32,
+    /// Intent weight of the matched terms over the median intent weight of
+    /// the entry's examples.
+    pub entry_coverage: f32,
     /// Language of the best example.
     pub lang: Lang,
 }
@@ -257,7 +277,14 @@ impl Index {
                 .collect(),
             weight,
             entries: indexed,
+            tuning: Tuning::default(),
         }
+    }
+
+    /// The same index with other matching constants.
+    pub fn with_tuning(mut self, tuning: Tuning) -> Index {
+        self.tuning = tuning;
+        self
     }
 
     /// Number of entries.
@@ -282,9 +309,9 @@ impl Index {
             id: None,
             strength: 0.0,
             weight: if term.proper {
-                OOV_PROPER_WEIGHT
+                self.tuning.oov_proper_weight
             } else {
-                OOV_WEIGHT
+                self.tuning.oov_weight
             },
         };
         if term.surface.contains(' ') {
@@ -393,10 +420,24 @@ impl Index {
             }
             let evidence: f32 = found.iter().map(|(_, s, w)| s * w).sum();
             let question_coverage = evidence / total;
-            let intent = |id: usize| self.weight[id] * entry.share[&id].powf(GAMMA);
+            let t = self.tuning;
+            let intent = |id: usize| self.weight[id] * entry.share[&id].powf(t.gamma);
+            let mut masses: Vec<f32> = entry
+                .examples
+                .iter()
+                .map(|e| e.terms.iter().map(|&id| intent(id)).sum::<f32>())
+                .collect();
+            masses.sort_by(f32::total_cmp);
+            let median = masses
+                .get(masses.len() / 2)
+                .copied()
+                .unwrap_or(1.0)
+                .max(1e-3);
+            let matched_intent: f32 = found.iter().map(|&(id, s, _)| intent(id) * s).sum();
+            let entry_coverage = (matched_intent / median).min(1.0);
             let mut best = (0.0f32, Lang::Fr);
             for example in &entry.examples {
-                let all: f32 = example.terms.iter().map(|&id| intent(id)).sum();
+                let all: f32 = example.terms.iter().map(|&id| intent(id)).sum::<f32>();
                 if all <= 0.0 {
                     continue;
                 }
@@ -410,8 +451,8 @@ impl Index {
                     best = (coverage, example.lang);
                 }
             }
-            let (q, x) = (question_coverage, best.0);
-            let b2 = BETA * BETA;
+            let (q, x) = (question_coverage, entry_coverage);
+            let b2 = t.beta * t.beta;
             let score = if q + x > 0.0 {
                 (1.0 + b2) * q * x / (b2 * q + x)
             } else {
@@ -422,7 +463,8 @@ impl Index {
                 score,
                 evidence,
                 question_coverage: q,
-                example_coverage: x,
+                example_coverage: best.0,
+                entry_coverage,
                 lang: best.1,
             });
         }

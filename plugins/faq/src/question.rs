@@ -92,6 +92,15 @@ const PHRASES: &[&[&str]] = &[
     &["fonctionne", "pas"],
     &["fonctionne", "plus"],
     &["toujours", "pas"],
+    &["arrive", "plus"],
+    &["arrive", "jamais"],
+    &["marche", "jamais"],
+    &["toujours", "en", "attente"],
+    &["j", "attends", "toujours"],
+    &["je", "veux"],
+    &["je", "voudrais"],
+    &["j", "aimerais"],
+    &["je", "souhaite"],
     &["toujours", "rien"],
     &["pas", "recu"],
     &["pas", "encore", "recu"],
@@ -114,20 +123,31 @@ const PHRASES: &[&[&str]] = &[
     &["on", "peut"],
     &["je", "peux"],
     // English
-    &["i", "can", "t"],
+    &["i", "can", "not"],
+    &["can", "not", "log"],
+    &["i", "want", "to"],
+    &["i", "would", "like"],
+    &["i", "d", "like"],
+    &["still", "waiting"],
+    &["never", "got"],
+    &["never", "received"],
+    &["never", "came"],
+    &["did", "not", "receive"],
+    &["did", "not", "get"],
+    &["not", "received"],
+    &["locked", "out"],
+    &["will", "not", "let", "me"],
     &["i", "cannot"],
-    &["can", "t", "find"],
-    &["can", "t", "log"],
     &["unable", "to"],
-    &["doesn", "t", "work"],
+    &["does", "not", "work"],
     &["not", "working"],
-    &["isn", "t", "working"],
+    &["is", "not", "working"],
     &["stopped", "working"],
-    &["still", "haven", "t"],
-    &["still", "hasn", "t"],
+    &["still", "have", "not"],
+    &["still", "has", "not"],
     &["still", "not"],
-    &["haven", "t", "received"],
-    &["hasn", "t", "arrived"],
+    &["have", "not", "received"],
+    &["has", "not", "arrived"],
     &["never", "arrived"],
     &["not", "arrived"],
     &["i", "forgot"],
@@ -153,6 +173,32 @@ const INVERSION: &[&str] = &[
     "vous", "tu", "il", "elle", "on", "je", "ils", "elles", "nous",
 ];
 
+/// Words that show a problem report or a request for help wherever they
+/// are (`help`, `impossible`, `bloqué`…).
+const PROBLEM_WORDS: &[&str] = &[
+    "aide",
+    "aidez",
+    "probleme",
+    "problemes",
+    "souci",
+    "soucis",
+    "bloque",
+    "bloquee",
+    "erreur",
+    "impossible",
+    "incorrect",
+    "incorrecte",
+    "help",
+    "problem",
+    "problems",
+    "issue",
+    "issues",
+    "stuck",
+    "error",
+    "unable",
+    "wrong",
+];
+
 /// True when `text` reads as a question or a request for help.
 pub fn is_question(text: &str) -> bool {
     if text.contains(['?', '？', '¿']) {
@@ -171,14 +217,24 @@ pub fn is_question(text: &str) -> bool {
             return true;
         }
     }
-    // Sentence openers and phrases, on words (elisions split).
-    for sentence in folded.split(['.', '!', ';', '\n', ':']) {
-        let words = vigie_text::words(sentence);
+    // Openers at the start of a clause, phrases and words anywhere; on
+    // words with chat spellings expanded (`c koi` → `quoi`, `cant` → `can
+    // not`).
+    for clause in folded.split(['.', '!', ';', '\n', ':', ',', '(', ')']) {
+        let words = english_negations(
+            vigie_text::words(clause)
+                .iter()
+                .flat_map(|w| crate::normalize::expand(w))
+                .collect(),
+        );
         let first = words
             .iter()
             .map(String::as_str)
-            .find(|w| !GREETINGS.contains(w));
+            .find(|w| !GREETINGS.contains(w) && w.len() > 1);
         if first.is_some_and(|w| OPENERS.contains(&w)) {
+            return true;
+        }
+        if words.iter().any(|w| PROBLEM_WORDS.contains(&w.as_str())) {
             return true;
         }
         for phrase in PHRASES {
@@ -188,6 +244,36 @@ pub fn is_question(text: &str) -> bool {
         }
     }
     false
+}
+
+/// `didn` `t` → `did` `not`, `can` `t` → `can` `not`, `won` `t` → `will`
+/// `not`: one spelling for the phrases, with or without the apostrophe.
+fn english_negations(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if words.get(i + 1).is_some_and(|n| n == "t") {
+            let base = match w.as_str() {
+                "can" => Some("can"),
+                "won" => Some("will"),
+                "don" => Some("do"),
+                "shan" => Some("shall"),
+                _ => w
+                    .strip_suffix('n')
+                    .filter(|b| b.ends_with(['s', 'd', 'e', 'l'])),
+            };
+            if let Some(base) = base {
+                out.push(base.to_string());
+                out.push("not".to_string());
+                i += 2;
+                continue;
+            }
+        }
+        out.push(w.clone());
+        i += 1;
+    }
+    out
 }
 
 /// Words that may come before the question proper (`Bonjour, comment…`).
@@ -218,6 +304,12 @@ mod tests {
             "is there a decaf version",
             "quand est-ce que la boutique ouvre",
             "Est-ce que vous livrez en Belgique",
+            "c koi les horaires du magasin de paris",
+            "my delivery is super late, what do I do",
+            "didn't receive the email to reset my password",
+            "I cant log in",
+            "help, locked out of the app",
+            "le mail de réinitialisation n'arrive jamais",
         ] {
             assert!(is_question(q), "{q}");
         }

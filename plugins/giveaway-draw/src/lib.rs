@@ -26,8 +26,9 @@
 //!
 //! ## The algorithm, precisely (enough to reimplement it)
 //!
-//! **Canonical entry list.** Drop entries whose user id is empty or contains
-//! a tab, CR or LF, and entries of weight 0. Merge duplicate user ids (the
+//! **Canonical entry list.** Drop entries whose user id is empty, contains
+//! a tab, CR or LF, or starts or ends with white space, and entries of
+//! weight 0. Merge duplicate user ids (the
 //! largest weight wins). Sort by user id, comparing the UTF-8 bytes. Write one
 //! line per entry, each ended by `\n`: the user id alone when the weight is 1,
 //! else `user id` + `\t` + the weight in decimal (`u-bruno\t3`). No other
@@ -92,7 +93,8 @@ pub const SEED_LEN: usize = 32;
 /// One entry of a contest: a user id and its number of entries (weight).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Entry {
-    /// The platform's user id. Must not be empty nor contain a tab, CR or LF.
+    /// The platform's user id. Must not be empty, contain a tab, CR or LF,
+    /// nor start or end with white space.
     pub user: String,
     /// How many entries the user has: 1 normally, more with announced bonus
     /// entries. 0 means no chance (the entry is left out).
@@ -117,9 +119,13 @@ impl Entry {
     }
 
     /// True when the entry can appear in a canonical list: a non-empty user
-    /// id without tab, CR or LF, and a weight of at least 1.
+    /// id without tab, CR or LF nor white space at either end, and a weight
+    /// of at least 1.
     pub fn is_valid(&self) -> bool {
-        !self.user.is_empty() && !self.user.contains(['\t', '\r', '\n']) && self.weight >= 1
+        !self.user.is_empty()
+            && !self.user.contains(['\t', '\r', '\n'])
+            && self.user.trim() == self.user
+            && self.weight >= 1
     }
 }
 
@@ -154,14 +160,15 @@ pub fn entries_hash(entries: &[Entry]) -> String {
 }
 
 /// Reads an entry list: one entry per line, `user` or `user<TAB>weight`.
-/// Accepts any order, `\r\n` line ends, blank lines and duplicates (they are
-/// merged when the list is canonicalised); refuses a weight that is not a
-/// decimal integer ≥ 1 and extra tab-separated fields.
+/// Accepts any order, `\r\n` line ends, blank lines, white space around a
+/// line and duplicates (they are merged when the list is canonicalised);
+/// refuses a weight that is not a decimal integer ≥ 1 and extra
+/// tab-separated fields.
 pub fn parse_entries(text: &str) -> Result<Vec<Entry>, VerifyError> {
     let mut out = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
+        let line = line.trim();
+        if line.is_empty() {
             continue;
         }
         let bad = |reason: &str| VerifyError::BadEntry {

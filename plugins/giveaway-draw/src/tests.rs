@@ -78,6 +78,7 @@ fn canonical_list_sorts_merges_and_drops_invalid_entries() {
         Entry::new(""),
         Entry::new("tab\there"),
         Entry::new("line\nbreak"),
+        Entry::new(" padded"),
         Entry::new("éloi"),
     ];
     // Byte order: upper case before lower case, accented letters last.
@@ -97,7 +98,7 @@ fn parse_entries_reads_canonical_and_loose_lists() {
     let canonical = canonical_entries(&kat_entries());
     let parsed = parse_entries(&canonical).unwrap();
     assert_eq!(canonical_entries(&parsed), canonical);
-    let loose = "u-frank\t5\r\n\r\nu-alice\nu-eve\nu-bob\t2\nu-dave\nu-carol\nu-alice\n";
+    let loose = "u-frank\t5\r\n\r\n  u-alice \nu-eve\nu-bob\t2\nu-dave\nu-carol\nu-alice\n";
     assert_eq!(canonical_entries(&parse_entries(loose).unwrap()), canonical);
     assert!(matches!(
         parse_entries("a\nb\tx\n"),
@@ -310,7 +311,7 @@ fn three_winners_among_20_are_uniform_at_every_position_chi_square() {
     let total: Vec<u64> = (0..20)
         .map(|i| by_position.iter().map(|c| c[i]).sum())
         .collect();
-    let chi2 = chi_square(&total, &vec![DRAWS as f64 * 3.0 / 20.0; 20]);
+    let chi2 = chi_square(&total, &[DRAWS as f64 * 3.0 / 20.0; 20]);
     println!("3 winners among 20, {DRAWS} draws, any position: chi2 = {chi2:.2}");
     assert!(chi2 < CHI2_CRIT_DF19_P001, "chi2 = {chi2}");
     // The first two winners as an unordered pair: 190 pairs, uniform.

@@ -37,7 +37,8 @@ pub enum Command {
     },
     /// Replace one winner.
     Reroll {
-        /// The winner to replace, as typed (`@u-alice`, `Alice`, `<@123>`).
+        /// The winner to replace, as typed (`@u-alice`, `Alice`, `<@123>`):
+        /// every word but `#n`.
         user: String,
         /// `#n`, when given.
         contest: Option<u64>,
@@ -209,17 +210,19 @@ fn contest_arg(args: &str) -> Result<Option<u64>, CommandError> {
 }
 
 fn parse_reroll(args: &str) -> Result<Command, CommandError> {
-    let mut user = None;
+    let mut user = Vec::new();
     let mut contest = None;
     for w in args.split_whitespace() {
         match contest_number(w) {
             Some(n) => contest = Some(n?),
-            None if user.is_none() => user = Some(w.to_string()),
-            None => {}
+            None => user.push(w),
         }
     }
+    if user.is_empty() {
+        return Err(CommandError::MissingUser);
+    }
     Ok(Command::Reroll {
-        user: user.ok_or(CommandError::MissingUser)?,
+        user: user.join(" "),
         contest,
     })
 }

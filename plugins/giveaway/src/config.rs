@@ -107,9 +107,9 @@ impl Default for Config {
             keywords: vec![
                 "!participer".into(),
                 "je participe".into(),
-                "moi je participe".into(),
                 "!enter".into(),
                 "i'm in".into(),
+                "moi je participe".into(),
                 "count me in".into(),
             ],
             reaction_emoji: "🎉".into(),

@@ -76,7 +76,7 @@ enum Outcome {
 
 fn try_enter(host: &mut impl Host, c: &Contest, author: &Author) -> Result<Outcome, String> {
     let user = author.id.as_str();
-    if user.is_empty() || user.len() > 200 || user.contains(['\t', '\r', '\n']) {
+    if user.len() > 200 || !giveaway_draw::Entry::new(user).is_valid() {
         return Ok(Outcome::Refused(Refusal::BadUserId));
     }
     let r = &c.rules;
@@ -187,11 +187,16 @@ fn on_command(
     parsed: Parsed,
     now: i64,
 ) -> Result<Vec<Action>, String> {
-    let fallback = Texts(
-        cfg.lang
-            .map(Lang::from)
-            .unwrap_or_else(|| guess_lang(&event.text, parsed.lang_hint)),
-    );
+    // The language of replies that concern no particular contest: the
+    // config's, else that of the channel's contest, else a guess in which
+    // only a French command word counts (the English words are the
+    // documented defaults for everyone).
+    let french_hint = parsed.lang_hint.filter(|l| *l == Lang::Fr);
+    let fallback = Texts(match cfg.lang {
+        Some(l) => Lang::from(l),
+        None => channel_lang(host, &event.channel)
+            .unwrap_or_else(|| guess_lang(&event.text, french_hint)),
+    });
     let reply = |text: String, why: &str| Ok(vec![act::reply(event, text, why.to_string())]);
     let command = match parsed.command {
         Ok(c) => c,
@@ -221,9 +226,10 @@ fn on_command(
             duration_ms,
             winners,
         } => {
-            let lang = cfg.lang.map(Lang::from).unwrap_or_else(|| {
-                guess_lang(&event.text, parsed.lang_hint.filter(|l| *l == Lang::Fr))
-            });
+            let lang = cfg
+                .lang
+                .map(Lang::from)
+                .unwrap_or_else(|| guess_lang(&event.text, french_hint));
             start_command(cfg, host, event, lang, prize, duration_ms, winners, now)
         }
         Command::End { contest } => match select_open(host, contest, &event.channel, fallback) {
@@ -282,6 +288,17 @@ fn on_command(
         }
         Command::Help => reply(fallback.help(&cfg.keywords), "giveaway: help"),
     }
+}
+
+/// The language of the contest open in `channel`, else of the last one
+/// ended there.
+fn channel_lang(host: &mut impl Host, channel: &str) -> Option<Lang> {
+    let open = store::open_contests(host);
+    if let Some(c) = for_channel(&open, channel) {
+        return Some(c.lang());
+    }
+    let id = store::last_in(host, channel)?;
+    store::load(host, id).map(|c| c.lang())
 }
 
 /// The open contest a command is about: `#n`, else the one of this channel,
@@ -617,6 +634,11 @@ fn cancel(
 
 /// The winner a staff member means: `@id`, `id`, `<@id>`, or a display name.
 fn resolve_winner(c: &Contest, typed: &str) -> Option<String> {
+    let whole = resolve_one(c, typed);
+    whole.or_else(|| resolve_one(c, typed.split_whitespace().next()?))
+}
+
+fn resolve_one(c: &Contest, typed: &str) -> Option<String> {
     let bare = typed
         .trim()
         .trim_start_matches('<')

@@ -99,6 +99,15 @@ fn list(lang: Lang, items: &[String]) -> String {
     }
 }
 
+fn days(lang: Lang, n: u32) -> String {
+    match (fr(lang), n) {
+        (true, 1) => "1 jour".to_string(),
+        (true, n) => format!("{n} jours"),
+        (false, 1) => "1 day".to_string(),
+        (false, n) => format!("{n} days"),
+    }
+}
+
 /// Why an entry was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -237,11 +246,11 @@ impl Texts {
         if r.min_account_age_days > 0 {
             parts.push(if self.fr() {
                 format!(
-                    "compte créé depuis au moins {} jour(s)",
-                    r.min_account_age_days
+                    "compte créé depuis au moins {}",
+                    days(l, r.min_account_age_days)
                 )
             } else {
-                format!("account at least {} day(s) old", r.min_account_age_days)
+                format!("account at least {} old", days(l, r.min_account_age_days))
             });
         }
         if !r.required_roles.is_empty() {
@@ -362,11 +371,11 @@ impl Texts {
             s += &format!("• graine : {seed}\n");
             s += &format!("• engagement publié au début : {}\n", c.commitment);
             s += &format!("• empreinte SHA-256 de la liste des participations : {hash}\n");
-            s += &format!(
-                "• participants : {n} · poids total : {} · gagnants : {}\n",
-                c.total_weight,
-                c.winners.len()
-            );
+            s += &format!("• participants : {n}");
+            if c.total_weight != n {
+                s += &format!(" · participations avec les bonus : {}", c.total_weight);
+            }
+            s += &format!(" · gagnants : {}\n", c.winners.len());
         } else {
             s += &format!(
                 "🏁 Giveaway #{} {} is over: {n} entr{}.\n",
@@ -394,11 +403,11 @@ impl Texts {
             s += &format!("• seed: {seed}\n");
             s += &format!("• commitment published at the start: {}\n", c.commitment);
             s += &format!("• SHA-256 of the entry list: {hash}\n");
-            s += &format!(
-                "• entries: {n} · total weight: {} · winners: {}\n",
-                c.total_weight,
-                c.winners.len()
-            );
+            s += &format!("• entries: {n}");
+            if c.total_weight != n {
+                s += &format!(" · with bonus entries: {}", c.total_weight);
+            }
+            s += &format!(" · winners: {}\n", c.winners.len());
         }
         s += &self.verify_command(c, c.winners_wanted as usize);
         if !list_published {
@@ -558,11 +567,15 @@ impl Texts {
                 "l'équipe ne peut pas participer à ses propres concours".to_string()
             }
             (Refusal::Staff, false) => "staff cannot enter their own giveaways".to_string(),
-            (Refusal::TooYoung { min_days }, true) => {
-                format!("votre compte doit avoir au moins {min_days} jour(s) pour participer")
-            }
+            (Refusal::TooYoung { min_days }, true) => format!(
+                "votre compte doit avoir au moins {} pour participer",
+                days(l, *min_days)
+            ),
             (Refusal::TooYoung { min_days }, false) => {
-                format!("your account must be at least {min_days} day(s) old to enter")
+                format!(
+                    "your account must be at least {} old to enter",
+                    days(l, *min_days)
+                )
             }
             (Refusal::MissingRole { roles }, true) => {
                 let r: Vec<String> = roles.iter().map(|x| q(l, x)).collect();
@@ -796,7 +809,7 @@ impl Texts {
                  • `!giveaway reroll @membre` / `!concours remplacer @membre` : remplace ce gagnant (équipe)\n\
                  • `!giveaway cancel` / `!concours annuler` : annule sans tirage (équipe)\n\
                  • `!giveaway status` / `!concours statut` : où en est le concours\n\
-                 Pour participer : {} ou une réaction au message de lancement.",
+                 Pour participer : commencez un message par {}, ou réagissez au message de lancement.",
                 list(l, &k)
             )
         } else {
@@ -807,7 +820,7 @@ impl Texts {
                  • `!giveaway reroll @user`: replace that winner (staff)\n\
                  • `!giveaway cancel`: cancel without a draw (staff)\n\
                  • `!giveaway status`: where the giveaway stands\n\
-                 To enter: {} or a reaction to the message that started it.",
+                 To enter: start a message with {}, or react to the message that started it.",
                 list(l, &k)
             )
         }

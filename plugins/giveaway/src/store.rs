@@ -224,7 +224,7 @@ pub fn set_last(host: &mut impl Host, channel: &str, id: u64) -> Result<(), Stri
         .map_err(kv_err)
 }
 
-/// The weight of `user`'s entry in contest `id`, if they entered.
+/// True when `user` already entered contest `id`.
 pub fn entered(host: &mut impl Host, id: u64, user: &str) -> bool {
     host.kv_get(&user_key(id, user)).is_some()
 }
@@ -305,7 +305,7 @@ pub fn write_canonical(host: &mut impl Host, id: u64, text: &str) -> Result<(), 
             }
         }
         let key = format!("{}{k:04}", entries_prefix(id));
-        host.kv_set(&key, rest[..cut].as_bytes()).map_err(kv_err)?;
+        host.kv_set(&key, &rest.as_bytes()[..cut]).map_err(kv_err)?;
         rest = &rest[cut..];
         k += 1;
         if rest.is_empty() {

@@ -156,7 +156,7 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         last_unit_ms = Some(unit_ms);
         groups += 1;
     }
-    if groups == 0 || !total.is_finite() || total < 1.0 || total > 1e15 {
+    if groups == 0 || !total.is_finite() || !(1.0..=1e15).contains(&total) {
         return None;
     }
     Some(total.round() as i64)

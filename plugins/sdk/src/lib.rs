@@ -215,6 +215,10 @@ pub mod guest {
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
+        // Only components export the contract: natively the plugin is a
+        // plain library (tests, the native side of `vigie bench`), and
+        // several plugins can be linked into one binary.
+        #[cfg(target_family = "wasm")]
         const _: () = {
             ::std::thread_local! {
                 static VIGIE_PLUGIN: ::std::cell::RefCell<::std::option::Option<$plugin>> =

@@ -2,15 +2,18 @@
 //! scoped to one community), a rolling window of message volume and negative
 //! share, compared with the community's own baseline.
 //!
-//! State lives in one key, `buzz/state` (one read and one write per counted
-//! message):
-//! - the rolling window as buckets of `window_s / 10` seconds, each with its
-//!   message count, negative count and its three most negative messages;
-//! - the baseline: exponentially weighted averages, over past windows
-//!   (consecutive, aligned on multiples of `window_s`), of the number of
-//!   messages per window and of the negative share; windows without messages
-//!   count as quiet ones;
-//! - the end of the cool-down after an alert.
+//! State lives in a few keys, so that the common case (a message that is
+//! not among the most negative) costs one small read and one small write:
+//! - `buzz/state`: the rolling window as buckets of `window_s / 10` seconds
+//!   (start, messages, negative messages, and the score a negative message
+//!   must beat to enter the bucket's three most negative); the baseline,
+//!   exponentially weighted averages over past windows (consecutive, aligned
+//!   on multiples of `window_s`) of the messages per window and of the
+//!   negative share, windows without messages counting as quiet ones; and
+//!   the end of the cool-down after an alert;
+//! - `buzz/top/<bucket start>`: the three most negative messages of a bucket
+//!   (id, author, score, start of the text), deleted when the bucket leaves
+//!   the window.
 //!
 //! An alert fires when, in the last `window_s`, there are at least
 //! `min_messages` messages, the negative share is at least `negative_share`
@@ -126,14 +129,10 @@ pub struct Neg {
     pub text: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Bucket {
-    start: i64,
-    total: u32,
-    negative: u32,
-    #[serde(default)]
-    top: Vec<Neg>,
-}
+/// A bucket of the rolling window: `[start, messages, negative, entry]`,
+/// where `entry` is the score a negative message must be below to enter the
+/// bucket's top (0 while it has fewer than three).
+type Bucket = (i64, u32, u32, f64);
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -150,6 +149,31 @@ struct State {
     /// Past windows folded into the baseline.
     base_windows: u32,
     cooldown_until: i64,
+}
+
+/// The key of a bucket's most negative messages.
+pub fn top_key(bucket_start: i64) -> String {
+    format!("buzz/top/{bucket_start}")
+}
+
+fn read_top(host: &mut impl Host, bucket_start: i64) -> Vec<Neg> {
+    host.kv_get(&top_key(bucket_start))
+        .and_then(|v| serde_json::from_slice(&v).ok())
+        .unwrap_or_default()
+}
+
+fn by_score(a: &Neg, b: &Neg) -> std::cmp::Ordering {
+    a.score.total_cmp(&b.score).then_with(|| a.id.cmp(&b.id))
+}
+
+fn save(host: &mut impl Host, key: &str, bytes: Result<Vec<u8>, serde_json::Error>) {
+    let result = match bytes {
+        Ok(bytes) => host.kv_set(key, &bytes).map_err(|e| format!("{e:?}")),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = result {
+        host.log(vigie_sdk::Level::Warn, &format!("{key} not saved: {e}"));
+    }
 }
 
 /// The figures of the current window, as shown in an alert.
@@ -237,61 +261,81 @@ pub fn observe(
     // The rolling window.
     let bucket_ms = cfg.bucket_ms();
     let start = ts_ms - ts_ms.rem_euclid(bucket_ms);
-    let at = match state.buckets.binary_search_by_key(&start, |b| b.start) {
+    let at = match state.buckets.binary_search_by_key(&start, |b| b.0) {
         Ok(at) => at,
         Err(at) => {
-            state.buckets.insert(
-                at,
-                Bucket {
-                    start,
-                    ..Bucket::default()
-                },
-            );
+            state.buckets.insert(at, (start, 0, 0, 0.0));
             at
         }
     };
     let bucket = &mut state.buckets[at];
-    bucket.total += 1;
+    bucket.1 += 1;
     if negative {
-        bucket.negative += 1;
-        bucket.top.push(Neg {
-            id: id.to_string(),
-            author: author.to_string(),
-            score,
-            text: quote(text),
-        });
-        bucket.top.sort_by(|a, b| a.score.total_cmp(&b.score));
-        bucket.top.truncate(TOP);
+        bucket.2 += 1;
+        // Only a message among the bucket's three most negative is stored.
+        if bucket.2 <= TOP as u32 || score < bucket.3 {
+            let mut top = read_top(host, start);
+            top.push(Neg {
+                id: id.to_string(),
+                author: author.to_string(),
+                score,
+                text: quote(text),
+            });
+            top.sort_by(by_score);
+            top.truncate(TOP);
+            let bucket = &mut state.buckets[at];
+            bucket.3 = if top.len() == TOP {
+                top[TOP - 1].score
+            } else {
+                0.0
+            };
+            save(host, &top_key(start), serde_json::to_vec(&top));
+        }
     }
     // Keep the buckets of the last `window_s`, counting the newest one.
-    let newest = state.buckets.last().map_or(start, |b| b.start);
-    state.buckets.retain(|b| b.start > newest - window_ms);
+    let newest = state.buckets.last().map_or(start, |b| b.0);
+    let (kept, gone): (Vec<Bucket>, Vec<Bucket>) =
+        state.buckets.iter().partition(|b| b.0 > newest - window_ms);
+    for b in gone.iter().filter(|b| b.2 > 0) {
+        host.kv_delete(&top_key(b.0));
+    }
+    state.buckets = kept;
 
-    let mut figures = Figures {
-        total: state.buckets.iter().map(|b| b.total).sum(),
-        negative: state.buckets.iter().map(|b| b.negative).sum(),
-        base_volume: state.base_volume,
-        base_share: state.base_share,
-        top: state.buckets.iter().flat_map(|b| b.top.clone()).collect(),
-    };
-    figures
-        .top
-        .sort_by(|a, b| a.score.total_cmp(&b.score).then_with(|| a.id.cmp(&b.id)));
-    figures.top.truncate(TOP);
-
+    let total: u32 = state.buckets.iter().map(|b| b.1).sum();
+    let negatives: u32 = state.buckets.iter().map(|b| b.2).sum();
     let needed_volume = cfg.volume_factor * state.base_volume.max(1.0);
-    let share = figures.share();
+    let share = if total == 0 {
+        0.0
+    } else {
+        f64::from(negatives) / f64::from(total)
+    };
     let alert = cfg.enabled
         && state.base_windows >= cfg.min_baseline_windows
         && ts_ms >= state.cooldown_until
-        && figures.total >= cfg.min_messages
+        && total >= cfg.min_messages
         && share >= cfg.negative_share
         && share >= cfg.share_factor * state.base_share
-        && f64::from(figures.total) >= needed_volume;
+        && f64::from(total) >= needed_volume;
     let action = alert.then(|| {
         state.cooldown_until = ts_ms + i64::from(cfg.cooldown_s) * 1000;
-        let critical = share >= (1.0 + cfg.negative_share) / 2.0
-            || f64::from(figures.total) >= 2.0 * needed_volume;
+        let starts: Vec<i64> = state
+            .buckets
+            .iter()
+            .filter(|b| b.2 > 0)
+            .map(|b| b.0)
+            .collect();
+        let mut top: Vec<Neg> = starts.into_iter().flat_map(|s| read_top(host, s)).collect();
+        top.sort_by(by_score);
+        top.truncate(TOP);
+        let figures = Figures {
+            total,
+            negative: negatives,
+            base_volume: state.base_volume,
+            base_share: state.base_share,
+            top,
+        };
+        let critical =
+            share >= (1.0 + cfg.negative_share) / 2.0 || f64::from(total) >= 2.0 * needed_volume;
         let severity = if critical {
             Severity::Critical
         } else {
@@ -299,14 +343,7 @@ pub fn observe(
         };
         act::alert(severity, alert_text(cfg, &figures), "bad buzz")
     });
-    if let Ok(bytes) = serde_json::to_vec(&state) {
-        if let Err(e) = host.kv_set(STATE_KEY, &bytes) {
-            host.log(
-                vigie_sdk::Level::Warn,
-                &format!("bad-buzz state not saved: {e:?}"),
-            );
-        }
-    }
+    save(host, STATE_KEY, serde_json::to_vec(&state));
     action
 }
 
@@ -409,7 +446,7 @@ mod tests {
             );
         }
         let s: State = serde_json::from_slice(&host.kv[STATE_KEY]).unwrap();
-        let window: u32 = s.buckets.iter().map(|b| b.total).sum();
+        let window: u32 = s.buckets.iter().map(|b| b.1).sum();
         assert!((15..=16).contains(&window), "{window}");
         assert_eq!(s.base_windows, 1);
         assert!((s.base_volume - 15.0).abs() < 1e-9);
@@ -418,6 +455,33 @@ mod tests {
         let s: State = serde_json::from_slice(&host.kv[STATE_KEY]).unwrap();
         assert_eq!(s.buckets.len(), 1);
         assert!(s.base_volume < 5.0, "{}", s.base_volume);
+    }
+
+    #[test]
+    fn keeps_the_three_most_negative_per_bucket_and_forgets_old_ones() {
+        let mut host = TestHost::new();
+        let c = cfg();
+        for (k, score) in [-0.5, -0.9, -0.4, -0.7, -0.95, -0.6]
+            .into_iter()
+            .enumerate()
+        {
+            observe(
+                &mut host,
+                &c,
+                T0 + k as i64 * 1000,
+                &format!("m{k}"),
+                "u",
+                "nul",
+                score,
+            );
+        }
+        let top: Vec<Neg> = serde_json::from_slice(&host.kv[&top_key(T0)]).unwrap();
+        let ids: Vec<&str> = top.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(ids, ["m4", "m1", "m3"]);
+        // A positive message an hour later: the old bucket and its top go.
+        observe(&mut host, &c, T0 + 3_600_000, "late", "u", "super", 0.8);
+        assert!(!host.kv.contains_key(&top_key(T0)));
+        assert_eq!(host.kv.len(), 1);
     }
 
     #[test]

@@ -92,13 +92,14 @@ impl<'a> Lex<'a> {
         }
     }
 
+    /// The entry of `word`; a valence of 0 means "no sentiment" (an entry
+    /// that overrides a noisy one), reported as none.
     fn exact(&self, word: &str) -> Option<f64> {
-        if !self.extra.is_empty() {
-            if let Some(v) = self.extra.get(word) {
-                return Some(*v);
-            }
-        }
-        self.base.get(word).copied()
+        let v = match self.extra.get(word) {
+            Some(v) => *v,
+            None => *self.base.get(word)?,
+        };
+        (v != 0.0).then_some(v)
     }
 
     /// The valence of `word` (folded), if it has one.
@@ -144,7 +145,7 @@ mod tests {
         assert_eq!(l.en.get(":)"), Some(&2.0));
         // Later duplicates win, as in vaderSentiment's dict.
         assert_eq!(l.en.get("ok"), Some(&1.2));
-        assert!(l.fr.get("stylé").is_none() && l.fr.get("style").is_some());
+        assert!(!l.fr.contains_key("stylé") && l.fr.contains_key("style"));
         assert!(l.emoji[&'😊'] > 0.0 && l.emoji[&'😡'] < 0.0 && l.emoji[&'👍'] > 0.0);
     }
 

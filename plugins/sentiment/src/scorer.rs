@@ -102,6 +102,19 @@ impl Scorer {
         }
     }
 
+    /// Each token of `text` with its sentiment after the rules of `lang`
+    /// (for tuning a community's lexicon and for debugging).
+    pub fn explain(&self, text: &str, lang: Lang) -> Vec<(String, f64)> {
+        let tokens = tokenize(text, lang == Lang::Fr, lexicons());
+        let sentiments = match lang {
+            Lang::En => sentiments_en(&tokens, self.lex(Lang::En)),
+            Lang::Fr => sentiments_fr(&tokens, self.lex(Lang::Fr)),
+        };
+        (0..tokens.len())
+            .map(|i| (tokens.word(i).to_string(), sentiments[i]))
+            .collect()
+    }
+
     fn score_tokens_en(&self, tokens: &Tokens, text: &str) -> f64 {
         compound(&sentiments_en(tokens, self.lex(Lang::En)), text)
     }
