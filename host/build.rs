@@ -15,6 +15,9 @@ const TARGET: &str = "wasm32-wasip2";
 const PLUGINS: &[&str] = &[
     // embedded in the binary
     "keyword-filter",
+    "automod",
+    "sentiment",
+    "faq",
     "giveaway",
     // test plugins (tests/plugins)
     "probe",

@@ -11,6 +11,7 @@ use vigie::chain::Chain;
 use vigie::config::PluginEntry;
 use vigie::runtime::{InstanceSetup, KvCarry};
 use vigie::stats::Stats;
+use vigie::store::Commit;
 use vigie::{
     builtin, pipeline, CollectExecutor, Event, Limits, Runtime, Secret, SledStore, Source, Store,
     Vigie,
@@ -81,7 +82,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let mut per_call = None;
     for batch in [1, args.batch_size.max(1)] {
         let stats = Stats::default();
-        let mut chain = Chain::new("bench", defs.clone(), store.clone(), secret.clone());
+        // Each run starts from an empty store and commits plugin state after
+        // every call, as the community task does.
+        let run_store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
+        let mut chain = Chain::new("bench", defs.clone(), run_store.clone(), secret.clone());
         chain.handle(&events[..batch.min(events.len())], &stats); // warm up
         let start = Instant::now();
         let mut actions = 0;
@@ -91,7 +95,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 .iter()
                 .map(Vec::len)
                 .sum::<usize>();
-            chain.take_kv_writes();
+            run_store.commit(Commit {
+                kv: chain.take_kv_writes(),
+                ..Commit::default()
+            })?;
         }
         let elapsed = start.elapsed();
         let rate = events.len() as f64 / elapsed.as_secs_f64();

@@ -14,6 +14,18 @@ pub const BUILTINS: &[(&str, &[u8])] = &[
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/keyword_filter.wasm")),
     ),
     (
+        "automod",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/automod.wasm")),
+    ),
+    (
+        "sentiment",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/sentiment.wasm")),
+    ),
+    (
+        "faq",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/faq.wasm")),
+    ),
+    (
         "giveaway",
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/giveaway.wasm")),
     ),
@@ -23,6 +35,17 @@ pub const BUILTINS: &[(&str, &[u8])] = &[
 /// a config file.
 pub const DEMO_CONFIG: &str = include_str!("../../examples/demo/vigie.toml");
 pub const DEMO_EVENTS: &str = include_str!("../../examples/demo/events.jsonl");
+
+/// Every file of the demo directory, to recreate it anywhere.
+pub const DEMO_FILES: &[(&str, &str)] = &[
+    ("vigie.toml", DEMO_CONFIG),
+    ("events.jsonl", DEMO_EVENTS),
+    ("faq.toml", include_str!("../../examples/demo/faq.toml")),
+    (
+        "sentiment.toml",
+        include_str!("../../examples/demo/sentiment.toml"),
+    ),
+];
 
 /// The bytes of a component named in a config: `builtin:NAME` or a path.
 pub fn component_bytes(component: &str) -> Result<Vec<u8>> {

@@ -103,6 +103,9 @@ pub struct PluginConfig {
     /// The plugin's own settings, handed to `configure` as JSON.
     #[serde(default)]
     pub config: Option<toml::Value>,
+    /// Or: a TOML file holding those settings (relative to this file).
+    #[serde(default)]
+    pub config_file: Option<Spanned<PathBuf>>,
     /// Overrides of `[runtime.limits]` for this plugin.
     #[serde(default)]
     pub limits: Option<Spanned<toml::Table>>,
@@ -188,6 +191,12 @@ impl Config {
                     ActionKind::ALL.map(|k| k.name()).join(", ")
                 );
             }
+            if let (Some(_), Some(file)) = (&plugin.config, &plugin.config_file) {
+                bail!(
+                    "{}: plugins.{name}: give either `config` or `config_file`, not both",
+                    at(file.span())
+                );
+            }
             if let Some(limits) = &plugin.limits {
                 self.limits_for(limits.get_ref())
                     .map_err(|e| anyhow!("{}: plugins.{name}.limits: {e}", at(limits.span())))?;
@@ -266,9 +275,18 @@ impl Config {
             Some(overrides) => self.limits_for(overrides.get_ref())?,
             None => self.runtime.limits.clone(),
         };
-        let config_json = match &plugin.config {
-            Some(value) => serde_json::to_string(value)?,
-            None => "{}".to_string(),
+        let config_json = match (&plugin.config, &plugin.config_file) {
+            (Some(value), _) => serde_json::to_string(value)?,
+            (None, Some(file)) => {
+                let path = self.base_dir.join(file.get_ref());
+                let text = std::fs::read_to_string(&path).with_context(|| {
+                    format!("plugins.{name}.config_file: cannot read {}", path.display())
+                })?;
+                let table: toml::Table = toml::from_str(&text)
+                    .map_err(|e| anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
+                serde_json::to_string(&table)?
+            }
+            (None, None) => "{}".to_string(),
         };
         Ok(PluginEntry {
             name: name.to_string(),

@@ -59,13 +59,20 @@ impl Executor for JsonLinesExecutor {
 }
 
 /// Prints one readable line per action (community, channel, plugin, action,
-/// reason).
-pub struct ConsoleExecutor;
+/// reason). Labels (one per message with a sentiment plugin) are shown only
+/// when asked for; the summary counts them either way.
+#[derive(Default)]
+pub struct ConsoleExecutor {
+    pub show_labels: bool,
+}
 
 impl Executor for ConsoleExecutor {
     fn execute(&mut self, actions: &[DecidedAction]) -> Result<()> {
         let mut out = std::io::stdout().lock();
         for action in actions {
+            if !self.show_labels && action.action.kind() == crate::ActionKind::Label {
+                continue;
+            }
             writeln!(out, "{}", action.one_line())?;
         }
         Ok(())

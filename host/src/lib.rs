@@ -45,7 +45,7 @@
 //! let config = Config::load("vigie.toml".as_ref())?;
 //! let host = Vigie::builder().build_from_config(&config)?;
 //! let summary = host
-//!     .run(vec![Box::new(JsonLinesSource::new("events.jsonl"))], Box::new(ConsoleExecutor))
+//!     .run(vec![Box::new(JsonLinesSource::new("events.jsonl"))], Box::new(ConsoleExecutor::default()))
 //!     .await?;
 //! println!("{}", summary.render());
 //! # Ok(()) }

@@ -46,6 +46,9 @@ enum Command {
         /// Use a new temporary data directory (everything is handled again).
         #[arg(long)]
         fresh: bool,
+        /// Also print `label` actions (hidden on the terminal by default).
+        #[arg(long)]
+        labels: bool,
     },
     /// Dry-run one plugin over a JSON Lines file of events, with no platform;
     /// prints one JSON object per action.
@@ -118,7 +121,8 @@ fn real_main(command: Command) -> Result<()> {
             json,
             events,
             fresh,
-        } => run(config, json, events, fresh),
+            labels,
+        } => run(config, json, events, fresh, labels),
         Command::Test {
             plugin,
             events,
@@ -157,6 +161,7 @@ fn run(
     json: bool,
     events: Option<PathBuf>,
     fresh: bool,
+    show_labels: bool,
 ) -> Result<()> {
     // Keeps a temporary directory alive for the run.
     let mut _temp = None;
@@ -166,9 +171,10 @@ fn run(
         None if Path::new("vigie.toml").exists() => Config::load(Path::new("vigie.toml"))?,
         None => {
             let dir = tempfile::tempdir()?;
-            std::fs::write(dir.path().join("events.jsonl"), builtin::DEMO_EVENTS)?;
-            let mut config =
-                Config::parse(builtin::DEMO_CONFIG, "embedded demo vigie.toml", dir.path())?;
+            for (name, content) in builtin::DEMO_FILES {
+                std::fs::write(dir.path().join(name), content)?;
+            }
+            let mut config = Config::load(&dir.path().join("vigie.toml"))?;
             config.data_dir = dir.path().join("data");
             eprintln!(
                 "No --config and no ./vigie.toml: running the embedded demo (examples/demo) \
@@ -212,7 +218,7 @@ fn run(
     let mut executors: Vec<Box<dyn Executor>> = vec![if json {
         Box::new(JsonLinesExecutor::stdout())
     } else {
-        Box::new(ConsoleExecutor)
+        Box::new(ConsoleExecutor { show_labels })
     }];
     for sink in &config.sinks {
         match sink {

@@ -95,14 +95,21 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// The embedded default: a sled database in the data directory.
+///
+/// Everything lives in one tree under one-byte prefixes (`k` plugin state,
+/// `h` handled marks, `e` event log, `a` action log, `r` rejected input), so
+/// a commit is one atomic `apply_batch` — much cheaper than a transaction
+/// across trees.
 pub struct SledStore {
     db: sled::Db,
-    kv: sled::Tree,
-    handled: sled::Tree,
-    events: sled::Tree,
-    actions: sled::Tree,
-    rejected: sled::Tree,
+    tree: sled::Tree,
 }
+
+const KV: u8 = b'k';
+const HANDLED: u8 = b'h';
+const EVENTS: u8 = b'e';
+const ACTIONS: u8 = b'a';
+const REJECTED: u8 = b'r';
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<Self> {
@@ -121,44 +128,52 @@ impl SledStore {
 
     fn from_db(db: sled::Db) -> Result<Self> {
         Ok(SledStore {
-            kv: db.open_tree("kv")?,
-            handled: db.open_tree("handled")?,
-            events: db.open_tree("events")?,
-            actions: db.open_tree("actions")?,
-            rejected: db.open_tree("rejected")?,
+            tree: db.open_tree("vigie")?,
             db,
         })
     }
+
+    fn read_log<T: serde::de::DeserializeOwned>(&self, prefix: u8, what: &str) -> Result<Vec<T>> {
+        self.tree
+            .scan_prefix([prefix])
+            .values()
+            .map(|v| {
+                let v = v?;
+                serde_json::from_slice(&v)
+                    .with_context(|| format!("corrupt {what} record in the store"))
+            })
+            .collect()
+    }
+}
+
+fn prefixed(prefix: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(rest.len() + 1);
+    k.push(prefix);
+    k.extend_from_slice(rest);
+    k
 }
 
 fn handled_key(community: &str, event_id: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(community.len() + event_id.len() + 1);
+    let mut k = Vec::with_capacity(community.len() + event_id.len() + 2);
+    k.push(HANDLED);
     k.extend_from_slice(community.as_bytes());
     k.push(0);
     k.extend_from_slice(event_id.as_bytes());
     k
 }
 
-fn read_log<T: serde::de::DeserializeOwned>(tree: &sled::Tree, what: &str) -> Result<Vec<T>> {
-    tree.iter()
-        .values()
-        .map(|v| {
-            let v = v?;
-            serde_json::from_slice(&v)
-                .with_context(|| format!("corrupt {what} record in the store"))
-        })
-        .collect()
-}
-
 impl Store for SledStore {
     fn kv_get(&self, scope: &KvScope, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(self.kv.get(scope.key(key))?.map(|v| v.to_vec()))
+        Ok(self
+            .tree
+            .get(prefixed(KV, &scope.key(key)))?
+            .map(|v| v.to_vec()))
     }
 
     fn kv_keys(&self, scope: &KvScope, prefix: &str, limit: usize) -> Result<Vec<String>> {
-        let base = scope.prefix().len();
-        self.kv
-            .scan_prefix(scope.key(prefix))
+        let base = scope.prefix().len() + 1;
+        self.tree
+            .scan_prefix(prefixed(KV, &scope.key(prefix)))
             .keys()
             .take(limit)
             .map(|k| Ok(String::from_utf8_lossy(&k?[base..]).into_owned()))
@@ -167,7 +182,7 @@ impl Store for SledStore {
 
     fn kv_count(&self, scope: &KvScope) -> Result<u64> {
         let mut n = 0;
-        for k in self.kv.scan_prefix(scope.prefix()).keys() {
+        for k in self.tree.scan_prefix(prefixed(KV, &scope.prefix())).keys() {
             k?;
             n += 1;
         }
@@ -175,70 +190,60 @@ impl Store for SledStore {
     }
 
     fn was_handled(&self, community: &str, event_id: &str) -> Result<bool> {
-        Ok(self
-            .handled
-            .contains_key(handled_key(community, event_id))?)
+        Ok(self.tree.contains_key(handled_key(community, event_id))?)
     }
 
     fn commit(&self, commit: Commit) -> Result<()> {
-        use sled::transaction::{ConflictableTransactionError, TransactionError};
-        use sled::Transactional;
-        // Sequence numbers are taken outside the transaction (sled's id
-        // generator is monotonic and crash-safe); gaps are harmless.
-        let mut events = Vec::with_capacity(commit.handled.len());
-        for event in &commit.handled {
+        let mut batch = sled::Batch::default();
+        for (scope, writes) in &commit.kv {
+            for (key, value) in writes {
+                let k = prefixed(KV, &scope.key(key));
+                match value {
+                    Some(v) => batch.insert(k, v.as_slice()),
+                    None => batch.remove(k),
+                }
+            }
+        }
+        // Sequence numbers come from sled's monotonic, crash-safe id
+        // generator; gaps are harmless.
+        for event in commit.handled {
             let seq = self.db.generate_id()?;
-            let record = serde_json::to_vec(&HandledEvent {
-                seq,
-                event: event.clone(),
-            })?;
-            events.push((seq, handled_key(&event.community, &event.id), record));
+            batch.insert(handled_key(&event.community, &event.id), &seq.to_be_bytes());
+            let record = serde_json::to_vec(&HandledEvent { seq, event })?;
+            batch.insert(prefixed(EVENTS, &seq.to_be_bytes()), record);
         }
-        let mut actions = Vec::with_capacity(commit.actions.len());
         for action in &commit.actions {
-            actions.push((self.db.generate_id()?, serde_json::to_vec(action)?));
-        }
-        let result: Result<(), TransactionError<()>> =
-            (&self.kv, &self.handled, &self.events, &self.actions).transaction(
-                |(kv, handled, events_tree, actions_tree)| {
-                    for (scope, writes) in &commit.kv {
-                        for (key, value) in writes {
-                            match value {
-                                Some(v) => kv.insert(scope.key(key), v.as_slice())?,
-                                None => kv.remove(scope.key(key))?,
-                            };
-                        }
-                    }
-                    for (seq, key, record) in &events {
-                        handled.insert(key.as_slice(), &seq.to_be_bytes())?;
-                        events_tree.insert(&seq.to_be_bytes(), record.as_slice())?;
-                    }
-                    for (seq, record) in &actions {
-                        actions_tree.insert(&seq.to_be_bytes(), record.as_slice())?;
-                    }
-                    Ok::<(), ConflictableTransactionError<()>>(())
-                },
+            let seq = self.db.generate_id()?;
+            batch.insert(
+                prefixed(ACTIONS, &seq.to_be_bytes()),
+                serde_json::to_vec(action)?,
             );
-        result.map_err(|e| anyhow::anyhow!("store commit failed: {e:?}"))
+        }
+        self.tree
+            .apply_batch(batch)
+            .context("store commit failed")?;
+        Ok(())
     }
 
     fn reject(&self, rejected: RejectedInput) -> Result<()> {
         let seq = self.db.generate_id()?;
-        self.rejected
-            .insert(seq.to_be_bytes(), serde_json::to_vec(&rejected)?)?;
+        self.tree.insert(
+            prefixed(REJECTED, &seq.to_be_bytes()),
+            serde_json::to_vec(&rejected)?,
+        )?;
         Ok(())
     }
 
     fn actions(&self) -> Result<Vec<DecidedAction>> {
-        read_log(&self.actions, "action")
+        self.read_log(ACTIONS, "action")
     }
 
     fn events(&self) -> Result<Vec<HandledEvent>> {
-        read_log(&self.events, "event")
+        self.read_log(EVENTS, "event")
     }
 
     fn rejected(&self) -> Result<Vec<RejectedInput>> {
-        read_log(&self.rejected, "rejected input")
+        self.read_log(REJECTED, "rejected input")
     }
 
     fn flush(&self) -> Result<()> {

@@ -121,14 +121,9 @@ pub fn find_links(norm: &Normalized) -> Vec<Link> {
 }
 
 fn starts_with(chars: &[char], i: usize, s: &str) -> bool {
-    let mut k = i;
-    for c in s.chars() {
-        if chars.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    s.chars()
+        .enumerate()
+        .all(|(k, c)| chars.get(i + k) == Some(&c))
 }
 
 /// Parses a link starting at `i`: (end index, host, path).

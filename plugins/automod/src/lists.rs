@@ -21,8 +21,36 @@
 //! - **allow list**: a match that lies inside an allowed word or phrase
 //!   (`chili con carne`) is ignored.
 
-use crate::normalize::{Gap, Normalized, Token, AMBIG, STAR};
-use std::collections::HashMap;
+use crate::normalize::{leet, Gap, Normalized, Token, AMBIG, STAR};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: much faster than the default SipHash for the many short keys
+/// looked up per message (no need for DoS resistance: the keys are ours).
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type Set<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// The default French list (see `data/fr.txt`).
 pub const FR_LIST: &str = include_str!("../data/fr.txt");
@@ -121,6 +149,41 @@ impl WordPat {
         WordPat { elems, key }
     }
 
+    /// The longest piece without a wildcard, merged (see [`merged`]).
+    fn core(&self) -> String {
+        self.elems
+            .split(|e| *e == Elem::Star)
+            .map(|piece| {
+                merged(piece.iter().map(|e| match e {
+                    Elem::Run(c, _) => *c,
+                    Elem::Star => unreachable!(),
+                }))
+            })
+            .max_by_key(|m| m.chars().count())
+            .unwrap_or_default()
+    }
+
+    /// The letters as written, when there is no wildcard.
+    fn spelled(&self) -> Option<String> {
+        self.elems
+            .iter()
+            .map(|e| match e {
+                Elem::Run(c, n) => Some(std::iter::repeat_n(*c, *n as usize).collect::<String>()),
+                Elem::Star => None,
+            })
+            .collect()
+    }
+
+    fn weight(&self) -> u32 {
+        self.elems
+            .iter()
+            .map(|e| match e {
+                Elem::Run(_, n) => *n,
+                Elem::Star => 0,
+            })
+            .sum()
+    }
+
     fn matches(&self, runs: &[(char, u32)]) -> bool {
         fn go(p: &[Elem], t: &[(char, u32)]) -> bool {
             match p.first() {
@@ -161,17 +224,68 @@ pub struct Hit {
 pub struct Lexicon {
     entries: Vec<Entry>,
     /// Single-word entries and glued phrases, by key.
-    single: HashMap<String, Vec<usize>>,
+    single: Map<String, Vec<usize>>,
     /// Phrases, by the key of their first word.
-    phrases: HashMap<String, Vec<usize>>,
+    phrases: Map<String, Vec<usize>>,
     /// Single words with a wildcard.
     wild: Vec<usize>,
     /// Phrases whose first word has a wildcard.
     wild_phrases: Vec<usize>,
     /// Emoji and other entries without letters.
     symbols: Vec<usize>,
-    /// Allowed words and phrases, as collapsed keys per word.
+    /// Allowed words and phrases, spelled out per word.
     allow: Vec<Vec<String>>,
+    /// Every prefix of every key (plural endings included), with `i` and `l`
+    /// merged and repeats collapsed: gluing pieces stops as soon as the glued
+    /// text is no longer a prefix of anything listed.
+    prefixes: Set<String>,
+    /// The same for whole keys only (a quick test before trying spellings).
+    merged_keys: Set<String>,
+    /// The merged first words of phrases.
+    merged_firsts: Set<String>,
+    /// Wildcard entries and their longest literal piece (merged like
+    /// `prefixes`): glued pieces are tried against a wildcard entry only
+    /// when they contain that piece.
+    wild_cores: Vec<(usize, String)>,
+    /// The shortest wildcard core, in characters.
+    min_core: usize,
+    /// Single-word entries without wildcard, spelled out, for masked words.
+    plain: Vec<(usize, Vec<char>)>,
+}
+
+/// Maps `i`, `l` and [`AMBIG`] to one symbol and collapses repeats, so that
+/// every spelling of a word that could match an entry has the same form.
+fn push_merged(out: &mut String, chars: impl IntoIterator<Item = char>) {
+    for c in chars {
+        let c = if matches!(c, 'i' | 'l' | AMBIG) {
+            AMBIG
+        } else {
+            c
+        };
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+}
+
+fn merged(chars: impl IntoIterator<Item = char>) -> String {
+    let mut s = String::new();
+    push_merged(&mut s, chars);
+    s
+}
+
+thread_local! {
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// True when the merged form of `chars` is in `set` (without allocating).
+fn merged_in(set: &Set<String>, chars: &[char]) -> bool {
+    SCRATCH.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        push_merged(&mut b, chars.iter().copied());
+        set.contains(b.as_str())
+    })
 }
 
 fn rle(chars: &[char]) -> Runs {
@@ -190,16 +304,19 @@ fn key_of(runs: &[(char, u32)]) -> String {
 }
 
 /// The spellings of a word whose `1`/`|` may be `i` or `l`.
-fn expansions(chars: &[char]) -> Vec<Vec<char>> {
+fn expansions(chars: &[char]) -> Vec<std::borrow::Cow<'_, [char]>> {
+    use std::borrow::Cow;
     let ambiguous: Vec<usize> = (0..chars.len()).filter(|&i| chars[i] == AMBIG).collect();
     if ambiguous.is_empty() {
-        return vec![chars.to_vec()];
+        return vec![Cow::Borrowed(chars)];
     }
-    let all = |c: char| {
-        chars
-            .iter()
-            .map(|&x| if x == AMBIG { c } else { x })
-            .collect()
+    let all = |c: char| -> Cow<'_, [char]> {
+        Cow::Owned(
+            chars
+                .iter()
+                .map(|&x| if x == AMBIG { c } else { x })
+                .collect(),
+        )
     };
     if ambiguous.len() > 6 {
         return vec![all('i'), all('l')];
@@ -210,7 +327,7 @@ fn expansions(chars: &[char]) -> Vec<Vec<char>> {
             for (bit, &i) in ambiguous.iter().enumerate() {
                 v[i] = if mask >> bit & 1 == 1 { 'l' } else { 'i' };
             }
-            v
+            Cow::Owned(v)
         })
         .collect()
 }
@@ -220,7 +337,7 @@ fn expansions(chars: &[char]) -> Vec<Vec<char>> {
 fn singulars(runs: &[(char, u32)]) -> Vec<&[(char, u32)]> {
     let mut out = vec![runs];
     let n = runs.len();
-    if n >= 3 && runs[n - 1].0 == 's' {
+    if n >= 3 && runs[n - 1] == ('s', 1) {
         out.push(&runs[..n - 1]);
         if runs[n - 2] == ('e', 1) && matches!(runs[n - 3].0, 's' | 'x' | 'z' | 'h') {
             out.push(&runs[..n - 2]);
@@ -236,13 +353,39 @@ fn singulars(runs: &[(char, u32)]) -> Vec<&[(char, u32)]> {
     out
 }
 
-/// The collapsed key of a word as written (for allow lists).
-fn word_key(chars: &[char]) -> String {
-    let chars: Vec<char> = chars
+/// A word as written, `1`/`|` read as `i` (for allow lists, which compare
+/// spellings exactly, plurals aside).
+fn literal(chars: &[char]) -> String {
+    chars
         .iter()
         .map(|&c| if c == AMBIG { 'i' } else { c })
-        .collect();
-    key_of(&rle(&chars))
+        .collect()
+}
+
+/// The word and its singulars, as strings (see [`singulars`]).
+fn singular_strs(w: &str) -> Vec<&str> {
+    let mut out = vec![w];
+    if w.chars().count() >= 3 {
+        if let Some(s) = w.strip_suffix('s') {
+            out.push(s);
+            if let Some(e) = s.strip_suffix('e') {
+                if e.ends_with(['s', 'x', 'z', 'h']) {
+                    out.push(e);
+                }
+            }
+        }
+        if let Some(x) = w.strip_suffix('x') {
+            if x.ends_with("eu") || x.ends_with("au") {
+                out.push(x);
+            }
+        }
+    }
+    out
+}
+
+/// True when two words are the same, or one is a plural of the other.
+fn same_or_plural(a: &str, b: &str) -> bool {
+    singular_strs(a).contains(&b) || singular_strs(b).contains(&a)
 }
 
 /// True when `a` and `b` are the same text once folded (to tell whether a
@@ -255,33 +398,35 @@ pub fn same_word(a: &str, b: &str) -> bool {
 /// function words; `None` when it cannot tell.
 pub fn guess_lang(norm: &Normalized) -> Option<Lang> {
     const FR: &[&str] = &[
-        "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "je", "tu", "il", "elle",
-        "nous", "vous", "ils", "elles", "pas", "ne", "que", "qui", "quoi", "pour", "avec", "sur",
-        "dans", "mon", "ma", "mes", "ton", "ta", "tes", "sa", "ses", "votre", "vos", "notre",
-        "nos", "ce", "cette", "ces", "au", "aux", "ou", "mais", "tres", "bien", "merci", "bonjour",
-        "salut", "oui", "non", "suis", "ai", "sont", "fait", "comment", "quand", "encore",
-        "toujours", "rien", "trop", "moi", "toi", "leur", "ca", "cest", "jai", "lui", "etait",
-        "etre", "avoir", "faire", "peux", "veux", "chez", "depuis", "apres", "avant", "aussi",
-        "alors", "donc", "parce", "quel", "quelle", "sous", "vers", "deja", "tout", "tous",
-        "toute", "ici", "voila", "qu", "j", "l", "d", "c", "n", "y", "en", "ni", "sale", "espece",
-        "bande", "va", "ferme", "gros", "petit", "pauvre", "t", "es",
+        "ai", "alors", "apres", "au", "aussi", "aux", "avant", "avec", "avoir", "bande", "bien",
+        "bonjour", "c", "ca", "ce", "ces", "cest", "cette", "chez", "comment", "d", "dans", "de",
+        "deja", "depuis", "des", "donc", "du", "elle", "elles", "en", "encore", "es", "espece",
+        "est", "et", "etait", "etre", "faire", "fait", "ferme", "gros", "ici", "il", "ils", "j",
+        "jai", "je", "l", "la", "le", "les", "leur", "lui", "ma", "mais", "merci", "mes", "moi",
+        "mon", "n", "ne", "ni", "non", "nos", "notre", "nous", "ou", "oui", "parce", "pas",
+        "pauvre", "petit", "peux", "pour", "qu", "quand", "que", "quel", "quelle", "qui", "quoi",
+        "rien", "sa", "sale", "salut", "ses", "sont", "sous", "suis", "sur", "t", "ta", "tes",
+        "toi", "ton", "toujours", "tous", "tout", "toute", "tres", "trop", "tu", "un", "une", "va",
+        "vers", "veux", "voila", "vos", "votre", "vous", "y",
     ];
     const EN: &[&str] = &[
-        "the", "and", "is", "are", "was", "were", "i", "you", "he", "she", "we", "they", "it",
-        "not", "no", "don", "that", "this", "what", "how", "when", "where", "why", "for", "with",
-        "in", "my", "your", "our", "to", "of", "but", "very", "good", "thanks", "thank", "hello",
-        "hi", "yes", "have", "has", "do", "does", "did", "can", "will", "would", "just", "so",
-        "be", "been", "at", "from", "there", "here", "again", "still", "too", "if", "or", "please",
-        "anyone", "their", "them", "his", "her", "its", "im", "ive", "isn", "didn", "doesn", "ll",
-        "ve", "about", "after", "because", "which", "who", "some", "any", "all", "also", "only",
-        "than", "then", "into", "out", "up", "this", "these", "those", "had", "get", "got", "like",
-        "one", "really", "such", "ever", "never", "every", "an", "by",
+        "about", "after", "again", "all", "also", "an", "and", "any", "anyone", "are", "at", "be",
+        "because", "been", "but", "by", "can", "did", "didn", "do", "does", "doesn", "don", "ever",
+        "every", "for", "from", "get", "good", "got", "had", "has", "have", "he", "hello", "her",
+        "here", "hi", "his", "how", "i", "if", "im", "in", "into", "is", "isn", "it", "its", "ive",
+        "just", "like", "ll", "my", "never", "no", "not", "of", "one", "only", "or", "our", "out",
+        "please", "really", "she", "so", "some", "still", "such", "than", "thank", "thanks",
+        "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to",
+        "too", "up", "ve", "very", "was", "we", "were", "what", "when", "where", "which", "who",
+        "why", "will", "with", "would", "yes", "you", "your",
     ];
     let (mut fr, mut en) = (0u32, 0u32);
-    for t in &norm.tokens {
-        let w: String = t.chars.iter().collect();
-        fr += FR.contains(&w.as_str()) as u32;
-        en += EN.contains(&w.as_str()) as u32;
+    let mut w = String::new();
+    for t in norm.tokens.iter().filter(|t| t.chars.len() <= 8) {
+        w.clear();
+        w.extend(t.chars.iter());
+        fr += FR.binary_search(&w.as_str()).is_ok() as u32;
+        en += EN.binary_search(&w.as_str()).is_ok() as u32;
     }
     match fr.cmp(&en) {
         std::cmp::Ordering::Greater => Some(Lang::Fr),
@@ -297,7 +442,7 @@ impl Lexicon {
         let mut lex = Lexicon::default();
         for a in allow {
             let n = Normalized::pattern(a);
-            let words: Vec<String> = n.tokens.iter().map(|t| word_key(&t.chars)).collect();
+            let words: Vec<String> = n.tokens.iter().map(|t| literal(&t.chars)).collect();
             if words.is_empty() {
                 return Err(format!("allowed word `{a}` has no letters"));
             }
@@ -306,6 +451,12 @@ impl Lexicon {
         for e in entries {
             lex.add(e)?;
         }
+        lex.min_core = lex
+            .wild_cores
+            .iter()
+            .map(|(_, c)| c.chars().count())
+            .min()
+            .unwrap_or(0);
         Ok(lex)
     }
 
@@ -320,18 +471,10 @@ impl Lexicon {
     }
 
     fn is_allowed_entry(&self, words: &[WordPat]) -> bool {
-        let keys: Option<Vec<&str>> = words.iter().map(|w| w.key.as_deref()).collect();
-        let Some(keys) = keys else { return false };
+        let spelled: Option<Vec<String>> = words.iter().map(WordPat::spelled).collect();
+        let Some(spelled) = spelled else { return false };
         self.allow.iter().any(|a| {
-            a.len() == keys.len()
-                && a.iter().zip(&keys).enumerate().all(|(i, (a, k))| {
-                    if i + 1 < keys.len() {
-                        a == k
-                    } else {
-                        let runs: Runs = k.chars().map(|c| (c, 1)).collect();
-                        singulars(&runs).iter().any(|s| key_of(s) == *a)
-                    }
-                })
+            a.len() == spelled.len() && a.iter().zip(&spelled).all(|(a, w)| same_or_plural(a, w))
         })
     }
 
@@ -380,18 +523,42 @@ impl Lexicon {
         }
         if words.len() == 1 {
             match &words[0].key {
-                Some(k) => self.single.entry(k.clone()).or_default().push(id),
-                None => self.wild.push(id),
+                Some(k) => {
+                    self.single.entry(k.clone()).or_default().push(id);
+                    self.add_prefixes(k);
+                    let letters = words[0]
+                        .elems
+                        .iter()
+                        .flat_map(|e| match e {
+                            Elem::Run(c, n) => std::iter::repeat_n(*c, *n as usize),
+                            Elem::Star => std::iter::repeat_n(STAR, 0),
+                        })
+                        .collect();
+                    self.plain.push((id, letters));
+                }
+                None => {
+                    self.wild.push(id);
+                    self.wild_cores.push((id, words[0].core()));
+                }
             }
         } else {
             match &words[0].key {
-                Some(k) => self.phrases.entry(k.clone()).or_default().push(id),
+                Some(k) => {
+                    self.phrases.entry(k.clone()).or_default().push(id);
+                    self.merged_firsts.insert(merged(k.chars()));
+                }
                 None => self.wild_phrases.push(id),
             }
-            for k in joined.iter().filter_map(|j| j.key.clone()) {
-                let ids = self.single.entry(k).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id);
+            for j in &joined {
+                match &j.key {
+                    Some(k) => {
+                        self.add_prefixes(k);
+                        let ids = self.single.entry(k.clone()).or_default();
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    None => self.wild_cores.push((id, j.core())),
                 }
             }
         }
@@ -405,6 +572,16 @@ impl Lexicon {
         Ok(())
     }
 
+    fn add_prefixes(&mut self, key: &str) {
+        for suffix in ["", "s", "es", "x"] {
+            let m = merged(key.chars().chain(suffix.chars()));
+            self.merged_keys.insert(m.clone());
+            for (i, c) in m.char_indices() {
+                self.prefixes.insert(m[..i + c.len_utf8()].to_string());
+            }
+        }
+    }
+
     fn applies(&self, id: usize, lang: Option<Lang>) -> bool {
         match self.entries[id].skip_when {
             Some(skip) => lang != Some(skip),
@@ -412,27 +589,58 @@ impl Lexicon {
         }
     }
 
-    /// The entry a single word (or glued pieces) is, if any.
-    fn match_word(&self, chars: &[char], lang: Option<Lang>) -> Option<usize> {
+    /// The entry without wildcard that `chars` is; the most specific one when
+    /// several fit (`c0nnards` is `connard` rather than `conard`).
+    fn match_exact(&self, chars: &[char], lang: Option<Lang>) -> Option<usize> {
+        if !merged_in(&self.merged_keys, chars) {
+            return None;
+        }
+        let mut best: Option<(u32, usize)> = None;
         for exp in expansions(chars) {
             let runs = rle(&exp);
             if runs.len() > MAX_RUNS {
                 return None;
             }
             for s in singulars(&runs) {
-                if let Some(ids) = self.single.get(&key_of(s)) {
-                    for &id in ids {
-                        let e = &self.entries[id];
-                        let ok = if e.words.len() == 1 {
-                            e.words[0].matches(s)
-                        } else {
-                            e.joined.iter().any(|j| j.matches(s))
-                        };
-                        if ok && self.applies(id, lang) {
-                            return Some(id);
+                let Some(ids) = self.single.get(&key_of(s)) else {
+                    continue;
+                };
+                for &id in ids {
+                    let e = &self.entries[id];
+                    let fit = if e.words.len() == 1 {
+                        e.words[0].matches(s).then(|| e.words[0].weight())
+                    } else {
+                        e.joined
+                            .iter()
+                            .filter(|j| j.matches(s))
+                            .map(WordPat::weight)
+                            .max()
+                    };
+                    if let Some(w) = fit {
+                        if self.applies(id, lang) && best.is_none_or(|(bw, _)| w > bw) {
+                            best = Some((w, id));
                         }
                     }
                 }
+            }
+            if best.is_some() {
+                break;
+            }
+        }
+        best.map(|(_, id)| id)
+    }
+
+    /// The wildcard entry `chars` matches, if any.
+    fn match_wild(&self, chars: &[char], lang: Option<Lang>) -> Option<usize> {
+        if self.wild.is_empty() {
+            return None;
+        }
+        for exp in expansions(chars) {
+            let runs = rle(&exp);
+            if runs.len() > MAX_RUNS {
+                return None;
+            }
+            for s in singulars(&runs) {
                 for &id in &self.wild {
                     if self.entries[id].words[0].matches(s) && self.applies(id, lang) {
                         return Some(id);
@@ -466,10 +674,15 @@ impl Lexicon {
         lang: Option<Lang>,
     ) -> Option<(usize, usize)> {
         let mut ids: Vec<usize> = Vec::new();
-        for exp in expansions(&tokens[i].chars) {
-            if let Some(v) = self.phrases.get(&key_of(&rle(&exp))) {
-                ids.extend(v);
+        if !self.phrases.is_empty() && merged_in(&self.merged_firsts, &tokens[i].chars) {
+            for exp in expansions(&tokens[i].chars) {
+                if let Some(v) = self.phrases.get(&key_of(&rle(&exp))) {
+                    ids.extend(v);
+                }
             }
+        }
+        if ids.is_empty() && self.wild_phrases.is_empty() {
+            return None;
         }
         ids.extend(&self.wild_phrases);
         for id in ids {
@@ -490,27 +703,67 @@ impl Lexicon {
         None
     }
 
+    /// A word whose letters are masked with `*` starting at token `i`
+    /// (`sh*t`, `f**k`, `enc*lé`): each `*` stands for one letter; at least
+    /// two letters must be visible and at most half of them masked.
+    fn match_masked(
+        &self,
+        norm: &Normalized,
+        i: usize,
+        lang: Option<Lang>,
+    ) -> Option<(usize, usize)> {
+        let tokens = &norm.tokens;
+        let stars_before = |j: usize| -> Option<usize> {
+            let between = &norm.units[tokens[j - 1].last + 1..tokens[j].first];
+            (!between.is_empty() && between.len() <= 3 && between.iter().all(|u| u.ch == '*'))
+                .then_some(between.len())
+        };
+        if tokens
+            .get(i + 1)
+            .is_none_or(|_| stars_before(i + 1).is_none())
+        {
+            return None;
+        }
+        let mut pattern: Vec<Option<char>> = tokens[i].leet_chars().into_iter().map(Some).collect();
+        let mut j = i + 1;
+        let mut found = None;
+        while j < tokens.len() && j - i < 6 {
+            let Some(stars) = stars_before(j) else { break };
+            pattern.extend(std::iter::repeat_n(None, stars));
+            pattern.extend(tokens[j].leet_chars().into_iter().map(Some));
+            let masked = pattern.iter().filter(|c| c.is_none()).count();
+            if pattern.len() - masked >= 2 && masked * 2 <= pattern.len() {
+                if let Some(id) = self.plain.iter().find_map(|(id, letters)| {
+                    let fits = letters.len() == pattern.len()
+                        && letters.iter().zip(&pattern).all(|(l, p)| {
+                            p.is_none_or(|p| p == *l || (p == AMBIG && matches!(l, 'i' | 'l')))
+                        });
+                    (fits && self.applies(*id, lang)).then_some(*id)
+                }) {
+                    found = Some((j, id));
+                }
+            }
+            j += 1;
+        }
+        found
+    }
+
     /// Token ranges covered by an allowed word or phrase.
     fn allowed_ranges(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
         if self.allow.is_empty() {
             return Vec::new();
         }
-        let keys: Vec<String> = tokens.iter().map(|t| word_key(&t.chars)).collect();
+        let words: Vec<String> = tokens.iter().map(|t| literal(&t.chars)).collect();
         let mut out = Vec::new();
         for a in &self.allow {
             for i in 0..tokens.len() {
                 if i + a.len() > tokens.len() {
                     break;
                 }
-                let ok = a.iter().enumerate().all(|(k, w)| {
-                    let key = &keys[i + k];
-                    if k + 1 < a.len() {
-                        key == w
-                    } else {
-                        let runs: Runs = key.chars().map(|c| (c, 1)).collect();
-                        singulars(&runs).iter().any(|s| key_of(s) == *w)
-                    }
-                });
+                let ok = a
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| same_or_plural(&words[i + k], w));
                 if ok {
                     out.push((i, i + a.len() - 1));
                 }
@@ -525,8 +778,13 @@ impl Lexicon {
             return None;
         }
         let tokens = &norm.tokens;
-        let allowed = self.allowed_ranges(tokens);
-        let is_allowed = |a: usize, b: usize| allowed.iter().any(|&(x, y)| x <= a && b <= y);
+        let allowed: std::cell::OnceCell<Vec<(usize, usize)>> = std::cell::OnceCell::new();
+        let is_allowed = |a: usize, b: usize| {
+            allowed
+                .get_or_init(|| self.allowed_ranges(tokens))
+                .iter()
+                .any(|&(x, y)| x <= a && b <= y)
+        };
         let mut best: Option<(usize, usize, usize)> = None; // (start, end, entry)
         let consider = |a: usize, b: usize, id: usize, best: &mut Option<(usize, usize, usize)>| {
             if is_allowed(a, b) {
@@ -537,40 +795,124 @@ impl Lexicon {
                 *best = Some((s, e, id));
             }
         };
+        let mut run: Vec<char> = Vec::new();
+        let mut m = String::new();
         for i in 0..tokens.len() {
-            if let Some(id) = self.match_word(&tokens[i].chars, lang) {
+            // Anything found from here on starts later than what we have.
+            if best.is_some_and(|(bs, _, _)| norm.units[tokens[i].first].start > bs) {
+                break;
+            }
+            let word = &tokens[i].chars;
+            // A leading `@` is more often a mention than an `a`: try both.
+            let unmentioned =
+                (word.len() > 1 && norm.units[tokens[i].first].ch == '@').then(|| &word[1..]);
+            let hit = self
+                .match_exact(word, lang)
+                .or_else(|| unmentioned.and_then(|w| self.match_exact(w, lang)))
+                .or_else(|| {
+                    if self.wild_cores.is_empty() || word.len() < self.min_core {
+                        return None;
+                    }
+                    let m = merged(word.iter().copied());
+                    self.wild_cores
+                        .iter()
+                        .any(|(_, core)| m.contains(core.as_str()))
+                        .then(|| self.match_wild(word, lang))
+                        .flatten()
+                });
+            if let Some(id) = hit {
                 consider(i, i, id, &mut best);
             }
             if let Some((id, last)) = self.match_phrase(tokens, i, lang) {
                 consider(i, last, id, &mut best);
             }
+            // Letters masked with `*`: `sh*t`, `f**k`, `p*tain`.
+            if let Some((last, id)) = self.match_masked(norm, i, lang) {
+                consider(i, last, id, &mut best);
+            }
             // Pieces glued by separators without spaces: `f.u.c.k`, `con-nard`.
-            let mut glued: Vec<char> = tokens[i].leet_chars();
+            let glues = tokens.get(i + 1).is_some_and(|t| t.gap == Gap::Tight);
+            let mut glued: Vec<char> = if glues {
+                tokens[i].leet_chars()
+            } else {
+                Vec::new()
+            };
+            m.clear();
+            push_merged(&mut m, glued.iter().copied());
             let mut j = i + 1;
-            while j < tokens.len() && tokens[j].gap == Gap::Tight && j - i < 8 {
-                glued.extend(tokens[j].leet_chars());
-                if glued.len() > MAX_GLUED {
+            while glues
+                && j < tokens.len()
+                && tokens[j].gap == Gap::Tight
+                && j - i < 8
+                && self.prefixes.contains(&m)
+            {
+                let piece = tokens[j].leet_chars();
+                push_merged(&mut m, piece.iter().copied());
+                glued.extend(piece);
+                if glued.len() > MAX_GLUED || !self.prefixes.contains(&m) {
                     break;
                 }
-                if let Some(id) = self.match_word(&glued, lang) {
+                if let Some(id) = self.match_exact(&glued, lang) {
                     consider(i, j, id, &mut best);
                 }
                 j += 1;
             }
             // Runs of single letters, spaces allowed: `c o n n a r d`.
-            if tokens[i].chars.len() == 1 {
-                let mut run: Vec<char> = vec![single(&tokens[i])];
+            if tokens[i].chars.len() == 1 && tokens.get(i + 1).is_some_and(is_run_link) {
+                run.clear();
+                run.push(single(&tokens[i]));
+                m.clear();
+                push_merged(&mut m, run.iter().copied());
                 let mut j = i + 1;
                 while j < tokens.len()
-                    && tokens[j].chars.len() == 1
-                    && matches!(tokens[j].gap, Gap::Tight | Gap::Loose)
+                    && is_run_link(&tokens[j])
                     && run.len() < MAX_GLUED
+                    && self.prefixes.contains(&m)
                 {
-                    run.push(single(&tokens[j]));
-                    if let Some(id) = self.match_word(&run, lang) {
+                    let c = single(&tokens[j]);
+                    run.push(c);
+                    push_merged(&mut m, [c]);
+                    if !self.prefixes.contains(&m) {
+                        break;
+                    }
+                    if let Some(id) = self.match_exact(&run, lang) {
                         consider(i, j, id, &mut best);
                     }
                     j += 1;
+                }
+            }
+        }
+        // Wildcard entries against glued pieces: only in stretches that
+        // contain the entry's literal part.
+        if !self.wild.is_empty() {
+            for (a, b, run) in glued_stretches(tokens) {
+                let piece = |x: usize| -> Vec<char> {
+                    if run {
+                        vec![single(&tokens[x])]
+                    } else {
+                        tokens[x].leet_chars()
+                    }
+                };
+                let whole = merged((a..=b).flat_map(piece));
+                if !self
+                    .wild_cores
+                    .iter()
+                    .any(|(_, core)| whole.contains(core.as_str()))
+                {
+                    continue;
+                }
+                let reach = if run { MAX_GLUED } else { 8 };
+                for x in a..b {
+                    let mut glued = piece(x);
+                    for y in x + 1..=b.min(x + reach) {
+                        glued.extend(piece(y));
+                        if glued.len() > MAX_GLUED {
+                            break;
+                        }
+                        if let Some(id) = self.match_wild(&glued, lang) {
+                            consider(x, y, id, &mut best);
+                        }
+                    }
                 }
             }
         }
@@ -598,10 +940,53 @@ impl Lexicon {
     }
 }
 
+/// True when `t` continues a run of single letters.
+fn is_run_link(t: &Token) -> bool {
+    t.chars.len() == 1 && matches!(t.gap, Gap::Tight | Gap::Loose)
+}
+
+/// Maximal stretches of tokens `a..=b` (b > a) glued without spaces
+/// (`false`) or forming a run of single letters (`true`).
+fn glued_stretches(tokens: &[Token]) -> Vec<(usize, usize, bool)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut j = i;
+        while j + 1 < tokens.len() && tokens[j + 1].gap == Gap::Tight {
+            j += 1;
+        }
+        if j > i {
+            out.push((i, j, false));
+        }
+        i = j + 1;
+    }
+    let mut i = 0;
+    while i < tokens.len() {
+        if tokens[i].chars.len() != 1 {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < tokens.len() && is_run_link(&tokens[j + 1]) {
+            j += 1;
+        }
+        if j > i {
+            out.push((i, j, true));
+        }
+        i = j + 1;
+    }
+    out
+}
+
 /// The letter a one-character word stands for in a run of single letters
 /// (`5 h 1 t`: digits count as leetspeak there).
 fn single(t: &Token) -> char {
-    t.leet_chars()[0]
+    let c = t.chars[0];
+    if t.decoded {
+        c
+    } else {
+        leet(c).unwrap_or(c)
+    }
 }
 
 #[cfg(test)]
@@ -636,6 +1021,14 @@ mod tests {
     fn wildcards() {
         let l = lex(&["*fuck*", "merd*"], &[]);
         assert_eq!(found(&l, "motherfuckers!"), Some("motherfuckers".into()));
+        assert_eq!(
+            found(&l, "m.o.t.h.e.r.f.u.c.k.e.r"),
+            Some("m.o.t.h.e.r.f.u.c.k.e.r".into())
+        );
+        assert_eq!(
+            found(&l, "what the f u c k i n g hell"),
+            Some("f u c k i n g".into())
+        );
         assert_eq!(found(&l, "c'est merdique"), Some("merdique".into()));
         assert_eq!(found(&l, "emmerdant"), None);
     }
@@ -680,6 +1073,14 @@ mod tests {
         assert_eq!(found(&l, "5 h 1 t"), None);
         let l = lex(&["shit"], &[]);
         assert_eq!(found(&l, "5 h 1 t"), Some("5 h 1 t".into()));
+        assert_eq!(found(&l, "oh sh*t"), Some("sh*t".into()));
+        assert_eq!(found(&l, "@sshole? no: @shit"), Some("@shit".into()));
+        assert_eq!(found(&l, "2*3 = 6, a*b"), None);
+        let l = lex(&["fuck", "putain", "con"], &[]);
+        assert_eq!(found(&l, "f**k"), Some("f**k".into()));
+        assert_eq!(found(&l, "p*tain de bug"), Some("p*tain".into()));
+        assert_eq!(found(&l, "**bold** c*n"), Some("c*n".into()));
+        assert_eq!(found(&l, "p***n"), None, "half the letters at most");
         let l = lex(
             &[
                 "glandouillou",
@@ -706,6 +1107,16 @@ mod tests {
         assert_eq!(found(&l, "the pros and the con of it"), None);
         assert_eq!(found(&l, "sale con"), Some("con".into()));
         assert_eq!(found(&l, "t'es qu'une bite"), Some("bite".into()));
+    }
+
+    #[test]
+    fn allow_list_compares_spellings() {
+        let l = lex(&["anal", "ass", "nique"], &["annal", "pique nique"]);
+        assert_eq!(found(&l, "the annals of history"), None);
+        assert_eq!(found(&l, "anal"), Some("anal".into()));
+        assert_eq!(found(&l, "assess the risk"), None);
+        assert_eq!(found(&l, "un pique-nique, des pique-niques"), None);
+        assert_eq!(found(&l, "nique"), Some("nique".into()));
     }
 
     #[test]

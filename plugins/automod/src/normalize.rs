@@ -162,6 +162,17 @@ pub fn fold_units(text: &str, pattern: bool) -> Vec<Unit> {
             });
             continue;
         }
+        if c.is_ascii() {
+            // Fast path: ASCII is NFKC-stable and has no marks or look-alikes.
+            let ch = match c {
+                '`' => '\'',
+                c if c.is_ascii_whitespace() => ' ',
+                c if c.is_ascii_control() => continue,
+                c => c.to_ascii_lowercase(),
+            };
+            out.push(Unit { ch, start, end });
+            continue;
+        }
         if is_invisible(c) {
             continue;
         }

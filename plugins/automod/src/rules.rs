@@ -446,7 +446,7 @@ impl Rule {
             let what = if lists::same_word(span, &hit.entry) {
                 "word".to_string()
             } else {
-                format!("word \"{}\" written", hit.entry)
+                format!("word \"{}\"", hit.entry)
             };
             note(Evidence {
                 what,

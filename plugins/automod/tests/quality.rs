@@ -91,10 +91,7 @@ fn repeated(w: &str) -> String {
 
 fn stretched(w: &str) -> String {
     // The last vowel five times: `fuuuuuck`, `connaaaaard`.
-    let last = w
-        .char_indices()
-        .filter(|(_, c)| "aeiouy".contains(*c))
-        .last();
+    let last = w.char_indices().rfind(|(_, c)| "aeiouy".contains(*c));
     match last {
         Some((p, c)) => format!(
             "{}{}{}",

@@ -114,13 +114,13 @@ fn yes() -> bool {
     true
 }
 fn default_threshold() -> f64 {
-    0.62
+    0.7
 }
 fn default_margin() -> f64 {
-    0.08
+    0.1
 }
 fn default_min_evidence() -> f64 {
-    0.9
+    0.75
 }
 fn default_cooldown_channel() -> u32 {
     600

@@ -69,10 +69,13 @@ impl Engine {
     }
 
     /// Which entry answers `text`. The whole text is scored first; when it
-    /// is not accepted, each of its sentences that reads as a question on
-    /// its own is (a question lost in a long message), and the best
-    /// accepted one wins.
+    /// is not accepted and the message opens with a question followed by
+    /// more sentences ("Where is my order?? Ordered on the 14th…"), that
+    /// first question is scored on its own. A question that comes after a
+    /// premise ("Charged twice this morning. Can you refund?") is not taken
+    /// out of its context.
     pub fn decide(&self, text: &str) -> Decision {
+        let text = truncate(text, MAX_TEXT);
         let mut best: Option<(Scored, Option<String>)> = None;
         let mut consider = |segment: &str| -> Option<Scored> {
             let ranking = self.index.rank(segment);
@@ -87,14 +90,8 @@ impl Engine {
         let mut answer = consider(text);
         if answer.is_none() {
             let sentences = sentences(text);
-            if sentences.len() > 1 {
-                for s in sentences.into_iter().filter(|s| is_question(s)) {
-                    if let Some(a) = consider(s) {
-                        if answer.as_ref().is_none_or(|b| a.score > b.score) {
-                            answer = Some(a);
-                        }
-                    }
-                }
+            if sentences.len() > 1 && is_question(sentences[0]) {
+                answer = consider(sentences[0]);
             }
         }
         match answer {
@@ -173,6 +170,23 @@ impl Engine {
     }
 }
 
+/// Only the start of a long message is matched: questions are short, and
+/// typo-tolerant lookup costs time per unknown word.
+pub const MAX_TEXT: usize = 1000;
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a char
+/// boundary.
+pub fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The sentences of `text`, each with its closing punctuation.
 pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -206,6 +220,14 @@ pub fn sentences(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truncates_on_char_boundaries() {
+        assert_eq!(truncate("été", 2), "é");
+        assert_eq!(truncate("abc", 10), "abc");
+        let long = "é".repeat(MAX_TEXT);
+        assert!(truncate(&long, MAX_TEXT).len() <= MAX_TEXT);
+    }
 
     #[test]
     fn splits_sentences_keeping_question_marks() {

@@ -8,21 +8,30 @@
 //! (`retourn` meets `retour`).
 //!
 //! Each term weighs its inverse entry frequency (BM25's IDF, computed over
-//! entries: a word every entry uses tells nothing about which one is
-//! asked), scaled so that a word used by a single entry weighs 1. A
-//! question's score for an entry is the F-measure (β = 2) of two coverages:
+//! entries rather than over example questions: a word every entry uses
+//! tells nothing about which one is asked, while a word repeated by all the
+//! examples of one entry is that entry's word), scaled so that a word used
+//! by a single entry weighs 1. A question's score for an entry is the
+//! F-measure (β = 2) of two coverages:
 //!
-//! - how much of the question the entry explains (the weight of the
-//!   question's terms found anywhere in the entry's examples, over the
-//!   weight of all its terms — unknown words count too, names less);
-//! - how much of the entry's best-matching example question the question
-//!   covers, each term of the example weighted by its IDF times the share of
+//! - *question coverage*: how much of the question the entry explains — the
+//!   weight of the question's terms found in the entry's examples over the
+//!   weight of all its terms (a word the FAQ does not know counts 0.6, a
+//!   capitalised one — a name — 0.3);
+//! - *entry coverage*: how much of what makes the entry the question says —
+//!   each matched term weighs its IDF times the square root of the share of
 //!   the entry's examples that use it (its "intent" weight: `horaires` is in
-//!   most examples of the opening-hours entry, `Lyon` in one).
+//!   most examples of the opening-hours entry, `Lyon` in one), over the
+//!   intent weight of a short example of the entry (the first quartile),
+//!   capped at 1; blended (one quarter) with the coverage of the single
+//!   example that matches best, which tells apart entries that use the
+//!   same words in different questions.
 //!
 //! β = 2 favours the second: people add context around their question
 //! ("J'habite à Liège et…"), but a question that lacks what makes the entry
-//! (`horaires`, `ouvert`) is not that entry's question.
+//! (`horaires`, `ouvert`) is not that entry's question. The engine then
+//! asks for a threshold, a margin over the second-best entry and a minimum
+//! of matched evidence.
 
 use std::collections::BTreeMap;
 
@@ -43,6 +52,13 @@ pub struct Tuning {
     pub beta: f32,
     /// Exponent of the share of an entry's examples that use a term.
     pub gamma: f32,
+    /// Which example mass (quantile of the entry's examples, by intent
+    /// weight) a question must match to cover the entry.
+    pub mass_quantile: f32,
+    /// How much the best single example's coverage counts in the entry
+    /// coverage (0: not at all); it tells apart entries that share the
+    /// same words but not the same questions.
+    pub example_blend: f32,
 }
 
 impl Default for Tuning {
@@ -52,6 +68,8 @@ impl Default for Tuning {
             oov_proper_weight: 0.3,
             beta: 2.0,
             gamma: 0.5,
+            mass_quantile: 0.25,
+            example_blend: 0.25,
         }
     }
 }
@@ -139,7 +157,17 @@ impl Analyzer {
                 continue;
             }
             let w = &words[i];
-            if let Some(key) = self.single.get(&w.stem) {
+            // A stop word joins a group only as itself (`us` in a group of
+            // countries), never through a shared stem (`comment` is not
+            // `come`).
+            let concept = self.single.get(&w.stem).filter(|key| {
+                !w.stop
+                    || self
+                        .members
+                        .iter()
+                        .any(|(m, k)| m == &w.surface && k == *key)
+            });
+            if let Some(key) = concept {
                 push(Term {
                     key: key.clone(),
                     surface: w.surface.clone(),
@@ -191,18 +219,19 @@ pub struct Index {
 pub struct Scored {
     /// Index of the entry in the config.
     pub entry: usize,
-    /// The F-measure of the two coverages, 0–1.
+    /// The F-measure (β = 2) of the question and entry coverages, 0–1.
     pub score: f32,
     /// Weight of the question's terms found in the entry.
     pub evidence: f32,
     /// Share of the question the entry explains.
     pub question_coverage: f32,
-    /// Share of the best example the question covers.
+    /// Share of the best-matching example the question covers (for
+    /// diagnostics and the answer language).
     pub example_coverage: f32,
-    /// Intent weight of the matched terms over the median intent weight of
-    /// the entry's examples.
+    /// Intent weight of the matched terms over the intent weight of a short
+    /// example of the entry, capped at 1.
     pub entry_coverage: f32,
-    /// Language of the best example.
+    /// Language of the best-matching example.
     pub lang: Lang,
 }
 
@@ -428,13 +457,10 @@ impl Index {
                 .map(|e| e.terms.iter().map(|&id| intent(id)).sum::<f32>())
                 .collect();
             masses.sort_by(f32::total_cmp);
-            let median = masses
-                .get(masses.len() / 2)
-                .copied()
-                .unwrap_or(1.0)
-                .max(1e-3);
+            let at = ((masses.len() as f32 - 1.0) * t.mass_quantile).round() as usize;
+            let typical = masses.get(at).copied().unwrap_or(1.0).max(1e-3);
             let matched_intent: f32 = found.iter().map(|&(id, s, _)| intent(id) * s).sum();
-            let entry_coverage = (matched_intent / median).min(1.0);
+            let entry_coverage = (matched_intent / typical).min(1.0);
             let mut best = (0.0f32, Lang::Fr);
             for example in &entry.examples {
                 let all: f32 = example.terms.iter().map(|&id| intent(id)).sum::<f32>();
@@ -451,7 +477,8 @@ impl Index {
                     best = (coverage, example.lang);
                 }
             }
-            let (q, x) = (question_coverage, entry_coverage);
+            let x = (1.0 - t.example_blend) * entry_coverage + t.example_blend * best.0;
+            let q = question_coverage;
             let b2 = t.beta * t.beta;
             let score = if q + x > 0.0 {
                 (1.0 + b2) * q * x / (b2 * q + x)

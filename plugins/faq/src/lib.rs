@@ -116,7 +116,7 @@ impl Plugin for Faq {
         if !direct && !config.channels.is_empty() && !config.channels.contains(&event.channel) {
             return Ok(vec![]);
         }
-        let text = event.text.trim();
+        let text = engine::truncate(event.text.trim(), engine::MAX_TEXT);
         if text.is_empty() || (config.require_question && !question::is_question(text)) {
             return Ok(vec![]);
         }

@@ -255,3 +255,64 @@ fn channels_limit_where_it_answers() {
     e.channel = "support".into();
     assert!(reply_text(&faq.handle(&mut host, &e).unwrap()).is_some());
 }
+
+#[test]
+fn the_readme_example_config_loads() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let doc: toml::Value = toml::from_str(&readme[start..end]).expect("valid TOML");
+    let config = &doc["plugins"]["faq"]["config"];
+    let mut faq = Faq::configure(&serde_json::to_string(config).unwrap()).expect("valid config");
+    let mut host = TestHost::new();
+    let mut e = test_event("e1", "u1", "j'ai perdu mon mdp, comment faire ?");
+    e.author.name = "Chloé".into();
+    let actions = faq.handle(&mut host, &e).unwrap();
+    let text = reply_text(&actions).expect("answered");
+    assert!(
+        text.starts_with("Bonjour Chloé !") && text.contains("https://acme-cafe.example"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_first_question_of_a_message_is_found_but_not_a_question_after_a_premise() {
+    let faq = acme();
+    let e = faq.engine();
+    let answer = |t: &str| e.decide(t).answer.map(|a| e.entry(a.entry).id.clone());
+    assert_eq!(
+        answer("where's my parcel?? ordered last monday, still says 'label created'").as_deref(),
+        Some("delivery_delay")
+    );
+    assert_eq!(
+        answer("Pareil, débitée deux fois ce matin. Vous pouvez rembourser vite svp ?"),
+        None
+    );
+}
+
+#[test]
+fn typos_missing_accents_and_chat_spellings() {
+    let faq = acme();
+    let e = faq.engine();
+    let answer = |t: &str| e.decide(t).answer.map(|a| e.entry(a.entry).id.clone());
+    assert_eq!(
+        answer("c koi les horraires de la boutique").as_deref(),
+        Some("opening_hours")
+    );
+    assert_eq!(
+        answer("comment reinitialiser mon mdp").as_deref(),
+        Some("password_reset")
+    );
+    assert_eq!(
+        answer("how do I reset my pasword?").as_deref(),
+        Some("password_reset")
+    );
+    assert_eq!(
+        answer("vous livrez en suisse").as_deref(),
+        Some("shipping_abroad")
+    );
+    assert_eq!(
+        answer("le decafeine est dispo en grains ?").as_deref(),
+        Some("decaf")
+    );
+}

@@ -22,7 +22,9 @@
 //! Tokens come from [`crate::vader::tokenize`] with elisions split
 //! (`n'est` → `n`, `est`) and folded (no accents).
 
-use crate::lexicon::Lex;
+use std::sync::OnceLock;
+
+use crate::lexicon::{word_set, FastMap, Lex};
 use crate::vader::{contrast, Tokens, B_DECR, B_INCR, C_INCR, N_SCALAR};
 
 /// Pre-position intensifiers and dampeners.
@@ -149,8 +151,24 @@ const IDIOMS: &[Idiom] = &[
     Idiom(&["double", "debit"], -2.0, false),
 ];
 
+/// The idioms (their indexes in [`IDIOMS`]) by first word, longest first.
+fn idioms_by_first_word() -> &'static FastMap<&'static str, Vec<usize>> {
+    static MAP: OnceLock<FastMap<&'static str, Vec<usize>>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let mut m: FastMap<&'static str, Vec<usize>> = FastMap::default();
+        for (k, Idiom(p, _, _)) in IDIOMS.iter().enumerate() {
+            m.entry(p[0]).or_default().push(k);
+        }
+        for v in m.values_mut() {
+            v.sort_by_key(|&k| std::cmp::Reverse(IDIOMS[k].0.len()));
+        }
+        m
+    })
+}
+
 fn booster(word: &str) -> Option<f64> {
-    BOOSTERS.iter().find(|(w, _)| *w == word).map(|(_, v)| *v)
+    static MAP: OnceLock<FastMap<&'static str, f64>> = OnceLock::new();
+    MAP.get_or_init(|| word_set(BOOSTERS)).get(word).copied()
 }
 
 struct Fr<'a> {
@@ -333,7 +351,13 @@ pub fn sentiments_fr(t: &Tokens, lex: Lex) -> Vec<f64> {
     let mut inside = vec![false; n];
     let mut i = 0;
     while i < n {
-        match IDIOMS.iter().find(|Idiom(p, _, _)| t.matches(i, p)) {
+        let candidates = idioms_by_first_word().get(t.word(i));
+        let found = candidates.and_then(|c| {
+            c.iter()
+                .map(|&k| &IDIOMS[k])
+                .find(|Idiom(p, _, _)| t.matches(i, p))
+        });
+        match found {
             Some(Idiom(p, v, negatable)) => {
                 let end = i + p.len() - 1;
                 idiom_end[end] = Some((i, *v, *negatable));

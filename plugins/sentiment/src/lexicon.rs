@@ -4,10 +4,42 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
+/// FNV-1a: a fast hash for short keys (words), used by every table of the
+/// scorer's hot path.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A hash map with the [`Fnv`] hash.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+/// A fixed set of words (booster, negation and hint lists) as a fast map.
+pub fn word_set<V: Copy>(entries: &[(&'static str, V)]) -> FastMap<&'static str, V> {
+    entries.iter().copied().collect()
+}
+
 /// Valences on VADER's scale (about -4..4), keyed by folded word.
-pub type Table = HashMap<Cow<'static, str>, f64>;
+pub type Table = FastMap<Cow<'static, str>, f64>;
 
 /// All the lexicons of the plugin.
 pub struct Lexicons {
@@ -17,7 +49,7 @@ pub struct Lexicons {
     pub fr: Table,
     /// Emoji (one code point) → valence: VADER's emoji descriptions scored
     /// with its lexicon, plus `emoji_extra.tsv`.
-    pub emoji: HashMap<char, f64>,
+    pub emoji: FastMap<char, f64>,
 }
 
 const VADER: &str = include_str!("../data/vader_lexicon.tsv");
@@ -31,13 +63,13 @@ const EMOJI_EXTRA: &str = include_str!("../data/emoji_extra.tsv");
 pub fn lexicons() -> &'static Lexicons {
     static LEXICONS: OnceLock<Lexicons> = OnceLock::new();
     LEXICONS.get_or_init(|| {
-        let mut en = Table::with_capacity(7_600);
+        let mut en = Table::with_capacity_and_hasher(7_600, Default::default());
         load(&mut en, VADER, false);
         load(&mut en, EN_EXTRA, false);
-        let mut fr = Table::with_capacity(3_800);
+        let mut fr = Table::with_capacity_and_hasher(3_800, Default::default());
         load(&mut fr, FR_SENTIMENT, true);
         load(&mut fr, FR_EXTRA, true);
-        let mut emoji = HashMap::with_capacity(240);
+        let mut emoji = FastMap::with_capacity_and_hasher(240, Default::default());
         for (key, value) in entries(EMOJI_VADER).chain(entries(EMOJI_EXTRA)) {
             let mut chars = key.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {

@@ -2,9 +2,10 @@
 //! rules of that language, giving a compound score in [-1, 1].
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use crate::french::sentiments_fr;
-use crate::lexicon::{lexicons, Lex};
+use crate::lexicon::{lexicons, FastMap, Lex};
 use crate::vader::{compound, fold_word, sentiments_en, tokenize, Tokens};
 
 pub use vigie_text::Lang;
@@ -123,6 +124,13 @@ impl Scorer {
     /// French); on a tie, by the number of words each lexicon knows; then
     /// the default.
     pub fn guess(&self, tokens: &Tokens) -> Lang {
+        static HINTS: OnceLock<FastMap<&'static str, (u32, u32)>> = OnceLock::new();
+        let hints = HINTS.get_or_init(|| {
+            let mut m: FastMap<&'static str, (u32, u32)> = FastMap::default();
+            FR_HINTS.iter().for_each(|w| m.entry(*w).or_default().0 = 1);
+            EN_HINTS.iter().for_each(|w| m.entry(*w).or_default().1 = 1);
+            m
+        });
         let (mut fr, mut en) = (0u32, 0u32);
         for i in 0..tokens.len() {
             let w = tokens.word(i);
@@ -132,8 +140,10 @@ impl Scorer {
                     continue;
                 }
             }
-            fr += FR_HINTS.contains(&w) as u32;
-            en += EN_HINTS.contains(&w) as u32;
+            if let Some((f, e)) = hints.get(w) {
+                fr += f;
+                en += e;
+            }
         }
         if fr == en {
             let (lex_fr, lex_en) = (self.lex(Lang::Fr), self.lex(Lang::En));
@@ -185,6 +195,8 @@ mod tests {
         assert!(fr("Jamais déçu par vos cafés") > 0.0);
         assert!(fr("Pas de souci, merci") > 0.0);
         assert!(fr("pas mal du tout") > 0.0);
+        assert!(fr("ça marche pas") < 0.0);
+        assert!(fr("jamais un café aussi bon") > fr("un café bon"));
         // "ne … que" restricts, it does not negate.
         assert!(fr("Je n'ai que du bon à dire") > 0.0);
         // The negation stops at the nearest sentiment word and at commas.
@@ -232,6 +244,14 @@ mod tests {
         assert!(fr("Merci 😊") > fr("Merci"));
         assert!(fr("livraison en retard 😡") < fr("livraison en retard"));
         assert!(fr("👍") > 0.0 && fr("👎") < 0.0);
+    }
+
+    #[test]
+    fn explains_token_by_token() {
+        let e = Scorer::default().explain("C'est pas top", Lang::Fr);
+        let words: Vec<&str> = e.iter().map(|(w, _)| w.as_str()).collect();
+        assert_eq!(words, ["c", "est", "pas", "top"]);
+        assert!(e[3].1 < 0.0 && e[..3].iter().all(|(_, s)| *s == 0.0));
     }
 
     #[test]

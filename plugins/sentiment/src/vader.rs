@@ -11,7 +11,9 @@
 //! the normalisation x / sqrt(x² + 15). Where the Python code has a plain bug
 //! the port does what the code means; each such place says "fix:".
 
-use crate::lexicon::{Lex, Lexicons};
+use std::sync::OnceLock;
+
+use crate::lexicon::{FastMap, Lex, Lexicons};
 
 /// Empirical increase of a booster word (vaderSentiment `B_INCR`).
 pub const B_INCR: f64 = 0.293;
@@ -187,20 +189,34 @@ const SPECIAL_CASES: &[(&[&str], f64)] = &[
     (&["beating", "heart"], 3.5),
 ];
 
+/// Booster scalar and negation flag of the English function words.
+fn en_words() -> &'static FastMap<&'static str, (f64, bool)> {
+    static WORDS: OnceLock<FastMap<&'static str, (f64, bool)>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut m = FastMap::default();
+        for w in BOOST_UP {
+            m.insert(*w, (B_INCR, false));
+        }
+        for w in BOOST_DOWN {
+            m.insert(*w, (B_DECR, false));
+        }
+        for w in NEGATE {
+            m.entry(*w).or_insert((0.0, false)).1 = true;
+        }
+        m
+    })
+}
+
 /// The booster scalar of `word`, if it is in the booster dictionary.
 pub fn booster_en(word: &str) -> Option<f64> {
-    if BOOST_UP.contains(&word) {
-        Some(B_INCR)
-    } else if BOOST_DOWN.contains(&word) {
-        Some(B_DECR)
-    } else {
-        None
-    }
+    en_words()
+        .get(word)
+        .and_then(|(b, _)| (*b != 0.0).then_some(*b))
 }
 
 /// vaderSentiment `negated` for one word: a negation word or a "n't" form.
 pub fn negated_en(word: &str) -> bool {
-    NEGATE.contains(&word) || word.contains("n't")
+    en_words().get(word).is_some_and(|(_, n)| *n) || word.contains("n't")
 }
 
 // ---------------------------------------------------------------------------

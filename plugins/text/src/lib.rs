@@ -18,6 +18,14 @@ pub fn fold(text: &str) -> String {
 }
 
 fn push_folded(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(if c == '`' {
+            '\''
+        } else {
+            c.to_ascii_lowercase()
+        });
+        return;
+    }
     match c {
         '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '`' => out.push('\''),
         '\u{00A0}' | '\u{202F}' | '\u{2009}' => out.push(' '),
@@ -63,10 +71,16 @@ pub fn tokens(text: &str) -> Vec<Token> {
             });
         }
     };
+    // Reused for every character: this is the hot path of every plugin.
+    let mut folded = String::new();
     for (i, c) in text.char_indices() {
-        let mut folded = String::new();
-        for n in c.to_string().nfkc() {
-            push_folded(n, &mut folded);
+        folded.clear();
+        if c.is_ascii() {
+            push_folded(c, &mut folded);
+        } else {
+            for n in std::iter::once(c).nfkc() {
+                push_folded(n, &mut folded);
+            }
         }
         let is_word = folded.chars().any(char::is_alphanumeric);
         if is_word {
