@@ -174,10 +174,14 @@ fn main() -> anyhow::Result<()> {
     let wit_events: Vec<wit::Event> = events.iter().map(Event::to_wit).collect();
     let start = Instant::now();
     let mut native_actions = 0;
+    let mut per_plugin = vec![Duration::ZERO; slots.len()];
     for e in &wit_events {
         let mut event = to_sdk(e);
-        for slot in slots.iter_mut() {
-            let Ok(actions) = slot.handle(&event) else {
+        for (i, slot) in slots.iter_mut().enumerate() {
+            let t = Instant::now();
+            let result = slot.handle(&event);
+            per_plugin[i] += t.elapsed();
+            let Ok(actions) = result else {
                 continue;
             };
             let mut stop = false;
@@ -211,6 +215,13 @@ fn main() -> anyhow::Result<()> {
         rate(native),
         native.as_secs_f64() * 1e6 / events.len() as f64
     );
+    for (slot, d) in slots.iter().zip(&per_plugin) {
+        println!(
+            "    native {:<10} {:>7.2} µs/event",
+            slot.name(),
+            d.as_secs_f64() * 1e6 / events.len() as f64
+        );
+    }
     println!(
         "  WASM time / native time: {:.2}×",
         wasm.as_secs_f64() / native.as_secs_f64()

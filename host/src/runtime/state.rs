@@ -225,6 +225,7 @@ impl wasmtime_wasi::HostMonotonicClock for EventClock {
 pub struct KvCarry {
     staged: KvWrites,
     key_count: Option<u64>,
+    cache: ReadCache,
 }
 
 impl KvCarry {
@@ -245,6 +246,25 @@ pub(crate) struct KvSession {
     key_count: Option<u64>,
     call_key_delta: i64,
     writes_this_event: u32,
+    /// Committed values already read or written. Only this scope's
+    /// community task writes the scope, so the cache cannot go stale.
+    cache: ReadCache,
+}
+
+/// Most entries kept in a scope's read cache before it starts over.
+const READ_CACHE_ENTRIES: usize = 4096;
+
+/// Committed key-value entries of one scope (`None`: known missing).
+#[derive(Default)]
+pub(crate) struct ReadCache(std::collections::HashMap<String, Option<Vec<u8>>>);
+
+impl ReadCache {
+    fn insert(&mut self, key: &str, value: Option<Vec<u8>>) {
+        if self.0.len() >= READ_CACHE_ENTRIES && !self.0.contains_key(key) {
+            self.0.clear();
+        }
+        self.0.insert(key.to_string(), value);
+    }
 }
 
 pub(crate) enum KvRefusal {
@@ -254,11 +274,18 @@ pub(crate) enum KvRefusal {
 }
 
 impl KvSession {
-    pub(crate) fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
-        if let Some(v) = self.call.get(key).or_else(|| self.staged.get(key)) {
+    pub(crate) fn get(&mut self, key: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(v) = self
+            .call
+            .get(key)
+            .or_else(|| self.staged.get(key))
+            .or_else(|| self.cache.0.get(key))
+        {
             return Ok(v.clone());
         }
-        self.store.kv_get(&self.scope, key)
+        let value = self.store.kv_get(&self.scope, key)?;
+        self.cache.insert(key, value.clone());
+        Ok(value)
     }
 
     pub(crate) fn keys(&self, prefix: &str, limit: usize) -> Result<Vec<String>> {
@@ -341,8 +368,14 @@ impl KvSession {
         self.call_key_delta = 0;
     }
 
+    /// Takes the staged writes to commit them; they become what the cache
+    /// knows of the store.
     pub(crate) fn take_staged(&mut self) -> (KvScope, KvWrites) {
-        (self.scope.clone(), std::mem::take(&mut self.staged))
+        let staged = std::mem::take(&mut self.staged);
+        for (key, value) in &staged {
+            self.cache.insert(key, value.clone());
+        }
+        (self.scope.clone(), staged)
     }
 
     pub(crate) fn carry(&mut self) -> KvCarry {
@@ -350,6 +383,7 @@ impl KvSession {
         KvCarry {
             staged: std::mem::take(&mut self.staged),
             key_count: self.key_count,
+            cache: std::mem::take(&mut self.cache),
         }
     }
 }
@@ -431,6 +465,7 @@ impl PluginState {
                 key_count: carry.key_count,
                 call_key_delta: 0,
                 writes_this_event: 0,
+                cache: carry.cache,
             },
             call: CallState::default(),
             entropy,

@@ -70,7 +70,7 @@ pub fn fingerprint(norm: &Normalized, min_chars: usize) -> Option<u64> {
             text.push(' ');
         }
         let mut prev = None;
-        for &c in &t.chars {
+        for &c in t.chars.iter() {
             count += 1;
             if prev != Some(c) {
                 text.push(c);

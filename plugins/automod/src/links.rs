@@ -145,6 +145,9 @@ fn parse_at(chars: &[char], i: usize) -> Option<(usize, String, String)> {
     while k > host_start && matches!(chars[k - 1], '.' | '-' | '_') {
         k -= 1;
     }
+    if !explicit && !chars[host_start..k].contains(&'.') {
+        return None;
+    }
     let host: String = chars[host_start..k].iter().collect();
     let labels: Vec<&str> = host.split('.').collect();
     if labels.iter().any(|l| l.is_empty()) {

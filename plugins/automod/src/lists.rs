@@ -50,6 +50,8 @@ impl Hasher for Fnv {
 }
 
 type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+/// An entry id and its letters.
+type Spelled = (usize, Vec<char>);
 type Set<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// The default French list (see `data/fr.txt`).
@@ -249,8 +251,9 @@ pub struct Lexicon {
     wild_cores: Vec<(usize, String)>,
     /// The shortest wildcard core, in characters.
     min_core: usize,
-    /// Single-word entries without wildcard, spelled out, for masked words.
-    plain: Vec<(usize, Vec<char>)>,
+    /// Single-word entries without wildcard, spelled out, for masked words,
+    /// by length and first letter.
+    plain: Map<(usize, char), Vec<Spelled>>,
 }
 
 /// Maps `i`, `l` and [`AMBIG`] to one symbol and collapses repeats, so that
@@ -363,20 +366,19 @@ fn literal(chars: &[char]) -> String {
 }
 
 /// The word and its singulars, as strings (see [`singulars`]).
-fn singular_strs(w: &str) -> Vec<&str> {
-    let mut out = vec![w];
+fn singular_strs(w: &str) -> [Option<&str>; 3] {
+    let mut out = [Some(w), None, None];
     if w.chars().count() >= 3 {
         if let Some(s) = w.strip_suffix('s') {
-            out.push(s);
+            out[1] = Some(s);
             if let Some(e) = s.strip_suffix('e') {
                 if e.ends_with(['s', 'x', 'z', 'h']) {
-                    out.push(e);
+                    out[2] = Some(e);
                 }
             }
-        }
-        if let Some(x) = w.strip_suffix('x') {
+        } else if let Some(x) = w.strip_suffix('x') {
             if x.ends_with("eu") || x.ends_with("au") {
-                out.push(x);
+                out[1] = Some(x);
             }
         }
     }
@@ -385,7 +387,7 @@ fn singular_strs(w: &str) -> Vec<&str> {
 
 /// True when two words are the same, or one is a plural of the other.
 fn same_or_plural(a: &str, b: &str) -> bool {
-    singular_strs(a).contains(&b) || singular_strs(b).contains(&a)
+    a == b || singular_strs(a).contains(&Some(b)) || singular_strs(b).contains(&Some(a))
 }
 
 /// True when `a` and `b` are the same text once folded (to tell whether a
@@ -514,7 +516,7 @@ impl Lexicon {
         }
         let mut joined: Vec<WordPat> = Vec::new();
         if words.len() > 1 {
-            let raw: Vec<char> = n.tokens.iter().flat_map(|t| t.chars.clone()).collect();
+            let raw: Vec<char> = n.tokens.iter().flat_map(|t| t.chars.to_vec()).collect();
             let leet: Vec<char> = n.tokens.iter().flat_map(|t| t.leet_chars()).collect();
             joined.push(WordPat::new(&raw));
             if leet != raw {
@@ -526,7 +528,7 @@ impl Lexicon {
                 Some(k) => {
                     self.single.entry(k.clone()).or_default().push(id);
                     self.add_prefixes(k);
-                    let letters = words[0]
+                    let letters: Vec<char> = words[0]
                         .elems
                         .iter()
                         .flat_map(|e| match e {
@@ -534,7 +536,10 @@ impl Lexicon {
                             Elem::Star => std::iter::repeat_n(STAR, 0),
                         })
                         .collect();
-                    self.plain.push((id, letters));
+                    self.plain
+                        .entry((letters.len(), letters[0]))
+                        .or_default()
+                        .push((id, letters));
                 }
                 None => {
                     self.wild.push(id);
@@ -652,7 +657,7 @@ impl Lexicon {
     }
 
     fn word_is(&self, pat: &WordPat, tok: &Token, last: bool) -> bool {
-        let mut forms = vec![tok.chars.clone()];
+        let mut forms = vec![tok.chars.to_vec()];
         if !tok.decoded {
             forms.push(tok.leet_chars());
         }
@@ -733,11 +738,19 @@ impl Lexicon {
             pattern.extend(tokens[j].leet_chars().into_iter().map(Some));
             let masked = pattern.iter().filter(|c| c.is_none()).count();
             if pattern.len() - masked >= 2 && masked * 2 <= pattern.len() {
-                if let Some(id) = self.plain.iter().find_map(|(id, letters)| {
-                    let fits = letters.len() == pattern.len()
-                        && letters.iter().zip(&pattern).all(|(l, p)| {
-                            p.is_none_or(|p| p == *l || (p == AMBIG && matches!(l, 'i' | 'l')))
-                        });
+                let firsts: &[char] = match pattern[0] {
+                    Some(AMBIG) => &['i', 'l'],
+                    Some(ref c) => std::slice::from_ref(c),
+                    None => &[],
+                };
+                let mut candidates = firsts
+                    .iter()
+                    .filter_map(|&c| self.plain.get(&(pattern.len(), c)))
+                    .flatten();
+                if let Some(id) = candidates.find_map(|(id, letters)| {
+                    let fits = letters.iter().zip(&pattern).all(|(l, p)| {
+                        p.is_none_or(|p| p == *l || (p == AMBIG && matches!(l, 'i' | 'l')))
+                    });
                     (fits && self.applies(*id, lang)).then_some(*id)
                 }) {
                     found = Some((j, id));
@@ -748,28 +761,24 @@ impl Lexicon {
         found
     }
 
-    /// Token ranges covered by an allowed word or phrase.
-    fn allowed_ranges(&self, tokens: &[Token]) -> Vec<(usize, usize)> {
-        if self.allow.is_empty() {
-            return Vec::new();
-        }
-        let words: Vec<String> = tokens.iter().map(|t| literal(&t.chars)).collect();
-        let mut out = Vec::new();
-        for a in &self.allow {
-            for i in 0..tokens.len() {
-                if i + a.len() > tokens.len() {
-                    break;
-                }
-                let ok = a
-                    .iter()
-                    .enumerate()
-                    .all(|(k, w)| same_or_plural(&words[i + k], w));
-                if ok {
-                    out.push((i, i + a.len() - 1));
-                }
+    /// True when tokens `a..=b` lie inside an allowed word or phrase.
+    fn is_allowed(&self, tokens: &[Token], a: usize, b: usize) -> bool {
+        self.allow.iter().any(|phrase| {
+            let n = phrase.len();
+            if n < b - a + 1 {
+                return false;
             }
-        }
-        out
+            // Occurrences starting at `start` cover `a..=b` when
+            // start <= a and start + n - 1 >= b.
+            let first = (b + 1).saturating_sub(n);
+            (first..=a).any(|start| {
+                start + n <= tokens.len()
+                    && phrase
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| same_or_plural(&literal(&tokens[start + k].chars), w))
+            })
+        })
     }
 
     /// The first (leftmost) entry found in the message, if any.
@@ -778,13 +787,7 @@ impl Lexicon {
             return None;
         }
         let tokens = &norm.tokens;
-        let allowed: std::cell::OnceCell<Vec<(usize, usize)>> = std::cell::OnceCell::new();
-        let is_allowed = |a: usize, b: usize| {
-            allowed
-                .get_or_init(|| self.allowed_ranges(tokens))
-                .iter()
-                .any(|&(x, y)| x <= a && b <= y)
-        };
+        let is_allowed = |a: usize, b: usize| self.is_allowed(tokens, a, b);
         let mut best: Option<(usize, usize, usize)> = None; // (start, end, entry)
         let consider = |a: usize, b: usize, id: usize, best: &mut Option<(usize, usize, usize)>| {
             if is_allowed(a, b) {

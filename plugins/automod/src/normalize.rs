@@ -54,11 +54,60 @@ pub enum Gap {
     Far,
 }
 
+/// A word's characters, stored inline when short (most words are) to spare
+/// an allocation per word.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Chars {
+    Inline(u8, [char; Chars::INLINE]),
+    Heap(Vec<char>),
+}
+
+impl Chars {
+    const INLINE: usize = 12;
+}
+
+impl std::ops::Deref for Chars {
+    type Target = [char];
+    fn deref(&self) -> &[char] {
+        match self {
+            Chars::Inline(n, a) => &a[..*n as usize],
+            Chars::Heap(v) => v,
+        }
+    }
+}
+
+impl std::fmt::Debug for Chars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.iter().collect::<String>().fmt(f)
+    }
+}
+
+impl FromIterator<char> for Chars {
+    fn from_iter<I: IntoIterator<Item = char>>(iter: I) -> Self {
+        let mut out = Chars::Inline(0, ['\0'; Chars::INLINE]);
+        for c in iter {
+            match &mut out {
+                Chars::Inline(n, a) if (*n as usize) < Chars::INLINE => {
+                    a[*n as usize] = c;
+                    *n += 1;
+                }
+                Chars::Inline(n, a) => {
+                    let mut v = a[..*n as usize].to_vec();
+                    v.push(c);
+                    out = Chars::Heap(v);
+                }
+                Chars::Heap(v) => v.push(c),
+            }
+        }
+        out
+    }
+}
+
 /// A word of the folded text, leetspeak decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// The decoded characters (may contain [`AMBIG`]).
-    pub chars: Vec<char>,
+    pub chars: Chars,
     /// Index of the first and last unit of the word.
     pub first: usize,
     pub last: usize,
@@ -74,7 +123,7 @@ impl Token {
     /// number: used only next to other words (`53nt-14-p1553`, `eat my 455`).
     pub fn leet_chars(&self) -> Vec<char> {
         if self.decoded {
-            self.chars.clone()
+            self.chars.to_vec()
         } else {
             self.chars.iter().map(|&c| leet(c).unwrap_or(c)).collect()
         }
@@ -445,7 +494,7 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
             b -= 1;
         }
         if a < b {
-            let raw: Vec<char> = units[a..b].iter().map(|u| u.ch).collect();
+            let raw: Chars = units[a..b].iter().map(|u| u.ch).collect();
             let has_letter = raw.iter().any(|c| c.is_alphabetic() || *c == STAR);
             let has_symbol = raw.iter().any(|c| is_leet_symbol(*c));
             let decoded = has_letter || (has_symbol && !is_price(&raw));
@@ -584,6 +633,12 @@ mod tests {
     fn patterns_keep_wildcards() {
         let n = Normalized::pattern("*fuck*");
         assert_eq!(n.tokens.len(), 1);
-        assert_eq!(n.tokens[0].chars, vec![STAR, 'f', 'u', 'c', 'k', STAR]);
+        assert_eq!(
+            n.tokens[0].chars.to_vec(),
+            vec![STAR, 'f', 'u', 'c', 'k', STAR]
+        );
+        let long: Chars = "abcdefghijklmnopq".chars().collect();
+        assert_eq!(long.len(), 17);
+        assert_eq!(long[16], 'q');
     }
 }

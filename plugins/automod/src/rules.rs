@@ -1254,6 +1254,73 @@ mod tests {
     }
 
     #[test]
+    fn readme_example_config() {
+        // The example of README.md, as the host hands it over (TOML → JSON).
+        let e = engine(
+            r#"{
+            "use_default_lists": true, "languages": ["fr", "en"],
+            "extra_words": ["badword", "scam*", "va te faire voir"], "allow_words": ["con"],
+            "default_language": "fr", "strike_decay_s": 86400,
+            "rules": [
+              {"id": "no-invites", "priority": 5, "links": {"invites": true},
+               "actions": ["delete", "warn"], "ladder": ["warn", "timeout:600", "timeout:1d", "ban"]},
+              {"id": "bad-words", "priority": 100, "word_list": true, "actions": ["delete", "warn"],
+               "ladder": ["warn", "timeout:10m", "timeout:1d", "ban"]},
+              {"id": "newcomer-links", "priority": 20, "roles": ["newcomer"],
+               "links": {"any": true, "allow": ["acme.example", "*.acme.example"]},
+               "actions": ["delete", "flag"], "warning": "{user}, les liens sont réservés aux membres confirmés."},
+              {"id": "shouting", "priority": 60, "caps": {"ratio": 0.8, "min_letters": 20},
+               "actions": ["label"], "strike_weight": 0},
+              {"id": "phone-numbers", "priority": 70, "patterns": ["\\b0[67](\\s?\\d\\d){4}\\b"],
+               "actions": ["delete", "reply"], "warning": "{user}, pas de numéro de téléphone en public s'il te plaît."}
+            ]}"#,
+        );
+        let ids: Vec<&str> = e.rules().iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "no-invites",
+                "invites",
+                "new-account-links",
+                "newcomer-links",
+                "flood",
+                "repeats",
+                "mass-mentions",
+                "shouting",
+                "phone-numbers",
+                "bad-words",
+            ]
+        );
+        let mut host = TestHost::new();
+        let mut first = |text: &str| {
+            e.handle(&mut host, &test_event("m", "u", text))
+                .first()
+                .map(reason)
+        };
+        assert!(first("va te faire voir").unwrap().contains("bad-words"));
+        assert!(
+            first("d1sc0rd.gg/x").is_none(),
+            "not a link: leetspeak is for words"
+        );
+        assert!(first("discord.gg/x")
+            .unwrap()
+            .contains("\"no-invites\": invite link"));
+        assert_eq!(first("sale con"), None);
+        // Three strikes so far: the ladder's third step.
+        let out = e.handle(&mut host, &test_event("m", "u", "connard"));
+        assert!(
+            out.iter()
+                .any(|a| matches!(a, Action::Timeout(t) if t.duration_s == 86_400)),
+            "{out:?}"
+        );
+        let out = e.handle(
+            &mut TestHost::new(),
+            &test_event("m", "u", "appelle le 06 12 34 56 78"),
+        );
+        assert!(reason(&out[0]).contains("phone-numbers"), "{out:?}");
+    }
+
+    #[test]
     fn huge_messages_stay_fast() {
         let e = engine("{}");
         let text = "a ".repeat(20_000) + &"x".repeat(20_000) + &"f.".repeat(5_000);

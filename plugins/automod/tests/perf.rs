@@ -23,6 +23,9 @@ fn worst_case_messages() {
         ),
         ("emoji", "🔥💰🤑 ".repeat(5_000)),
         ("zalgo", "z\u{336}\u{35b}a\u{334}".repeat(6_000)),
+        ("insult at the end", "blah ".repeat(12_000) + "connard"),
+        ("allowed phrases", "café con leche ".repeat(4_000)),
+        ("masks", "a*b*c*d ".repeat(8_000)),
     ];
     for (name, text) in cases {
         let text: String = text.chars().take(64 * 1024).collect();
