@@ -6,6 +6,7 @@ mod env;
 
 mod chain;
 mod cli;
+mod first_party;
 mod hostile;
 mod malformed;
 mod sandbox;

@@ -1,0 +1,174 @@
+//! Cost per event, natively: the demo events replayed 400 times (fresh ids,
+//! 200 ms apart, one `TestHost` per community, the host's clock at the
+//! event's time) through the plugin with the demo config, split between
+//! scoring and the bad-buzz bookkeeping. Also the mix of the host's
+//! demo-chain benchmark (every event in one community, demo time + 200 ms ×
+//! i, so time jumps back at each turn of the demo).
+//!
+//! `cargo test --release -p sentiment --test perf -- --ignored --nocapture`
+//!
+//! Prints, for each mix, µs per event (all events, text or not) and a digest
+//! of every label and alert, which an optimisation must leave unchanged.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use common::{acme_config, replay, Clock};
+use sentiment::buzz::{self, BuzzConfig};
+use sentiment::Sentiment;
+use vigie_sdk::{Action, Event, EventKind, Plugin, TestHost};
+
+const TURNS: usize = 400;
+const ROUNDS: usize = 5;
+
+/// FNV-1a over the labels and alerts.
+#[derive(Default)]
+struct Digest(u64);
+
+impl Digest {
+    fn add(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+fn hosts_for(events: &[Event]) -> BTreeMap<String, TestHost> {
+    events
+        .iter()
+        .map(|e| (e.community.clone(), TestHost::new()))
+        .collect()
+}
+
+/// The whole plugin: returns the time, the digest and the alert count.
+fn full(events: &[Event]) -> (Duration, u64, usize) {
+    let mut plugin = Sentiment::configure(&acme_config()).unwrap();
+    let mut hosts = hosts_for(events);
+    let mut digest = Digest::default();
+    let mut alerts = 0;
+    let mut spent = Duration::ZERO;
+    for e in events {
+        let host = hosts.get_mut(&e.community).unwrap();
+        host.now_ms = e.timestamp_ms;
+        let t = Instant::now();
+        let actions = plugin.handle(host, e).unwrap();
+        spent += t.elapsed();
+        for a in &actions {
+            match a {
+                Action::Label(l) => {
+                    digest.add(e.id.as_bytes());
+                    digest.add(&l.value.to_bits().to_le_bytes());
+                    digest.add(l.note.as_deref().unwrap_or("").as_bytes());
+                }
+                Action::Alert(al) => {
+                    alerts += 1;
+                    digest.add(e.id.as_bytes());
+                    digest.add(format!("{:?}", al.severity).as_bytes());
+                    digest.add(al.message.as_bytes());
+                }
+                other => panic!("unexpected action {other:?}"),
+            }
+        }
+    }
+    (spent, digest.0, alerts)
+}
+
+/// Scoring alone (every event with text).
+fn scoring(plugin: &Sentiment, events: &[Event]) -> (Duration, Vec<f64>) {
+    let mut scores = Vec::with_capacity(events.len());
+    let t = Instant::now();
+    for e in events {
+        scores.push(if e.has_text() {
+            black_box(plugin.scorer().score(black_box(&e.text))).compound
+        } else {
+            f64::NAN
+        });
+    }
+    (t.elapsed(), scores)
+}
+
+/// The bad-buzz bookkeeping alone, with the scores given (the events the
+/// plugin counts).
+fn bookkeeping(cfg: &BuzzConfig, events: &[Event], scores: &[f64]) -> (Duration, usize) {
+    let mut hosts = hosts_for(events);
+    let mut alerts = 0;
+    let mut spent = Duration::ZERO;
+    for (e, &score) in events.iter().zip(scores) {
+        let counted = e.has_text()
+            && e.kind != EventKind::Edit
+            && !e.author.is_staff
+            && !e.text.trim_start().starts_with('!');
+        if !counted {
+            continue;
+        }
+        let host = hosts.get_mut(&e.community).unwrap();
+        host.now_ms = e.timestamp_ms;
+        let t = Instant::now();
+        let alert = buzz::observe(
+            host,
+            cfg,
+            e.timestamp_ms,
+            &e.id,
+            &e.author.name,
+            &e.text,
+            score,
+        );
+        spent += t.elapsed();
+        alerts += alert.is_some() as usize;
+    }
+    (spent, alerts)
+}
+
+fn us(d: Duration, n: usize) -> f64 {
+    d.as_secs_f64() * 1e6 / n as f64
+}
+
+#[test]
+#[ignore = "timing: run with --release -- --ignored --nocapture"]
+fn cost_per_event() {
+    let config = acme_config();
+    let plugin = Sentiment::configure(&config).unwrap();
+    let cfg: BuzzConfig = {
+        let v: serde_json::Value = serde_json::from_str(&config).unwrap();
+        serde_json::from_value(v["buzz"].clone()).unwrap()
+    };
+    // Parse the lexicons before timing.
+    plugin.scorer().score("warm up");
+    for clock in [Clock::Steady, Clock::Bench] {
+        let events = replay(TURNS, clock);
+        let n = events.len();
+        let (mut best_full, mut best_score, mut best_buzz) =
+            (Duration::MAX, Duration::MAX, Duration::MAX);
+        let mut seen = None;
+        for _ in 0..ROUNDS {
+            let (d, digest, alerts) = full(&events);
+            best_full = best_full.min(d);
+            assert!(seen.is_none_or(|s| s == (digest, alerts)));
+            seen = Some((digest, alerts));
+            let (d, scores) = scoring(&plugin, &events);
+            best_score = best_score.min(d);
+            let (d, buzz_alerts) = bookkeeping(&cfg, &events, &scores);
+            best_buzz = best_buzz.min(d);
+            assert_eq!(buzz_alerts, alerts);
+        }
+        let (digest, alerts) = seen.unwrap();
+        println!(
+            "{clock:?}: {n} events, {alerts} alerts, digest {digest:016x}\n  \
+             plugin {:.3} µs/event = scoring {:.3} + bad buzz {:.3} (+ the rest {:.3})",
+            us(best_full, n),
+            us(best_score, n),
+            us(best_buzz, n),
+            us(best_full, n) - us(best_score, n) - us(best_buzz, n),
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! The first-party plugins as compiled components in the real host: bare
+//! components already work, and the demo chain composes them (labels flow
+//! from sentiment, faq keeps quiet on what automod deleted).
+
+use crate::env::{message, plugin, TestEnv};
+
+fn demo_chain_with_probe() -> TestEnv {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo");
+    TestEnv::new(&format!(
+        r#"
+[plugins.automod]
+component = "builtin:automod"
+grants = ["delete", "reply", "post", "timeout", "flag", "label"]
+[plugins.sentiment]
+component = "builtin:sentiment"
+grants = ["label", "alert"]
+[plugins.faq]
+component = "builtin:faq"
+grants = ["reply", "flag"]
+config_file = "{demo}/faq.toml"
+[plugins.probe]
+component = "{probe}"
+grants = ["reply"]
+[[communities]]
+id = "acme"
+chain = ["automod", "sentiment", "faq", "probe"]
+"#,
+        probe = plugin("probe").display()
+    ))
+}
+
+#[test]
+fn the_chain_composes_moderation_mood_and_answers() {
+    let env = demo_chain_with_probe();
+    let out = env.run(&[
+        message(
+            "q-fr",
+            "acme",
+            "u1",
+            "Bonjour, ma commande n'est toujours pas arrivée, c'est normal ?",
+        ),
+        // Another channel: the same answer is not repeated in one channel
+        // within the cooldown.
+        message(
+            "q-en",
+            "acme",
+            "u2",
+            "Hi! Where is my order? It still hasn't arrived",
+        )
+        .replace("\"general\"", "\"help\""),
+        message(
+            "rude",
+            "acme",
+            "u3",
+            "Ma commande n'est pas arrivée, bande de c0nnards ?",
+        ),
+        message(
+            "happy",
+            "acme",
+            "u4",
+            "Merci, le café est vraiment excellent ! ; probe:seelabel sentiment",
+        ),
+    ]);
+    // The faq answers both questions, each in its language.
+    let fr = out.replies("q-fr");
+    let en = out.replies("q-en");
+    assert_eq!((fr.len(), en.len()), (1, 1), "{:?}", out.actions);
+    assert!(fr[0].contains("commandes"), "{}", fr[0]);
+    assert!(en[0].to_lowercase().contains("orders"), "{}", en[0]);
+    // The obfuscated insult is deleted and the faq does not answer it.
+    let rude = out.kinds_for("rude");
+    assert!(rude.contains(&"automod:delete".to_string()), "{rude:?}");
+    assert!(!rude.iter().any(|k| k.starts_with("faq:")), "{rude:?}");
+    let reason = out.for_event("rude")[0].action.reason().to_string();
+    assert!(
+        reason.contains("c0nnards"),
+        "the reason quotes the original span: {reason}"
+    );
+    // Sentiment labels every message, and a later plugin sees the label.
+    assert_eq!(
+        out.actions
+            .iter()
+            .filter(|a| a.by.plugin == "sentiment")
+            .count(),
+        4
+    );
+    let seen = out.replies("happy");
+    let score: f64 = seen[0]
+        .trim_start_matches("label sentiment=")
+        .parse()
+        .unwrap();
+    assert!(score > 0.5, "{seen:?}");
+}
+
+#[test]
+fn bare_components_already_work_in_a_dry_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(
+        &events,
+        [
+            message("e1", "acme", "u1", "t'es vraiment un c.o.n.n.a.r.d"),
+            message("e2", "acme", "u2", "Super service, merci beaucoup !"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let run = |plugin: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(["test", plugin, "--events", events.to_str().unwrap()])
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let moderation = run("builtin:automod");
+    assert!(
+        moderation
+            .iter()
+            .any(|a| a["type"] == "delete" && a["event_id"] == "e1"),
+        "{moderation:?}"
+    );
+    assert!(
+        !moderation.iter().any(|a| a["event_id"] == "e2"),
+        "{moderation:?}"
+    );
+    let mood = run("builtin:sentiment");
+    let labels: Vec<_> = mood.iter().filter(|a| a["type"] == "label").collect();
+    assert_eq!(labels.len(), 2, "{mood:?}");
+    assert!(labels[1]["value"].as_f64().unwrap() > 0.3, "{mood:?}");
+}
