@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
-    /// CPU time for one event (epoch interruption), in milliseconds.
+    /// Time one event's call may take, in milliseconds (wall-clock time of
+    /// the call, enforced by epoch interruption: on a loaded machine a
+    /// plugin gets less CPU within it).
     pub cpu_ms: u64,
     /// Linear memory of the instance, in MiB.
     pub memory_mib: u64,
