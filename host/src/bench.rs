@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// Fresh instances to create for the instantiation figure.
     #[arg(long, default_value_t = 2_000)]
     instances: usize,
+    /// Measure only the batched chain (for profiling).
+    #[arg(long)]
+    only_batched: bool,
 }
 
 /// The demo's events, repeated with fresh ids into one community.
@@ -80,7 +83,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
 
     // Plugins alone: the chain without the store, as the community task runs it.
     let mut per_call = None;
-    for batch in [1, args.batch_size.max(1)] {
+    let batch_sizes = if args.only_batched {
+        vec![args.batch_size.max(1)]
+    } else {
+        vec![1, args.batch_size.max(1)]
+    };
+    for batch in batch_sizes {
         let stats = Stats::default();
         // Each run starts from an empty store and commits plugin state after
         // every call, as the community task does.

@@ -194,6 +194,12 @@ impl Store for SledStore {
     }
 
     fn commit(&self, commit: Commit) -> Result<()> {
+        if commit.handled.is_empty()
+            && commit.actions.is_empty()
+            && commit.kv.iter().all(|(_, writes)| writes.is_empty())
+        {
+            return Ok(());
+        }
         let mut batch = sled::Batch::default();
         for (scope, writes) in &commit.kv {
             for (key, value) in writes {
