@@ -1,50 +1,113 @@
-//! Community actor: one task per community owns that community's chain
-//! (its plugin instances) and handles its events strictly in order. Events
-//! that queue up are handed to plugins in batches; ticks run when the
-//! community's event time crosses a tick boundary. Each batch is committed
-//! to the store atomically (state, handled marks, actions) before its
-//! actions go to the executor.
+//! Community actors: each community's chain (its plugin instances) is owned
+//! by exactly one actor, which handles the community's events strictly in
+//! order. Actors live on a fixed set of worker threads, a community always
+//! on the same one (by hash), so thousands of communities need no more
+//! threads than cores, and communities on different workers run in
+//! parallel. Events that queue up are handed to plugins in batches; ticks
+//! run when the community's event time crosses a tick boundary. Each batch
+//! is committed to the store atomically (state, handled marks, actions)
+//! before its actions go to the executor.
 
 use crate::action::DecidedAction;
-use crate::chain::Chain;
+use crate::chain::{Chain, PluginDef};
 use crate::event::Event;
+use crate::runtime::Secret;
 use crate::stats::Stats;
 use crate::store::{Commit, Store};
 use anyhow::{Context, Result};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-pub struct CommunityActor {
-    pub(crate) community: String,
-    pub(crate) chain: Chain,
+/// What every actor of a worker shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
     pub(crate) store: Arc<dyn Store>,
+    pub(crate) secret: Arc<Secret>,
     pub(crate) stats: Arc<Stats>,
     pub(crate) plans: mpsc::UnboundedSender<Vec<DecidedAction>>,
     pub(crate) batch_size: usize,
     pub(crate) tick_every_ms: i64,
+}
+
+/// An event for a worker; `chain` comes with a community's first event.
+pub(crate) struct WorkItem {
+    pub(crate) event: Event,
+    pub(crate) chain: Option<Vec<Arc<PluginDef>>>,
+}
+
+/// Runs one worker thread until its queue closes. Blocking: plugin calls
+/// are CPU-bound (bounded by their deadlines) and WASI's synchronous
+/// bindings must not run on an async worker.
+pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) -> Result<()> {
+    let mut actors: HashMap<String, CommunityActor> = HashMap::new();
+    while let Some(first) = queue.blocking_recv() {
+        // Latency first: only take what is already waiting.
+        let mut items = vec![first];
+        while items.len() < shared.batch_size * 4 {
+            match queue.try_recv() {
+                Ok(item) => items.push(item),
+                Err(_) => break,
+            }
+        }
+        // Group by community, keeping each community's order.
+        let mut order: Vec<String> = Vec::new();
+        let mut groups: HashMap<String, Vec<Event>> = HashMap::new();
+        for WorkItem { event, chain } in items {
+            if let Some(chain) = chain {
+                let community = event.community.clone();
+                actors
+                    .entry(community.clone())
+                    .or_insert_with(|| CommunityActor::new(&community, chain, &shared));
+            }
+            let group = groups.entry(event.community.clone()).or_default();
+            if group.is_empty() {
+                order.push(event.community.clone());
+            }
+            group.push(event);
+        }
+        for community in order {
+            let (Some(actor), Some(events)) =
+                (actors.get_mut(&community), groups.remove(&community))
+            else {
+                continue;
+            };
+            for chunk in events.chunks(shared.batch_size) {
+                actor
+                    .process(chunk.to_vec())
+                    .with_context(|| format!("community `{community}`"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One community's chain and tick clock.
+pub struct CommunityActor {
+    chain: Chain,
+    store: Arc<dyn Store>,
+    stats: Arc<Stats>,
+    plans: mpsc::UnboundedSender<Vec<DecidedAction>>,
+    tick_every_ms: i64,
     /// The next tick boundary in event time; set by the first event.
-    pub(crate) next_tick_ms: Option<i64>,
+    next_tick_ms: Option<i64>,
 }
 
 impl CommunityActor {
-    /// Runs on a blocking thread: plugin calls are CPU-bound (bounded by
-    /// their deadlines) and WASI's synchronous bindings must not run on an
-    /// async worker.
-    pub fn run(mut self, mut events: mpsc::Receiver<Event>) -> Result<()> {
-        while let Some(first) = events.blocking_recv() {
-            let mut batch = vec![first];
-            // Latency first: only take what is already waiting.
-            while batch.len() < self.batch_size {
-                match events.try_recv() {
-                    Ok(event) => batch.push(event),
-                    Err(_) => break,
-                }
-            }
-            self.process(batch)
-                .with_context(|| format!("community `{}`", self.community))?;
+    fn new(community: &str, plugins: Vec<Arc<PluginDef>>, shared: &Shared) -> Self {
+        CommunityActor {
+            chain: Chain::new(
+                community,
+                plugins,
+                shared.store.clone(),
+                shared.secret.clone(),
+            ),
+            store: shared.store.clone(),
+            stats: shared.stats.clone(),
+            plans: shared.plans.clone(),
+            tick_every_ms: shared.tick_every_ms,
+            next_tick_ms: None,
         }
-        Ok(())
     }
 
     fn process(&mut self, batch: Vec<Event>) -> Result<()> {

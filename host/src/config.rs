@@ -75,6 +75,9 @@ pub struct RuntimeConfig {
     /// Call every plugin's `tick` each time a community's event time
     /// crosses a multiple of this many seconds.
     pub tick_every_s: u64,
+    /// Worker threads running community chains (0: one per core). A
+    /// community always runs on the same worker.
+    pub workers: usize,
     /// Default limits for every plugin (each entry may override keys).
     pub limits: Limits,
 }
@@ -86,6 +89,7 @@ impl Default for RuntimeConfig {
             max_instances: 1000,
             compile_cache: true,
             tick_every_s: 60,
+            workers: 0,
             limits: Limits::default(),
         }
     }

@@ -5,6 +5,7 @@
 use crate::action::DecidedAction;
 use crate::builtin;
 use crate::chain::PluginDef;
+use crate::community::Shared;
 use crate::config::{Config, PluginEntry};
 use crate::executor::Executor;
 use crate::router::{Router, Routes};
@@ -24,6 +25,7 @@ pub struct Vigie {
     secret: Arc<Secret>,
     batch_size: usize,
     tick_every_ms: i64,
+    workers: usize,
 }
 
 /// Builds a [`Vigie`] from a config file's content or from plugin entries.
@@ -68,15 +70,15 @@ impl Vigie {
         let (tx, mut rx) = mpsc::channel(1024);
         let source_tasks: Vec<_> = sources.into_iter().map(|s| s.spawn(tx.clone())).collect();
         drop(tx);
-        let mut router = Router::new(
-            self.routes.clone(),
-            self.store.clone(),
-            self.secret.clone(),
-            stats.clone(),
-            plans_tx,
-            self.batch_size,
-            self.tick_every_ms,
-        );
+        let shared = Shared {
+            store: self.store.clone(),
+            secret: self.secret.clone(),
+            stats: stats.clone(),
+            plans: plans_tx,
+            batch_size: self.batch_size,
+            tick_every_ms: self.tick_every_ms,
+        };
+        let mut router = Router::new(self.routes.clone(), shared, self.workers);
         let mut routing_error = None;
         while let Some(item) = rx.recv().await {
             if let Err(e) = router.route(item).await {
@@ -194,6 +196,10 @@ impl VigieBuilder {
             secret,
             batch_size: self.batch_size.unwrap_or(config.runtime.batch_size),
             tick_every_ms: (config.runtime.tick_every_s.max(1) * 1000) as i64,
+            workers: match config.runtime.workers {
+                0 => default_workers(),
+                n => n,
+            },
         })
     }
 
@@ -214,8 +220,14 @@ impl VigieBuilder {
             secret: self.secret.unwrap_or_else(|| Arc::new(Secret::random())),
             batch_size: self.batch_size.unwrap_or(64),
             tick_every_ms: self.tick_every_ms,
+            workers: default_workers(),
         })
     }
+}
+
+/// One worker thread per core.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Reads and loads one plugin entry.

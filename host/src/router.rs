@@ -1,23 +1,22 @@
-//! Community router: sends each event to its community's actor (starting
-//! the actor on the community's first event), records bad input and events
-//! of communities without a chain, so nothing is lost.
+//! Community router: sends each event to the worker that owns its
+//! community (by hash, so a community's events stay in order), hands the
+//! community's chain along with its first event, and records bad input and
+//! events of communities without a chain, so nothing is lost.
 
-use crate::action::DecidedAction;
-use crate::chain::{Chain, PluginDef};
-use crate::community::CommunityActor;
-use crate::event::Event;
-use crate::runtime::Secret;
+use crate::chain::PluginDef;
+use crate::community::{run_worker, Shared, WorkItem};
 use crate::source::SourceItem;
 use crate::stats::Stats;
 use crate::store::{RejectedInput, Store};
 use anyhow::Result;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-/// Queue length per community before the router waits (back-pressure).
-const COMMUNITY_QUEUE: usize = 1024;
+/// Queue length per worker before the router waits (back-pressure).
+const WORKER_QUEUE: usize = 4096;
 
 /// The chains to build, per community.
 #[derive(Clone, Default)]
@@ -27,39 +26,42 @@ pub struct Routes {
 }
 
 pub(crate) struct Router {
-    pub(crate) routes: Routes,
-    pub(crate) store: Arc<dyn Store>,
-    pub(crate) secret: Arc<Secret>,
-    pub(crate) stats: Arc<Stats>,
-    pub(crate) plans: mpsc::UnboundedSender<Vec<DecidedAction>>,
-    pub(crate) batch_size: usize,
-    pub(crate) tick_every_ms: i64,
-    actors: HashMap<String, mpsc::Sender<Event>>,
+    routes: Routes,
+    store: Arc<dyn Store>,
+    stats: Arc<Stats>,
+    workers: Vec<mpsc::Sender<WorkItem>>,
     tasks: Vec<JoinHandle<Result<()>>>,
+    /// Communities whose chain was already handed to their worker.
+    started: HashSet<String>,
 }
 
 impl Router {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        routes: Routes,
-        store: Arc<dyn Store>,
-        secret: Arc<Secret>,
-        stats: Arc<Stats>,
-        plans: mpsc::UnboundedSender<Vec<DecidedAction>>,
-        batch_size: usize,
-        tick_every_ms: i64,
-    ) -> Router {
+    /// Starts `workers` worker threads (at least one).
+    pub(crate) fn new(routes: Routes, shared: Shared, workers: usize) -> Router {
+        let (senders, tasks) = (0..workers.max(1))
+            .map(|_| {
+                let (tx, rx) = mpsc::channel(WORKER_QUEUE);
+                let shared = shared.clone();
+                (
+                    tx,
+                    tokio::task::spawn_blocking(move || run_worker(rx, shared)),
+                )
+            })
+            .unzip();
         Router {
             routes,
-            store,
-            secret,
-            stats,
-            plans,
-            batch_size,
-            tick_every_ms,
-            actors: HashMap::new(),
-            tasks: Vec::new(),
+            store: shared.store,
+            stats: shared.stats,
+            workers: senders,
+            tasks,
+            started: HashSet::new(),
         }
+    }
+
+    fn worker_of(&self, community: &str) -> usize {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        community.hash(&mut hasher);
+        (hasher.finish() % self.workers.len() as u64) as usize
     }
 
     pub(crate) async fn route(&mut self, item: SourceItem) -> Result<()> {
@@ -77,7 +79,8 @@ impl Router {
             }
         };
         self.stats.update(|s| s.events_read += 1);
-        if !self.actors.contains_key(&event.community) {
+        let mut chain = None;
+        if !self.started.contains(&event.community) {
             let Some(plugins) = self
                 .routes
                 .communities
@@ -98,43 +101,31 @@ impl Router {
                     content: serde_json::to_string(&event)?,
                 });
             };
-            self.spawn_actor(&event.community, plugins);
+            self.started.insert(event.community.clone());
+            chain = Some(plugins);
         }
-        let Some(tx) = self.actors.get(&event.community) else {
-            return Ok(());
-        };
-        if tx.send(event).await.is_err() {
-            // The actor stopped on an error; `finish` reports it.
-            tracing::error!("a community task stopped; its remaining events are not handled (they will be on the next run)");
+        let worker = self.worker_of(&event.community);
+        if self.workers[worker]
+            .send(WorkItem { event, chain })
+            .await
+            .is_err()
+        {
+            // The worker stopped on an error; `finish` reports it.
+            tracing::error!(
+                "a community worker stopped; its remaining events are not handled (they will be on the next run)"
+            );
         }
         Ok(())
     }
 
-    fn spawn_actor(&mut self, community: &str, plugins: Vec<Arc<PluginDef>>) {
-        let (tx, rx) = mpsc::channel(COMMUNITY_QUEUE);
-        let actor = CommunityActor {
-            community: community.to_string(),
-            chain: Chain::new(community, plugins, self.store.clone(), self.secret.clone()),
-            store: self.store.clone(),
-            stats: self.stats.clone(),
-            plans: self.plans.clone(),
-            batch_size: self.batch_size,
-            tick_every_ms: self.tick_every_ms,
-            next_tick_ms: None,
-        };
-        self.tasks
-            .push(tokio::task::spawn_blocking(move || actor.run(rx)));
-        self.actors.insert(community.to_string(), tx);
-    }
-
-    /// Closes every community queue and waits for the actors to drain them.
+    /// Closes every worker queue and waits for the workers to drain them.
     pub(crate) async fn finish(self) -> Result<()> {
-        drop(self.actors);
+        drop(self.workers);
         let mut first_error = None;
         for task in self.tasks {
             let result = match task.await {
                 Ok(result) => result,
-                Err(join) => Err(anyhow::anyhow!("community task panicked: {join}")),
+                Err(join) => Err(anyhow::anyhow!("community worker panicked: {join}")),
             };
             if let Err(e) = result {
                 tracing::error!("{e:#}");

@@ -396,39 +396,87 @@ pub fn same_word(a: &str, b: &str) -> bool {
     Normalized::new(a).folded == Normalized::new(b).folded
 }
 
+/// Packs a word of at most 8 ASCII characters into a `u64`, big-endian and
+/// zero-padded: the packed words sort as the words do.
+const fn pack(word: &str) -> u64 {
+    let b = word.as_bytes();
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        v <<= 8;
+        if i < b.len() {
+            v |= b[i] as u64;
+        }
+        i += 1;
+    }
+    v
+}
+
+const fn pack_all<const N: usize>(words: [&str; N]) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = pack(words[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Common French function words, sorted, at most 8 letters.
+const FR_HINTS: [&str; 113] = [
+    "ai", "alors", "apres", "au", "aussi", "aux", "avant", "avec", "avoir", "bande", "bien",
+    "bonjour", "c", "ca", "ce", "ces", "cest", "cette", "chez", "comment", "d", "dans", "de",
+    "deja", "depuis", "des", "donc", "du", "elle", "elles", "en", "encore", "es", "espece", "est",
+    "et", "etait", "etre", "faire", "fait", "ferme", "gros", "ici", "il", "ils", "j", "jai", "je",
+    "l", "la", "le", "les", "leur", "lui", "ma", "mais", "merci", "mes", "moi", "mon", "n", "ne",
+    "ni", "non", "nos", "notre", "nous", "ou", "oui", "parce", "pas", "pauvre", "petit", "peux",
+    "pour", "qu", "quand", "que", "quel", "quelle", "qui", "quoi", "rien", "sa", "sale", "salut",
+    "ses", "sont", "sous", "suis", "sur", "t", "ta", "tes", "toi", "ton", "toujours", "tous",
+    "tout", "toute", "tres", "trop", "tu", "un", "une", "va", "vers", "veux", "voila", "vos",
+    "votre", "vous", "y",
+];
+
+/// Common English function words, sorted, at most 8 letters.
+const EN_HINTS: [&str; 103] = [
+    "about", "after", "again", "all", "also", "an", "and", "any", "anyone", "are", "at", "be",
+    "because", "been", "but", "by", "can", "did", "didn", "do", "does", "doesn", "don", "ever",
+    "every", "for", "from", "get", "good", "got", "had", "has", "have", "he", "hello", "her",
+    "here", "hi", "his", "how", "i", "if", "im", "in", "into", "is", "isn", "it", "its", "ive",
+    "just", "like", "ll", "my", "never", "no", "not", "of", "one", "only", "or", "our", "out",
+    "please", "really", "she", "so", "some", "still", "such", "than", "thank", "thanks", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "too", "up",
+    "ve", "very", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will",
+    "with", "would", "yes", "you", "your",
+];
+
+const FR_PACKED: [u64; FR_HINTS.len()] = pack_all(FR_HINTS);
+const EN_PACKED: [u64; EN_HINTS.len()] = pack_all(EN_HINTS);
+
+/// The word packed as by [`pack`], when it has at most 8 characters, all
+/// ASCII (every hint word is).
+fn packed_word(chars: &[char]) -> Option<u64> {
+    if chars.len() > 8 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in chars {
+        if !c.is_ascii() {
+            return None;
+        }
+        v = (v << 8) | c as u64;
+    }
+    Some(v << (8 * (8 - chars.len())))
+}
+
 /// Guesses whether a message is French or English by counting common
 /// function words; `None` when it cannot tell.
 pub fn guess_lang(norm: &Normalized) -> Option<Lang> {
-    const FR: &[&str] = &[
-        "ai", "alors", "apres", "au", "aussi", "aux", "avant", "avec", "avoir", "bande", "bien",
-        "bonjour", "c", "ca", "ce", "ces", "cest", "cette", "chez", "comment", "d", "dans", "de",
-        "deja", "depuis", "des", "donc", "du", "elle", "elles", "en", "encore", "es", "espece",
-        "est", "et", "etait", "etre", "faire", "fait", "ferme", "gros", "ici", "il", "ils", "j",
-        "jai", "je", "l", "la", "le", "les", "leur", "lui", "ma", "mais", "merci", "mes", "moi",
-        "mon", "n", "ne", "ni", "non", "nos", "notre", "nous", "ou", "oui", "parce", "pas",
-        "pauvre", "petit", "peux", "pour", "qu", "quand", "que", "quel", "quelle", "qui", "quoi",
-        "rien", "sa", "sale", "salut", "ses", "sont", "sous", "suis", "sur", "t", "ta", "tes",
-        "toi", "ton", "toujours", "tous", "tout", "toute", "tres", "trop", "tu", "un", "une", "va",
-        "vers", "veux", "voila", "vos", "votre", "vous", "y",
-    ];
-    const EN: &[&str] = &[
-        "about", "after", "again", "all", "also", "an", "and", "any", "anyone", "are", "at", "be",
-        "because", "been", "but", "by", "can", "did", "didn", "do", "does", "doesn", "don", "ever",
-        "every", "for", "from", "get", "good", "got", "had", "has", "have", "he", "hello", "her",
-        "here", "hi", "his", "how", "i", "if", "im", "in", "into", "is", "isn", "it", "its", "ive",
-        "just", "like", "ll", "my", "never", "no", "not", "of", "one", "only", "or", "our", "out",
-        "please", "really", "she", "so", "some", "still", "such", "than", "thank", "thanks",
-        "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "to",
-        "too", "up", "ve", "very", "was", "we", "were", "what", "when", "where", "which", "who",
-        "why", "will", "with", "would", "yes", "you", "your",
-    ];
     let (mut fr, mut en) = (0u32, 0u32);
-    let mut w = String::new();
-    for t in norm.tokens.iter().filter(|t| t.chars.len() <= 8) {
-        w.clear();
-        w.extend(t.chars.iter());
-        fr += FR.binary_search(&w.as_str()).is_ok() as u32;
-        en += EN.binary_search(&w.as_str()).is_ok() as u32;
+    for t in &norm.tokens {
+        if let Some(w) = packed_word(&t.chars) {
+            fr += FR_PACKED.binary_search(&w).is_ok() as u32;
+            en += EN_PACKED.binary_search(&w).is_ok() as u32;
+        }
     }
     match fr.cmp(&en) {
         std::cmp::Ordering::Greater => Some(Lang::Fr),
@@ -1146,6 +1194,23 @@ mod tests {
         }
         let allow = parse_list(ALLOW_LIST);
         assert!(allow.iter().any(|e| e.text == "cul de sac"));
+    }
+
+    #[test]
+    fn hint_words_are_sorted_short_ascii() {
+        for list in [&FR_HINTS[..], &EN_HINTS[..]] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+            assert!(list
+                .iter()
+                .all(|w| w.len() <= 8 && w.bytes().all(|b| b.is_ascii_lowercase())));
+        }
+        assert!(FR_PACKED.windows(2).all(|w| w[0] < w[1]));
+        assert!(EN_PACKED.windows(2).all(|w| w[0] < w[1]));
+        let chars: Vec<char> = "toujours".chars().collect();
+        assert_eq!(packed_word(&chars), Some(pack("toujours")));
+        let chars: Vec<char> = "y".chars().collect();
+        assert_eq!(packed_word(&chars), Some(pack("y")));
+        assert_eq!(packed_word(&['é']), None);
     }
 
     #[test]

@@ -137,36 +137,29 @@ pub struct Normalized {
     pub units: Vec<Unit>,
     /// The units' characters as a string.
     pub folded: String,
-    /// Byte offset in `folded` of each unit, plus `folded.len()` at the end.
-    offsets: Vec<usize>,
     pub tokens: Vec<Token>,
 }
 
 impl Normalized {
     /// Normalises a message.
     pub fn new(text: &str) -> Self {
-        Self::from_units(fold_units(text, false))
+        Self::build(text, false)
     }
 
     /// Normalises a word-list entry: like a message, except that `*` is kept
     /// as a wildcard ([`STAR`]).
     pub fn pattern(text: &str) -> Self {
-        Self::from_units(fold_units(text, true))
+        Self::build(text, true)
     }
 
-    fn from_units(units: Vec<Unit>) -> Self {
-        let mut folded = String::with_capacity(units.len());
-        let mut offsets = Vec::with_capacity(units.len() + 1);
-        for u in &units {
-            offsets.push(folded.len());
-            folded.push(u.ch);
-        }
-        offsets.push(folded.len());
+    fn build(text: &str, pattern: bool) -> Self {
+        let mut units = Vec::with_capacity(text.len());
+        let mut folded = String::with_capacity(text.len());
+        fold_into(text, pattern, &mut units, &mut folded);
         let tokens = tokenize(&units);
         Normalized {
             units,
             folded,
-            offsets,
             tokens,
         }
     }
@@ -187,12 +180,21 @@ impl Normalized {
         if start >= end || self.units.is_empty() {
             return None;
         }
-        let first = self
-            .offsets
-            .partition_point(|&o| o <= start)
-            .saturating_sub(1);
-        let last = self.offsets.partition_point(|&o| o < end).saturating_sub(1);
-        let last = last.min(self.units.len() - 1);
+        // The unit at a folded byte offset: the last one starting at or
+        // before it (offsets are computed here: spans are rarely needed).
+        let (mut first, mut last) = (0, 0);
+        let mut offset = 0;
+        for (i, u) in self.units.iter().enumerate() {
+            if offset <= start {
+                first = i;
+            }
+            if offset < end {
+                last = i;
+            } else {
+                break;
+            }
+            offset += u.ch.len_utf8();
+        }
         Some(self.span(first.min(last), last))
     }
 }
@@ -200,61 +202,151 @@ impl Normalized {
 /// Folds `text` into units (steps 1 to 5 of the module documentation).
 pub fn fold_units(text: &str, pattern: bool) -> Vec<Unit> {
     let mut out = Vec::with_capacity(text.len());
-    let mut buf = [0u8; 4];
+    fold_into(text, pattern, &mut out, &mut String::new());
+    out
+}
+
+/// Folds `text` into `units` and their characters into `folded`.
+fn fold_into(text: &str, pattern: bool, units: &mut Vec<Unit>, folded: &mut String) {
+    let mut push = |ch: char, start: usize, end: usize| {
+        units.push(Unit { ch, start, end });
+        folded.push(ch);
+    };
     for (start, c) in text.char_indices() {
-        let end = start + c.len_utf8();
-        if pattern && c == '*' {
-            out.push(Unit {
-                ch: STAR,
-                start,
-                end,
-            });
-            continue;
-        }
         if c.is_ascii() {
+            let end = start + 1;
             // Fast path: ASCII is NFKC-stable and has no marks or look-alikes.
             let ch = match c {
+                '*' if pattern => STAR,
                 '`' => '\'',
                 c if c.is_ascii_whitespace() => ' ',
                 c if c.is_ascii_control() => continue,
                 c => c.to_ascii_lowercase(),
             };
-            out.push(Unit { ch, start, end });
+            push(ch, start, end);
             continue;
         }
-        if is_invisible(c) {
-            continue;
-        }
-        if let Some(p) = pre_nfkc(c) {
-            out.push(Unit { ch: p, start, end });
-            continue;
-        }
-        let s: &str = c.encode_utf8(&mut buf);
-        for n in s.nfkc() {
-            for d in std::iter::once(n).nfd() {
-                if is_combining_mark(d) || is_invisible(d) {
-                    continue;
-                }
-                let mapped = confusable(d);
-                let mut push = |x: char| {
-                    for l in x.to_lowercase() {
-                        // Lower-casing can reintroduce a mark (`İ` → `i̇`).
-                        for m in std::iter::once(l).nfd() {
-                            if !is_combining_mark(m) {
-                                let ch = if m.is_whitespace() { ' ' } else { m };
-                                out.push(Unit { ch, start, end });
-                            }
-                        }
-                    }
-                };
-                match mapped {
-                    Some(rep) => rep.chars().for_each(&mut push),
-                    None => push(d),
-                }
+        let end = start + c.len_utf8();
+        fold_cached(c, |ch| push(ch, start, end));
+    }
+}
+
+/// Characters below this have their folding cached in a table, the others
+/// in a map of bounded size.
+const TABLE: usize = 0x3000;
+/// Most characters above [`TABLE`] whose folding is cached.
+const MAP_MAX: usize = 4096;
+/// A cached folding that yields nothing.
+const EMPTY: u32 = u32::MAX;
+/// A cached folding of several characters: the rest is an index in `multi`.
+const MULTI: u32 = 1 << 31;
+
+/// The folding of non-ASCII characters, computed once per character (it
+/// depends on the character alone).
+#[derive(Default)]
+struct FoldCache {
+    table: Vec<u32>,
+    map: std::collections::HashMap<char, u32>,
+    multi: Vec<Vec<char>>,
+}
+
+impl FoldCache {
+    fn encode(&mut self, folded: &[char]) -> u32 {
+        match folded {
+            [] => EMPTY,
+            [c] => *c as u32,
+            more => {
+                self.multi.push(more.to_vec());
+                MULTI | (self.multi.len() - 1) as u32
             }
         }
     }
-    out
+}
+
+thread_local! {
+    static FOLD_CACHE: std::cell::RefCell<FoldCache> = std::cell::RefCell::new(FoldCache::default());
+}
+
+/// Calls `emit` with each folded character of the non-ASCII `c`.
+fn fold_cached(c: char, mut emit: impl FnMut(char)) {
+    FOLD_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let u = c as usize;
+        let code = if u < TABLE {
+            if cache.table.is_empty() {
+                cache.table = vec![0; TABLE];
+            }
+            match cache.table[u] {
+                0 => {
+                    let mut v = Vec::new();
+                    fold_char(c, &mut v);
+                    let code = cache.encode(&v);
+                    cache.table[u] = code;
+                    code
+                }
+                code => code,
+            }
+        } else {
+            match cache.map.get(&c) {
+                Some(&code) => code,
+                None => {
+                    let mut v = Vec::new();
+                    fold_char(c, &mut v);
+                    if cache.map.len() >= MAP_MAX {
+                        v.into_iter().for_each(&mut emit);
+                        return;
+                    }
+                    let code = cache.encode(&v);
+                    cache.map.insert(c, code);
+                    code
+                }
+            }
+        };
+        match code {
+            EMPTY => {}
+            code if code & MULTI != 0 => {
+                cache.multi[(code & !MULTI) as usize]
+                    .iter()
+                    .for_each(|&ch| emit(ch));
+            }
+            code => emit(char::from_u32(code).unwrap_or(' ')),
+        }
+    })
+}
+
+/// The folding of one non-ASCII character (steps 1 to 5).
+fn fold_char(c: char, out: &mut Vec<char>) {
+    if is_invisible(c) {
+        return;
+    }
+    if let Some(p) = pre_nfkc(c) {
+        out.push(p);
+        return;
+    }
+    let mut buf = [0u8; 4];
+    let s: &str = c.encode_utf8(&mut buf);
+    for n in s.nfkc() {
+        for d in std::iter::once(n).nfd() {
+            if is_combining_mark(d) || is_invisible(d) {
+                continue;
+            }
+            let mapped = confusable(d);
+            let mut push = |x: char| {
+                for l in x.to_lowercase() {
+                    // Lower-casing can reintroduce a mark (`İ` → `i̇`).
+                    for m in std::iter::once(l).nfd() {
+                        if !is_combining_mark(m) {
+                            out.push(if m.is_whitespace() { ' ' } else { m });
+                        }
+                    }
+                }
+            };
+            match mapped {
+                Some(rep) => rep.chars().for_each(&mut push),
+                None => push(d),
+            }
+        }
+    }
 }
 
 /// Characters mapped before NFKC (NFKC would turn `´` into a space and a
@@ -454,36 +546,43 @@ pub fn leet(c: char) -> Option<char> {
 }
 
 fn is_wordish(c: char) -> bool {
-    c.is_alphanumeric() || is_leet_symbol(c) || c == STAR
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || matches!(c, '@' | '$' | '!' | '|' | STAR)
+    } else {
+        c.is_alphanumeric() || c == '€'
+    }
 }
 
-/// A price or a plain number with a currency sign (`5$`, `$50`, `90€`): not
-/// leetspeak.
-fn is_price(chars: &[char]) -> bool {
-    let symbols = chars.iter().filter(|c| matches!(c, '$' | '€')).count();
-    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
-    symbols <= 1
-        && digits + symbols == chars.len()
-        && (symbols == 0
-            || matches!(chars[0], '$' | '€')
-            || matches!(chars[chars.len() - 1], '$' | '€'))
+/// The characters of `units`, read as leetspeak when `decode`.
+fn collect_chars(units: &[Unit], decode: bool) -> Chars {
+    let map = |c: char| if decode { leet(c).unwrap_or(c) } else { c };
+    if units.len() <= Chars::INLINE {
+        let mut a = ['\0'; Chars::INLINE];
+        for (slot, u) in a.iter_mut().zip(units) {
+            *slot = map(u.ch);
+        }
+        Chars::Inline(units.len() as u8, a)
+    } else {
+        Chars::Heap(units.iter().map(|u| map(u.ch)).collect())
+    }
 }
 
 /// Splits units into words. A word is a run of letters, digits and leet
 /// symbols; `!` and `|` at its ends are punctuation. The
 /// digits and symbols of a word that has a letter (or a leet symbol and is
-/// not a price) are decoded as leetspeak.
+/// not a price such as `5$`, `$50`, `90€`) are decoded as leetspeak.
 pub fn tokenize(units: &[Unit]) -> Vec<Token> {
-    let mut out: Vec<Token> = Vec::new();
+    let n = units.len();
+    let mut out: Vec<Token> = Vec::with_capacity(n / 6 + 1);
     let mut prev_end: Option<usize> = None;
     let mut i = 0;
-    while i < units.len() {
+    while i < n {
         if !is_wordish(units[i].ch) {
             i += 1;
             continue;
         }
-        let mut j = i;
-        while j < units.len() && is_wordish(units[j].ch) {
+        let mut j = i + 1;
+        while j < n && is_wordish(units[j].ch) {
             j += 1;
         }
         let (mut a, mut b) = (i, j);
@@ -494,29 +593,42 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
             b -= 1;
         }
         if a < b {
-            let raw: Chars = units[a..b].iter().map(|u| u.ch).collect();
-            let has_letter = raw.iter().any(|c| c.is_alphabetic() || *c == STAR);
-            let has_symbol = raw.iter().any(|c| is_leet_symbol(*c));
-            let decoded = has_letter || (has_symbol && !is_price(&raw));
-            let chars = if decoded {
-                raw.iter().map(|&c| leet(c).unwrap_or(c)).collect()
-            } else {
-                raw
-            };
+            let word = &units[a..b];
+            let (mut has_letter, mut has_symbol) = (false, false);
+            let (mut currency, mut digits) = (0usize, 0usize);
+            for u in word {
+                let c = u.ch;
+                if c.is_ascii() {
+                    has_letter |= c.is_ascii_alphabetic() || c == STAR;
+                    has_symbol |= matches!(c, '@' | '$' | '!' | '|');
+                    currency += (c == '$') as usize;
+                    digits += c.is_ascii_digit() as usize;
+                } else {
+                    has_letter |= c.is_alphabetic();
+                    has_symbol |= c == '€';
+                    currency += (c == '€') as usize;
+                }
+            }
+            // A price or a plain number with a currency sign: not leetspeak.
+            let price = currency <= 1
+                && digits + currency == word.len()
+                && (currency == 0
+                    || matches!(word[0].ch, '$' | '€')
+                    || matches!(word[word.len() - 1].ch, '$' | '€'));
+            let decoded = has_letter || (has_symbol && !price);
             let gap = match prev_end {
                 None => Gap::Start,
-                Some(p) => {
-                    let between = &units[p..a];
-                    let spaced = between.iter().any(|u| u.ch == ' ');
-                    match (between.len() <= 4, spaced) {
-                        (true, false) => Gap::Tight,
-                        (true, true) => Gap::Loose,
-                        _ => Gap::Far,
+                Some(p) if a - p <= 4 => {
+                    if units[p..a].iter().any(|u| u.ch == ' ') {
+                        Gap::Loose
+                    } else {
+                        Gap::Tight
                     }
                 }
+                Some(_) => Gap::Far,
             };
             out.push(Token {
-                chars,
+                chars: collect_chars(word, decoded),
                 first: a,
                 last: b - 1,
                 gap,
@@ -532,6 +644,166 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // ---- The straightforward implementation the fast one must equal. ----
+
+    fn ref_fold_units(text: &str, pattern: bool) -> Vec<Unit> {
+        let mut out = Vec::new();
+        for (start, c) in text.char_indices() {
+            let end = start + c.len_utf8();
+            if pattern && c == '*' {
+                out.push(Unit { ch: STAR, start, end });
+                continue;
+            }
+            if c.is_ascii() {
+                let ch = match c {
+                    '`' => '\'',
+                    c if c.is_ascii_whitespace() => ' ',
+                    c if c.is_ascii_control() => continue,
+                    c => c.to_ascii_lowercase(),
+                };
+                out.push(Unit { ch, start, end });
+                continue;
+            }
+            let mut v = Vec::new();
+            fold_char(c, &mut v);
+            out.extend(v.into_iter().map(|ch| Unit { ch, start, end }));
+        }
+        out
+    }
+
+    fn ref_is_price(chars: &[char]) -> bool {
+        let symbols = chars.iter().filter(|c| matches!(c, '$' | '€')).count();
+        let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+        symbols <= 1
+            && digits + symbols == chars.len()
+            && (symbols == 0
+                || matches!(chars[0], '$' | '€')
+                || matches!(chars[chars.len() - 1], '$' | '€'))
+    }
+
+    fn ref_tokenize(units: &[Unit]) -> Vec<Token> {
+        let wordish = |c: char| c.is_alphanumeric() || is_leet_symbol(c) || c == STAR;
+        let mut out: Vec<Token> = Vec::new();
+        let mut prev_end: Option<usize> = None;
+        let mut i = 0;
+        while i < units.len() {
+            if !wordish(units[i].ch) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < units.len() && wordish(units[j].ch) {
+                j += 1;
+            }
+            let (mut a, mut b) = (i, j);
+            while a < b && matches!(units[a].ch, '!' | '|') {
+                a += 1;
+            }
+            while b > a && matches!(units[b - 1].ch, '!' | '|') {
+                b -= 1;
+            }
+            if a < b {
+                let raw: Chars = units[a..b].iter().map(|u| u.ch).collect();
+                let has_letter = raw.iter().any(|c| c.is_alphabetic() || *c == STAR);
+                let has_symbol = raw.iter().any(|c| is_leet_symbol(*c));
+                let decoded = has_letter || (has_symbol && !ref_is_price(&raw));
+                let chars = if decoded {
+                    raw.iter().map(|&c| leet(c).unwrap_or(c)).collect()
+                } else {
+                    raw
+                };
+                let gap = match prev_end {
+                    None => Gap::Start,
+                    Some(p) => {
+                        let between = &units[p..a];
+                        let spaced = between.iter().any(|u| u.ch == ' ');
+                        match (between.len() <= 4, spaced) {
+                            (true, false) => Gap::Tight,
+                            (true, true) => Gap::Loose,
+                            _ => Gap::Far,
+                        }
+                    }
+                };
+                out.push(Token { chars, first: a, last: b - 1, gap, decoded });
+                prev_end = Some(b);
+            }
+            i = j;
+        }
+        out
+    }
+
+    fn ref_folded_span(n: &Normalized, start: usize, end: usize) -> Option<(usize, usize)> {
+        if start >= end || n.units.is_empty() {
+            return None;
+        }
+        let mut offsets = Vec::new();
+        let mut len = 0;
+        for u in &n.units {
+            offsets.push(len);
+            len += u.ch.len_utf8();
+        }
+        offsets.push(len);
+        let first = offsets.partition_point(|&o| o <= start).saturating_sub(1);
+        let last = offsets.partition_point(|&o| o < end).saturating_sub(1);
+        let last = last.min(n.units.len() - 1);
+        Some(n.span(first.min(last), last))
+    }
+
+    /// Texts with every kind of character the normaliser treats specially.
+    fn samples() -> Vec<String> {
+        let pieces = [
+            "a", "B", "z", "0", "1", "3", "4", "5", "7", "9", "@", "$", "!", "|", "€", "*", "`",
+            "'", " ", "  ", "\t", "\n", "\u{7}", ".", "-", "_", ",", "é", "É", "ç", "œ", "Æ", "ß",
+            "ﬁ", "ｆ", "𝐟", "𝑓", "ⓕ", "🅐", "🇦", "а", "е", "о", "Η", "η", "ι", "İ", "ı", "ø",
+            "\u{200b}", "\u{200d}", "\u{00ad}", "\u{feff}", "\u{202e}", "\u{fe0f}", "\u{e0041}",
+            "\u{301}", "\u{336}", "\u{a0}", "\u{202f}", "\u{3000}", "’", "´", "½", "²", "Ⅻ", "㎏",
+            "😊", "🖕", "🏻", "中", "한", "ᄀ", "\u{1160}", "\u{e000}", "$5", "5$", "90€", "x",
+        ];
+        let mut out: Vec<String> = pieces.iter().map(|p| p.to_string()).collect();
+        let mut x: u64 = 0x1234_5678;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (x >> 58) as usize;
+            let mut s = String::new();
+            let mut y = x;
+            for _ in 0..len {
+                y = y
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(pieces[(y >> 33) as usize % pieces.len()]);
+            }
+            out.push(s);
+        }
+        // Every character below U+3000 once, and some far above.
+        let all: String = (0x80u32..0x3000)
+            .chain(0x1D400..0x1D500)
+            .chain(0x1F100..0x1F700)
+            .filter_map(char::from_u32)
+            .collect();
+        out.push(all.clone());
+        out.push(all.chars().rev().collect());
+        out
+    }
+
+    #[test]
+    fn fast_normalisation_equals_the_reference() {
+        for text in samples() {
+            for pattern in [false, true] {
+                let n = Normalized::build(&text, pattern);
+                let units = ref_fold_units(&text, pattern);
+                assert_eq!(n.units, units, "{text:?}");
+                let folded: String = units.iter().map(|u| u.ch).collect();
+                assert_eq!(n.folded, folded, "{text:?}");
+                assert_eq!(n.tokens, ref_tokenize(&units), "{text:?}");
+                for (s, e) in [(0, 1), (0, 3), (1, 2), (2, 9), (5, 6), (0, 1000), (7, 1000)] {
+                    assert_eq!(n.folded_span(s, e), ref_folded_span(&n, s, e), "{text:?}");
+                }
+            }
+        }
+    }
 
     fn folded(text: &str) -> String {
         Normalized::new(text).folded

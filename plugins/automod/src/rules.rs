@@ -394,20 +394,24 @@ fn is_symbol(c: char) -> bool {
 }
 
 fn count_mentions(text: &str) -> u32 {
-    let chars: Vec<char> = text.chars().collect();
+    if !text.contains('@') {
+        return 0;
+    }
     let mut n = 0;
-    for i in 0..chars.len() {
-        if chars[i] != '@' {
-            continue;
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '@' {
+            let before_ok =
+                prev.is_none_or(|p| p.is_whitespace() || matches!(p, '<' | '(' | ','));
+            let after_ok = chars
+                .peek()
+                .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '!' | '&'));
+            if before_ok && after_ok {
+                n += 1;
+            }
         }
-        let before_ok =
-            i == 0 || chars[i - 1].is_whitespace() || matches!(chars[i - 1], '<' | '(' | ',');
-        let after_ok = chars
-            .get(i + 1)
-            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '!' | '&'));
-        if before_ok && after_ok {
-            n += 1;
-        }
+        prev = Some(c);
     }
     n
 }
@@ -740,9 +744,14 @@ impl Engine {
         }
         let norm = Normalized::new(&event.text);
         let lang = lists::guess_lang(&norm);
-        let chars: usize = norm.tokens.iter().map(|t| t.chars.len()).sum();
-        let fingerprint =
-            flood::fingerprint(&norm, 1).unwrap_or_else(|| flood::fnv(norm.folded.trim().bytes()));
+        // The letters and digits of the words, and their fingerprint (the
+        // folded text's when there are none).
+        let (hash, chars) = flood::fingerprint_and_count(&norm);
+        let fingerprint = if chars >= 1 {
+            hash
+        } else {
+            flood::fnv(norm.folded.trim().bytes())
+        };
         let command = matches!(event.text.trim_start().chars().next(), Some('!' | '/'));
         let now = host.now_ms();
         let links = if self.needs_links {

@@ -4,8 +4,8 @@
 use vigie_text::Lang;
 
 use crate::config::{Config, EntryConfig, LangConfig};
-use crate::index::{Analyzer, Index, Scored, Tuning};
-use crate::question::is_question;
+use crate::index::{Analyzer, Index, Scored, Scratch, Tuning};
+use crate::question::is_question_with;
 use crate::template;
 
 /// The configured FAQ.
@@ -75,23 +75,19 @@ impl Engine {
     /// premise ("Charged twice this morning. Can you refund?") is not taken
     /// out of its context.
     pub fn decide(&self, text: &str) -> Decision {
+        self.decide_with(text, &mut Scratch::new())
+    }
+
+    /// [`Engine::decide`] with reused working memory.
+    pub fn decide_with(&self, text: &str, scratch: &mut Scratch) -> Decision {
         let text = truncate(text, MAX_TEXT);
         let mut best: Option<(Scored, Option<String>)> = None;
-        let mut consider = |segment: &str| -> Option<Scored> {
-            let ranking = self.index.rank(segment);
-            let top = ranking.first()?;
-            let verdict = self.verdict(top, ranking.get(1));
-            let accepted = verdict.is_none().then(|| top.clone());
-            if best.as_ref().is_none_or(|(b, _)| top.score > b.score) {
-                best = Some((top.clone(), verdict));
-            }
-            accepted
-        };
-        let mut answer = consider(text);
+        let mut answer = self.consider(text, scratch, &mut best);
         if answer.is_none() {
-            let sentences = sentences(text);
-            if sentences.len() > 1 && is_question(sentences[0]) {
-                answer = consider(sentences[0]);
+            if let Some(first) = first_of_several_sentences(text) {
+                if is_question_with(first, &mut scratch.question) {
+                    answer = self.consider(first, scratch, &mut best);
+                }
             }
         }
         match answer {
@@ -106,6 +102,24 @@ impl Engine {
                 best: best.map(|(b, _)| b),
             },
         }
+    }
+
+    /// Scores `segment`: its best entry if accepted; `best` keeps the best
+    /// candidate seen and why it was not accepted.
+    fn consider(
+        &self,
+        segment: &str,
+        scratch: &mut Scratch,
+        best: &mut Option<(Scored, Option<String>)>,
+    ) -> Option<Scored> {
+        let ranking = self.index.rank_with(segment, scratch);
+        let top = ranking.first()?;
+        let verdict = self.verdict(top, ranking.get(1));
+        let accepted = verdict.is_none().then(|| top.clone());
+        if best.as_ref().is_none_or(|(b, _)| top.score > b.score) {
+            *best = Some((top.clone(), verdict));
+        }
+        accepted
     }
 
     /// `None` when `top` is accepted, else why not.
@@ -187,8 +201,72 @@ pub fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// The first of the [`sentences`] of `text` when there are several.
+pub fn first_of_several_sentences(text: &str) -> Option<&str> {
+    let mut it = Sentences::new(text);
+    let first = it.next()?;
+    it.next().map(|_| first)
+}
+
 /// The sentences of `text`, each with its closing punctuation.
 pub fn sentences(text: &str) -> Vec<&str> {
+    Sentences::new(text).collect()
+}
+
+/// The sentences of `text`, one by one.
+struct Sentences<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    start: usize,
+    done: bool,
+}
+
+impl<'a> Sentences<'a> {
+    fn new(text: &'a str) -> Self {
+        Sentences {
+            text,
+            chars: text.char_indices().peekable(),
+            start: 0,
+            done: false,
+        }
+    }
+}
+
+impl<'a> Iterator for Sentences<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let text = self.text;
+        while let Some((i, c)) = self.chars.next() {
+            if matches!(c, '.' | '!' | '?' | '\n' | ';' | '？') {
+                let mut end = i + c.len_utf8();
+                while let Some(&(j, d)) = self.chars.peek() {
+                    if matches!(d, '.' | '!' | '?' | '？') || d.is_whitespace() && d != '\n' {
+                        end = j + d.len_utf8();
+                        self.chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let s = text[self.start..end].trim();
+                self.start = end;
+                if s.chars().any(char::is_alphanumeric) {
+                    return Some(s);
+                }
+            }
+        }
+        if self.done {
+            return None;
+        }
+        self.done = true;
+        let s = text[self.start..].trim();
+        s.chars().any(char::is_alphanumeric).then_some(s)
+    }
+}
+
+/// The sentences of `text` (the first version, kept to check the iterator).
+#[cfg(test)]
+fn sentences_reference(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut chars = text.char_indices().peekable();
@@ -236,5 +314,21 @@ mod tests {
             vec!["hi, where is my order??", "ordered on the 14th.", "Thanks!"]
         );
         assert_eq!(sentences("no end"), vec!["no end"]);
+    }
+
+    #[test]
+    fn sentence_iterator_splits_like_the_first_version() {
+        for text in crate::text::TRICKY.iter().chain(&[
+            "a. b! c? d\ne; f？ g",
+            "...",
+            "hi?? ... ! ok.  \n\n next",
+            "Where is my order?? Ordered on the 14th. Thanks!",
+            " . x",
+        ]) {
+            assert_eq!(sentences(text), sentences_reference(text), "{text:?}");
+            let first = first_of_several_sentences(text);
+            let all = sentences_reference(text);
+            assert_eq!(first, (all.len() > 1).then(|| all[0]), "{text:?}");
+        }
     }
 }

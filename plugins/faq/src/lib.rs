@@ -19,18 +19,24 @@ pub mod index;
 pub mod normalize;
 pub mod question;
 pub mod template;
+pub mod text;
 
 use vigie_sdk::{
     act, Action, ActionKind, Description, Event, EventKind, Host, LabelAction, Level, Plugin,
 };
 
 use engine::Engine;
+use index::Scratch;
+use text::Tokens;
 
 /// The plugin.
 pub struct Faq {
     engine: Engine,
     /// Folded, compacted brand names.
     brand: Vec<String>,
+    /// Working memory of the matching, reused from event to event.
+    scratch: Scratch,
+    tokens: Tokens,
 }
 
 /// Earlier actions after which the FAQ stays silent: the message is gone,
@@ -52,15 +58,17 @@ impl Faq {
         &self.engine
     }
 
-    fn mentions_brand(&self, text: &str) -> bool {
+    fn mentions_brand(&mut self, text: &str) -> bool {
         if self.brand.is_empty() {
             return false;
         }
-        let words = vigie_text::words(text);
+        self.tokens.tokenize(text);
+        let words = self.tokens.toks();
+        let mut joined = String::new();
         (0..words.len()).any(|i| {
-            let mut joined = String::new();
+            joined.clear();
             for w in &words[i..] {
-                joined.push_str(w);
+                joined.push_str(self.tokens.word(w));
                 if self.brand.iter().any(|b| joined.starts_with(b.as_str())) {
                     return true;
                 }
@@ -98,7 +106,12 @@ impl Plugin for Faq {
             .map(|b| vigie_text::words(b).concat())
             .filter(|b| !b.is_empty())
             .collect();
-        Ok(Faq { engine, brand })
+        Ok(Faq {
+            engine,
+            brand,
+            scratch: Scratch::new(),
+            tokens: Tokens::new(),
+        })
     }
 
     fn handle(&mut self, host: &mut impl Host, event: &Event) -> Result<Vec<Action>, String> {
@@ -117,10 +130,12 @@ impl Plugin for Faq {
             return Ok(vec![]);
         }
         let text = engine::truncate(event.text.trim(), engine::MAX_TEXT);
-        if text.is_empty() || (config.require_question && !question::is_question(text)) {
+        if text.is_empty()
+            || (config.require_question && !question::is_question_with(text, &mut self.scratch.question))
+        {
             return Ok(vec![]);
         }
-        let decision = self.engine.decide(text);
+        let decision = self.engine.decide_with(text, &mut self.scratch);
         let mut actions = Vec::new();
         if config.label_score {
             if let Some(best) = &decision.best {
@@ -134,8 +149,9 @@ impl Plugin for Faq {
             }
         }
         let Some(answer) = decision.answer else {
-            let brand = event.kind == EventKind::Mention || self.mentions_brand(text);
-            if config.flag_unanswered && brand {
+            let flag = config.flag_unanswered
+                && (event.kind == EventKind::Mention || self.mentions_brand(text));
+            if flag {
                 let why = match (&decision.best, &decision.rejected) {
                     (Some(b), Some(r)) => {
                         format!(" (closest: {}, {r})", self.engine.entry(b.entry).id)

@@ -6,6 +6,11 @@
 //! light bilingual stemmer that works on folded (accent-free) words, so
 //! `livrée`, `livrez` and `livrer` meet, and so do `delivered` and `deliver`.
 
+use std::sync::OnceLock;
+
+use crate::index::FxMap;
+use crate::text::Tokens;
+
 /// One word of the text, ready for matching.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -25,10 +30,26 @@ pub struct Word {
 /// words marked, words with digits (order numbers, dates, prices) and single
 /// letters dropped.
 pub fn words(text: &str) -> Vec<Word> {
+    let mut tokens = Tokens::new();
+    tokens.tokenize(text);
     let mut out = Vec::new();
+    each_word(text, &tokens, |w, proper| {
+        out.push(Word {
+            stop: is_stop(w),
+            stem: stem(w),
+            surface: w.to_string(),
+            proper,
+        })
+    });
+    out
+}
+
+/// The words of [`words`] without their stems: calls `f(surface, proper)`
+/// for each, in order. `tokens` holds the tokens of `text`.
+pub fn each_word<'a>(text: &str, tokens: &'a Tokens, mut f: impl FnMut(&'a str, bool)) {
     let mut sentence_start = true;
     let mut last_end = 0;
-    for token in vigie_text::tokens(text) {
+    for token in tokens.toks() {
         let between = &text[last_end..token.start];
         if between.contains(['.', '!', '?', '\n', ':', ';']) {
             sentence_start = true;
@@ -42,26 +63,33 @@ pub fn words(text: &str) -> Vec<Word> {
                 .all(|c| !c.is_alphabetic() || c.is_uppercase());
         let proper = capitalised && !sentence_start;
         sentence_start = false;
-        let expansion = expand(&token.word);
-        for w in expansion {
-            if w.chars().count() < 2 || w.chars().any(|c| c.is_ascii_digit()) {
-                continue;
+        let word = tokens.word(token);
+        let mut emit = |w: &'a str| {
+            let mut chars = w.chars();
+            let two = chars.next().is_some() && chars.next().is_some();
+            if two && !w.bytes().any(|b| b.is_ascii_digit()) {
+                f(w, proper);
             }
-            out.push(Word {
-                stop: is_stop(&w),
-                stem: stem(&w),
-                surface: w,
-                proper,
-            });
+        };
+        match expansion(word) {
+            Some(words) => words.iter().for_each(|w| emit(w)),
+            None => emit(word),
         }
     }
-    out
 }
 
 /// Chat spellings and abbreviations of both languages, replaced by the
 /// words they stand for (which may be stop words).
 pub fn expand(word: &str) -> Vec<String> {
-    let replacement: &[&str] = match word {
+    match expansion(word) {
+        Some(words) => words.iter().map(|s| s.to_string()).collect(),
+        None => vec![word.to_string()],
+    }
+}
+
+/// The words a chat spelling stands for, or `None` when `word` is not one.
+pub fn expansion(word: &str) -> Option<&'static [&'static str]> {
+    let words: &'static [&'static str] = match word {
         // French
         "koi" | "kwa" | "quoa" => &["quoi"],
         "pk" | "pq" | "pkoi" | "pourkoi" | "prq" => &["pourquoi"],
@@ -122,9 +150,9 @@ pub fn expand(word: &str) -> Vec<String> {
         "whens" => &["when", "is"],
         "cuz" | "coz" | "cos" => &["because"],
         "app" | "apps" => &["application"],
-        _ => return vec![word.to_string()],
+        _ => return None,
     };
-    replacement.iter().map(|s| s.to_string()).collect()
+    Some(words)
 }
 
 /// True for the function words of either language, greetings and thanks,
@@ -135,7 +163,7 @@ pub fn is_stop(word: &str) -> bool {
 }
 
 /// Sorted (checked by a test) for binary search.
-const STOP_WORDS: &[&str] = &[
+pub const STOP_WORDS: &[&str] = &[
     "able",
     "about",
     "actually",
@@ -563,6 +591,12 @@ const INVARIABLE: &[&str] = &[
     "express",
 ];
 
+fn is_invariable(word: &str) -> bool {
+    static SET: OnceLock<FxMap<&'static str, ()>> = OnceLock::new();
+    SET.get_or_init(|| INVARIABLE.iter().map(|w| (*w, ())).collect())
+        .contains_key(word)
+}
+
 /// Derivational suffixes (longest first) and the shortest stem they may
 /// leave.
 const DERIVATIONAL: &[(&str, usize)] = &[
@@ -648,7 +682,13 @@ const INFLECTIONAL: &[(&str, usize)] = &[
 ];
 
 fn strip<'a>(word: &'a str, rules: &[(&str, usize)]) -> Option<&'a str> {
+    let last = *word.as_bytes().last()?;
     rules.iter().find_map(|(suffix, min)| {
+        // The last byte first: most suffixes are ruled out without a
+        // string comparison.
+        if suffix.as_bytes().last() != Some(&last) {
+            return None;
+        }
         word.strip_suffix(suffix)
             .filter(|stem| stem.chars().count() >= *min && stem.chars().any(is_vowel))
     })
@@ -666,7 +706,7 @@ pub fn stem(word: &str) -> String {
     if len <= 3 || !word.chars().all(|c| c.is_ascii_alphabetic()) {
         return word.to_string();
     }
-    if INVARIABLE.contains(&word) {
+    if is_invariable(word) {
         return word.to_string();
     }
     // Plurals.
@@ -687,28 +727,30 @@ pub fn stem(word: &str) -> String {
         w.pop();
         w.push('i');
     }
+    // (Each stripped form is a prefix of `w`: cut `w` to its length.)
     for round in 0..2 {
         let before = w.len();
         if round == 0 {
-            if let Some(s) = strip(&w, DERIVATIONAL) {
-                w = s.to_string();
-            } else if let Some(s) = strip(&w, INFLECTIONAL) {
-                w = s.to_string();
+            if let Some(n) = strip(&w, DERIVATIONAL).map(str::len) {
+                w.truncate(n);
+            } else if let Some(n) = strip(&w, INFLECTIONAL).map(str::len) {
+                w.truncate(n);
             }
-        } else if let Some(s) =
-            strip(&w, &INFLECTIONAL[..INFLECTIONAL.len() - 1]).filter(|s| s.chars().count() >= 4)
+        } else if let Some(n) = strip(&w, &INFLECTIONAL[..INFLECTIONAL.len() - 1])
+            .filter(|s| s.chars().count() >= 4)
+            .map(str::len)
         {
             // A second, more careful pass for stacked endings
             // (`delivered` → `deliver` → `deliv`); never a bare `e`.
-            w = s.to_string();
+            w.truncate(n);
         }
         if w.len() == before {
             break;
         }
     }
     // English `-eri` (delivery) meets `-er` stripped forms (deliver).
-    if let Some(s) = w.strip_suffix("eri").filter(|s| s.len() >= 4) {
-        w = s.to_string();
+    if let Some(n) = w.strip_suffix("eri").filter(|s| s.len() >= 4).map(str::len) {
+        w.truncate(n);
     }
     // Double final consonants: shipp → ship, cancell → cancel, abonn → abon.
     let bytes = w.as_bytes();

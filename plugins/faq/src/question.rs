@@ -4,6 +4,11 @@
 //! phrase that asks for help or reports a problem (`j'ai oublié mon…`,
 //! `I can't…`, `toujours pas reçu`).
 
+use std::sync::OnceLock;
+
+use crate::index::FxMap;
+use crate::text::Tokens;
+
 /// Words that open a question when they start a sentence.
 const OPENERS: &[&str] = &[
     // French
@@ -206,44 +211,98 @@ const PROBLEM_WORDS: &[&str] = &[
 
 /// True when `text` reads as a question or a request for help.
 pub fn is_question(text: &str) -> bool {
+    is_question_with(text, &mut QuestionScratch::default())
+}
+
+/// Working memory of [`is_question_with`], reused from text to text.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionScratch {
+    folded: String,
+    tokens: Tokens,
+    /// The words of the current clause (byte ranges in `buf`).
+    buf: String,
+    expanded: Vec<(u32, u32)>,
+    words: Vec<(u32, u32)>,
+}
+
+/// [`is_question`] with reused working memory.
+pub fn is_question_with(text: &str, s: &mut QuestionScratch) -> bool {
     if text.contains(['?', '？', '¿']) {
         return true;
     }
-    let folded = vigie_text::fold(text);
+    crate::text::fold_into(text, &mut s.folded);
+    let folded: &str = &s.folded;
     // French inversion: a word, a hyphen, a subject pronoun.
     for (i, _) in folded.match_indices('-') {
         let before = folded[..i].chars().next_back();
-        let after: String = folded[i + 1..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '-')
-            .collect();
-        let pronoun = after.trim_start_matches("t-");
-        if before.is_some_and(char::is_alphabetic) && INVERSION.contains(&pronoun) {
+        if !before.is_some_and(char::is_alphabetic) {
+            continue;
+        }
+        let rest = &folded[i + 1..];
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !(c.is_alphanumeric() || c == '-'))
+            .map_or(rest.len(), |(j, _)| j);
+        let pronoun = rest[..end].trim_start_matches("t-");
+        if INVERSION.contains(&pronoun) {
             return true;
         }
     }
     // Openers at the start of a clause, phrases and words anywhere; on
     // words with chat spellings expanded (`c koi` → `quoi`, `cant` → `can
-    // not`).
-    for clause in folded.split(['.', '!', ';', '\n', ':', ',', '(', ')']) {
-        let words = english_negations(
-            vigie_text::words(clause)
-                .iter()
-                .flat_map(|w| crate::normalize::expand(w))
-                .collect(),
-        );
+    // not`). The words are tokenised once: no word spans a clause
+    // separator, and a word's folding does not depend on its neighbours.
+    s.tokens.tokenize(folded);
+    let QuestionScratch {
+        tokens,
+        buf,
+        expanded,
+        words,
+        ..
+    } = s;
+    let lexicon = lexicon();
+    let toks = tokens.toks();
+    let mut last_end = 0;
+    let mut k = 0;
+    while k < toks.len() {
+        // One clause: the tokens up to the next separator.
+        buf.clear();
+        expanded.clear();
+        let mut first = true;
+        while k < toks.len() {
+            let t = &toks[k];
+            if !first && folded[last_end..t.start].contains(CLAUSE_SEPARATORS) {
+                break;
+            }
+            first = false;
+            last_end = t.end;
+            let w = tokens.word(t);
+            match crate::normalize::expansion(w) {
+                Some(e) => e.iter().for_each(|w| expanded.push(push(buf, w))),
+                None => expanded.push(push(buf, w)),
+            }
+            k += 1;
+        }
+        english_negations(buf, expanded, words);
+        let word = |r: &(u32, u32)| &buf[r.0 as usize..r.1 as usize];
         let first = words
             .iter()
-            .map(String::as_str)
-            .find(|w| !GREETINGS.contains(w) && w.len() > 1);
-        if first.is_some_and(|w| OPENERS.contains(&w)) {
+            .map(|r| (word(r), lexicon.get(word(r))))
+            .find(|(w, info)| !info.is_some_and(|i| i.greeting) && w.len() > 1);
+        if first.is_some_and(|(_, info)| info.is_some_and(|i| i.opener)) {
             return true;
         }
-        if words.iter().any(|w| PROBLEM_WORDS.contains(&w.as_str())) {
-            return true;
-        }
-        for phrase in PHRASES {
-            if words.windows(phrase.len()).any(|win| win == *phrase) {
+        for (i, r) in words.iter().enumerate() {
+            let Some(info) = lexicon.get(word(r)) else {
+                continue;
+            };
+            if info.problem {
+                return true;
+            }
+            let rest = &words[i..];
+            if info.phrases.iter().any(|p| {
+                rest.len() >= p.len() && rest.iter().zip(p.iter()).all(|(r, w)| word(r) == *w)
+            }) {
                 return true;
             }
         }
@@ -251,34 +310,79 @@ pub fn is_question(text: &str) -> bool {
     false
 }
 
+fn push(buf: &mut String, w: &str) -> (u32, u32) {
+    let start = buf.len() as u32;
+    buf.push_str(w);
+    (start, buf.len() as u32)
+}
+
+/// What separates clauses (the question mark makes a question anyway).
+const CLAUSE_SEPARATORS: [char; 8] = ['.', '!', ';', '\n', ':', ',', '(', ')'];
+
+/// What question detection knows of a word.
+#[derive(Debug, Default)]
+struct WordInfo {
+    opener: bool,
+    problem: bool,
+    greeting: bool,
+    /// The phrases that start with it.
+    phrases: Vec<&'static [&'static str]>,
+}
+
+/// The word lists above as one table, built once.
+fn lexicon() -> &'static FxMap<&'static str, WordInfo> {
+    static LEXICON: OnceLock<FxMap<&'static str, WordInfo>> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut m: FxMap<&'static str, WordInfo> = FxMap::default();
+        for w in OPENERS {
+            m.entry(w).or_default().opener = true;
+        }
+        for w in PROBLEM_WORDS {
+            m.entry(w).or_default().problem = true;
+        }
+        for w in GREETINGS {
+            m.entry(w).or_default().greeting = true;
+        }
+        for p in PHRASES {
+            m.entry(p[0]).or_default().phrases.push(p);
+        }
+        m
+    })
+}
+
 /// `didn` `t` → `did` `not`, `can` `t` → `can` `not`, `won` `t` → `will`
 /// `not`: one spelling for the phrases, with or without the apostrophe.
-fn english_negations(words: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
+/// (Words are byte ranges in `buf`; new words are added to it.)
+fn english_negations(buf: &mut String, words: &[(u32, u32)], out: &mut Vec<(u32, u32)>) {
+    out.clear();
     let mut i = 0;
     while i < words.len() {
-        let w = &words[i];
-        if words.get(i + 1).is_some_and(|n| n == "t") {
-            let base = match w.as_str() {
-                "can" => Some("can"),
-                "won" => Some("will"),
-                "don" => Some("do"),
-                "shan" => Some("shall"),
+        let (a, b) = words[i];
+        let next_is_t = words
+            .get(i + 1)
+            .is_some_and(|&(c, d)| &buf[c as usize..d as usize] == "t");
+        if next_is_t {
+            let w = &buf[a as usize..b as usize];
+            let base = match w {
+                "can" => Some(push(buf, "can")),
+                "won" => Some(push(buf, "will")),
+                "don" => Some(push(buf, "do")),
+                "shan" => Some(push(buf, "shall")),
                 _ => w
                     .strip_suffix('n')
-                    .filter(|b| b.ends_with(['s', 'd', 'e', 'l'])),
+                    .filter(|b| b.ends_with(['s', 'd', 'e', 'l']))
+                    .map(|_| (a, b - 1)),
             };
             if let Some(base) = base {
-                out.push(base.to_string());
-                out.push("not".to_string());
+                out.push(base);
+                out.push(push(buf, "not"));
                 i += 2;
                 continue;
             }
         }
-        out.push(w.clone());
+        out.push((a, b));
         i += 1;
     }
-    out
 }
 
 /// Words that may come before the question proper (`Bonjour, comment…`).

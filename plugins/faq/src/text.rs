@@ -76,7 +76,7 @@ impl Tokens {
                 }
                 continue;
             }
-            let folded: &str = match latin(c) {
+            let folded: &str = match folded_char(c) {
                 Some(f) => f,
                 None => {
                     nonascii.clear();
@@ -116,45 +116,101 @@ fn is_elision(word: &str) -> bool {
     vigie_text::ELISIONS.contains(&word)
 }
 
-/// First and last code points of the folding table.
-const LATIN_FIRST: u32 = 0x80;
-const LATIN_END: u32 = 0x250;
+/// The blocks whose characters are folded from a table: Latin-1 and Latin
+/// Extended-A/B (accented letters), general punctuation, currency,
+/// letterlike symbols and number forms, symbols and dingbats, variation
+/// selectors and emoji. None of their characters decomposes into, or is, a
+/// character that combines with its neighbours (a non-starter or the second
+/// half of a composition; combining diacritics and Hangul jamo are not in
+/// these blocks), so a text made of them and of ASCII folds character by
+/// character (`tests::folding_is_local_in_the_table_blocks` checks it).
+const TABLE_BLOCKS: &[(u32, u32)] = &[
+    (0x80, 0x250),
+    (0x2000, 0x2070),
+    (0x20a0, 0x20d0),
+    (0x2100, 0x2190),
+    (0x2190, 0x2400),
+    (0x2500, 0x27c0),
+    (0xfe00, 0xfe10),
+    (0x1f000, 0x1fb00),
+];
 
-/// `vigie_text::fold` of one character of Latin-1 and Latin Extended-A/B
-/// (accented letters, typographic signs), computed once.
-fn latin(c: char) -> Option<&'static str> {
-    static TABLE: OnceLock<Vec<String>> = OnceLock::new();
+/// `vigie_text::fold` of each character of [`TABLE_BLOCKS`], computed once:
+/// the folded characters one after the other, and where each one ends.
+struct FoldTable {
+    text: String,
+    ends: Vec<u32>,
+}
+
+fn table() -> &'static FoldTable {
+    static TABLE: OnceLock<FoldTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = FoldTable {
+            text: String::new(),
+            ends: Vec::new(),
+        };
+        for &(first, end) in TABLE_BLOCKS {
+            for cp in first..end {
+                if let Some(c) = char::from_u32(cp) {
+                    t.text.push_str(&vigie_text::fold(c.encode_utf8(&mut [0u8; 4])));
+                }
+                t.ends.push(t.text.len() as u32);
+            }
+        }
+        t
+    })
+}
+
+/// `vigie_text::fold` of `c` when `c` is in one of the [`TABLE_BLOCKS`].
+fn folded_char(c: char) -> Option<&'static str> {
     let cp = c as u32;
-    if !(LATIN_FIRST..LATIN_END).contains(&cp) {
-        return None;
+    let mut base = 0;
+    for &(first, end) in TABLE_BLOCKS {
+        if cp < first {
+            return None;
+        }
+        if cp < end {
+            let t = table();
+            let i = base + (cp - first) as usize;
+            let start = if i == 0 { 0 } else { t.ends[i - 1] as usize };
+            return Some(&t.text[start..t.ends[i] as usize]);
+        }
+        base += (end - first) as usize;
     }
-    let table = TABLE.get_or_init(|| {
-        (LATIN_FIRST..LATIN_END)
-            .map(|cp| {
-                char::from_u32(cp)
-                    .map(|c| vigie_text::fold(c.encode_utf8(&mut [0u8; 4])))
-                    .unwrap_or_default()
-            })
-            .collect()
-    });
-    Some(&table[(cp - LATIN_FIRST) as usize])
+    None
 }
 
 /// `vigie_text::fold(text)`, without a copy when `text` is already folded
-/// ASCII.
+/// ASCII, and character by character (no Unicode normalisation of the
+/// whole text) when its characters are ASCII or in the [`TABLE_BLOCKS`].
 pub fn fold(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
-    if !text.is_ascii() {
-        return Cow::Owned(vigie_text::fold(text));
-    }
-    if !text.bytes().any(|b| b.is_ascii_uppercase() || b == b'`') {
+    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_uppercase() || b == b'`') {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .map(|c| if c == '`' { '\'' } else { c.to_ascii_lowercase() })
-            .collect(),
-    )
+    let mut out = String::new();
+    fold_into(text, &mut out);
+    Cow::Owned(out)
+}
+
+/// [`fold`] into `out` (cleared first).
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(if c == '`' {
+                '\''
+            } else {
+                c.to_ascii_lowercase()
+            });
+        } else if let Some(f) = folded_char(c) {
+            out.push_str(f);
+        } else {
+            out.clear();
+            out.push_str(&vigie_text::fold(text));
+            return;
+        }
+    }
 }
 
 /// Sample texts for the equivalence tests (shared with the other modules'
@@ -219,6 +275,51 @@ mod tests {
         }
         check(include_str!("../acme.toml"));
         check(include_str!("../../../examples/demo/events.jsonl"));
+    }
+
+    #[test]
+    fn the_table_folds_like_vigie_text() {
+        for &(first, end) in TABLE_BLOCKS {
+            for cp in first..end {
+                let Some(c) = char::from_u32(cp) else { continue };
+                let s = c.to_string();
+                assert_eq!(folded_char(c).unwrap(), vigie_text::fold(&s), "{cp:#x}");
+            }
+        }
+        assert_eq!(folded_char('\u{300}'), None);
+        assert_eq!(folded_char('日'), None);
+    }
+
+    /// Folding a text of these characters whole (NFKC composes across
+    /// characters) is folding it character by character.
+    #[test]
+    fn folding_is_local_in_the_table_blocks() {
+        let all: Vec<char> = TABLE_BLOCKS
+            .iter()
+            .flat_map(|&(a, b)| (a..b).filter_map(char::from_u32))
+            .chain((0x20..0x7f).filter_map(char::from_u32))
+            .collect();
+        // Every character next to a sample of every block, both ways.
+        let sample: Vec<char> = all.iter().copied().step_by(31).collect();
+        for &a in &all {
+            for &b in &sample {
+                for s in [format!("{a}{b}"), format!("{b}{a}"), format!("{a}{a}")] {
+                    assert_eq!(fold(&s), vigie_text::fold(&s), "{s:?}");
+                }
+            }
+        }
+        // Latin and punctuation, every pair.
+        let latin: Vec<char> = all
+            .iter()
+            .copied()
+            .filter(|&c| (c as u32) < 0x250 || (0x2000..0x2070).contains(&(c as u32)))
+            .collect();
+        for &a in &latin {
+            for &b in &latin {
+                let s = format!("{a}{b}");
+                assert_eq!(fold(&s), vigie_text::fold(&s), "{s:?}");
+            }
+        }
     }
 
     #[test]

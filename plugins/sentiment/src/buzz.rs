@@ -3,8 +3,10 @@
 //! share, compared with the community's own baseline.
 //!
 //! State lives in a few keys, so that the common case (a message that is
-//! not among the most negative) costs one small read and one small write:
-//! - `buzz/state`: the rolling window as buckets of `window_s / 10` seconds
+//! not among the most negative) costs one small read and one small write
+//! (each a host call in a component):
+//! - `buzz/state`, in a compact binary form (≈ 300 bytes; the JSON of
+//!   earlier versions is still read): the rolling window as buckets of `window_s / 10` seconds
 //!   (start, messages, negative messages, and the score a negative message
 //!   must beat to enter the bucket's three most negative); the baseline,
 //!   exponentially weighted averages over past windows (consecutive, aligned
@@ -20,6 +22,8 @@
 //! and at least `share_factor` × the usual share, and the volume is at least
 //! `volume_factor` × the usual volume — and only once the baseline has seen
 //! `min_baseline_windows` windows and no cool-down is running.
+
+use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 use vigie_sdk::{act, Action, Host, Severity};
@@ -134,7 +138,10 @@ pub struct Neg {
 /// bucket's top (0 while it has fewer than three).
 type Bucket = (i64, u32, u32, f64);
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The detector's state, stored under [`STATE_KEY`] in a compact binary
+/// form (see [`State::encode`]); the JSON form of earlier versions is still
+/// read.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 struct State {
     buckets: Vec<Bucket>,
@@ -149,6 +156,133 @@ struct State {
     /// Past windows folded into the baseline.
     base_windows: u32,
     cooldown_until: i64,
+}
+
+/// First byte of the binary state (JSON starts with `{`).
+const MAGIC: u8 = 0xB1;
+/// Bytes of the binary state before the buckets.
+const HEADER: usize = 1 + 8 + 4 + 4 + 8 + 8 + 4 + 8 + 4;
+/// Bytes of one bucket.
+const BUCKET: usize = 8 + 4 + 4 + 8;
+/// Buckets of a window (`window_s / 10` each), with room to spare.
+const STACK_BUCKETS: usize = 16;
+
+/// Little-endian fields read one after the other.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(*head)
+    }
+    fn i64(&mut self) -> Option<i64> {
+        self.take().map(i64::from_le_bytes)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        self.take().map(u32::from_le_bytes)
+    }
+    fn f64(&mut self) -> Option<f64> {
+        self.take().map(f64::from_le_bytes)
+    }
+}
+
+impl State {
+    /// The state stored as `bytes` (binary, or the JSON of earlier
+    /// versions); the empty state when they cannot be read.
+    fn decode(bytes: &[u8]) -> State {
+        match bytes.first() {
+            Some(&MAGIC) => State::decode_binary(bytes).unwrap_or_default(),
+            _ => serde_json::from_slice(bytes).unwrap_or_default(),
+        }
+    }
+
+    fn decode_binary(bytes: &[u8]) -> Option<State> {
+        let mut r = Reader(&bytes[1..]);
+        let mut state = State {
+            buckets: Vec::new(),
+            epoch: r.i64()?,
+            epoch_total: r.u32()?,
+            epoch_negative: r.u32()?,
+            base_volume: r.f64()?,
+            base_share: r.f64()?,
+            base_windows: r.u32()?,
+            cooldown_until: r.i64()?,
+        };
+        let n = r.u32()? as usize;
+        if r.0.len() != n.checked_mul(BUCKET)? {
+            return None;
+        }
+        state.buckets.reserve_exact(n + 1);
+        for _ in 0..n {
+            state.buckets.push((r.i64()?, r.u32()?, r.u32()?, r.f64()?));
+        }
+        // The baseline went through JSON in earlier versions, on every
+        // message: keep its rounding (see `json_roundtrip`).
+        state.base_volume = json_roundtrip(state.base_volume)?;
+        state.base_share = json_roundtrip(state.base_share)?;
+        Some(state)
+    }
+
+    /// Bytes of the binary form.
+    fn encoded_len(&self) -> usize {
+        HEADER + self.buckets.len() * BUCKET
+    }
+
+    /// The binary form, into `out` (at least [`State::encoded_len`] bytes):
+    /// a magic byte, the fields in little-endian order, the number of
+    /// buckets and the buckets.
+    fn encode<'b>(&self, out: &'b mut [u8]) -> &'b [u8] {
+        let mut at = 0;
+        let mut put = |bytes: &[u8]| {
+            out[at..at + bytes.len()].copy_from_slice(bytes);
+            at += bytes.len();
+        };
+        put(&[MAGIC]);
+        put(&self.epoch.to_le_bytes());
+        put(&self.epoch_total.to_le_bytes());
+        put(&self.epoch_negative.to_le_bytes());
+        put(&self.base_volume.to_le_bytes());
+        put(&self.base_share.to_le_bytes());
+        put(&self.base_windows.to_le_bytes());
+        put(&self.cooldown_until.to_le_bytes());
+        put(&(self.buckets.len() as u32).to_le_bytes());
+        for b in &self.buckets {
+            put(&b.0.to_le_bytes());
+            put(&b.1.to_le_bytes());
+            put(&b.2.to_le_bytes());
+            put(&b.3.to_le_bytes());
+        }
+        &out[..at]
+    }
+}
+
+/// What serde_json reads back from what it writes for `x` (`None` for a
+/// value it cannot write as a number). Its parser is not exact for every
+/// double (17 significant digits can lose an ulp), and the baseline of
+/// earlier versions, stored as JSON, went through it on every message; the
+/// binary state keeps that rounding so that the alerts stay the same to
+/// the last bit. The baseline changes once per window, so the few values
+/// seen are remembered.
+fn json_roundtrip(x: f64) -> Option<f64> {
+    const NONE: u64 = 0x7ff8_dead_beef_0001; // a NaN no arithmetic gives
+    thread_local! {
+        static SEEN: Cell<[(u64, u64); 4]> = const { Cell::new([(NONE, NONE); 4]) };
+    }
+    let bits = x.to_bits();
+    let mut seen = SEEN.get();
+    if let Some((_, out)) = seen.iter().find(|(input, _)| *input == bits) {
+        return Some(f64::from_bits(*out));
+    }
+    let mut buf = [0u8; 40];
+    let mut cursor = &mut buf[..];
+    serde_json::to_writer(&mut cursor, &x).ok()?;
+    let len = 40 - cursor.len();
+    let y: f64 = serde_json::from_slice(&buf[..len]).ok()?;
+    seen.rotate_right(1);
+    seen[0] = (bits, y.to_bits());
+    SEEN.set(seen);
+    Some(y)
 }
 
 /// The key of a bucket's most negative messages.
@@ -166,13 +300,20 @@ fn by_score(a: &Neg, b: &Neg) -> std::cmp::Ordering {
     a.score.total_cmp(&b.score).then_with(|| a.id.cmp(&b.id))
 }
 
-fn save(host: &mut impl Host, key: &str, bytes: Result<Vec<u8>, serde_json::Error>) {
+fn save(host: &mut impl Host, key: &str, bytes: Result<&[u8], String>) {
     let result = match bytes {
-        Ok(bytes) => host.kv_set(key, &bytes).map_err(|e| format!("{e:?}")),
-        Err(e) => Err(e.to_string()),
+        Ok(bytes) => host.kv_set(key, bytes).map_err(|e| format!("{e:?}")),
+        Err(e) => Err(e),
     };
     if let Err(e) = result {
         host.log(vigie_sdk::Level::Warn, &format!("{key} not saved: {e}"));
+    }
+}
+
+fn save_json(host: &mut impl Host, key: &str, value: &impl Serialize) {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => save(host, key, Ok(&bytes)),
+        Err(e) => save(host, key, Err(e.to_string())),
     }
 }
 
@@ -212,6 +353,10 @@ fn quote(text: &str) -> String {
 
 /// Counts one message (at `ts_ms`, with its sentiment `score`) and returns
 /// the alert, if this message tips the window over the thresholds.
+///
+/// One read and one write of [`STATE_KEY`]; the bucket's top is read and
+/// written only when the message enters it, and deleted when the bucket
+/// leaves the window.
 pub fn observe(
     host: &mut impl Host,
     cfg: &BuzzConfig,
@@ -221,9 +366,9 @@ pub fn observe(
     text: &str,
     score: f64,
 ) -> Option<Action> {
-    let mut state: State = host
+    let mut state = host
         .kv_get(STATE_KEY)
-        .and_then(|v| serde_json::from_slice(&v).ok())
+        .map(|v| State::decode(&v))
         .unwrap_or_default();
     let window_ms = cfg.window_ms();
     let negative = score < cfg.negative_threshold;
@@ -258,48 +403,53 @@ pub fn observe(
     state.epoch_total += 1;
     state.epoch_negative += negative as u32;
 
-    // The rolling window.
+    // The rolling window: the buckets of the last `window_s`, counting the
+    // newest one. A message older than that (events out of order) counts
+    // in the baseline only: its bucket would leave the window at once.
     let bucket_ms = cfg.bucket_ms();
     let start = ts_ms - ts_ms.rem_euclid(bucket_ms);
-    let at = match state.buckets.binary_search_by_key(&start, |b| b.0) {
-        Ok(at) => at,
-        Err(at) => {
-            state.buckets.insert(at, (start, 0, 0, 0.0));
-            at
+    let newest = state.buckets.last().map_or(start, |b| b.0.max(start));
+    if start > newest - window_ms {
+        let at = match state.buckets.binary_search_by_key(&start, |b| b.0) {
+            Ok(at) => at,
+            Err(at) => {
+                state.buckets.insert(at, (start, 0, 0, 0.0));
+                at
+            }
+        };
+        let bucket = &mut state.buckets[at];
+        bucket.1 += 1;
+        if negative {
+            bucket.2 += 1;
+            // Only a message among the bucket's three most negative is stored.
+            if bucket.2 <= TOP as u32 || score < bucket.3 {
+                let mut top = read_top(host, start);
+                top.push(Neg {
+                    id: id.to_string(),
+                    author: author.to_string(),
+                    score,
+                    text: quote(text),
+                });
+                top.sort_by(by_score);
+                top.truncate(TOP);
+                state.buckets[at].3 = if top.len() == TOP {
+                    top[TOP - 1].score
+                } else {
+                    0.0
+                };
+                save_json(host, &top_key(start), &top);
+            }
         }
-    };
-    let bucket = &mut state.buckets[at];
-    bucket.1 += 1;
-    if negative {
-        bucket.2 += 1;
-        // Only a message among the bucket's three most negative is stored.
-        if bucket.2 <= TOP as u32 || score < bucket.3 {
-            let mut top = read_top(host, start);
-            top.push(Neg {
-                id: id.to_string(),
-                author: author.to_string(),
-                score,
-                text: quote(text),
-            });
-            top.sort_by(by_score);
-            top.truncate(TOP);
-            let bucket = &mut state.buckets[at];
-            bucket.3 = if top.len() == TOP {
-                top[TOP - 1].score
-            } else {
-                0.0
-            };
-            save(host, &top_key(start), serde_json::to_vec(&top));
+        let gone = state
+            .buckets
+            .iter()
+            .take_while(|b| b.0 <= newest - window_ms)
+            .count();
+        for b in state.buckets[..gone].iter().filter(|b| b.2 > 0) {
+            host.kv_delete(&top_key(b.0));
         }
+        state.buckets.drain(..gone);
     }
-    // Keep the buckets of the last `window_s`, counting the newest one.
-    let newest = state.buckets.last().map_or(start, |b| b.0);
-    let (kept, gone): (Vec<Bucket>, Vec<Bucket>) =
-        state.buckets.iter().partition(|b| b.0 > newest - window_ms);
-    for b in gone.iter().filter(|b| b.2 > 0) {
-        host.kv_delete(&top_key(b.0));
-    }
-    state.buckets = kept;
 
     let total: u32 = state.buckets.iter().map(|b| b.1).sum();
     let negatives: u32 = state.buckets.iter().map(|b| b.2).sum();
@@ -343,7 +493,15 @@ pub fn observe(
         };
         act::alert(severity, alert_text(cfg, &figures), "bad buzz")
     });
-    save(host, STATE_KEY, serde_json::to_vec(&state));
+    let mut stack = [0u8; HEADER + STACK_BUCKETS * BUCKET];
+    let mut heap = Vec::new();
+    let buf = if state.encoded_len() <= stack.len() {
+        &mut stack[..]
+    } else {
+        heap.resize(state.encoded_len(), 0);
+        &mut heap[..]
+    };
+    save(host, STATE_KEY, Ok(state.encode(buf)));
     action
 }
 
@@ -445,14 +603,14 @@ mod tests {
                 0.3,
             );
         }
-        let s: State = serde_json::from_slice(&host.kv[STATE_KEY]).unwrap();
+        let s = State::decode(&host.kv[STATE_KEY]);
         let window: u32 = s.buckets.iter().map(|b| b.1).sum();
         assert!((15..=16).contains(&window), "{window}");
         assert_eq!(s.base_windows, 1);
         assert!((s.base_volume - 15.0).abs() < 1e-9);
         // Two hours later: 7 quiet windows were folded in.
         observe(&mut host, &c, T0 + 3 * 3_600_000, "late", "u", "ok", 0.3);
-        let s: State = serde_json::from_slice(&host.kv[STATE_KEY]).unwrap();
+        let s = State::decode(&host.kv[STATE_KEY]);
         assert_eq!(s.buckets.len(), 1);
         assert!(s.base_volume < 5.0, "{}", s.base_volume);
     }
@@ -508,5 +666,65 @@ mod tests {
             t.contains("1. [-0.91] m1 (Zoé): « C'est NUL vraiment »."),
             "{t}"
         );
+    }
+
+    #[test]
+    fn state_is_binary_and_reads_the_json_of_earlier_versions() {
+        let state = State {
+            buckets: vec![(T0, 4, 2, -0.5), (T0 + 90_000, 1, 0, 0.0)],
+            epoch: T0 / 900_000,
+            epoch_total: 5,
+            epoch_negative: 2,
+            base_volume: 12.5,
+            base_share: 0.25,
+            base_windows: 3,
+            cooldown_until: T0 - 1,
+        };
+        let mut buf = [0u8; 200];
+        let bytes = state.encode(&mut buf);
+        assert_eq!(bytes.len(), state.encoded_len());
+        assert_eq!(State::decode(bytes), state);
+        assert_eq!(State::decode(&bytes[..bytes.len() - 1]), State::default());
+        let json = r#"{"buckets":[[1763805600000,4,2,-0.5],[1763805690000,1,0,0.0]],
+            "epoch":1959784,"epoch_total":5,"epoch_negative":2,"base_volume":12.5,
+            "base_share":0.25,"base_windows":3,"cooldown_until":1763805599999}"#;
+        assert_eq!(State::decode(json.as_bytes()), state);
+        assert_eq!(State::decode(b"garbage"), State::default());
+    }
+
+    /// serde_json reads 13.309391238837893 back as 13.309391238837891: the
+    /// binary state keeps the rounding the JSON state had.
+    #[test]
+    fn the_baseline_keeps_the_rounding_of_the_json_state() {
+        let x = 13.309_391_238_837_893_f64;
+        let y: f64 = serde_json::from_str(&serde_json::to_string(&x).unwrap()).unwrap();
+        assert_ne!(x.to_bits(), y.to_bits());
+        assert_eq!(json_roundtrip(x), Some(y));
+        assert_eq!(json_roundtrip(x), Some(y));
+        let state = State {
+            base_volume: x,
+            ..State::default()
+        };
+        let mut buf = [0u8; 100];
+        assert_eq!(State::decode(state.encode(&mut buf)).base_volume, y);
+        // Scores (4 decimals) come back unchanged.
+        for k in -10_000..=10_000 {
+            let s = f64::from(k) / 10_000.0;
+            assert_eq!(json_roundtrip(s), Some(s));
+        }
+    }
+
+    /// A message older than the window (events out of order) counts in the
+    /// baseline and touches no top.
+    #[test]
+    fn a_message_older_than_the_window_touches_no_top() {
+        let mut host = TestHost::new();
+        let c = cfg();
+        observe(&mut host, &c, T0 + 3_600_000, "new", "u", "nul", -0.8);
+        observe(&mut host, &c, T0, "old", "u", "nul", -0.9);
+        let keys: Vec<&String> = host.kv.keys().collect();
+        assert_eq!(keys, [&STATE_KEY.to_string(), &top_key(T0 + 3_600_000)]);
+        let s = State::decode(&host.kv[STATE_KEY]);
+        assert_eq!((s.epoch_total, s.epoch_negative, s.buckets.len()), (2, 2, 1));
     }
 }

@@ -22,13 +22,14 @@
 //! Tokens come from [`crate::vader::tokenize`] with elisions split
 //! (`n'est` → `n`, `est`) and folded (no accents).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::lexicon::{word_set, FastMap, Lex};
-use crate::vader::{contrast, Tokens, B_DECR, B_INCR, C_INCR, N_SCALAR};
+use crate::lexicon::{flag, Lex};
+use crate::vader::{contrast, Buffers, View, B_DECR, B_INCR, C_INCR, N_SCALAR};
 
 /// Pre-position intensifiers and dampeners.
-const BOOSTERS: &[(&str, f64)] = &[
+pub(crate) const BOOSTERS: &[(&str, f64)] = &[
     ("tres", B_INCR),
     ("trop", B_INCR),
     ("vraiment", B_INCR),
@@ -73,7 +74,7 @@ const BOOSTERS: &[(&str, f64)] = &[
 ];
 
 /// Negation words that negate wherever they stand in the window.
-const NEGATORS: &[&str] = &[
+pub(crate) const NEGATORS: &[&str] = &[
     "pas",
     "jamais",
     "rien",
@@ -86,10 +87,10 @@ const NEGATORS: &[&str] = &[
 ];
 
 /// Negation words that may follow the verb they negate (`j'aime pas`).
-const AFTER_VERB: &[&str] = &["pas", "jamais", "guere", "plus"];
+pub(crate) const AFTER_VERB: &[&str] = &["pas", "jamais", "guere", "plus"];
 
 /// Contrastive conjunctions (the first one found counts).
-const CONTRAST: &[&[&str]] = &[
+pub(crate) const CONTRAST: &[&[&str]] = &[
     &["mais"],
     &["par", "contre"],
     &["cependant"],
@@ -101,9 +102,9 @@ const CONTRAST: &[&[&str]] = &[
 
 /// An idiom: its words (folded, elisions split), its valence, and whether a
 /// negation before it flips it (`ne vaut pas le coup` is its own idiom).
-struct Idiom(&'static [&'static str], f64, bool);
+pub(crate) struct Idiom(pub(crate) &'static [&'static str], f64, bool);
 
-const IDIOMS: &[Idiom] = &[
+pub(crate) const IDIOMS: &[Idiom] = &[
     Idiom(&["pas", "terrible"], -1.6, false),
     Idiom(&["pas", "fou"], -1.2, false),
     Idiom(&["pas", "folle"], -1.2, false),
@@ -152,10 +153,10 @@ const IDIOMS: &[Idiom] = &[
 ];
 
 /// The idioms (their indexes in [`IDIOMS`]) by first word, longest first.
-fn idioms_by_first_word() -> &'static FastMap<&'static str, Vec<usize>> {
-    static MAP: OnceLock<FastMap<&'static str, Vec<usize>>> = OnceLock::new();
+fn idioms_by_first_word() -> &'static HashMap<&'static str, Vec<usize>> {
+    static MAP: OnceLock<HashMap<&'static str, Vec<usize>>> = OnceLock::new();
     MAP.get_or_init(|| {
-        let mut m: FastMap<&'static str, Vec<usize>> = FastMap::default();
+        let mut m: HashMap<&'static str, Vec<usize>> = HashMap::new();
         for (k, Idiom(p, _, _)) in IDIOMS.iter().enumerate() {
             m.entry(p[0]).or_default().push(k);
         }
@@ -166,19 +167,34 @@ fn idioms_by_first_word() -> &'static FastMap<&'static str, Vec<usize>> {
     })
 }
 
-fn booster(word: &str) -> Option<f64> {
-    static MAP: OnceLock<FastMap<&'static str, f64>> = OnceLock::new();
-    MAP.get_or_init(|| word_set(BOOSTERS)).get(word).copied()
-}
-
+/// French tokens (elisions split) with their valences.
 struct Fr<'a> {
-    t: &'a Tokens,
-    lex: Lex<'a>,
+    t: View<'a>,
+    val: &'a [Option<f64>],
 }
 
 impl Fr<'_> {
+    #[inline]
     fn w(&self, i: usize) -> &str {
         self.t.word(i)
+    }
+
+    /// True when token `i` has the vocabulary flag `f`.
+    #[inline]
+    fn is(&self, i: usize, f: u32) -> bool {
+        self.t.info(i).flags & f != 0
+    }
+
+    /// The pre-position booster scalar of token `i`.
+    #[inline]
+    fn booster(&self, i: usize) -> Option<f64> {
+        if self.is(i, flag::FR_UP) {
+            Some(B_INCR)
+        } else if self.is(i, flag::FR_DOWN) {
+            Some(B_DECR)
+        } else {
+            None
+        }
     }
 
     fn is_ne(&self, i: usize) -> bool {
@@ -190,7 +206,7 @@ impl Fr<'_> {
         i < self.t.len()
             && match self.t.emoji(i) {
                 Some(v) => v != 0.0,
-                None => self.lex.has(self.w(i)),
+                None => self.val[i].is_some(),
             }
     }
 
@@ -204,10 +220,10 @@ impl Fr<'_> {
         if self.w(i) == "plus" && self.plus_negates(i) {
             return false;
         }
-        booster(self.w(i)).is_some()
+        self.booster(i).is_some()
             && (self.sentiment_word(next)
-                || booster(self.w(next)).is_some()
-                || NEGATORS.contains(&self.w(next)))
+                || self.booster(next).is_some()
+                || self.is(next, flag::FR_NEGATOR))
     }
 
     /// `plus` after `ne`/`n'` (up to three words back) is a negation.
@@ -217,10 +233,10 @@ impl Fr<'_> {
 
     /// Token `i` is a negation of the words after it.
     fn negator(&self, i: usize) -> bool {
-        let w = self.w(i);
-        if NEGATORS.contains(&w) {
+        if self.is(i, flag::FR_NEGATOR) {
             return true;
         }
+        let w = self.w(i);
         match w {
             "ne" | "n" => true,
             "plus" => self.plus_negates(i),
@@ -280,7 +296,7 @@ impl Fr<'_> {
         if !negated
             && next < self.t.len()
             && !self.t.breaks_before(next)
-            && AFTER_VERB.contains(&self.w(next))
+            && self.is(next, flag::FR_AFTER_VERB)
             && (self.w(next) != "plus" || !matches!(self.w(next + 1), "de" | "d" | "que" | "qu"))
         {
             let later = (next + 1..(next + 3).min(self.t.len()))
@@ -313,7 +329,7 @@ impl Fr<'_> {
             let mut scalar = if dampener_pair {
                 B_DECR
             } else if self.acts_as_booster(j) {
-                booster(self.w(j)).unwrap_or(0.0)
+                self.booster(j).unwrap_or(0.0)
             } else {
                 continue;
             };
@@ -341,22 +357,31 @@ impl Fr<'_> {
     }
 }
 
-/// Per-token sentiments of French tokens (elisions split).
-pub fn sentiments_fr(t: &Tokens, lex: Lex) -> Vec<f64> {
+/// Per-token sentiments of French tokens (elisions split), into
+/// `b.sentiments`.
+pub fn sentiments_fr(t: View, lex: Lex, b: &mut Buffers) {
     let n = t.len();
-    let fr = Fr { t, lex };
+    t.valences(lex, &mut b.val);
+    let fr = Fr { t, val: &b.val };
     let cap_diff = t.cap_differential();
     // Idioms: the valence goes to the idiom's last word, the others get 0.
-    let mut idiom_end: Vec<Option<(usize, f64, bool)>> = vec![None; n];
-    let mut inside = vec![false; n];
+    let idiom_end = &mut b.idiom_end;
+    idiom_end.clear();
+    idiom_end.resize(n, None);
+    let inside = &mut b.inside;
+    inside.clear();
+    inside.resize(n, false);
     let mut i = 0;
     while i < n {
-        let candidates = idioms_by_first_word().get(t.word(i));
-        let found = candidates.and_then(|c| {
-            c.iter()
-                .map(|&k| &IDIOMS[k])
-                .find(|Idiom(p, _, _)| t.matches(i, p))
-        });
+        let found = if fr.is(i, flag::FR_IDIOM) {
+            idioms_by_first_word().get(t.word(i)).and_then(|c| {
+                c.iter()
+                    .map(|&k| &IDIOMS[k])
+                    .find(|Idiom(p, _, _)| t.matches(i, p))
+            })
+        } else {
+            None
+        };
         match found {
             Some(Idiom(p, v, negatable)) => {
                 let end = i + p.len() - 1;
@@ -367,7 +392,8 @@ pub fn sentiments_fr(t: &Tokens, lex: Lex) -> Vec<f64> {
             None => i += 1,
         }
     }
-    let mut sentiments = Vec::with_capacity(n);
+    let sentiments = &mut b.sentiments;
+    sentiments.clear();
     for i in 0..n {
         let s = if let Some((from, v, negatable)) = idiom_end[i] {
             fr.valence(v, from, i, negatable, cap_diff)
@@ -379,21 +405,20 @@ pub fn sentiments_fr(t: &Tokens, lex: Lex) -> Vec<f64> {
             } else {
                 fr.valence(v, i, i, true, cap_diff)
             }
-        } else if let Some(v) = lex.get(t.word(i)) {
+        } else if let Some(v) = fr.val[i] {
             fr.valence(v, i, i, true, cap_diff)
         } else {
             0.0
         };
         sentiments.push(s);
     }
-    let at = (0..n).find_map(|i| {
+    let at = (0..n).filter(|&i| fr.is(i, flag::FR_CONTRAST)).find_map(|i| {
         CONTRAST
             .iter()
             .find(|p| t.matches(i, p))
             .map(|p| i + p.len() - 1)
     });
     if let Some(at) = at {
-        contrast(&mut sentiments, at);
+        contrast(sentiments, at);
     }
-    sentiments
 }

@@ -1,55 +1,248 @@
-//! The embedded lexicons, parsed once per instance (on first use) into hash
-//! maps: VADER's English lexicon and emoji, textblob-fr's French adjectives,
-//! and Vigie's additions for both languages (see `data/README.md`).
+//! The embedded lexicons, parsed once per instance (on first use) into one
+//! vocabulary: VADER's English lexicon and emoji, textblob-fr's French
+//! adjectives, and Vigie's additions for both languages (see
+//! `data/README.md`), together with the function words the rules look for
+//! (boosters, negations, language hints…), so that a token is looked up
+//! once and its hash is reused for the community's own entries and for the
+//! French inflections.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-/// FNV-1a: a fast hash for short keys (words), used by every table of the
-/// scorer's hot path.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
+/// The hash of a word: FNV-1a over its bytes, then mixed so that the top
+/// bits (the table index) depend on every byte.
+#[inline]
+pub fn word_hash(word: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+    (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry<V> {
+    hash: u64,
+    start: u32,
+    len: u32,
+    value: V,
+}
+
+/// A map from words to `V` with open addressing, looked up with a hash
+/// computed once per token ([`word_hash`]). Later inserts of a key win.
+#[derive(Debug, Clone)]
+pub struct WordMap<V> {
+    /// Entry index + 1, 0 when empty; the length is a power of two.
+    slots: Vec<u32>,
+    entries: Vec<Entry<V>>,
+    keys: String,
+    shift: u32,
+}
+
+impl<V> Default for WordMap<V> {
+    fn default() -> Self {
+        WordMap {
+            slots: Vec::new(),
+            entries: Vec::new(),
+            keys: String::new(),
+            shift: 64,
         }
-        self.0 = h;
     }
 }
 
-/// A hash map with the [`Fnv`] hash.
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+impl<V> WordMap<V> {
+    /// A map for about `n` words.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut m = WordMap::default();
+        m.grow_to((2 * n).next_power_of_two().max(8));
+        m.entries.reserve(n);
+        m
+    }
 
-/// A fixed set of words (booster, negation and hint lists) as a fast map.
-pub fn word_set<V: Copy>(entries: &[(&'static str, V)]) -> FastMap<&'static str, V> {
-    entries.iter().copied().collect()
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the map has no word.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn key(&self, e: &Entry<V>) -> &str {
+        &self.keys[e.start as usize..(e.start + e.len) as usize]
+    }
+
+    /// The slot of `word` (hash `hash`): `Ok` with the entry index when
+    /// present, `Err` with the free slot otherwise.
+    #[inline]
+    fn find(&self, word: &str, hash: u64) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let mut at = (hash >> self.shift) as usize;
+        loop {
+            match self.slots[at] {
+                0 => return Err(at),
+                k => {
+                    let e = &self.entries[k as usize - 1];
+                    if e.hash == hash && self.key(e) == word {
+                        return Ok(k as usize - 1);
+                    }
+                }
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The value of `word`, whose [`word_hash`] is `hash`.
+    #[inline]
+    pub fn get_hashed(&self, word: &str, hash: u64) -> Option<&V> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.find(word, hash).ok().map(|k| &self.entries[k].value)
+    }
+
+    /// The value of `word`.
+    pub fn get(&self, word: &str) -> Option<&V> {
+        self.get_hashed(word, word_hash(word))
+    }
+
+    /// The value of `word`, inserted with `make` when missing.
+    pub fn entry_or_insert_with(&mut self, word: &str, make: impl FnOnce() -> V) -> &mut V {
+        if 2 * (self.entries.len() + 1) > self.slots.len() {
+            self.grow_to((2 * self.slots.len()).max(8));
+        }
+        let hash = word_hash(word);
+        let k = match self.find(word, hash) {
+            Ok(k) => k,
+            Err(slot) => {
+                self.entries.push(Entry {
+                    hash,
+                    start: self.keys.len() as u32,
+                    len: word.len() as u32,
+                    value: make(),
+                });
+                self.keys.push_str(word);
+                self.slots[slot] = self.entries.len() as u32;
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[k].value
+    }
+
+    /// Sets the value of `word`.
+    pub fn insert(&mut self, word: &str, value: V) {
+        let mut value = Some(value);
+        let slot = self.entry_or_insert_with(word, || value.take().unwrap());
+        if let Some(v) = value {
+            *slot = v;
+        }
+    }
+
+    fn grow_to(&mut self, size: usize) {
+        self.slots = vec![0; size];
+        self.shift = 64 - size.trailing_zeros();
+        let mask = size - 1;
+        for (k, e) in self.entries.iter().enumerate() {
+            let mut at = (e.hash >> self.shift) as usize;
+            while self.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            self.slots[at] = k as u32 + 1;
+        }
+    }
+}
+
+/// Flags of a [`Word`].
+pub mod flag {
+    /// In the English lexicon.
+    pub const EN: u32 = 1;
+    /// In the French lexicon.
+    pub const FR: u32 = 1 << 1;
+    /// A French function word (language guess).
+    pub const HINT_FR: u32 = 1 << 2;
+    /// An English function word (language guess).
+    pub const HINT_EN: u32 = 1 << 3;
+    /// An English booster (`very`).
+    pub const EN_UP: u32 = 1 << 4;
+    /// An English dampener (`slightly`).
+    pub const EN_DOWN: u32 = 1 << 5;
+    /// An English negation word (`not`, `never`, `don't`).
+    pub const EN_NEGATE: u32 = 1 << 6;
+    /// A French intensifier (`très`).
+    pub const FR_UP: u32 = 1 << 7;
+    /// A French dampener (`assez`).
+    pub const FR_DOWN: u32 = 1 << 8;
+    /// A French negation word that negates wherever it stands (`pas`).
+    pub const FR_NEGATOR: u32 = 1 << 9;
+    /// A French negation that may follow its verb (`j'aime pas`).
+    pub const FR_AFTER_VERB: u32 = 1 << 10;
+    /// The first word of a French idiom.
+    pub const FR_IDIOM: u32 = 1 << 11;
+    /// The first word of a French contrastive conjunction.
+    pub const FR_CONTRAST: u32 = 1 << 12;
+}
+
+/// What the vocabulary knows of a word.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Word {
+    /// Valence in the English lexicon (when `flags` has [`flag::EN`]).
+    pub en: f64,
+    /// Valence in the French lexicon (when `flags` has [`flag::FR`]).
+    pub fr: f64,
+    /// [`flag`]s.
+    pub flags: u32,
+}
+
+impl Word {
+    /// True when the word has all of `flags`.
+    #[inline]
+    pub fn has(&self, flags: u32) -> bool {
+        self.flags & flags == flags
+    }
 }
 
 /// Valences on VADER's scale (about -4..4), keyed by folded word.
-pub type Table = FastMap<Cow<'static, str>, f64>;
+pub type Table = WordMap<f64>;
 
 /// All the lexicons of the plugin.
 pub struct Lexicons {
-    /// VADER's `vader_lexicon.txt` plus `en_extra.tsv` (lower case keys).
-    pub en: Table,
-    /// textblob-fr's `fr-sentiment.xml` plus `fr_extra.tsv` (folded keys).
-    pub fr: Table,
+    /// Every word the scorer knows: VADER's `vader_lexicon.txt` plus
+    /// `en_extra.tsv` (lower case keys), textblob-fr's `fr-sentiment.xml`
+    /// plus `fr_extra.tsv` (folded keys), and the function words.
+    pub words: WordMap<Word>,
     /// Emoji (one code point) → valence: VADER's emoji descriptions scored
     /// with its lexicon, plus `emoji_extra.tsv`.
-    pub emoji: FastMap<char, f64>,
+    pub emoji: HashMap<char, f64>,
+}
+
+impl Lexicons {
+    /// The English lexicon's entry of `word` (0 included).
+    pub fn en(&self, word: &str) -> Option<f64> {
+        self.words
+            .get(word)
+            .filter(|w| w.has(flag::EN))
+            .map(|w| w.en)
+    }
+
+    /// The French lexicon's entry of `word` (folded; 0 included).
+    pub fn fr(&self, word: &str) -> Option<f64> {
+        self.words
+            .get(word)
+            .filter(|w| w.has(flag::FR))
+            .map(|w| w.fr)
+    }
+
+    /// The valence of an emoji, if it has an entry.
+    #[inline]
+    pub fn emoji(&self, c: char) -> Option<f64> {
+        // Every emoji of the lexicon is outside ASCII.
+        if c.is_ascii() {
+            return None;
+        }
+        self.emoji.get(&c).copied()
+    }
 }
 
 const VADER: &str = include_str!("../data/vader_lexicon.tsv");
@@ -63,20 +256,60 @@ const EMOJI_EXTRA: &str = include_str!("../data/emoji_extra.tsv");
 pub fn lexicons() -> &'static Lexicons {
     static LEXICONS: OnceLock<Lexicons> = OnceLock::new();
     LEXICONS.get_or_init(|| {
-        let mut en = Table::with_capacity_and_hasher(7_600, Default::default());
-        load(&mut en, VADER, false);
-        load(&mut en, EN_EXTRA, false);
-        let mut fr = Table::with_capacity_and_hasher(3_800, Default::default());
-        load(&mut fr, FR_SENTIMENT, true);
-        load(&mut fr, FR_EXTRA, true);
-        let mut emoji = FastMap::with_capacity_and_hasher(240, Default::default());
+        let mut words = WordMap::with_capacity(12_000);
+        for (key, value) in entries(VADER).chain(entries(EN_EXTRA)) {
+            let w = words.entry_or_insert_with(key, Word::default);
+            w.en = value;
+            w.flags |= flag::EN;
+        }
+        for (key, value) in entries(FR_SENTIMENT).chain(entries(FR_EXTRA)) {
+            let folded;
+            let key = if key.is_ascii() {
+                key
+            } else {
+                folded = vigie_text::fold(key);
+                &folded
+            };
+            let w = words.entry_or_insert_with(key, Word::default);
+            w.fr = value;
+            w.flags |= flag::FR;
+        }
+        let mut set = |list: &[&str], f: u32, clear: u32| {
+            for key in list {
+                let w = words.entry_or_insert_with(key, Word::default);
+                w.flags = (w.flags & !clear) | f;
+            }
+        };
+        set(crate::scorer::FR_HINTS, flag::HINT_FR, 0);
+        set(crate::scorer::EN_HINTS, flag::HINT_EN, 0);
+        // A later list wins for a word in two booster lists, as in a map.
+        let boost = flag::EN_UP | flag::EN_DOWN;
+        set(crate::vader::BOOST_UP, flag::EN_UP, boost);
+        set(crate::vader::BOOST_DOWN, flag::EN_DOWN, boost);
+        set(crate::vader::NEGATE, flag::EN_NEGATE, 0);
+        let boost = flag::FR_UP | flag::FR_DOWN;
+        for (key, value) in crate::french::BOOSTERS {
+            let f = if *value > 0.0 {
+                flag::FR_UP
+            } else {
+                flag::FR_DOWN
+            };
+            set(&[key], f, boost);
+        }
+        set(crate::french::NEGATORS, flag::FR_NEGATOR, 0);
+        set(crate::french::AFTER_VERB, flag::FR_AFTER_VERB, 0);
+        let firsts: Vec<&str> = crate::french::IDIOMS.iter().map(|i| i.0[0]).collect();
+        set(&firsts, flag::FR_IDIOM, 0);
+        let firsts: Vec<&str> = crate::french::CONTRAST.iter().map(|p| p[0]).collect();
+        set(&firsts, flag::FR_CONTRAST, 0);
+        let mut emoji = HashMap::with_capacity(240);
         for (key, value) in entries(EMOJI_VADER).chain(entries(EMOJI_EXTRA)) {
             let mut chars = key.chars();
             if let (Some(c), None) = (chars.next(), chars.next()) {
                 emoji.insert(c, value);
             }
         }
-        Lexicons { en, fr, emoji }
+        Lexicons { words, emoji }
     })
 }
 
@@ -94,52 +327,74 @@ fn entries(text: &'static str) -> impl Iterator<Item = (&'static str, f64)> {
     })
 }
 
-fn load(table: &mut Table, text: &'static str, fold: bool) {
-    for (key, value) in entries(text) {
-        let key = if fold && !key.is_ascii() {
-            Cow::Owned(vigie_text::fold(key))
-        } else {
-            Cow::Borrowed(key)
-        };
-        table.insert(key, value);
-    }
+/// The two languages of the lexicons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// English: VADER's lexicon.
+    En,
+    /// French: textblob-fr's and Vigie's, with inflections.
+    Fr,
 }
 
 /// A lexicon with the community's own entries (from the config) on top.
 #[derive(Clone, Copy)]
 pub struct Lex<'a> {
-    base: &'a Table,
-    extra: &'a HashMap<String, f64>,
-    /// Also try the word without a final plural or feminine mark (French).
-    inflections: bool,
+    words: &'a WordMap<Word>,
+    extra: &'a Table,
+    which: Which,
 }
 
 impl<'a> Lex<'a> {
-    /// A view of `base` with `extra` winning.
-    pub fn new(base: &'a Table, extra: &'a HashMap<String, f64>, inflections: bool) -> Self {
+    /// The lexicon of `which` with `extra` winning.
+    pub fn new(lexicons: &'a Lexicons, extra: &'a Table, which: Which) -> Self {
         Lex {
-            base,
+            words: &lexicons.words,
             extra,
-            inflections,
+            which,
         }
     }
 
-    /// The entry of `word`; a valence of 0 means "no sentiment" (an entry
-    /// that overrides a noisy one), reported as none.
-    fn exact(&self, word: &str) -> Option<f64> {
-        let v = match self.extra.get(word) {
+    /// The base entry of a word whose vocabulary entry is `info`.
+    #[inline]
+    fn base(&self, info: Option<&Word>) -> Option<f64> {
+        let w = info?;
+        match self.which {
+            Which::En => w.has(flag::EN).then_some(w.en),
+            Which::Fr => w.has(flag::FR).then_some(w.fr),
+        }
+    }
+
+    /// The entry of `word` (hash `hash`, vocabulary entry `info`); a
+    /// valence of 0 means "no sentiment" (an entry that overrides a noisy
+    /// one), reported as none.
+    #[inline]
+    fn exact_with(&self, word: &str, hash: u64, info: Option<&Word>) -> Option<f64> {
+        let v = match self.extra.get_hashed(word, hash) {
             Some(v) => *v,
-            None => *self.base.get(word)?,
+            None => self.base(info)?,
         };
         (v != 0.0).then_some(v)
     }
 
+    fn exact(&self, word: &str) -> Option<f64> {
+        let hash = word_hash(word);
+        self.exact_with(word, hash, self.words.get_hashed(word, hash))
+    }
+
     /// The valence of `word` (folded), if it has one.
     pub fn get(&self, word: &str) -> Option<f64> {
-        if let Some(v) = self.exact(word) {
+        let hash = word_hash(word);
+        self.get_with(word, hash, self.words.get_hashed(word, hash))
+    }
+
+    /// [`Lex::get`] for a token already looked up: `hash` is its
+    /// [`word_hash`] and `info` its vocabulary entry.
+    #[inline]
+    pub fn get_with(&self, word: &str, hash: u64, info: Option<&Word>) -> Option<f64> {
+        if let Some(v) = self.exact_with(word, hash, info) {
             return Some(v);
         }
-        if !self.inflections || word.len() < 4 {
+        if self.which == Which::En || word.len() < 4 {
             return None;
         }
         // French plural (-s, -x) then feminine (-e): "déçues" → "déçue" → "déçu".
@@ -171,25 +426,50 @@ mod tests {
     #[test]
     fn parses_all_lexicons() {
         let l = lexicons();
-        assert!(l.en.len() > 7_400, "{}", l.en.len());
-        assert!(l.fr.len() > 3_500, "{}", l.fr.len());
-        assert_eq!(l.en.get("good"), Some(&1.9));
-        assert_eq!(l.en.get(":)"), Some(&2.0));
+        let count = |f| l.words.entries.iter().filter(|e| e.value.has(f)).count();
+        assert!(count(flag::EN) > 7_400, "{}", count(flag::EN));
+        assert!(count(flag::FR) > 3_500, "{}", count(flag::FR));
+        assert_eq!(l.en("good"), Some(1.9));
+        assert_eq!(l.en(":)"), Some(2.0));
         // Later duplicates win, as in vaderSentiment's dict.
-        assert_eq!(l.en.get("ok"), Some(&1.2));
-        assert!(!l.fr.contains_key("stylé") && l.fr.contains_key("style"));
-        assert!(l.emoji[&'😊'] > 0.0 && l.emoji[&'😡'] < 0.0 && l.emoji[&'👍'] > 0.0);
+        assert_eq!(l.en("ok"), Some(1.2));
+        assert!(l.fr("stylé").is_none() && l.fr("style").is_some());
+        assert!(l.emoji('😊').unwrap() > 0.0);
+        assert!(l.emoji('😡').unwrap() < 0.0 && l.emoji('👍').unwrap() > 0.0);
+        assert!(l.emoji.keys().all(|c| !c.is_ascii()));
+        let very = l.words.get("very").unwrap();
+        assert!(very.has(flag::EN_UP | flag::HINT_EN) && !very.has(flag::EN_DOWN));
+        assert!(l
+            .words
+            .get("pas")
+            .unwrap()
+            .has(flag::FR_NEGATOR | flag::HINT_FR));
+    }
+
+    #[test]
+    fn word_map_inserts_finds_and_grows() {
+        let mut m = WordMap::default();
+        assert_eq!(m.get("a"), None);
+        for k in 0..1000 {
+            m.insert(&format!("w{k}"), k);
+        }
+        m.insert("w7", 70);
+        assert_eq!(m.len(), 1000);
+        assert_eq!(m.get("w7"), Some(&70));
+        assert_eq!(m.get("w999"), Some(&999));
+        assert_eq!(m.get("w1000"), None);
+        assert_eq!(m.get(""), None);
     }
 
     #[test]
     fn finds_french_inflections_and_config_entries() {
         let l = lexicons();
-        let mut extra = HashMap::new();
-        let fr = Lex::new(&l.fr, &extra, true);
+        let mut extra = Table::default();
+        let fr = Lex::new(l, &extra, Which::Fr);
         assert!(fr.get("decues").unwrap() < 0.0);
         assert!(fr.get("satisfaite").unwrap() > 0.0);
         assert_eq!(fr.get("zzzz"), None);
-        extra.insert("zzzz".to_string(), 2.0);
-        assert_eq!(Lex::new(&l.fr, &extra, true).get("zzzz"), Some(2.0));
+        extra.insert("zzzz", 2.0);
+        assert_eq!(Lex::new(l, &extra, Which::Fr).get("zzzz"), Some(2.0));
     }
 }

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use vigie_sdk::{Action, ActionKind, Description, Event, EventKind, Host, LabelAction, Plugin};
 
 use buzz::BuzzConfig;
-use scorer::{Lang, Scorer};
+use scorer::{Lang, Scorer, Scratch};
 
 /// Extra lexicon entries, per language: word → valence on VADER's scale.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -68,6 +68,8 @@ pub struct Sentiment {
     label_key: String,
     scorer: Scorer,
     buzz: BuzzConfig,
+    /// Scoring buffers, reused from one message to the next.
+    scratch: Scratch,
 }
 
 impl Sentiment {
@@ -137,6 +139,7 @@ impl Plugin for Sentiment {
             label_key: cfg.label_key,
             scorer: Scorer::new(default_lang, cfg.lexicon.en, cfg.lexicon.fr),
             buzz: cfg.buzz,
+            scratch: Scratch::default(),
         })
     }
 
@@ -144,7 +147,7 @@ impl Plugin for Sentiment {
         if !event.has_text() {
             return Ok(Vec::new());
         }
-        let score = self.scorer.score(&event.text);
+        let score = self.scorer.score_with(&event.text, &mut self.scratch);
         let lang = lang_name(score.lang);
         let mut actions = vec![Action::Label(LabelAction {
             key: self.label_key.clone(),

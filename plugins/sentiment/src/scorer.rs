@@ -2,17 +2,16 @@
 //! rules of that language, giving a compound score in [-1, 1].
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use crate::french::sentiments_fr;
-use crate::lexicon::{lexicons, FastMap, Lex};
-use crate::vader::{compound, fold_word, sentiments_en, tokenize, Tokens};
+use crate::lexicon::{flag, lexicons, Lex, Table, Which};
+use crate::vader::{compound, fold_word, sentiments_en, tokenize_into, Buffers, Tokens, View};
 
 pub use vigie_text::Lang;
 
 /// Function words that tell French (vigie-text's list, plus spoken and
 /// texting forms).
-const FR_HINTS: &[&str] = &[
+pub(crate) const FR_HINTS: &[&str] = &[
     "le", "la", "les", "un", "une", "des", "du", "de", "et", "est", "je", "tu", "il", "elle",
     "nous", "vous", "ils", "pas", "ne", "que", "qui", "quoi", "pour", "avec", "sur", "dans", "mon",
     "ma", "mes", "ton", "votre", "vos", "ce", "cette", "ces", "au", "aux", "ou", "mais", "tres",
@@ -23,7 +22,7 @@ const FR_HINTS: &[&str] = &[
 ];
 
 /// Function words that tell English (vigie-text's list).
-const EN_HINTS: &[&str] = &[
+pub(crate) const EN_HINTS: &[&str] = &[
     "the", "a", "an", "and", "is", "are", "was", "were", "i", "you", "he", "she", "we", "they",
     "it", "not", "no", "that", "this", "what", "how", "when", "where", "why", "for", "with", "on",
     "in", "my", "your", "our", "to", "of", "but", "very", "good", "thanks", "thank", "hello", "hi",
@@ -47,8 +46,16 @@ pub struct Score {
 pub struct Scorer {
     /// Used when the text gives no hint of its language.
     pub default_lang: Lang,
-    extra_en: HashMap<String, f64>,
-    extra_fr: HashMap<String, f64>,
+    extra_en: Table,
+    extra_fr: Table,
+}
+
+/// The buffers of [`Scorer::score_with`], reused from one text to the next
+/// so that scoring allocates nothing once they have grown.
+#[derive(Debug, Default, Clone)]
+pub struct Scratch {
+    tokens: Tokens,
+    buffers: Buffers,
 }
 
 impl Default for Scorer {
@@ -64,8 +71,13 @@ impl Scorer {
         extra_en: HashMap<String, f64>,
         extra_fr: HashMap<String, f64>,
     ) -> Self {
-        let fold =
-            |m: HashMap<String, f64>| m.into_iter().map(|(k, v)| (fold_word(&k), v)).collect();
+        let fold = |m: HashMap<String, f64>| {
+            let mut t = Table::default();
+            for (k, v) in m {
+                t.insert(&fold_word(&k), v);
+            }
+            t
+        };
         Scorer {
             default_lang,
             extra_en: fold(extra_en),
@@ -74,63 +86,59 @@ impl Scorer {
     }
 
     fn lex(&self, lang: Lang) -> Lex<'_> {
-        let l = lexicons();
         match lang {
-            Lang::En => Lex::new(&l.en, &self.extra_en, false),
-            Lang::Fr => Lex::new(&l.fr, &self.extra_fr, true),
+            Lang::En => Lex::new(lexicons(), &self.extra_en, Which::En),
+            Lang::Fr => Lex::new(lexicons(), &self.extra_fr, Which::Fr),
         }
     }
 
     /// Guesses the language of `text`, then scores it.
     pub fn score(&self, text: &str) -> Score {
-        let tokens = tokenize(text, false, lexicons());
-        let lang = self.guess(&tokens);
-        let compound = match lang {
-            Lang::En => self.score_tokens_en(&tokens, text),
-            Lang::Fr => self.score_as(text, Lang::Fr),
-        };
+        self.score_with(text, &mut Scratch::default())
+    }
+
+    /// [`Scorer::score`] with buffers kept by the caller: the text is read
+    /// once, for the language guess and the rules of its language.
+    pub fn score_with(&self, text: &str, scratch: &mut Scratch) -> Score {
+        tokenize_into(text, lexicons(), &mut scratch.tokens);
+        let lang = self.guess(scratch.tokens.view(false));
+        let compound = self.compound(text, lang, scratch);
         Score { compound, lang }
+    }
+
+    /// The compound score of the tokenised `text` after the rules of `lang`.
+    fn compound(&self, text: &str, lang: Lang, scratch: &mut Scratch) -> f64 {
+        let Scratch { tokens, buffers } = scratch;
+        match lang {
+            Lang::En => sentiments_en(tokens.view(false), self.lex(Lang::En), buffers),
+            Lang::Fr => sentiments_fr(tokens.view(true), self.lex(Lang::Fr), buffers),
+        }
+        compound(buffers.sentiments(), text)
     }
 
     /// Scores `text` with the rules of `lang`.
     pub fn score_as(&self, text: &str, lang: Lang) -> f64 {
-        match lang {
-            Lang::En => self.score_tokens_en(&tokenize(text, false, lexicons()), text),
-            Lang::Fr => {
-                let tokens = tokenize(text, true, lexicons());
-                compound(&sentiments_fr(&tokens, self.lex(Lang::Fr)), text)
-            }
-        }
+        let mut scratch = Scratch::default();
+        tokenize_into(text, lexicons(), &mut scratch.tokens);
+        self.compound(text, lang, &mut scratch)
     }
 
     /// Each token of `text` with its sentiment after the rules of `lang`
     /// (for tuning a community's lexicon and for debugging).
     pub fn explain(&self, text: &str, lang: Lang) -> Vec<(String, f64)> {
-        let tokens = tokenize(text, lang == Lang::Fr, lexicons());
-        let sentiments = match lang {
-            Lang::En => sentiments_en(&tokens, self.lex(Lang::En)),
-            Lang::Fr => sentiments_fr(&tokens, self.lex(Lang::Fr)),
-        };
+        let mut scratch = Scratch::default();
+        tokenize_into(text, lexicons(), &mut scratch.tokens);
+        self.compound(text, lang, &mut scratch);
+        let tokens = scratch.tokens.view(lang == Lang::Fr);
         (0..tokens.len())
-            .map(|i| (tokens.word(i).to_string(), sentiments[i]))
+            .map(|i| (tokens.word(i).to_string(), scratch.buffers.sentiments()[i]))
             .collect()
-    }
-
-    fn score_tokens_en(&self, tokens: &Tokens, text: &str) -> f64 {
-        compound(&sentiments_en(tokens, self.lex(Lang::En)), text)
     }
 
     /// French or English by function words (`c'est`, `j'ai` count as
     /// French); on a tie, by the number of words each lexicon knows; then
-    /// the default.
-    pub fn guess(&self, tokens: &Tokens) -> Lang {
-        static HINTS: OnceLock<FastMap<&'static str, (u32, u32)>> = OnceLock::new();
-        let hints = HINTS.get_or_init(|| {
-            let mut m: FastMap<&'static str, (u32, u32)> = FastMap::default();
-            FR_HINTS.iter().for_each(|w| m.entry(*w).or_default().0 = 1);
-            EN_HINTS.iter().for_each(|w| m.entry(*w).or_default().1 = 1);
-            m
-        });
+    /// the default. `tokens`: with elisions not split.
+    pub fn guess(&self, tokens: View) -> Lang {
         let (mut fr, mut en) = (0u32, 0u32);
         for i in 0..tokens.len() {
             let w = tokens.word(i);
@@ -140,17 +148,15 @@ impl Scorer {
                     continue;
                 }
             }
-            if let Some((f, e)) = hints.get(w) {
-                fr += f;
-                en += e;
-            }
+            let flags = tokens.info(i).flags;
+            fr += (flags & flag::HINT_FR != 0) as u32;
+            en += (flags & flag::HINT_EN != 0) as u32;
         }
         if fr == en {
             let (lex_fr, lex_en) = (self.lex(Lang::Fr), self.lex(Lang::En));
             for i in 0..tokens.len() {
-                let w = tokens.word(i);
-                fr += lex_fr.has(w) as u32;
-                en += lex_en.has(w) as u32;
+                fr += tokens.has(lex_fr, i) as u32;
+                en += tokens.has(lex_en, i) as u32;
             }
         }
         match fr.cmp(&en) {

@@ -11,9 +11,7 @@
 //! the normalisation x / sqrt(x² + 15). Where the Python code has a plain bug
 //! the port does what the code means; each such place says "fix:".
 
-use std::sync::OnceLock;
-
-use crate::lexicon::{FastMap, Lex, Lexicons};
+use crate::lexicon::{flag, word_hash, Lex, Lexicons, Word};
 
 /// Empirical increase of a booster word (vaderSentiment `B_INCR`).
 pub const B_INCR: f64 = 0.293;
@@ -24,7 +22,7 @@ pub const C_INCR: f64 = 0.733;
 /// Negation scalar.
 pub const N_SCALAR: f64 = -0.74;
 
-const NEGATE: &[&str] = &[
+pub(crate) const NEGATE: &[&str] = &[
     "aint",
     "arent",
     "cannot",
@@ -86,7 +84,7 @@ const NEGATE: &[&str] = &[
     "despite",
 ];
 
-const BOOST_UP: &[&str] = &[
+pub(crate) const BOOST_UP: &[&str] = &[
     "absolutely",
     "amazingly",
     "awfully",
@@ -149,7 +147,7 @@ const BOOST_UP: &[&str] = &[
     "very",
 ];
 
-const BOOST_DOWN: &[&str] = &[
+pub(crate) const BOOST_DOWN: &[&str] = &[
     "almost",
     "barely",
     "hardly",
@@ -189,58 +187,106 @@ const SPECIAL_CASES: &[(&[&str], f64)] = &[
     (&["beating", "heart"], 3.5),
 ];
 
-/// Booster scalar and negation flag of the English function words.
-fn en_words() -> &'static FastMap<&'static str, (f64, bool)> {
-    static WORDS: OnceLock<FastMap<&'static str, (f64, bool)>> = OnceLock::new();
-    WORDS.get_or_init(|| {
-        let mut m = FastMap::default();
-        for w in BOOST_UP {
-            m.insert(*w, (B_INCR, false));
-        }
-        for w in BOOST_DOWN {
-            m.insert(*w, (B_DECR, false));
-        }
-        for w in NEGATE {
-            m.entry(*w).or_insert((0.0, false)).1 = true;
-        }
-        m
-    })
+/// The first words of [`SPECIAL_CASES`] and [`BOOST_DOWN_BIGRAMS`]: an
+/// idiom can only start on one of them.
+fn idiom_start_en(word: &str) -> bool {
+    matches!(
+        word,
+        "the" | "bad" | "badass" | "bus" | "yeah" | "kiss" | "to" | "beating" | "just" | "kind"
+            | "sort"
+    )
 }
 
-/// The booster scalar of `word`, if it is in the booster dictionary.
-pub fn booster_en(word: &str) -> Option<f64> {
-    en_words()
-        .get(word)
-        .and_then(|(b, _)| (*b != 0.0).then_some(*b))
+/// The booster scalar of token `j`, if it is in the booster dictionary.
+#[inline]
+fn booster_en(t: View, j: usize) -> Option<f64> {
+    let w = t.info(j);
+    if w.flags & flag::EN_UP != 0 {
+        Some(B_INCR)
+    } else if w.flags & flag::EN_DOWN != 0 {
+        Some(B_DECR)
+    } else {
+        None
+    }
 }
 
-/// vaderSentiment `negated` for one word: a negation word or a "n't" form.
-pub fn negated_en(word: &str) -> bool {
-    en_words().get(word).is_some_and(|(_, n)| *n) || word.contains("n't")
+/// vaderSentiment `negated` for token `k`: a negation word or a "n't" form.
+#[inline]
+fn negated_en(t: View, k: usize) -> bool {
+    t.info(k).flags & flag::EN_NEGATE != 0 || t.word(k).contains("n't")
 }
 
 // ---------------------------------------------------------------------------
 // Tokens
 
+/// A token: its span in the folded buffer, its vocabulary entry (looked up
+/// once), and its flags.
 #[derive(Debug, Clone, Copy)]
-struct Tok {
+pub(crate) struct Tok {
     start: u32,
     end: u32,
+    /// [`word_hash`] of the word.
+    hash: u64,
+    /// The vocabulary's entry (no flags when the word is unknown).
+    word: Word,
+    emoji: Option<f64>,
     upper: bool,
+    has_upper: bool,
+    has_lower: bool,
     /// Clause punctuation (`,` `.` `;` `!` `?` …) or a new line stands
     /// between this token and the previous one.
     brk: bool,
-    emoji: Option<f64>,
+    /// In the tokens with elisions split: the rest of a word whose elided
+    /// head (`l'`, `c'`) is the previous token. (While the whole words are
+    /// built: the span has changed.)
+    joined: bool,
 }
 
-/// The words and emoticons of a text, folded, with their ALL-CAPS flag.
+/// The words and emoticons of a text, folded, with their ALL-CAPS flag,
+/// read once for both views: with French elisions split (`l'appli` → `l`,
+/// `appli`) and without (`l'appli`), see [`Tokens::view`].
 #[derive(Debug, Default, Clone)]
 pub struct Tokens {
+    /// The folded words; an elided head is followed by its apostrophe, so
+    /// that the whole word is one span too.
     buf: String,
-    toks: Vec<Tok>,
+    /// Elisions split.
+    split: Vec<Tok>,
+    /// Whole words, when some elision was split (else `split` serves).
+    whole: Vec<Tok>,
+    joins: bool,
 }
 
 impl Tokens {
+    /// The tokens with French elisions split (`split_elisions`) or not.
+    pub fn view(&self, split_elisions: bool) -> View<'_> {
+        let toks = if split_elisions || !self.joins {
+            &self.split
+        } else {
+            &self.whole
+        };
+        View {
+            buf: &self.buf,
+            toks,
+        }
+    }
+}
+
+/// The tokens of a text as the rules of one language read them.
+#[derive(Debug, Clone, Copy)]
+pub struct View<'a> {
+    buf: &'a str,
+    toks: &'a [Tok],
+}
+
+/// The entry of a word the vocabulary does not know.
+static NO_WORD: Word = Word {
+    en: 0.0,
+    fr: 0.0,
+    flags: 0,
+};
+
+impl<'a> View<'a> {
     /// Number of tokens.
     pub fn len(&self) -> usize {
         self.toks.len()
@@ -250,21 +296,31 @@ impl Tokens {
         self.toks.is_empty()
     }
     /// The folded token `i` ("" past the end).
-    pub fn word(&self, i: usize) -> &str {
+    #[inline]
+    pub fn word(&self, i: usize) -> &'a str {
         self.toks
             .get(i)
             .map_or("", |t| &self.buf[t.start as usize..t.end as usize])
     }
+    /// The vocabulary's entry of token `i` (no flags when unknown or past
+    /// the end).
+    #[inline]
+    pub fn info(&self, i: usize) -> &'a Word {
+        self.toks.get(i).map_or(&NO_WORD, |t| &t.word)
+    }
     /// True when token `i` was written in capitals (Python's `str.isupper`).
+    #[inline]
     pub fn upper(&self, i: usize) -> bool {
         self.toks[i].upper
     }
     /// True when clause punctuation or a line break stands right before
     /// token `i` (false past the end).
+    #[inline]
     pub fn breaks_before(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| t.brk)
     }
     /// The valence of token `i` if it is an emoji (0 for emoji without one).
+    #[inline]
     pub fn emoji(&self, i: usize) -> Option<f64> {
         self.toks[i].emoji
     }
@@ -279,12 +335,29 @@ impl Tokens {
         (0..self.len()).find(|&i| self.word(i) == word)
     }
     /// True when the tokens from `at` read `phrase`.
+    #[inline]
     pub fn matches(&self, at: usize, phrase: &[&str]) -> bool {
         at + phrase.len() <= self.len()
             && phrase
                 .iter()
                 .enumerate()
                 .all(|(k, w)| self.word(at + k) == *w)
+    }
+    /// The valence in `lex` of each token, into `out`.
+    pub fn valences(&self, lex: Lex, out: &mut Vec<Option<f64>>) {
+        out.clear();
+        out.extend(
+            self.toks
+                .iter()
+                .map(|t| lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hash, Some(&t.word))),
+        );
+    }
+    /// True when token `i` has a valence in `lex`.
+    pub fn has(&self, lex: Lex, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| {
+            lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hash, Some(&t.word))
+                .is_some()
+        })
     }
 }
 
@@ -307,8 +380,23 @@ fn is_pictograph(c: char) -> bool {
     matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF | 0x2300..=0x23FF)
 }
 
+/// `char::is_alphanumeric`, without the Unicode tables for Latin-1 and
+/// Latin Extended-A (French text).
+#[inline]
+fn is_alnum(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xAA | 0xB2 | 0xB3 | 0xB5 | 0xB9 | 0xBA | 0xBC..=0xBE => true,
+        0xD7 | 0xF7 => false,
+        0xC0..=0x17F => true,
+        0x80..=0xBF => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
 /// Appends `c` folded: lower case, accents removed, `œ` → `oe` (the same
 /// folding as vigie-text, with a fast path for Latin-1).
+#[inline]
 pub fn push_folded(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -344,13 +432,12 @@ pub fn fold_word(word: &str) -> String {
 fn dotted_letters(chunk: &str) -> bool {
     let chunk = chunk.trim_end_matches(|c: char| c.is_ascii_punctuation());
     let mut letters = 0;
-    for (k, part) in chunk.split('.').enumerate() {
+    for part in chunk.split('.') {
         let mut chars = part.chars();
         match (chars.next(), chars.next()) {
             (Some(c), None) if c.is_alphanumeric() => letters += 1,
             _ => return false,
         }
-        let _ = k;
     }
     letters >= 3
 }
@@ -390,32 +477,54 @@ fn unleet(buf: &mut String, start: usize) {
 
 struct Builder<'t> {
     out: &'t mut Tokens,
+    lexicons: &'t Lexicons,
     start: usize,
     has_upper: bool,
     has_lower: bool,
     pending_break: bool,
+    /// The next token is the rest of a word whose elided head was split.
+    joined_next: bool,
 }
 
 impl Builder<'_> {
+    #[inline]
     fn open(&self) -> bool {
         self.out.buf.len() > self.start
     }
+    #[inline]
     fn push_char(&mut self, c: char) {
-        self.has_upper |= c.is_uppercase();
-        self.has_lower |= c.is_lowercase();
+        if c.is_ascii() {
+            self.has_upper |= c.is_ascii_uppercase();
+            self.has_lower |= c.is_ascii_lowercase();
+        } else {
+            self.has_upper |= c.is_uppercase();
+            self.has_lower |= c.is_lowercase();
+        }
         push_folded(c, &mut self.out.buf);
+    }
+    /// Ends the token `buf[start..]` (looked up in the vocabulary).
+    fn push_tok(&mut self, emoji: Option<f64>) {
+        let word = &self.out.buf[self.start..];
+        let hash = word_hash(word);
+        let info = self.lexicons.words.get_hashed(word, hash);
+        self.out.split.push(Tok {
+            start: self.start as u32,
+            end: self.out.buf.len() as u32,
+            hash,
+            word: info.copied().unwrap_or_default(),
+            emoji,
+            upper: self.has_upper && !self.has_lower,
+            has_upper: self.has_upper,
+            has_lower: self.has_lower,
+            brk: self.pending_break,
+            joined: std::mem::take(&mut self.joined_next),
+        });
+        self.pending_break = false;
     }
     fn flush(&mut self) {
         if self.open() {
             unleet(&mut self.out.buf, self.start);
-            self.out.toks.push(Tok {
-                start: self.start as u32,
-                end: self.out.buf.len() as u32,
-                upper: self.has_upper && !self.has_lower,
-                brk: self.pending_break,
-                emoji: None,
-            });
-            self.pending_break = false;
+            self.push_tok(None);
         }
         self.start = self.out.buf.len();
         self.has_upper = false;
@@ -430,19 +539,31 @@ impl Builder<'_> {
                 self.push_char(c);
             }
         }
-        let upper = self.has_upper && !self.has_lower;
-        self.out.toks.push(Tok {
-            start: self.start as u32,
-            end: self.out.buf.len() as u32,
-            upper,
-            brk: self.pending_break,
-            emoji,
-        });
-        self.pending_break = false;
+        self.push_tok(emoji);
         self.start = self.out.buf.len();
         self.has_upper = false;
         self.has_lower = false;
     }
+}
+
+/// True when the ASCII `chunk`, in lower case, is an entry of VADER's
+/// lexicon (emoticons such as `:)`, `<3`, `:-(`).
+fn emoticon(chunk: &str, lexicons: &Lexicons) -> bool {
+    let mut small = [0u8; 32];
+    let large;
+    let lower = if chunk.len() <= small.len() {
+        let small = &mut small[..chunk.len()];
+        small.copy_from_slice(chunk.as_bytes());
+        small.make_ascii_lowercase();
+        std::str::from_utf8(small).unwrap_or_default()
+    } else {
+        large = chunk.to_ascii_lowercase();
+        &large
+    };
+    lexicons
+        .words
+        .get(lower)
+        .is_some_and(|w| w.has(flag::EN))
 }
 
 /// Splits `text` into words, emoticons and emoji.
@@ -452,19 +573,29 @@ impl Builder<'_> {
 /// punctuation off short words (`ok,`), splits words glued by punctuation
 /// (`minutes.MAJOR`), reads `f.u.c.k` as one word and makes each emoji a token
 /// carrying its valence (vaderSentiment pastes the emoji's English
-/// description into the text). With `split_elisions` (French), `l'appli`
-/// gives `l` and `appli`.
-pub fn tokenize(text: &str, split_elisions: bool, lexicons: &Lexicons) -> Tokens {
-    let mut out = Tokens {
-        buf: String::with_capacity(text.len() + 8),
-        toks: Vec::with_capacity(text.len() / 4 + 2),
-    };
+/// description into the text). [`Tokens::view`] gives the tokens with French
+/// elisions split (`l'appli` gives `l` and `appli`) or not.
+pub fn tokenize(text: &str, lexicons: &Lexicons) -> Tokens {
+    let mut out = Tokens::default();
+    tokenize_into(text, lexicons, &mut out);
+    out
+}
+
+/// [`tokenize`] into `out`, reusing its buffers.
+pub fn tokenize_into(text: &str, lexicons: &Lexicons, out: &mut Tokens) {
+    out.buf.clear();
+    out.buf.reserve(text.len() + 8);
+    out.split.clear();
+    out.whole.clear();
+    out.joins = false;
     let mut b = Builder {
-        out: &mut out,
+        out,
+        lexicons,
         start: 0,
         has_upper: false,
         has_lower: false,
         pending_break: false,
+        joined_next: false,
     };
     let mut prev_end = 0;
     for chunk in text.split_whitespace() {
@@ -473,14 +604,15 @@ pub fn tokenize(text: &str, split_elisions: bool, lexicons: &Lexicons) -> Tokens
             b.pending_break = true;
         }
         prev_end = offset + chunk.len();
-        if !chunk.chars().all(char::is_alphanumeric) && chunk.is_ascii() {
-            let lower = chunk.to_ascii_lowercase();
-            if lexicons.en.contains_key(lower.as_str()) {
-                b.push_whole(chunk, None);
-                continue;
-            }
+        let bytes = chunk.as_bytes();
+        if bytes.is_ascii()
+            && !bytes.iter().all(u8::is_ascii_alphanumeric)
+            && emoticon(chunk, lexicons)
+        {
+            b.push_whole(chunk, None);
+            continue;
         }
-        if dotted_letters(chunk) {
+        if bytes.contains(&b'.') && dotted_letters(chunk) {
             b.flush();
             for c in chunk.chars().filter(|c| c.is_alphanumeric()) {
                 b.push_char(c);
@@ -490,13 +622,22 @@ pub fn tokenize(text: &str, split_elisions: bool, lexicons: &Lexicons) -> Tokens
         }
         let mut chars = chunk.chars().peekable();
         while let Some(c) = chars.next() {
-            let next_alnum = chars.peek().is_some_and(|n| n.is_alphanumeric());
-            if c.is_alphanumeric() {
+            if is_alnum(c) {
                 b.push_char(c);
-            } else if is_apostrophe(c) && b.open() && next_alnum {
+                continue;
+            }
+            let next_alnum = chars.peek().is_some_and(|&n| is_alnum(n));
+            if is_apostrophe(c) && b.open() && next_alnum {
                 let word = &b.out.buf[b.start..];
-                if split_elisions && vigie_text::ELISIONS.contains(&word) {
+                if vigie_text::ELISIONS.contains(&word) {
+                    // The head is a token of its own when elisions are
+                    // split; the apostrophe stays in the buffer, between
+                    // the two spans, for the whole word.
                     b.flush();
+                    b.out.buf.push('\'');
+                    b.start = b.out.buf.len();
+                    b.joined_next = true;
+                    b.out.joins = true;
                 } else {
                     b.out.buf.push('\'');
                 }
@@ -504,9 +645,9 @@ pub fn tokenize(text: &str, split_elisions: bool, lexicons: &Lexicons) -> Tokens
                 b.out.buf.push('-');
             } else if is_emoji_glue(c) {
                 continue;
-            } else if let Some(v) = lexicons.emoji.get(&c) {
+            } else if let Some(v) = lexicons.emoji(c) {
                 let mut tmp = [0u8; 4];
-                b.push_whole(c.encode_utf8(&mut tmp), Some(*v));
+                b.push_whole(c.encode_utf8(&mut tmp), Some(v));
             } else if is_pictograph(c) {
                 let mut tmp = [0u8; 4];
                 b.push_whole(c.encode_utf8(&mut tmp), Some(0.0));
@@ -519,7 +660,39 @@ pub fn tokenize(text: &str, split_elisions: bool, lexicons: &Lexicons) -> Tokens
         }
         b.flush();
     }
-    out
+    if out.joins {
+        whole_words(out, lexicons);
+    }
+}
+
+/// The whole words: each elided head glued back to the rest of its word
+/// (`c` `est` → `c'est`, upper case when all its letters are).
+fn whole_words(out: &mut Tokens, lexicons: &Lexicons) {
+    for t in &out.split {
+        match out.whole.last_mut() {
+            Some(w) if t.joined => {
+                w.end = t.end;
+                w.has_upper |= t.has_upper;
+                w.has_lower |= t.has_lower;
+                w.upper = w.has_upper && !w.has_lower;
+                w.joined = true;
+            }
+            _ => out.whole.push(Tok {
+                joined: false,
+                ..*t
+            }),
+        }
+    }
+    for w in out.whole.iter_mut().filter(|w| w.joined) {
+        let word = &out.buf[w.start as usize..w.end as usize];
+        w.hash = word_hash(word);
+        w.word = lexicons
+            .words
+            .get_hashed(word, w.hash)
+            .copied()
+            .unwrap_or_default();
+        w.joined = false;
+    }
 }
 
 fn is_clause_break(c: char) -> bool {
@@ -546,6 +719,27 @@ fn is_clause_break(c: char) -> bool {
 // ---------------------------------------------------------------------------
 // Shared scoring steps
 
+/// Buffers reused from one text to the next.
+#[derive(Debug, Default, Clone)]
+pub struct Buffers {
+    /// The valence of each token in the language's lexicon.
+    pub(crate) val: Vec<Option<f64>>,
+    /// The sentiment of each token.
+    pub(crate) sentiments: Vec<f64>,
+    /// French: the idiom ending at each token (its start, valence, whether
+    /// a negation flips it).
+    pub(crate) idiom_end: Vec<Option<(usize, f64, bool)>>,
+    /// French: the token is inside an idiom (not its last word).
+    pub(crate) inside: Vec<bool>,
+}
+
+impl Buffers {
+    /// The sentiment of each token, as the last `sentiments_*` left it.
+    pub fn sentiments(&self) -> &[f64] {
+        &self.sentiments
+    }
+}
+
 /// vaderSentiment `normalize` with alpha = 15: x / sqrt(x² + 15), in [-1, 1].
 pub fn normalize(score: f64) -> f64 {
     (score / (score * score + 15.0).sqrt()).clamp(-1.0, 1.0)
@@ -555,10 +749,17 @@ pub fn normalize(score: f64) -> f64 {
 /// 0.96 from 4 on).
 pub fn punctuation_emphasis(text: &str) -> f64 {
     let (mut ep, mut qm) = (0usize, 0usize);
-    for c in text.chars() {
-        match c {
-            '!' | '！' => ep += 1,
-            '?' | '？' => qm += 1,
+    let bytes = text.as_bytes();
+    for (k, b) in bytes.iter().enumerate() {
+        match b {
+            b'!' => ep += 1,
+            b'?' => qm += 1,
+            // '！' (U+FF01) and '？' (U+FF1F): EF BC 81 and EF BC 9F.
+            0xEF if bytes.get(k + 1) == Some(&0xBC) => match bytes.get(k + 2) {
+                Some(0x81) => ep += 1,
+                Some(0x9F) => qm += 1,
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -604,9 +805,28 @@ pub fn compound(sentiments: &[f64], text: &str) -> f64 {
 // ---------------------------------------------------------------------------
 // English
 
+/// English tokens with their valences.
+#[derive(Clone, Copy)]
+struct En<'a> {
+    t: View<'a>,
+    val: &'a [Option<f64>],
+    lex: Lex<'a>,
+}
+
+impl En<'_> {
+    fn w(&self, k: usize) -> &str {
+        self.t.word(k)
+    }
+    /// `lex.has(word(k))`.
+    #[inline]
+    fn has(&self, k: usize) -> bool {
+        self.val.get(k).is_some_and(Option::is_some)
+    }
+}
+
 /// vaderSentiment `scalar_inc_dec`.
-fn scalar_inc_dec(t: &Tokens, j: usize, valence: f64, cap_diff: bool) -> f64 {
-    let Some(mut scalar) = booster_en(t.word(j)) else {
+fn scalar_inc_dec(t: View, j: usize, valence: f64, cap_diff: bool) -> f64 {
+    let Some(mut scalar) = booster_en(t, j) else {
         return 0.0;
     };
     if valence < 0.0 {
@@ -619,31 +839,37 @@ fn scalar_inc_dec(t: &Tokens, j: usize, valence: f64, cap_diff: bool) -> f64 {
 }
 
 /// Per-token sentiments of English tokens (vaderSentiment `polarity_scores`
-/// up to `score_valence`).
-pub fn sentiments_en(t: &Tokens, lex: Lex) -> Vec<f64> {
+/// up to `score_valence`), into `b.sentiments`.
+pub fn sentiments_en(t: View, lex: Lex, b: &mut Buffers) {
     let n = t.len();
+    t.valences(lex, &mut b.val);
+    let en = En {
+        t,
+        val: &b.val,
+        lex,
+    };
     let cap_diff = t.cap_differential();
-    let mut sentiments = Vec::with_capacity(n);
+    let sentiments = &mut b.sentiments;
+    sentiments.clear();
     for i in 0..n {
-        let item = t.word(i);
-        if booster_en(item).is_some() || (item == "kind" && t.word(i + 1) == "of") {
+        if booster_en(t, i).is_some() || (t.word(i) == "kind" && t.word(i + 1) == "of") {
             sentiments.push(0.0);
             continue;
         }
-        sentiments.push(valence_en(t, lex, i, cap_diff));
+        sentiments.push(valence_en(en, i, cap_diff));
     }
     if let Some(at) = t.position("but") {
-        contrast(&mut sentiments, at);
+        contrast(sentiments, at);
     }
-    sentiments
 }
 
 /// vaderSentiment `sentiment_valence` for token `i`.
-fn valence_en(t: &Tokens, lex: Lex, i: usize, cap_diff: bool) -> f64 {
+fn valence_en(en: En, i: usize, cap_diff: bool) -> f64 {
+    let t = en.t;
     let item = t.word(i);
     let base = match t.emoji(i) {
         Some(v) => v,
-        None => match lex.get(item) {
+        None => match en.val[i] {
             Some(v) => v,
             None => return 0.0,
         },
@@ -654,7 +880,7 @@ fn valence_en(t: &Tokens, lex: Lex, i: usize, cap_diff: bool) -> f64 {
     let w = |k: usize| t.word(k);
     let mut valence = base;
     // "no" as a negation of the next lexicon word rather than a word.
-    if item == "no" && i + 1 < t.len() && lex.has(w(i + 1)) {
+    if item == "no" && i + 1 < t.len() && en.has(i + 1) {
         valence = 0.0;
     }
     if (i > 0 && w(i - 1) == "no")
@@ -667,7 +893,7 @@ fn valence_en(t: &Tokens, lex: Lex, i: usize, cap_diff: bool) -> f64 {
         valence += if valence > 0.0 { C_INCR } else { -C_INCR };
     }
     for start_i in 0..3 {
-        if i > start_i && !lex.has(w(i - start_i - 1)) {
+        if i > start_i && !en.has(i - start_i - 1) {
             let mut s = scalar_inc_dec(t, i - start_i - 1, valence, cap_diff);
             if start_i == 1 {
                 s *= 0.95;
@@ -675,21 +901,22 @@ fn valence_en(t: &Tokens, lex: Lex, i: usize, cap_diff: bool) -> f64 {
                 s *= 0.9;
             }
             valence += s;
-            valence = negation_check_en(valence, t, start_i, i);
+            valence = negation_check_en(valence, en, start_i, i);
             if start_i == 2 {
                 valence = special_idioms_en(valence, t, i);
             }
         }
     }
-    least_check_en(valence, t, lex, i)
+    least_check_en(valence, en, i)
 }
 
 /// vaderSentiment `_negation_check`.
-fn negation_check_en(valence: f64, t: &Tokens, start_i: usize, i: usize) -> f64 {
-    let w = |k: usize| t.word(k);
+fn negation_check_en(valence: f64, en: En, start_i: usize, i: usize) -> f64 {
+    let t = en.t;
+    let w = |k: usize| en.w(k);
     match start_i {
         0 => {
-            if negated_en(w(i - 1)) {
+            if negated_en(t, i - 1) {
                 return valence * N_SCALAR;
             }
         }
@@ -698,7 +925,7 @@ fn negation_check_en(valence: f64, t: &Tokens, start_i: usize, i: usize) -> f64 
                 return valence * 1.25;
             } else if w(i - 2) == "without" && w(i - 1) == "doubt" {
                 return valence;
-            } else if negated_en(w(i - 2)) {
+            } else if negated_en(t, i - 2) {
                 return valence * N_SCALAR;
             }
         }
@@ -711,7 +938,7 @@ fn negation_check_en(valence: f64, t: &Tokens, start_i: usize, i: usize) -> f64 
                 return valence * 1.25;
             } else if w(i - 3) == "without" && (w(i - 2) == "doubt" || w(i - 1) == "doubt") {
                 return valence;
-            } else if negated_en(w(i - 3)) {
+            } else if negated_en(t, i - 3) {
                 return valence * N_SCALAR;
             }
         }
@@ -720,8 +947,11 @@ fn negation_check_en(valence: f64, t: &Tokens, start_i: usize, i: usize) -> f64 
 }
 
 /// vaderSentiment `_special_idioms_check` (called with i >= 3).
-fn special_idioms_en(mut valence: f64, t: &Tokens, i: usize) -> f64 {
+fn special_idioms_en(mut valence: f64, t: View, i: usize) -> f64 {
     let idiom = |at: usize, len: usize| {
+        if !idiom_start_en(t.word(at)) {
+            return None;
+        }
         SPECIAL_CASES
             .iter()
             .find(|(p, _)| p.len() == len && t.matches(at, p))
@@ -752,7 +982,10 @@ fn special_idioms_en(mut valence: f64, t: &Tokens, i: usize) -> f64 {
     // Two-word dampeners ("kind of") two or three words back. fix: towards 0
     // (vaderSentiment adds -0.293 whatever the sign).
     for at in [i - 3, i - 2] {
-        if BOOST_DOWN_BIGRAMS.iter().any(|p| t.matches(at, p)) && at + 2 <= i {
+        if idiom_start_en(t.word(at))
+            && BOOST_DOWN_BIGRAMS.iter().any(|p| t.matches(at, p))
+            && at + 2 <= i
+        {
             valence += if valence < 0.0 { -B_DECR } else { B_DECR };
         }
     }
@@ -761,8 +994,9 @@ fn special_idioms_en(mut valence: f64, t: &Tokens, i: usize) -> f64 {
 
 /// vaderSentiment `_least_check`: "least good" is negated, "at least" and
 /// "very least" are not.
-fn least_check_en(valence: f64, t: &Tokens, lex: Lex, i: usize) -> f64 {
-    if i > 0 && t.word(i - 1) == "least" && !lex.has("least") {
+fn least_check_en(valence: f64, en: En, i: usize) -> f64 {
+    let t = en.t;
+    if i > 0 && t.word(i - 1) == "least" && !en.lex.has("least") {
         if i > 1 && matches!(t.word(i - 2), "at" | "very") {
             return valence;
         }
@@ -774,19 +1008,21 @@ fn least_check_en(valence: f64, t: &Tokens, lex: Lex, i: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lexicon::lexicons;
-    use std::collections::HashMap;
+    use crate::lexicon::{lexicons, Table, Which};
 
     fn en(text: &str) -> f64 {
         let l = lexicons();
-        let extra = HashMap::new();
-        let t = tokenize(text, false, l);
-        compound(&sentiments_en(&t, Lex::new(&l.en, &extra, false)), text)
+        let extra = Table::default();
+        let t = tokenize(text, l);
+        let mut b = Buffers::default();
+        sentiments_en(t.view(false), Lex::new(l, &extra, Which::En), &mut b);
+        compound(b.sentiments(), text)
     }
 
     fn words(text: &str, elisions: bool) -> Vec<String> {
-        let t = tokenize(text, elisions, lexicons());
-        (0..t.len()).map(|i| t.word(i).to_string()).collect()
+        let t = tokenize(text, lexicons());
+        let v = t.view(elisions);
+        (0..v.len()).map(|i| v.word(i).to_string()).collect()
     }
 
     #[test]
@@ -803,7 +1039,36 @@ mod tests {
             words("C'est l’appli 😊!", true),
             ["c", "est", "l", "appli", "😊"]
         );
+        assert_eq!(words("C'est l’appli 😊!", false), ["c'est", "l'appli", "😊"]);
         assert_eq!(words("aujourd'hui ❤️👍🏽", true), ["aujourd'hui", "❤", "👍"]);
+        assert_eq!(words("qu'l'b0n", true), ["qu", "l", "bon"]);
+        assert_eq!(words("qu'l'b0n", false), ["qu'l'bon"]);
+    }
+
+    /// The whole words of the joint tokenisation are upper case when all
+    /// their letters are, and break where their first part does.
+    #[test]
+    fn whole_words_keep_caps_and_breaks() {
+        let t = tokenize("Bon. C'EST l'APPLI", lexicons());
+        let (split, whole) = (t.view(true), t.view(false));
+        let caps = |v: View| (0..v.len()).map(|i| v.upper(i)).collect::<Vec<_>>();
+        assert_eq!(caps(split), [false, true, true, false, true]);
+        assert_eq!(caps(whole), [false, true, false]);
+        assert!(whole.breaks_before(1) && !whole.breaks_before(2));
+        assert_eq!(whole.info(1).flags, lexicons().words.get("c'est").map_or(0, |w| w.flags));
+    }
+
+    #[test]
+    fn alphanumeric_fast_path_matches_unicode() {
+        for c in (0..0x800u32).filter_map(char::from_u32) {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn punctuation_counts_full_width_marks() {
+        assert_eq!(punctuation_emphasis("a！b？？"), 0.292 + 2.0 * 0.18);
+        assert_eq!(punctuation_emphasis("é!!!!!"), 4.0 * 0.292);
     }
 
     /// The examples of vaderSentiment's `__main__`, with the compound scores

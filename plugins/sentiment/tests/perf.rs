@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::{acme_config, replay, Clock};
 use sentiment::buzz::{self, BuzzConfig};
+use sentiment::scorer::Scratch;
 use sentiment::Sentiment;
 use vigie_sdk::{Action, Event, EventKind, Plugin, TestHost};
 
@@ -83,13 +84,16 @@ fn full(events: &[Event]) -> (Duration, u64, usize) {
     (spent, digest.0, alerts)
 }
 
-/// Scoring alone (every event with text).
+/// Scoring alone (every event with text), with buffers reused as the
+/// plugin does.
 fn scoring(plugin: &Sentiment, events: &[Event]) -> (Duration, Vec<f64>) {
     let mut scores = Vec::with_capacity(events.len());
+    let mut scratch = Scratch::default();
     let t = Instant::now();
     for e in events {
         scores.push(if e.has_text() {
-            black_box(plugin.scorer().score(black_box(&e.text))).compound
+            let score = plugin.scorer().score_with(black_box(&e.text), &mut scratch);
+            black_box(score).compound
         } else {
             f64::NAN
         });
@@ -144,6 +148,46 @@ fn cost_per_event() {
     };
     // Parse the lexicons before timing.
     plugin.scorer().score("warm up");
+    // `SENTIMENT_PERF=parts`: tokenising alone, then scoring, per text.
+    if std::env::var("SENTIMENT_PERF").as_deref() == Ok("parts") {
+        let events = replay(TURNS, Clock::Bench);
+        let texts: Vec<&str> = events.iter().filter(|e| e.has_text()).map(|e| e.text.as_str()).collect();
+        let lex = sentiment::lexicon::lexicons();
+        let mut tokens = sentiment::vader::Tokens::default();
+        let mut scratch = Scratch::default();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let mut n = 0;
+            for text in &texts {
+                sentiment::vader::tokenize_into(black_box(text), lex, &mut tokens);
+                n += tokens.view(true).len();
+            }
+            let tok = t.elapsed();
+            let t = Instant::now();
+            for text in &texts {
+                black_box(plugin.scorer().score_with(black_box(text), &mut scratch));
+            }
+            let all = t.elapsed();
+            println!(
+                "{} texts, {:.1} tokens, {:.1} bytes each: tokenise {:.3} µs, score {:.3} µs per text",
+                texts.len(),
+                n as f64 / texts.len() as f64,
+                texts.iter().map(|t| t.len()).sum::<usize>() as f64 / texts.len() as f64,
+                us(tok, texts.len()),
+                us(all, texts.len())
+            );
+        }
+        return;
+    }
+    // `SENTIMENT_PERF=plugin`: the whole plugin only, for a profiler.
+    if std::env::var("SENTIMENT_PERF").as_deref() == Ok("plugin") {
+        let events = replay(TURNS, Clock::Bench);
+        for _ in 0..20 {
+            let (d, _, _) = full(&events);
+            println!("plugin {:.3} µs/event", us(d, events.len()));
+        }
+        return;
+    }
     for clock in [Clock::Steady, Clock::Bench] {
         let events = replay(TURNS, clock);
         let n = events.len();
