@@ -9,8 +9,8 @@
 //!
 //! ```text
 //!  source ──► router ──► community actor ──► chain (plugin runtime) ──► planner ──► store ──► executor
-//!  JSONL,     by         one task per         WASM components,          grants,     atomic     JSONL,
-//!  platforms  community  community, in order  sandboxed, labels flow    merge       commit     terminal
+//!  JSONL,     by         one per community,   WASM components,          grants,     atomic     JSONL,
+//!  platforms  community  in order, on workers sandboxed, labels flow    merge       commit     terminal
 //! ```
 //!
 //! One module per step:
@@ -18,8 +18,9 @@
 //!   trait later) and reports bad lines with their line numbers.
 //! - [`router`]: sends each event to its community's actor; records what it
 //!   cannot route.
-//! - [`community`]: one task per community owns that community's plugin
-//!   instances, so its events are handled in order with no locks, while
+//! - [`community`]: one actor per community owns that community's plugin
+//!   instances, so its events are handled in order with no locks; actors
+//!   live on a fixed pool of worker threads (sharded by community), so
 //!   communities run in parallel. Queued events are batched.
 //! - [`chain`]: the community's plugins in order: labels flow down, `stop`
 //!   ends the chain, failures are contained and repeated ones quarantine.
