@@ -142,14 +142,18 @@ fn parse_i64(b: &[u8]) -> Option<i64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    if digits.is_empty() {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
+    }
+    if digits.len() <= 18 {
+        // At most 18 digits: no overflow.
+        let v = digits
+            .iter()
+            .fold(0i64, |v, &d| v * 10 + (d - b'0') as i64);
+        return Some(if negative { -v } else { v });
     }
     let mut v: i64 = 0;
     for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
         let d = (d - b'0') as i64;
         v = v.checked_mul(10)?;
         v = if negative {
@@ -160,6 +164,23 @@ fn parse_i64(b: &[u8]) -> Option<i64> {
     }
     Some(v)
 }
+
+/// The value of each hex digit, 0xff for other bytes.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// What `u64::from_str_radix(_, 16)` accepts: an optional `+`, then hex
 /// digits of either case, without overflow.
@@ -172,25 +193,30 @@ fn parse_hex(b: &[u8]) -> Option<u64> {
         return None;
     }
     let mut v: u64 = 0;
+    let mut bad = 0u8;
+    if digits.len() <= 16 {
+        // At most 16 digits: no overflow.
+        for &d in digits {
+            let x = HEX_VALUE[d as usize];
+            bad |= x;
+            v = (v << 4) | (x & 15) as u64;
+        }
+        return (bad & 0xf0 == 0).then_some(v);
+    }
     for &d in digits {
-        let d = match d {
-            b'0'..=b'9' => d - b'0',
-            b'a'..=b'f' => d - b'a' + 10,
-            b'A'..=b'F' => d - b'A' + 10,
-            _ => return None,
-        } as u64;
-        if v >> 60 != 0 {
+        let x = HEX_VALUE[d as usize];
+        if x == 0xff || v >> 60 != 0 {
             return None;
         }
-        v = (v << 4) | d;
+        v = (v << 4) | x as u64;
     }
     Some(v)
 }
 
 /// Appends `n` in decimal.
-pub(crate) fn push_decimal(out: &mut String, n: i64) {
+pub(crate) fn push_decimal(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let mut v = n.unsigned_abs();
     let mut buf = [0u8; 20];
@@ -203,55 +229,151 @@ pub(crate) fn push_decimal(out: &mut String, n: i64) {
             break;
         }
     }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// Appends `n` in lower-case hexadecimal, without leading zeros.
-fn push_hex(out: &mut String, n: u64) {
+fn push_hex(out: &mut Vec<u8>, n: u64) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 16];
-    let mut i = buf.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        buf[i] = DIGITS[(v & 15) as usize];
-        v >>= 4;
-        if v == 0 {
-            break;
-        }
+    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1);
+    for k in (0..digits).rev() {
+        out.push(DIGITS[((n >> (4 * k)) & 15) as usize]);
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
-fn render(entries: &[Seen]) -> String {
-    let mut out = String::with_capacity(entries.len() * 36);
+fn render_entry(out: &mut Vec<u8>, e: &Seen) {
+    push_decimal(out, e.ts);
+    out.push(b':');
+    push_hex(out, e.fingerprint);
+    if e.user != 0 {
+        out.push(b':');
+        push_hex(out, e.user);
+    }
+}
+
+#[cfg(test)]
+fn render(entries: &[Seen]) -> Vec<u8> {
+    let mut out = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         if i > 0 {
-            out.push(';');
+            out.push(b';');
         }
-        push_decimal(&mut out, e.ts);
-        out.push(':');
-        push_hex(&mut out, e.fingerprint);
-        if e.user != 0 {
-            out.push(':');
-            push_hex(&mut out, e.user);
-        }
+        render_entry(&mut out, e);
     }
     out
 }
 
+/// A window as last written: the value, its entries and where each entry
+/// lies in the value.
+#[derive(Default)]
+struct Written {
+    value: Vec<u8>,
+    entries: Vec<Seen>,
+    spans: Vec<(u32, u32)>,
+}
+
+type WrittenMap =
+    std::collections::HashMap<String, Written, std::hash::BuildHasherDefault<crate::lists::Fnv>>;
+
+/// Most windows remembered in [`WRITTEN`].
+const WRITTEN_MAX: usize = 512;
+
+thread_local! {
+    /// The windows this instance wrote last, by key. Only a shortcut: when
+    /// the value read back is byte for byte the one written, its entries
+    /// are known without parsing it, and its text is copied rather than
+    /// written again. Any other value is parsed as usual.
+    static WRITTEN: std::cell::RefCell<WrittenMap> = std::cell::RefCell::new(WrittenMap::default());
+}
+
 fn record(host: &mut impl Host, key: &str, seen: Seen, now: i64, keep: Keep) -> Vec<Seen> {
-    let mut entries = host.kv_get(key).map(|v| parse(&v)).unwrap_or_default();
-    entries.retain(|e| e.ts > now - keep.ms && e.ts <= now + keep.ms);
-    entries.push(seen);
-    if entries.len() > keep.max.max(1) {
-        let drop = entries.len() - keep.max.max(1);
-        entries.drain(..drop);
+    let value = host.kv_get(key);
+    let mut known = WRITTEN.with(|w| {
+        let mut w = w.borrow_mut();
+        match (&value, w.get_mut(key)) {
+            (Some(v), Some(k)) if k.value == *v => Some(std::mem::take(k)),
+            _ => None,
+        }
+    });
+    // The entries read, with their spans in `value` when it is as written.
+    let (mut entries, mut spans) = match (&value, known.as_mut()) {
+        (_, Some(k)) => (std::mem::take(&mut k.entries), std::mem::take(&mut k.spans)),
+        (Some(v), None) => (parse(v), Vec::new()),
+        (None, None) => (Vec::new(), Vec::new()),
+    };
+    let copy = !spans.is_empty() || entries.is_empty();
+    let max = keep.max.max(1);
+    if copy {
+        let mut kept = 0;
+        for i in 0..entries.len() {
+            let e = entries[i];
+            if e.ts > now - keep.ms && e.ts <= now + keep.ms {
+                entries[kept] = e;
+                spans[kept] = spans[i];
+                kept += 1;
+            }
+        }
+        entries.truncate(kept);
+        spans.truncate(kept);
+    } else {
+        entries.retain(|e| e.ts > now - keep.ms && e.ts <= now + keep.ms);
     }
-    if let Err(e) = host.kv_set(key, render(&entries).as_bytes()) {
+    entries.push(seen);
+    if entries.len() > max {
+        let drop = entries.len() - max;
+        entries.drain(..drop);
+        if copy {
+            spans.drain(..drop.min(spans.len()));
+        }
+    }
+    // The new value: entries as written before are copied.
+    let old = value.as_deref().unwrap_or_default();
+    let mut out = Vec::with_capacity(old.len() + 40);
+    let mut new_spans = Vec::with_capacity(entries.len());
+    let mut i = 0;
+    while i < entries.len() {
+        if i > 0 {
+            out.push(b';');
+        }
+        if copy && i < spans.len() {
+            // Entries that followed each other in the old value are copied
+            // at once, with the `;` between them.
+            let mut j = i + 1;
+            while j < spans.len() && spans[j].0 == spans[j - 1].1 + 1 {
+                j += 1;
+            }
+            let base = out.len() as i64 - spans[i].0 as i64;
+            out.extend_from_slice(&old[spans[i].0 as usize..spans[j - 1].1 as usize]);
+            for &(a, b) in &spans[i..j] {
+                new_spans.push(((a as i64 + base) as u32, (b as i64 + base) as u32));
+            }
+            i = j;
+        } else {
+            let start = out.len();
+            render_entry(&mut out, &entries[i]);
+            new_spans.push((start as u32, out.len() as u32));
+            i += 1;
+        }
+    }
+    if let Err(e) = host.kv_set(key, &out) {
         host.log(Level::Warn, &format!("automod: cannot store {key}: {e:?}"));
     }
+    let written = Written {
+        value: out,
+        entries: entries.clone(),
+        spans: new_spans,
+    };
+    WRITTEN.with(|w| {
+        let mut w = w.borrow_mut();
+        if let Some(slot) = w.get_mut(key) {
+            *slot = written;
+        } else {
+            if w.len() >= WRITTEN_MAX {
+                w.clear();
+            }
+            w.insert(key.to_string(), written);
+        }
+    });
     entries
 }
 
@@ -363,6 +485,57 @@ mod tests {
         assert_ne!(w2[w2.len() - 1].user, w2[w2.len() - 2].user);
     }
 
+    /// `record` without the shortcut of [`WRITTEN`].
+    fn record_plain(host: &mut TestHost, key: &str, seen: Seen, now: i64, keep: Keep) -> Vec<Seen> {
+        let mut entries = host.kv_get(key).map(|v| parse(&v)).unwrap_or_default();
+        entries.retain(|e| e.ts > now - keep.ms && e.ts <= now + keep.ms);
+        entries.push(seen);
+        if entries.len() > keep.max.max(1) {
+            let drop = entries.len() - keep.max.max(1);
+            entries.drain(..drop);
+        }
+        host.kv_set(key, &render(&entries)).unwrap();
+        entries
+    }
+
+    #[test]
+    fn remembered_windows_change_nothing() {
+        let (mut fast, mut plain) = (TestHost::new(), TestHost::new());
+        let mut x: u64 = 7;
+        let mut now = 1_000_000;
+        for step in 0..5_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = ["flood/a", "flood/b", "dup/0c"][(x >> 40) as usize % 3];
+            // Time mostly goes forward, sometimes jumps back.
+            now += ((x >> 20) % 3_000) as i64 - if x % 17 == 0 { 100_000 } else { 0 };
+            let keep = Keep {
+                ms: [10_000, 120_000][(x >> 50) as usize % 2],
+                max: [1, 6, 20][(x >> 52) as usize % 3],
+            };
+            let seen = Seen {
+                ts: now,
+                fingerprint: (x >> 33) % 5,
+                user: if key.starts_with("dup") { (x >> 13) % 4 } else { 0 },
+            };
+            // Now and then someone else writes the value (another version,
+            // an odd spelling), or it is lost.
+            if step % 97 == 0 {
+                let odd = format!("{}:0A;+{}:ff:0;{}:1:2:3;junk", now, now - 5, now - 9);
+                fast.kv_set(key, odd.as_bytes()).unwrap();
+                plain.kv_set(key, odd.as_bytes()).unwrap();
+            } else if step % 89 == 0 {
+                fast.kv_delete(key);
+                plain.kv_delete(key);
+            }
+            let a = record(&mut fast, key, seen, now, keep);
+            let b = record_plain(&mut plain, key, seen, now, keep);
+            assert_eq!(a, b, "step {step}");
+            assert_eq!(fast.kv, plain.kv, "step {step}");
+        }
+    }
+
     #[test]
     fn numbers_parse_as_std_does() {
         let mut samples: Vec<String> = [
@@ -399,21 +572,21 @@ mod tests {
     #[test]
     fn numbers_render_as_format_does() {
         for n in [0, 1, 9, 10, -1, -10, i64::MAX, i64::MIN, 1_763_805_600_000] {
-            let mut s = String::new();
+            let mut s = Vec::new();
             push_decimal(&mut s, n);
-            assert_eq!(s, n.to_string());
+            assert_eq!(s, n.to_string().as_bytes());
         }
-        for n in [0, 1, 15, 16, u64::MAX, 0xdead_beef] {
-            let mut s = String::new();
+        for n in [0, 1, 15, 16, 255, 256, u64::MAX, 0xdead_beef, 1 << 63] {
+            let mut s = Vec::new();
             push_hex(&mut s, n);
-            assert_eq!(s, format!("{n:x}"));
+            assert_eq!(s, format!("{n:x}").as_bytes());
         }
         let entries = [
             Seen { ts: 5, fingerprint: 0xab, user: 0 },
             Seen { ts: -7, fingerprint: 0, user: 0x1f },
         ];
-        assert_eq!(render(&entries), "5:ab;-7:0:1f");
-        assert_eq!(parse(render(&entries).as_bytes()), entries);
+        assert_eq!(render(&entries), b"5:ab;-7:0:1f");
+        assert_eq!(parse(&render(&entries)), entries);
         assert_eq!(
             parse(b"1:2:3:4;x:1;+5:+a;6;7:;8:ff:"),
             vec![

@@ -29,7 +29,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// FNV-1a: much faster than the default SipHash for the many short keys
 /// looked up per message (no need for DoS resistance: the keys are ours).
 #[derive(Default)]
-struct Fnv(u64);
+pub(crate) struct Fnv(u64);
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -237,14 +237,13 @@ pub struct Lexicon {
     symbols: Vec<usize>,
     /// Allowed words and phrases, spelled out per word.
     allow: Vec<Vec<String>>,
-    /// Every prefix of every key (plural endings included), with `i` and `l`
-    /// merged and repeats collapsed: gluing pieces stops as soon as the glued
-    /// text is no longer a prefix of anything listed.
-    prefixes: Set<String>,
-    /// The same for whole keys only (a quick test before trying spellings).
-    merged_keys: Set<String>,
-    /// The merged first words of phrases.
-    merged_firsts: Set<String>,
+    /// Merged forms (`i` and `l` merged, repeats collapsed) and what they
+    /// are: [`PREFIX`], every prefix of every key (plural endings
+    /// included): gluing pieces stops as soon as the glued text is no
+    /// longer a prefix of anything listed; [`KEY`], the whole keys (a quick
+    /// test before trying spellings); [`FIRST`], the first words of
+    /// phrases. One lookup per word tells all three.
+    index: Map<String, u8>,
     /// Wildcard entries and their longest literal piece (merged like
     /// `prefixes`): glued pieces are tried against a wildcard entry only
     /// when they contain that piece.
@@ -256,17 +255,26 @@ pub struct Lexicon {
     plain: Map<(usize, char), Vec<Spelled>>,
 }
 
+/// In [`Lexicon::index`]: a prefix of a merged key.
+const PREFIX: u8 = 1;
+/// In [`Lexicon::index`]: a merged key (plural endings included).
+const KEY: u8 = 2;
+/// In [`Lexicon::index`]: the merged first word of a phrase.
+const FIRST: u8 = 4;
+
 /// Maps `i`, `l` and [`AMBIG`] to one symbol and collapses repeats, so that
 /// every spelling of a word that could match an entry has the same form.
 fn push_merged(out: &mut String, chars: impl IntoIterator<Item = char>) {
+    let mut last = out.chars().next_back();
     for c in chars {
         let c = if matches!(c, 'i' | 'l' | AMBIG) {
             AMBIG
         } else {
             c
         };
-        if !out.ends_with(c) {
+        if last != Some(c) {
             out.push(c);
+            last = Some(c);
         }
     }
 }
@@ -279,16 +287,6 @@ fn merged(chars: impl IntoIterator<Item = char>) -> String {
 
 thread_local! {
     static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// True when the merged form of `chars` is in `set` (without allocating).
-fn merged_in(set: &Set<String>, chars: &[char]) -> bool {
-    SCRATCH.with(|b| {
-        let mut b = b.borrow_mut();
-        b.clear();
-        push_merged(&mut b, chars.iter().copied());
-        set.contains(b.as_str())
-    })
 }
 
 fn rle(chars: &[char]) -> Runs {
@@ -598,7 +596,7 @@ impl Lexicon {
             match &words[0].key {
                 Some(k) => {
                     self.phrases.entry(k.clone()).or_default().push(id);
-                    self.merged_firsts.insert(merged(k.chars()));
+                    *self.index.entry(merged(k.chars())).or_default() |= FIRST;
                 }
                 None => self.wild_phrases.push(id),
             }
@@ -628,11 +626,30 @@ impl Lexicon {
     fn add_prefixes(&mut self, key: &str) {
         for suffix in ["", "s", "es", "x"] {
             let m = merged(key.chars().chain(suffix.chars()));
-            self.merged_keys.insert(m.clone());
             for (i, c) in m.char_indices() {
-                self.prefixes.insert(m[..i + c.len_utf8()].to_string());
+                *self
+                    .index
+                    .entry(m[..i + c.len_utf8()].to_string())
+                    .or_default() |= PREFIX;
             }
+            *self.index.entry(m).or_default() |= KEY;
         }
+    }
+
+    /// What the merged form `m` is in the index ([`PREFIX`], [`KEY`],
+    /// [`FIRST`]).
+    fn flags(&self, m: &str) -> u8 {
+        self.index.get(m).copied().unwrap_or(0)
+    }
+
+    /// The flags of the merged form of `chars`.
+    fn flags_of(&self, chars: &[char]) -> u8 {
+        SCRATCH.with(|b| {
+            let mut b = b.borrow_mut();
+            b.clear();
+            push_merged(&mut b, chars.iter().copied());
+            self.flags(&b)
+        })
     }
 
     fn applies(&self, id: usize, lang: Option<Lang>) -> bool {
@@ -645,9 +662,14 @@ impl Lexicon {
     /// The entry without wildcard that `chars` is; the most specific one when
     /// several fit (`c0nnards` is `connard` rather than `conard`).
     fn match_exact(&self, chars: &[char], lang: Option<Lang>) -> Option<usize> {
-        if !merged_in(&self.merged_keys, chars) {
+        if self.flags_of(chars) & KEY == 0 {
             return None;
         }
+        self.match_exact_key(chars, lang)
+    }
+
+    /// [`Lexicon::match_exact`] for a word whose merged form is a key.
+    fn match_exact_key(&self, chars: &[char], lang: Option<Lang>) -> Option<usize> {
         let mut best: Option<(u32, usize)> = None;
         for exp in expansions(chars) {
             let runs = rle(&exp);
@@ -720,14 +742,19 @@ impl Lexicon {
     }
 
     /// The phrase starting at token `i`, if any: (entry, last token).
+    /// `first`: the merged form of token `i` is the first word of a phrase.
     fn match_phrase(
         &self,
         tokens: &[Token],
         i: usize,
+        first: bool,
         lang: Option<Lang>,
     ) -> Option<(usize, usize)> {
+        if !first && self.wild_phrases.is_empty() {
+            return None;
+        }
         let mut ids: Vec<usize> = Vec::new();
-        if !self.phrases.is_empty() && merged_in(&self.merged_firsts, &tokens[i].chars) {
+        if !self.phrases.is_empty() && first {
             for exp in expansions(&tokens[i].chars) {
                 if let Some(v) = self.phrases.get(&key_of(&rle(&exp))) {
                     ids.extend(v);
@@ -846,35 +873,42 @@ impl Lexicon {
                 *best = Some((s, e, id));
             }
         };
+        // Buffers reused from word to word.
         let mut run: Vec<char> = Vec::new();
+        let mut glued: Vec<char> = Vec::new();
         let mut m = String::new();
+        let mut word_merged = String::new();
         for i in 0..tokens.len() {
             // Anything found from here on starts later than what we have.
             if best.is_some_and(|(bs, _, _)| norm.units[tokens[i].first].start > bs) {
                 break;
             }
             let word = &tokens[i].chars;
+            // The merged form of the word, looked up once for everything.
+            word_merged.clear();
+            push_merged(&mut word_merged, word.iter().copied());
+            let flags = self.flags(&word_merged);
             // A leading `@` is more often a mention than an `a`: try both.
             let unmentioned =
                 (word.len() > 1 && norm.units[tokens[i].first].ch == '@').then(|| &word[1..]);
-            let hit = self
-                .match_exact(word, lang)
+            let hit = (flags & KEY != 0)
+                .then(|| self.match_exact_key(word, lang))
+                .flatten()
                 .or_else(|| unmentioned.and_then(|w| self.match_exact(w, lang)))
                 .or_else(|| {
                     if self.wild_cores.is_empty() || word.len() < self.min_core {
                         return None;
                     }
-                    let m = merged(word.iter().copied());
                     self.wild_cores
                         .iter()
-                        .any(|(_, core)| m.contains(core.as_str()))
+                        .any(|(_, core)| word_merged.contains(core.as_str()))
                         .then(|| self.match_wild(word, lang))
                         .flatten()
                 });
             if let Some(id) = hit {
                 consider(i, i, id, &mut best);
             }
-            if let Some((id, last)) = self.match_phrase(tokens, i, lang) {
+            if let Some((id, last)) = self.match_phrase(tokens, i, flags & FIRST != 0, lang) {
                 consider(i, last, id, &mut best);
             }
             // Letters masked with `*`: `sh*t`, `f**k`, `p*tain`.
@@ -883,30 +917,28 @@ impl Lexicon {
             }
             // Pieces glued by separators without spaces: `f.u.c.k`, `con-nard`.
             let glues = tokens.get(i + 1).is_some_and(|t| t.gap == Gap::Tight);
-            let mut glued: Vec<char> = if glues {
-                tokens[i].leet_chars()
-            } else {
-                Vec::new()
-            };
-            m.clear();
-            push_merged(&mut m, glued.iter().copied());
-            let mut j = i + 1;
-            while glues
-                && j < tokens.len()
-                && tokens[j].gap == Gap::Tight
-                && j - i < 8
-                && self.prefixes.contains(&m)
-            {
-                let piece = tokens[j].leet_chars();
-                push_merged(&mut m, piece.iter().copied());
-                glued.extend(piece);
-                if glued.len() > MAX_GLUED || !self.prefixes.contains(&m) {
-                    break;
+            if glues {
+                glued.clear();
+                tokens[i].push_leet_chars(&mut glued);
+                m.clear();
+                push_merged(&mut m, glued.iter().copied());
+                let mut j = i + 1;
+                while j < tokens.len()
+                    && tokens[j].gap == Gap::Tight
+                    && j - i < 8
+                    && self.flags(&m) & PREFIX != 0
+                {
+                    let from = glued.len();
+                    tokens[j].push_leet_chars(&mut glued);
+                    push_merged(&mut m, glued[from..].iter().copied());
+                    if glued.len() > MAX_GLUED || self.flags(&m) & PREFIX == 0 {
+                        break;
+                    }
+                    if let Some(id) = self.match_exact(&glued, lang) {
+                        consider(i, j, id, &mut best);
+                    }
+                    j += 1;
                 }
-                if let Some(id) = self.match_exact(&glued, lang) {
-                    consider(i, j, id, &mut best);
-                }
-                j += 1;
             }
             // Runs of single letters, spaces allowed: `c o n n a r d`.
             if tokens[i].chars.len() == 1 && tokens.get(i + 1).is_some_and(is_run_link) {
@@ -918,12 +950,12 @@ impl Lexicon {
                 while j < tokens.len()
                     && is_run_link(&tokens[j])
                     && run.len() < MAX_GLUED
-                    && self.prefixes.contains(&m)
+                    && self.flags(&m) & PREFIX != 0
                 {
                     let c = single(&tokens[j]);
                     run.push(c);
                     push_merged(&mut m, [c]);
-                    if !self.prefixes.contains(&m) {
+                    if self.flags(&m) & PREFIX == 0 {
                         break;
                     }
                     if let Some(id) = self.match_exact(&run, lang) {
@@ -936,27 +968,33 @@ impl Lexicon {
         // Wildcard entries against glued pieces: only in stretches that
         // contain the entry's literal part.
         if !self.wild.is_empty() {
-            for (a, b, run) in glued_stretches(tokens) {
-                let piece = |x: usize| -> Vec<char> {
-                    if run {
-                        vec![single(&tokens[x])]
-                    } else {
-                        tokens[x].leet_chars()
-                    }
-                };
-                let whole = merged((a..=b).flat_map(piece));
+            let piece = |x: usize, run: bool, out: &mut Vec<char>| {
+                if run {
+                    out.push(single(&tokens[x]));
+                } else {
+                    tokens[x].push_leet_chars(out);
+                }
+            };
+            for_each_glued_stretch(tokens, |a, b, run| {
+                glued.clear();
+                for x in a..=b {
+                    piece(x, run, &mut glued);
+                }
+                m.clear();
+                push_merged(&mut m, glued.iter().copied());
                 if !self
                     .wild_cores
                     .iter()
-                    .any(|(_, core)| whole.contains(core.as_str()))
+                    .any(|(_, core)| m.contains(core.as_str()))
                 {
-                    continue;
+                    return;
                 }
                 let reach = if run { MAX_GLUED } else { 8 };
                 for x in a..b {
-                    let mut glued = piece(x);
+                    glued.clear();
+                    piece(x, run, &mut glued);
                     for y in x + 1..=b.min(x + reach) {
-                        glued.extend(piece(y));
+                        piece(y, run, &mut glued);
                         if glued.len() > MAX_GLUED {
                             break;
                         }
@@ -965,7 +1003,7 @@ impl Lexicon {
                         }
                     }
                 }
-            }
+            });
         }
         for &id in &self.symbols {
             let e = &self.entries[id];
@@ -996,10 +1034,10 @@ fn is_run_link(t: &Token) -> bool {
     t.chars.len() == 1 && matches!(t.gap, Gap::Tight | Gap::Loose)
 }
 
-/// Maximal stretches of tokens `a..=b` (b > a) glued without spaces
-/// (`false`) or forming a run of single letters (`true`).
-fn glued_stretches(tokens: &[Token]) -> Vec<(usize, usize, bool)> {
-    let mut out = Vec::new();
+/// Calls `f` with the maximal stretches of tokens `a..=b` (b > a) glued
+/// without spaces (`false`), then with those forming a run of single
+/// letters (`true`).
+fn for_each_glued_stretch(tokens: &[Token], mut f: impl FnMut(usize, usize, bool)) {
     let mut i = 0;
     while i < tokens.len() {
         let mut j = i;
@@ -1007,7 +1045,7 @@ fn glued_stretches(tokens: &[Token]) -> Vec<(usize, usize, bool)> {
             j += 1;
         }
         if j > i {
-            out.push((i, j, false));
+            f(i, j, false);
         }
         i = j + 1;
     }
@@ -1022,11 +1060,10 @@ fn glued_stretches(tokens: &[Token]) -> Vec<(usize, usize, bool)> {
             j += 1;
         }
         if j > i {
-            out.push((i, j, true));
+            f(i, j, true);
         }
         i = j + 1;
     }
-    out
 }
 
 /// The letter a one-character word stands for in a run of single letters

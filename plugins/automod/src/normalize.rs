@@ -122,10 +122,17 @@ impl Token {
     /// The word with its digits read as leetspeak even when it is a bare
     /// number: used only next to other words (`53nt-14-p1553`, `eat my 455`).
     pub fn leet_chars(&self) -> Vec<char> {
+        let mut out = Vec::with_capacity(self.chars.len());
+        self.push_leet_chars(&mut out);
+        out
+    }
+
+    /// Appends [`Token::leet_chars`] to `out`.
+    pub fn push_leet_chars(&self, out: &mut Vec<char>) {
         if self.decoded {
-            self.chars.to_vec()
+            out.extend_from_slice(&self.chars);
         } else {
-            self.chars.iter().map(|&c| leet(c).unwrap_or(c)).collect()
+            out.extend(self.chars.iter().map(|&c| leet_or_same(c)));
         }
     }
 }
@@ -206,28 +213,64 @@ pub fn fold_units(text: &str, pattern: bool) -> Vec<Unit> {
     out
 }
 
+/// The folding of each ASCII character, 0 for those dropped (control
+/// characters other than white space).
+const ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c == b'`' {
+            b'\''
+        } else if c.is_ascii_whitespace() {
+            b' '
+        } else if c.is_ascii_control() {
+            0
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Folds `text` into `units` and their characters into `folded`.
 fn fold_into(text: &str, pattern: bool, units: &mut Vec<Unit>, folded: &mut String) {
-    let mut push = |ch: char, start: usize, end: usize| {
-        units.push(Unit { ch, start, end });
-        folded.push(ch);
-    };
-    for (start, c) in text.char_indices() {
-        if c.is_ascii() {
-            let end = start + 1;
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let b = bytes[start];
+        if b < 0x80 {
             // Fast path: ASCII is NFKC-stable and has no marks or look-alikes.
-            let ch = match c {
-                '*' if pattern => STAR,
-                '`' => '\'',
-                c if c.is_ascii_whitespace() => ' ',
-                c if c.is_ascii_control() => continue,
-                c => c.to_ascii_lowercase(),
+            let ch = if pattern && b == b'*' {
+                STAR
+            } else {
+                match ASCII_FOLD[b as usize] {
+                    0 => {
+                        start += 1;
+                        continue;
+                    }
+                    f => f as char,
+                }
             };
-            push(ch, start, end);
+            units.push(Unit {
+                ch,
+                start,
+                end: start + 1,
+            });
+            folded.push(ch);
+            start += 1;
             continue;
         }
+        let Some(c) = text[start..].chars().next() else {
+            break;
+        };
         let end = start + c.len_utf8();
-        fold_cached(c, |ch| push(ch, start, end));
+        fold_cached(c, |ch| {
+            units.push(Unit { ch, start, end });
+            folded.push(ch);
+        });
+        start = end;
     }
 }
 
@@ -241,12 +284,31 @@ const EMPTY: u32 = u32::MAX;
 /// A cached folding of several characters: the rest is an index in `multi`.
 const MULTI: u32 = 1 << 31;
 
+/// Hashes a character by multiplication: enough for a cache of
+/// characters.
+#[derive(Default)]
+struct CharHasher(u64);
+
+impl std::hash::Hasher for CharHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// The folding of non-ASCII characters, computed once per character (it
 /// depends on the character alone).
 #[derive(Default)]
 struct FoldCache {
     table: Vec<u32>,
-    map: std::collections::HashMap<char, u32>,
+    map: std::collections::HashMap<char, u32, std::hash::BuildHasherDefault<CharHasher>>,
     multi: Vec<Vec<char>>,
 }
 
@@ -524,12 +586,41 @@ fn confusable(c: char) -> Option<&'static str> {
 }
 
 /// Symbols that stand for a letter inside a word.
+#[cfg(test)]
 fn is_leet_symbol(c: char) -> bool {
     matches!(c, '@' | '$' | '!' | '|' | '€')
 }
 
+/// [`leet`] for ASCII characters, 0 for none.
+const ASCII_LEET: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match leet(b as u8 as char) {
+            Some(c) => c as u8,
+            None => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The letter a leetspeak character stands for, or the character itself.
+fn leet_or_same(c: char) -> char {
+    if (c as u32) < 128 {
+        match ASCII_LEET[c as usize] {
+            0 => c,
+            l => l as char,
+        }
+    } else if c == '€' {
+        'e'
+    } else {
+        c
+    }
+}
+
 /// The letter a leetspeak character stands for, if it is one.
-pub fn leet(c: char) -> Option<char> {
+pub const fn leet(c: char) -> Option<char> {
     Some(match c {
         '0' => 'o',
         '1' | '|' => AMBIG,
@@ -545,17 +636,69 @@ pub fn leet(c: char) -> Option<char> {
     })
 }
 
-fn is_wordish(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric() || matches!(c, '@' | '$' | '!' | '|' | STAR)
-    } else {
-        c.is_alphanumeric() || c == '€'
+/// Character classes for the tokeniser.
+const WORDISH: u8 = 1;
+/// A letter (or the wildcard [`STAR`]).
+const LETTER: u8 = 2;
+const DIGIT: u8 = 4;
+/// `@ $ ! | €`.
+const LEET_SYMBOL: u8 = 8;
+/// `!` and `|`: punctuation at the ends of a word.
+const BANG: u8 = 16;
+/// `$` and `€`.
+const CURRENCY: u8 = 32;
+
+const ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let mut k = 0;
+        if c.is_ascii_alphabetic() || c == STAR as u8 {
+            k |= WORDISH | LETTER;
+        }
+        if c.is_ascii_digit() {
+            k |= WORDISH | DIGIT;
+        }
+        if matches!(c, b'@' | b'$' | b'!' | b'|') {
+            k |= WORDISH | LEET_SYMBOL;
+        }
+        if matches!(c, b'!' | b'|') {
+            k |= BANG;
+        }
+        if c == b'$' {
+            k |= CURRENCY;
+        }
+        t[b] = k;
+        b += 1;
     }
+    t
+};
+
+/// The classes of a folded character.
+fn class(c: char) -> u8 {
+    if (c as u32) < 128 {
+        return ASCII_CLASS[c as usize];
+    }
+    if c == '€' {
+        return WORDISH | LEET_SYMBOL | CURRENCY;
+    }
+    let mut k = 0;
+    if c.is_alphabetic() {
+        k |= WORDISH | LETTER;
+    } else if c.is_alphanumeric() {
+        k |= WORDISH;
+    }
+    k
+}
+
+fn is_wordish(c: char) -> bool {
+    class(c) & WORDISH != 0
 }
 
 /// The characters of `units`, read as leetspeak when `decode`.
 fn collect_chars(units: &[Unit], decode: bool) -> Chars {
-    let map = |c: char| if decode { leet(c).unwrap_or(c) } else { c };
+    let map = |c: char| if decode { leet_or_same(c) } else { c };
     if units.len() <= Chars::INLINE {
         let mut a = ['\0'; Chars::INLINE];
         for (slot, u) in a.iter_mut().zip(units) {
@@ -581,41 +724,45 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
             i += 1;
             continue;
         }
-        let mut j = i + 1;
-        while j < n && is_wordish(units[j].ch) {
+        // The run of word characters, and what it holds.
+        let (mut any, mut currency, mut digits) = (0u8, 0usize, 0usize);
+        let mut j = i;
+        while j < n {
+            let k = class(units[j].ch);
+            if k & WORDISH == 0 {
+                break;
+            }
+            any |= k;
+            currency += (k & CURRENCY != 0) as usize;
+            digits += (k & DIGIT != 0) as usize;
             j += 1;
         }
         let (mut a, mut b) = (i, j);
-        while a < b && matches!(units[a].ch, '!' | '|') {
-            a += 1;
-        }
-        while b > a && matches!(units[b - 1].ch, '!' | '|') {
-            b -= 1;
+        if any & BANG != 0 {
+            // `!` and `|` at the ends are punctuation.
+            while a < b && class(units[a].ch) & BANG != 0 {
+                a += 1;
+            }
+            while b > a && class(units[b - 1].ch) & BANG != 0 {
+                b -= 1;
+            }
+            (any, currency, digits) = (0, 0, 0);
+            for u in &units[a..b] {
+                let k = class(u.ch);
+                any |= k;
+                currency += (k & CURRENCY != 0) as usize;
+                digits += (k & DIGIT != 0) as usize;
+            }
         }
         if a < b {
             let word = &units[a..b];
-            let (mut has_letter, mut has_symbol) = (false, false);
-            let (mut currency, mut digits) = (0usize, 0usize);
-            for u in word {
-                let c = u.ch;
-                if c.is_ascii() {
-                    has_letter |= c.is_ascii_alphabetic() || c == STAR;
-                    has_symbol |= matches!(c, '@' | '$' | '!' | '|');
-                    currency += (c == '$') as usize;
-                    digits += c.is_ascii_digit() as usize;
-                } else {
-                    has_letter |= c.is_alphabetic();
-                    has_symbol |= c == '€';
-                    currency += (c == '€') as usize;
-                }
-            }
             // A price or a plain number with a currency sign: not leetspeak.
             let price = currency <= 1
                 && digits + currency == word.len()
                 && (currency == 0
-                    || matches!(word[0].ch, '$' | '€')
-                    || matches!(word[word.len() - 1].ch, '$' | '€'));
-            let decoded = has_letter || (has_symbol && !price);
+                    || class(word[0].ch) & CURRENCY != 0
+                    || class(word[word.len() - 1].ch) & CURRENCY != 0);
+            let decoded = any & LETTER != 0 || (any & LEET_SYMBOL != 0 && !price);
             let gap = match prev_end {
                 None => Gap::Start,
                 Some(p) if a - p <= 4 => {
@@ -627,13 +774,34 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
                 }
                 Some(_) => Gap::Far,
             };
-            out.push(Token {
-                chars: collect_chars(word, decoded),
-                first: a,
-                last: b - 1,
-                gap,
-                decoded,
-            });
+            if word.len() <= Chars::INLINE {
+                // Written in place: a word built on the stack and moved
+                // costs more than the rest of the token.
+                out.push(Token {
+                    chars: Chars::Inline(word.len() as u8, ['\0'; Chars::INLINE]),
+                    first: a,
+                    last: b - 1,
+                    gap,
+                    decoded,
+                });
+                if let Some(Token {
+                    chars: Chars::Inline(_, slots),
+                    ..
+                }) = out.last_mut()
+                {
+                    for (slot, u) in slots.iter_mut().zip(word) {
+                        *slot = if decoded { leet_or_same(u.ch) } else { u.ch };
+                    }
+                }
+            } else {
+                out.push(Token {
+                    chars: collect_chars(word, decoded),
+                    first: a,
+                    last: b - 1,
+                    gap,
+                    decoded,
+                });
+            }
             prev_end = Some(b);
         }
         i = j;
@@ -786,6 +954,13 @@ mod tests {
         out.push(all.clone());
         out.push(all.chars().rev().collect());
         out
+    }
+
+    #[test]
+    fn leet_table_equals_leet() {
+        for c in (0u32..0x3000).filter_map(char::from_u32) {
+            assert_eq!(leet_or_same(c), leet(c).unwrap_or(c), "{c:?}");
+        }
     }
 
     #[test]

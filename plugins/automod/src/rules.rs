@@ -577,6 +577,10 @@ impl Rule {
     }
 }
 
+thread_local! {
+    pub static TIMES: std::cell::RefCell<[u64; 8]> = const { std::cell::RefCell::new([0; 8]) };
+}
+
 const WARN_FR_DELETED: &str = "{user}, ton message a été supprimé par la modération automatique \
 (règle « {rule} »). Merci de respecter les règles de la communauté.";
 const WARN_FR_KEPT: &str =
@@ -742,7 +746,10 @@ impl Engine {
         if !matches!(event.kind, EventKind::Message | EventKind::Edit) {
             return Vec::new();
         }
+        let mut t = std::time::Instant::now();
+        let mut lap = |k: usize| { let n = std::time::Instant::now(); TIMES.with(|x| x.borrow_mut()[k] += (n - t).as_nanos() as u64); t = n; };
         let norm = Normalized::new(&event.text);
+        lap(0);
         let lang = lists::guess_lang(&norm);
         // The letters and digits of the words, and their fingerprint (the
         // folded text's when there are none).
@@ -753,12 +760,14 @@ impl Engine {
             flood::fnv(norm.folded.trim().bytes())
         };
         let command = matches!(event.text.trim_start().chars().next(), Some('!' | '/'));
+        lap(1);
         let now = host.now_ms();
         let links = if self.needs_links {
             links::find_links(&norm)
         } else {
             Vec::new()
         };
+        lap(2);
         let mut ctx = Ctx {
             event,
             norm,
@@ -801,14 +810,23 @@ impl Engine {
                 }
             }
         }
+        lap(3);
         for rule in &self.rules {
             if !rule.applies(self, event) {
                 continue;
             }
             if let Some(evidence) = rule.check(self, &ctx) {
-                return self.act(host, rule, &evidence, &ctx);
+                lap(4);
+                let out = self.act(host, rule, &evidence, &ctx);
+                lap(5);
+                drop(ctx);
+                lap(6);
+                return out;
             }
         }
+        lap(4);
+        drop(ctx);
+        lap(6);
         Vec::new()
     }
 

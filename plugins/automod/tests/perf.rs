@@ -80,24 +80,171 @@ fn pass(events: &[vigie_sdk::Event]) -> (Duration, u64, usize) {
     (spent, digest.0, actions)
 }
 
+/// `AUTOMOD_PERF_TURNS` and `AUTOMOD_PERF_ROUNDS` override the defaults
+/// (fewer for a run under `valgrind --tool=callgrind`, whose instruction
+/// counts do not depend on the machine's load).
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 #[test]
 #[ignore = "timing: run with --release -- --ignored --nocapture"]
 fn cost_per_event() {
+    let turns = setting("AUTOMOD_PERF_TURNS", TURNS);
+    let rounds = setting("AUTOMOD_PERF_ROUNDS", ROUNDS);
     for clock in [Clock::Steady, Clock::Bench] {
-        let events = replay(TURNS, clock);
+        let events = replay(turns, clock);
         let n = events.len();
         let mut best = Duration::MAX;
         let mut seen = None;
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds {
             let (d, digest, actions) = pass(&events);
             best = best.min(d);
             assert!(seen.is_none_or(|s| s == (digest, actions)));
             seen = Some((digest, actions));
         }
         let (digest, actions) = seen.unwrap();
+        automod::rules::TIMES.with(|x| {
+            let x = x.borrow();
+            let names = ["norm", "lang+fp", "links", "flood", "rules", "act", "drop", "-"];
+            for (k, name) in names.iter().enumerate() {
+                println!("    {name:<8} {:.3} µs/event", x[k] as f64 / 1000.0 / (n * rounds) as f64);
+            }
+        });
+        automod::rules::TIMES.with(|x| *x.borrow_mut() = [0; 8]);
         println!(
             "{clock:?}: {n} events, {actions} actions, digest {digest:016x}: {:.3} µs/event",
             best.as_secs_f64() * 1e6 / n as f64
         );
     }
+}
+
+#[test]
+#[ignore = "timing: run with --release -- --ignored --nocapture"]
+fn cost_per_step() {
+    use automod::lists::{guess_lang, Lexicon};
+    use automod::normalize::Normalized;
+    use std::hint::black_box;
+    // One turn of the demo, so that the data stays in cache as it does when
+    // a single event goes through every step.
+    let events = replay(1, Clock::Steady);
+    let texts: Vec<&str> = events.iter().map(|e| e.text.as_str()).collect();
+    let engine = automod::rules::Engine::from_json("{}").unwrap();
+    let _ = engine;
+    let lex = Lexicon::new(
+        &automod::lists::default_list("fr")
+            .unwrap()
+            .into_iter()
+            .chain(automod::lists::default_list("en").unwrap())
+            .collect::<Vec<_>>(),
+        &automod::lists::parse_list(automod::lists::ALLOW_LIST)
+            .into_iter()
+            .map(|e| e.text)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let norms: Vec<Normalized> = texts.iter().map(|t| Normalized::new(t)).collect();
+    let n = texts.len() as f64;
+    let time = |name: &str, f: &mut dyn FnMut()| {
+        let mut best = f64::MAX;
+        for _ in 0..400 {
+            let t = Instant::now();
+            f();
+            best = best.min(t.elapsed().as_secs_f64() * 1e6 / n);
+        }
+        println!("  {name:<14} {best:.3} µs/event");
+    };
+    time("normalize", &mut || {
+        for t in &texts {
+            black_box(Normalized::new(black_box(t)));
+        }
+    });
+    time("guess_lang", &mut || {
+        for nm in &norms {
+            black_box(guess_lang(nm));
+        }
+    });
+    time("fingerprint", &mut || {
+        for nm in &norms {
+            black_box(automod::flood::fingerprint_and_count(nm));
+        }
+    });
+    time("links", &mut || {
+        for nm in &norms {
+            black_box(automod::links::find_links(nm));
+        }
+    });
+    time("lexicon", &mut || {
+        for (nm, t) in norms.iter().zip(&texts) {
+            black_box(lex.find(nm, t, guess_lang(nm)));
+        }
+    });
+}
+
+#[test]
+#[ignore = "timing"]
+fn cost_of_flood_window() {
+    use automod::flood::{record_user, Keep};
+    let keep = Keep { ms: 120_000, max: 20 };
+    let mut host = TestHost::new();
+    let mut now = 1_795_338_864_000i64;
+    for k in 0..40 {
+        record_user(&mut host, "u-alice", now + k * 1000, 0xc43a_ee03_a3bc_51c8, keep);
+    }
+    now += 40_000;
+    let n = 100_000;
+    let t = Instant::now();
+    for k in 0..n {
+        std::hint::black_box(record_user(&mut host, "u-alice", now + k * 1000 % 7, 0xc43a_ee03_a3bc_51c8 ^ k as u64, keep));
+    }
+    println!("record_user: {:.3} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let v = host.kv.get("flood/u-alice").unwrap().clone();
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(host.kv.get(std::hint::black_box("flood/u-alice")).cloned());
+    }
+    println!("kv get clone: {:.3} µs ({} bytes)", t.elapsed().as_secs_f64() * 1e6 / n as f64, v.len());
+}
+
+#[test]
+#[ignore = "timing"]
+fn cost_of_normalize() {
+    use automod::normalize::Normalized;
+    use std::hint::black_box;
+    let events = replay(1, Clock::Steady);
+    let texts: Vec<&str> = events.iter().map(|e| e.text.as_str()).collect();
+    let mut best = f64::MAX;
+    for _ in 0..3000 {
+        let t = Instant::now();
+        for t in &texts {
+            black_box(Normalized::new(black_box(t)));
+        }
+        best = best.min(t.elapsed().as_secs_f64() * 1e6 / texts.len() as f64);
+    }
+    println!("normalize {best:.3} µs/event");
+    let mut best = f64::MAX;
+    for _ in 0..3000 {
+        let t = Instant::now();
+        for t in &texts {
+            black_box(black_box(t).chars().filter(|c| c.is_alphanumeric()).count());
+        }
+        best = best.min(t.elapsed().as_secs_f64() * 1e6 / texts.len() as f64);
+    }
+    println!("calibration: count alphanumeric chars {best:.3} µs/event");
+    let mut best = f64::MAX;
+    for _ in 0..3000 {
+        let t = Instant::now();
+        for t in &texts {
+            let mut v: Vec<(char, usize, usize)> = Vec::with_capacity(t.len());
+            for (i, c) in black_box(t).char_indices() {
+                v.push((c.to_ascii_lowercase(), i, i + 1));
+            }
+            black_box(v);
+        }
+        best = best.min(t.elapsed().as_secs_f64() * 1e6 / texts.len() as f64);
+    }
+    println!("calibration: units vec {best:.3} µs/event");
 }

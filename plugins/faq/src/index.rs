@@ -32,6 +32,20 @@
 //! (`horaires`, `ouvert`) is not that entry's question. The engine then
 //! asks for a threshold, a margin over the second-best entry and a minimum
 //! of matched evidence.
+//!
+//! Speed: everything that follows from the config is computed once, when
+//! the index is built — stems and concepts numbered, the config's words
+//! analysed, phrase starts, term postings (entries and examples with the
+//! term's intent weight), each example's intent mass and each entry's
+//! typical mass, a sorted list of stems for prefixes, and the examples'
+//! words by length and by first / last letter for typos. A question then
+//! costs a tokenisation, a hash lookup per word, sums along the postings of
+//! its terms, and an edit distance only against the few words of the
+//! vocabulary that can be one or two edits away, with working memory
+//! ([`Scratch`]) reused from question to question. The sums are made in the
+//! same order as term by term, so the scores are the same to the bit as
+//! those of the first, direct version (kept in `src/reference.rs` and
+//! compared in its tests).
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -104,16 +118,21 @@ impl FxHasher {
 
 impl Hasher for FxHasher {
     #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+    fn write(&mut self, mut bytes: &[u8]) {
+        while let Some((head, rest)) = bytes.split_first_chunk::<8>() {
+            self.add(u64::from_le_bytes(*head));
+            bytes = rest;
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 59));
+        if let Some((head, rest)) = bytes.split_first_chunk::<4>() {
+            self.add(u64::from(u32::from_le_bytes(*head)));
+            bytes = rest;
+        }
+        if let Some((head, rest)) = bytes.split_first_chunk::<2>() {
+            self.add(u64::from(u16::from_le_bytes(*head)));
+            bytes = rest;
+        }
+        if let Some(&b) = bytes.first() {
+            self.add(u64::from(b));
         }
     }
     #[inline]
@@ -320,13 +339,8 @@ impl Analyzer {
     fn learn_word(&mut self, w: &normalize::Word) {
         if !self.words.contains_key(&w.surface) {
             let stem = self.intern_stem(&w.stem);
-            self.words.insert(
-                w.surface.clone(),
-                WordInfo {
-                    stop: w.stop,
-                    stem,
-                },
-            );
+            self.words
+                .insert(w.surface.clone(), WordInfo { stop: w.stop, stem });
         }
     }
 
@@ -400,13 +414,15 @@ impl Analyzer {
             let w = s.words[i];
             let phrase = match w.stem {
                 StemRef::Known(first) => self.phrase_starts.get(&first).and_then(|list| {
-                    list.iter().map(|&p| &self.phrases[p as usize]).find(|(stems, _)| {
-                        s.words.len() - i >= stems.len()
-                            && stems
-                                .iter()
-                                .zip(&s.words[i..])
-                                .all(|(st, w)| w.stem == StemRef::Known(*st))
-                    })
+                    list.iter()
+                        .map(|&p| &self.phrases[p as usize])
+                        .find(|(stems, _)| {
+                            s.words.len() - i >= stems.len()
+                                && stems
+                                    .iter()
+                                    .zip(&s.words[i..])
+                                    .all(|(st, w)| w.stem == StemRef::Known(*st))
+                        })
                 }),
                 StemRef::Other(..) => None,
             };
@@ -1142,33 +1158,5 @@ mod tests {
         assert_eq!(top("forgot my pasword"), Some(1));
         assert_eq!(top("horraires ?"), Some(0));
         assert!(idx.rank("le match d'hier soir").is_empty());
-    }
-}
-#[cfg(test)]
-mod stats_tmp {
-    #[test]
-    fn print_stats() {
-        let text = include_str!("../acme.toml");
-        let value: toml::Value = toml::from_str(text).unwrap();
-        let json = serde_json::to_string(&value).unwrap();
-        let e = crate::engine::Engine::from_json(&json).unwrap();
-        let idx = e.index();
-        eprintln!("keys {} surfaces {} stems {} words {} concepts {} phrases {}", idx.keys.len(), idx.surfaces.items.len(), idx.analyzer.stems.len(), idx.analyzer.words.len(), idx.analyzer.concepts.len(), idx.analyzer.phrases.len());
-        for (l, b) in idx.surfaces.by_len.iter().enumerate() { eprintln!("len {l}: {}", b.len()); }
-        let events = include_str!("../../../examples/demo/events.jsonl");
-        let mut unknown = 0; let mut total = 0; let mut typo = 0;
-        for line in events.lines() {
-            let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            let t = v["text"].as_str().unwrap();
-            if !crate::question::is_question(t) { continue; }
-            let mut s = super::Scratch::new();
-            idx.analyzer.analyze(t, &mut s);
-            for term in s.terms.clone() {
-                total += 1;
-                let known = match term.key { super::Key::Concept(c) => idx.concept_term[c as usize].is_some(), super::Key::Stem(id) => idx.stem_term[id as usize].is_some(), _ => false };
-                if !known { unknown += 1; if !term.phrase && s.str(term.surface).chars().count() >= 5 { typo += 1; eprintln!("typo search: {}", s.str(term.surface)); } }
-            }
-        }
-        eprintln!("terms {total} unknown {unknown} typo searches {typo}");
     }
 }

@@ -99,6 +99,11 @@ impl Plugin for Faq {
 
     fn configure(config: &str) -> Result<Self, String> {
         let engine = Engine::from_json(config)?;
+        // The lookup tables that do not depend on the config, built here
+        // rather than while handling the first events.
+        text::prepare();
+        normalize::prepare();
+        question::prepare();
         let brand = engine
             .config
             .brand
@@ -131,7 +136,8 @@ impl Plugin for Faq {
         }
         let text = engine::truncate(event.text.trim(), engine::MAX_TEXT);
         if text.is_empty()
-            || (config.require_question && !question::is_question_with(text, &mut self.scratch.question))
+            || (config.require_question
+                && !question::is_question_with(text, &mut self.scratch.question))
         {
             return Ok(vec![]);
         }
@@ -221,5 +227,7 @@ impl Plugin for Faq {
 
 vigie_sdk::export_plugin!(Faq);
 
+#[cfg(test)]
+mod reference;
 #[cfg(test)]
 mod tests;

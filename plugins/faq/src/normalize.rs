@@ -87,73 +87,98 @@ pub fn expand(word: &str) -> Vec<String> {
     }
 }
 
+/// Builds the lookup tables now (else the first words do).
+pub fn prepare() {
+    expansion("koi");
+    is_invariable("pays");
+}
+
 /// The words a chat spelling stands for, or `None` when `word` is not one.
 pub fn expansion(word: &str) -> Option<&'static [&'static str]> {
-    let words: &'static [&'static str] = match word {
-        // French
-        "koi" | "kwa" | "quoa" => &["quoi"],
-        "pk" | "pq" | "pkoi" | "pourkoi" | "prq" => &["pourquoi"],
-        "cmt" | "cmnt" | "comen" | "koment" | "komment" => &["comment"],
-        "qd" | "kan" | "kand" | "qand" => &["quand"],
-        "kel" | "kelle" | "kels" | "kelles" => &["quel"],
-        "ke" => &["que"],
-        "jsuis" | "chui" | "chuis" | "jss" | "jsui" => &["je", "suis"],
-        "jpeux" | "jpx" | "jpe" => &["je", "peux"],
-        "jsais" | "chais" | "jsp" => &["je", "sais"],
-        "jveux" | "jvx" => &["je", "veux"],
-        "jai" => &["j", "ai"],
-        "jarrive" => &["j", "arrive"],
-        "narrive" => &["n", "arrive"],
-        "cest" => &["c", "est"],
-        "ya" | "yas" | "yaura" => &["il", "y", "a"],
-        "vs" => &["vous"],
-        "bcp" => &["beaucoup"],
-        "tt" => &["tout"],
-        "tjrs" | "tjs" | "tjr" => &["toujours"],
-        "pr" => &["pour"],
-        "ds" => &["dans"],
-        "qqn" | "qqun" | "qq1" | "qqch" => &["quelqu", "un"],
-        "ajd" | "ajdh" | "auj" => &["aujourd", "hui"],
-        "slt" => &["salut"],
-        "bjr" => &["bonjour"],
-        "mrc" | "mci" => &["merci"],
-        "dispo" | "dispos" => &["disponible"],
-        "mdp" => &["mot", "de", "passe"],
-        "svp" | "stp" => &["svp"],
-        "infos" | "info" => &["information"],
-        "appli" | "applis" | "apli" => &["application"],
-        // English
-        "u" => &["you"],
-        "ur" => &["your"],
-        "r" => &["are"],
-        "pls" | "plz" | "plse" => &["please"],
-        "thx" | "ty" | "tks" | "thks" => &["thanks"],
-        "hrs" => &["hours"],
-        "hr" => &["hour"],
-        "wknd" | "wkend" => &["weekend"],
-        "pwd" | "passwd" | "pw" => &["password"],
-        "acct" => &["account"],
-        "pkg" => &["package"],
-        "cant" => &["can", "not"],
-        "dont" => &["do", "not"],
-        "doesnt" => &["does", "not"],
-        "didnt" => &["did", "not"],
-        "isnt" => &["is", "not"],
-        "wont" => &["will", "not"],
-        "havent" => &["have", "not"],
-        "hasnt" => &["has", "not"],
-        "im" => &["i", "am"],
-        "ive" => &["i", "have"],
-        "whats" => &["what", "is"],
-        "wheres" => &["where", "is"],
-        "hows" => &["how", "is"],
-        "whens" => &["when", "is"],
-        "cuz" | "coz" | "cos" => &["because"],
-        "app" | "apps" => &["application"],
-        _ => return None,
-    };
-    Some(words)
+    static MAP: OnceLock<FxMap<&'static str, &'static [&'static str]>> = OnceLock::new();
+    if word.len() > LONGEST_CHAT {
+        return None;
+    }
+    MAP.get_or_init(|| {
+        let mut map = FxMap::default();
+        for (spellings, words) in CHAT {
+            for s in *spellings {
+                map.entry(*s).or_insert(*words);
+            }
+        }
+        map
+    })
+    .get(word)
+    .copied()
 }
+
+/// The longest chat spelling, in bytes (checked by a test).
+const LONGEST_CHAT: usize = 7;
+
+/// Chat spellings and abbreviations of both languages, and the words they
+/// stand for.
+pub(crate) const CHAT: &[(&[&str], &[&str])] = &[
+    // French
+    (&["koi", "kwa", "quoa"], &["quoi"]),
+    (&["pk", "pq", "pkoi", "pourkoi", "prq"], &["pourquoi"]),
+    (&["cmt", "cmnt", "comen", "koment", "komment"], &["comment"]),
+    (&["qd", "kan", "kand", "qand"], &["quand"]),
+    (&["kel", "kelle", "kels", "kelles"], &["quel"]),
+    (&["ke"], &["que"]),
+    (&["jsuis", "chui", "chuis", "jss", "jsui"], &["je", "suis"]),
+    (&["jpeux", "jpx", "jpe"], &["je", "peux"]),
+    (&["jsais", "chais", "jsp"], &["je", "sais"]),
+    (&["jveux", "jvx"], &["je", "veux"]),
+    (&["jai"], &["j", "ai"]),
+    (&["jarrive"], &["j", "arrive"]),
+    (&["narrive"], &["n", "arrive"]),
+    (&["cest"], &["c", "est"]),
+    (&["ya", "yas", "yaura"], &["il", "y", "a"]),
+    (&["vs"], &["vous"]),
+    (&["bcp"], &["beaucoup"]),
+    (&["tt"], &["tout"]),
+    (&["tjrs", "tjs", "tjr"], &["toujours"]),
+    (&["pr"], &["pour"]),
+    (&["ds"], &["dans"]),
+    (&["qqn", "qqun", "qq1", "qqch"], &["quelqu", "un"]),
+    (&["ajd", "ajdh", "auj"], &["aujourd", "hui"]),
+    (&["slt"], &["salut"]),
+    (&["bjr"], &["bonjour"]),
+    (&["mrc", "mci"], &["merci"]),
+    (&["dispo", "dispos"], &["disponible"]),
+    (&["mdp"], &["mot", "de", "passe"]),
+    (&["svp", "stp"], &["svp"]),
+    (&["infos", "info"], &["information"]),
+    (&["appli", "applis", "apli"], &["application"]),
+    // English
+    (&["u"], &["you"]),
+    (&["ur"], &["your"]),
+    (&["r"], &["are"]),
+    (&["pls", "plz", "plse"], &["please"]),
+    (&["thx", "ty", "tks", "thks"], &["thanks"]),
+    (&["hrs"], &["hours"]),
+    (&["hr"], &["hour"]),
+    (&["wknd", "wkend"], &["weekend"]),
+    (&["pwd", "passwd", "pw"], &["password"]),
+    (&["acct"], &["account"]),
+    (&["pkg"], &["package"]),
+    (&["cant"], &["can", "not"]),
+    (&["dont"], &["do", "not"]),
+    (&["doesnt"], &["does", "not"]),
+    (&["didnt"], &["did", "not"]),
+    (&["isnt"], &["is", "not"]),
+    (&["wont"], &["will", "not"]),
+    (&["havent"], &["have", "not"]),
+    (&["hasnt"], &["has", "not"]),
+    (&["im"], &["i", "am"]),
+    (&["ive"], &["i", "have"]),
+    (&["whats"], &["what", "is"]),
+    (&["wheres"], &["where", "is"]),
+    (&["hows"], &["how", "is"]),
+    (&["whens"], &["when", "is"]),
+    (&["cuz", "coz", "cos"], &["because"]),
+    (&["app", "apps"], &["application"]),
+];
 
 /// True for the function words of either language, greetings and thanks,
 /// and the generic verbs every question uses. Interrogative words are stop
@@ -514,7 +539,7 @@ pub const STOP_WORDS: &[&str] = &[
 ];
 
 /// French words ending in `s` or `x` that are not plurals.
-const INVARIABLE: &[&str] = &[
+pub(crate) const INVARIABLE: &[&str] = &[
     "acces",
     "anglais",
     "avis",
@@ -599,7 +624,7 @@ fn is_invariable(word: &str) -> bool {
 
 /// Derivational suffixes (longest first) and the shortest stem they may
 /// leave.
-const DERIVATIONAL: &[(&str, usize)] = &[
+pub(crate) const DERIVATIONAL: &[(&str, usize)] = &[
     ("issements", 4),
     ("issement", 4),
     ("ibilites", 4),
@@ -642,7 +667,7 @@ const DERIVATIONAL: &[(&str, usize)] = &[
 
 /// Inflectional suffixes of both languages (longest first) and the shortest
 /// stem they may leave.
-const INFLECTIONAL: &[(&str, usize)] = &[
+pub(crate) const INFLECTIONAL: &[(&str, usize)] = &[
     ("eraient", 3),
     ("issions", 3),
     ("issons", 3),
@@ -766,6 +791,20 @@ pub fn stem(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chat_spellings_are_short_and_unique() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (spellings, _) in CHAT {
+            for s in *spellings {
+                assert!(s.len() <= LONGEST_CHAT, "{s}");
+                assert!(seen.insert(*s), "{s} twice");
+            }
+        }
+        assert_eq!(expansion("koi"), Some(&["quoi"][..]));
+        assert_eq!(expansion("mdp"), Some(&["mot", "de", "passe"][..]));
+        assert_eq!(expansion("password"), None);
+    }
 
     #[test]
     fn stop_words_are_sorted_and_unique() {

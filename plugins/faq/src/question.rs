@@ -10,7 +10,7 @@ use crate::index::FxMap;
 use crate::text::Tokens;
 
 /// Words that open a question when they start a sentence.
-const OPENERS: &[&str] = &[
+pub(crate) const OPENERS: &[&str] = &[
     // French
     "comment",
     "quand",
@@ -71,7 +71,7 @@ const OPENERS: &[&str] = &[
 ];
 
 /// Phrases (folded words) that make a question wherever they are.
-const PHRASES: &[&[&str]] = &[
+pub(crate) const PHRASES: &[&[&str]] = &[
     // French
     &["est", "ce", "que"],
     &["est", "ce", "qu"],
@@ -179,13 +179,13 @@ const PHRASES: &[&[&str]] = &[
 ];
 
 /// French subject pronouns after a hyphen: `livrez-vous`, `peut-on`.
-const INVERSION: &[&str] = &[
+pub(crate) const INVERSION: &[&str] = &[
     "vous", "tu", "il", "elle", "on", "je", "ils", "elles", "nous",
 ];
 
 /// Words that show a problem report or a request for help wherever they
 /// are (`help`, `impossible`, `bloqué`…).
-const PROBLEM_WORDS: &[&str] = &[
+pub(crate) const PROBLEM_WORDS: &[&str] = &[
     "aide",
     "aidez",
     "probleme",
@@ -329,6 +329,11 @@ struct WordInfo {
     phrases: Vec<&'static [&'static str]>,
 }
 
+/// Builds the word table now (else the first question does).
+pub fn prepare() {
+    lexicon();
+}
+
 /// The word lists above as one table, built once.
 fn lexicon() -> &'static FxMap<&'static str, WordInfo> {
     static LEXICON: OnceLock<FxMap<&'static str, WordInfo>> = OnceLock::new();
@@ -386,7 +391,7 @@ fn english_negations(buf: &mut String, words: &[(u32, u32)], out: &mut Vec<(u32,
 }
 
 /// Words that may come before the question proper (`Bonjour, comment…`).
-const GREETINGS: &[&str] = &[
+pub(crate) const GREETINGS: &[&str] = &[
     "bonjour", "bonsoir", "salut", "coucou", "hello", "hi", "hey", "re", "alors", "euh", "dites",
     "svp", "please", "so", "ok", "okay", "and", "et", "also", "aussi", "sorry", "desole", "excuse",
     "moi", "excusez", "pardon", "question", "quick", "petite", "juste", "just", "du", "coup",

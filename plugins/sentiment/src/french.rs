@@ -25,7 +25,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::lexicon::{flag, Lex};
+use crate::lexicon::{flag, fw, Lex};
 use crate::vader::{contrast, Buffers, View, B_DECR, B_INCR, C_INCR, N_SCALAR};
 
 /// Pre-position intensifiers and dampeners.
@@ -171,14 +171,11 @@ fn idioms_by_first_word() -> &'static HashMap<&'static str, Vec<usize>> {
 struct Fr<'a> {
     t: View<'a>,
     val: &'a [Option<f64>],
+    /// [`Fr::modifies_next`] of each token (empty while it is computed).
+    boost: &'a [bool],
 }
 
 impl Fr<'_> {
-    #[inline]
-    fn w(&self, i: usize) -> &str {
-        self.t.word(i)
-    }
-
     /// True when token `i` has the vocabulary flag `f`.
     #[inline]
     fn is(&self, i: usize, f: u32) -> bool {
@@ -197,8 +194,14 @@ impl Fr<'_> {
         }
     }
 
+    /// The [`fw`] code of token `i`.
+    #[inline]
+    fn code(&self, i: usize) -> u8 {
+        self.t.code(i)
+    }
+
     fn is_ne(&self, i: usize) -> bool {
-        matches!(self.w(i), "ne" | "n")
+        matches!(self.code(i), fw::NE | fw::N)
     }
 
     /// A sentiment word (lexicon word or emoji with a valence).
@@ -210,14 +213,21 @@ impl Fr<'_> {
             }
     }
 
+    /// Token `i` modifies the next word (computed once per token, see
+    /// [`Fr::modifies_next`]).
+    #[inline]
+    fn acts_as_booster(&self, i: usize) -> bool {
+        self.boost.get(i).copied().unwrap_or(false)
+    }
+
     /// Token `i` modifies the next word: a booster followed by a sentiment
     /// word, another booster or a negation (`vraiment pas bon`).
-    fn acts_as_booster(&self, i: usize) -> bool {
+    fn modifies_next(&self, i: usize) -> bool {
         let next = i + 1;
         if next >= self.t.len() || self.t.breaks_before(next) {
             return false;
         }
-        if self.w(i) == "plus" && self.plus_negates(i) {
+        if self.code(i) == fw::PLUS && self.plus_negates(i) {
             return false;
         }
         self.booster(i).is_some()
@@ -236,11 +246,10 @@ impl Fr<'_> {
         if self.is(i, flag::FR_NEGATOR) {
             return true;
         }
-        let w = self.w(i);
-        match w {
-            "ne" | "n" => true,
-            "plus" => self.plus_negates(i),
-            "peu" => i == 0 || self.w(i - 1) != "un",
+        match self.code(i) {
+            fw::NE | fw::N => true,
+            fw::PLUS => self.plus_negates(i),
+            fw::PEU => i == 0 || self.code(i - 1) != fw::UN,
             _ => false,
         }
     }
@@ -251,10 +260,10 @@ impl Fr<'_> {
         if i >= self.t.len() || self.t.breaks_before(i) {
             return None;
         }
-        match (self.w(i), self.w(i + 1)) {
-            ("grave", _) => Some(1),
-            ("trop", _) if !self.acts_as_booster(i) => Some(1),
-            ("de", "ouf") | ("a", "fond") | ("a", "mort") => Some(2),
+        match (self.code(i), self.code(i + 1)) {
+            (fw::GRAVE, _) => Some(1),
+            (fw::TROP, _) if !self.acts_as_booster(i) => Some(1),
+            (fw::DE, fw::OUF) | (fw::A, fw::FOND) | (fw::A, fw::MORT) => Some(2),
             _ => None,
         }
     }
@@ -281,10 +290,10 @@ impl Fr<'_> {
                 break; // the negation belongs to that nearer sentiment word
             }
             if self.negator(j) {
-                if self.is_ne(j) && (j + 1..from).any(|k| matches!(self.w(k), "que" | "qu")) {
+                if self.is_ne(j) && (j + 1..from).any(|k| matches!(self.code(k), fw::QUE | fw::QU)) {
                     continue; // restrictive "ne … que"
                 }
-                if self.w(j) == "jamais" && matches!(self.w(from - 1), "aussi" | "si") {
+                if self.code(j) == fw::JAMAIS && matches!(self.code(from - 1), fw::AUSSI | fw::SI) {
                     never_so = true;
                     continue;
                 }
@@ -297,7 +306,8 @@ impl Fr<'_> {
             && next < self.t.len()
             && !self.t.breaks_before(next)
             && self.is(next, flag::FR_AFTER_VERB)
-            && (self.w(next) != "plus" || !matches!(self.w(next + 1), "de" | "d" | "que" | "qu"))
+            && (self.code(next) != fw::PLUS
+                || !matches!(self.code(next + 1), fw::DE | fw::D | fw::QUE | fw::QU))
         {
             let later = (next + 1..(next + 3).min(self.t.len()))
                 .take_while(|&k| !self.t.breaks_before(k))
@@ -325,7 +335,11 @@ impl Fr<'_> {
                 break;
             }
             let dampener_pair =
-                j > 0 && matches!((self.w(j - 1), self.w(j)), ("un", "peu") | ("a", "peine"));
+                j > 0
+                    && matches!(
+                        (self.code(j - 1), self.code(j)),
+                        (fw::UN, fw::PEU) | (fw::A, fw::PEINE)
+                    );
             let mut scalar = if dampener_pair {
                 B_DECR
             } else if self.acts_as_booster(j) {
@@ -362,7 +376,18 @@ impl Fr<'_> {
 pub fn sentiments_fr(t: View, lex: Lex, b: &mut Buffers) {
     let n = t.len();
     t.valences(lex, &mut b.val);
-    let fr = Fr { t, val: &b.val };
+    let fr = Fr {
+        t,
+        val: &b.val,
+        boost: &[],
+    };
+    b.boost.clear();
+    b.boost.extend((0..n).map(|i| fr.modifies_next(i)));
+    let fr = Fr {
+        t,
+        val: &b.val,
+        boost: &b.boost,
+    };
     let cap_diff = t.cap_differential();
     // Idioms: the valence goes to the idiom's last word, the others get 0.
     let idiom_end = &mut b.idiom_end;

@@ -13,12 +13,28 @@ use std::sync::OnceLock;
 /// bits (the table index) depend on every byte.
 #[inline]
 pub fn word_hash(word: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in word.as_bytes() {
+    word_hashes(word.as_bytes())[0]
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn mix(h: u64) -> u64 {
+    (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The [`word_hash`] of `word`, of `word` less its last byte and of `word`
+/// less its last two bytes (the French inflections), in one pass.
+#[inline]
+pub fn word_hashes(word: &[u8]) -> [u64; 3] {
+    let (mut h, mut h1, mut h2) = (FNV_OFFSET, FNV_OFFSET, FNV_OFFSET);
+    for b in word {
+        h2 = h1;
+        h1 = h;
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    [mix(h), mix(h1), mix(h2)]
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -33,11 +49,17 @@ struct Entry<V> {
 /// computed once per token ([`word_hash`]). Later inserts of a key win.
 #[derive(Debug, Clone)]
 pub struct WordMap<V> {
-    /// Entry index + 1, 0 when empty; the length is a power of two.
-    slots: Vec<u32>,
+    /// 0 when empty, else the low 32 bits of the hash (a tag that settles
+    /// most misses without reading the entry) above the entry index + 1;
+    /// the length is a power of two.
+    slots: Vec<u64>,
     entries: Vec<Entry<V>>,
     keys: String,
     shift: u32,
+    /// One bit per hash value (some bits of it): clear when no word has
+    /// that hash, so that most unknown words are settled in this small
+    /// array; empty until [`WordMap::build_filter`].
+    filter: Vec<u64>,
 }
 
 impl<V> Default for WordMap<V> {
@@ -47,8 +69,17 @@ impl<V> Default for WordMap<V> {
             entries: Vec::new(),
             keys: String::new(),
             shift: 64,
+            filter: Vec::new(),
         }
     }
+}
+
+/// Bits of the filter of a large map (16 kB).
+const FILTER_BITS: usize = 1 << 17;
+
+#[inline]
+fn filter_bit(hash: u64) -> usize {
+    (hash >> 20) as usize & (FILTER_BITS - 1)
 }
 
 impl<V> WordMap<V> {
@@ -70,24 +101,24 @@ impl<V> WordMap<V> {
         self.entries.is_empty()
     }
 
-    fn key(&self, e: &Entry<V>) -> &str {
-        &self.keys[e.start as usize..(e.start + e.len) as usize]
-    }
-
     /// The slot of `word` (hash `hash`): `Ok` with the entry index when
     /// present, `Err` with the free slot otherwise.
     #[inline]
-    fn find(&self, word: &str, hash: u64) -> Result<usize, usize> {
+    fn find(&self, word: &[u8], hash: u64) -> Result<usize, usize> {
         let mask = self.slots.len() - 1;
         let mut at = (hash >> self.shift) as usize;
+        let tag = hash as u32;
         loop {
-            match self.slots[at] {
-                0 => return Err(at),
-                k => {
-                    let e = &self.entries[k as usize - 1];
-                    if e.hash == hash && self.key(e) == word {
-                        return Ok(k as usize - 1);
-                    }
+            let slot = self.slots[at];
+            if slot == 0 {
+                return Err(at);
+            }
+            if (slot >> 32) as u32 == tag {
+                let k = (slot as u32 - 1) as usize;
+                let e = &self.entries[k];
+                let key = self.keys.as_bytes().get(e.start as usize..(e.start + e.len) as usize);
+                if key == Some(word) {
+                    return Ok(k);
                 }
             }
             at = (at + 1) & mask;
@@ -97,8 +128,20 @@ impl<V> WordMap<V> {
     /// The value of `word`, whose [`word_hash`] is `hash`.
     #[inline]
     pub fn get_hashed(&self, word: &str, hash: u64) -> Option<&V> {
+        self.get_bytes(word.as_bytes(), hash)
+    }
+
+    /// [`WordMap::get_hashed`] for the bytes of a word.
+    #[inline]
+    pub fn get_bytes(&self, word: &[u8], hash: u64) -> Option<&V> {
         if self.entries.is_empty() {
             return None;
+        }
+        if !self.filter.is_empty() {
+            let bit = filter_bit(hash);
+            if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+                return None;
+            }
         }
         self.find(word, hash).ok().map(|k| &self.entries[k].value)
     }
@@ -108,13 +151,24 @@ impl<V> WordMap<V> {
         self.get_hashed(word, word_hash(word))
     }
 
+    /// Builds the filter that settles most lookups of unknown words
+    /// without reading the table (for a large map, once it is complete).
+    pub fn build_filter(&mut self) {
+        self.filter = vec![0; FILTER_BITS / 64];
+        for e in &self.entries {
+            let bit = filter_bit(e.hash);
+            self.filter[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+
     /// The value of `word`, inserted with `make` when missing.
     pub fn entry_or_insert_with(&mut self, word: &str, make: impl FnOnce() -> V) -> &mut V {
+        self.filter.clear();
         if 2 * (self.entries.len() + 1) > self.slots.len() {
             self.grow_to((2 * self.slots.len()).max(8));
         }
         let hash = word_hash(word);
-        let k = match self.find(word, hash) {
+        let k = match self.find(word.as_bytes(), hash) {
             Ok(k) => k,
             Err(slot) => {
                 self.entries.push(Entry {
@@ -124,7 +178,7 @@ impl<V> WordMap<V> {
                     value: make(),
                 });
                 self.keys.push_str(word);
-                self.slots[slot] = self.entries.len() as u32;
+                self.slots[slot] = Self::slot(hash, self.entries.len() - 1);
                 self.entries.len() - 1
             }
         };
@@ -140,6 +194,10 @@ impl<V> WordMap<V> {
         }
     }
 
+    fn slot(hash: u64, k: usize) -> u64 {
+        (u64::from(hash as u32) << 32) | (k as u64 + 1)
+    }
+
     fn grow_to(&mut self, size: usize) {
         self.slots = vec![0; size];
         self.shift = 64 - size.trailing_zeros();
@@ -149,7 +207,7 @@ impl<V> WordMap<V> {
             while self.slots[at] != 0 {
                 at = (at + 1) & mask;
             }
-            self.slots[at] = k as u32 + 1;
+            self.slots[at] = Self::slot(e.hash, k);
         }
     }
 }
@@ -184,6 +242,114 @@ pub mod flag {
     pub const FR_CONTRAST: u32 = 1 << 12;
 }
 
+/// Codes of the function words the rules look for, so that they compare
+/// a byte rather than a string.
+pub mod fw {
+    /// `ne`.
+    pub const NE: u8 = 1;
+    /// `n` (`n'`).
+    pub const N: u8 = 2;
+    /// `plus`.
+    pub const PLUS: u8 = 3;
+    /// `que`.
+    pub const QUE: u8 = 4;
+    /// `qu` (`qu'`).
+    pub const QU: u8 = 5;
+    /// `jamais`.
+    pub const JAMAIS: u8 = 6;
+    /// `aussi`.
+    pub const AUSSI: u8 = 7;
+    /// `si`.
+    pub const SI: u8 = 8;
+    /// `un`.
+    pub const UN: u8 = 9;
+    /// `peu`.
+    pub const PEU: u8 = 10;
+    /// `a` (`à`, and English `a`).
+    pub const A: u8 = 11;
+    /// `peine`.
+    pub const PEINE: u8 = 12;
+    /// `grave`.
+    pub const GRAVE: u8 = 13;
+    /// `trop`.
+    pub const TROP: u8 = 14;
+    /// `de`.
+    pub const DE: u8 = 15;
+    /// `d` (`d'`).
+    pub const D: u8 = 16;
+    /// `ouf`.
+    pub const OUF: u8 = 17;
+    /// `fond`.
+    pub const FOND: u8 = 18;
+    /// `mort`.
+    pub const MORT: u8 = 19;
+    /// `no`.
+    pub const NO: u8 = 20;
+    /// `or`.
+    pub const OR: u8 = 21;
+    /// `nor`.
+    pub const NOR: u8 = 22;
+    /// `never`.
+    pub const NEVER: u8 = 23;
+    /// `so`.
+    pub const SO: u8 = 24;
+    /// `this`.
+    pub const THIS: u8 = 25;
+    /// `without`.
+    pub const WITHOUT: u8 = 26;
+    /// `doubt`.
+    pub const DOUBT: u8 = 27;
+    /// `least`.
+    pub const LEAST: u8 = 28;
+    /// `at`.
+    pub const AT: u8 = 29;
+    /// `very`.
+    pub const VERY: u8 = 30;
+    /// `kind`.
+    pub const KIND: u8 = 31;
+    /// `of`.
+    pub const OF: u8 = 32;
+    /// `but`.
+    pub const BUT: u8 = 33;
+
+    /// Each word and its code.
+    pub const WORDS: &[(&str, u8)] = &[
+        ("ne", NE),
+        ("n", N),
+        ("plus", PLUS),
+        ("que", QUE),
+        ("qu", QU),
+        ("jamais", JAMAIS),
+        ("aussi", AUSSI),
+        ("si", SI),
+        ("un", UN),
+        ("peu", PEU),
+        ("a", A),
+        ("peine", PEINE),
+        ("grave", GRAVE),
+        ("trop", TROP),
+        ("de", DE),
+        ("d", D),
+        ("ouf", OUF),
+        ("fond", FOND),
+        ("mort", MORT),
+        ("no", NO),
+        ("or", OR),
+        ("nor", NOR),
+        ("never", NEVER),
+        ("so", SO),
+        ("this", THIS),
+        ("without", WITHOUT),
+        ("doubt", DOUBT),
+        ("least", LEAST),
+        ("at", AT),
+        ("very", VERY),
+        ("kind", KIND),
+        ("of", OF),
+        ("but", BUT),
+    ];
+}
+
 /// What the vocabulary knows of a word.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Word {
@@ -193,6 +359,8 @@ pub struct Word {
     pub fr: f64,
     /// [`flag`]s.
     pub flags: u32,
+    /// The word's code in [`fw`] (0 for other words).
+    pub code: u8,
 }
 
 impl Word {
@@ -215,6 +383,10 @@ pub struct Lexicons {
     /// Emoji (one code point) → valence: VADER's emoji descriptions scored
     /// with its lexicon, plus `emoji_extra.tsv`.
     pub emoji: HashMap<char, f64>,
+    /// The English entries with a character other than an ASCII letter or
+    /// digit (emoticons: `:)`, `<3`, `:-(`), a small table for the
+    /// tokeniser.
+    pub emoticons: WordMap<()>,
 }
 
 impl Lexicons {
@@ -257,10 +429,14 @@ pub fn lexicons() -> &'static Lexicons {
     static LEXICONS: OnceLock<Lexicons> = OnceLock::new();
     LEXICONS.get_or_init(|| {
         let mut words = WordMap::with_capacity(12_000);
+        let mut emoticons = WordMap::with_capacity(300);
         for (key, value) in entries(VADER).chain(entries(EN_EXTRA)) {
             let w = words.entry_or_insert_with(key, Word::default);
             w.en = value;
             w.flags |= flag::EN;
+            if !key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                emoticons.insert(key, ());
+            }
         }
         for (key, value) in entries(FR_SENTIMENT).chain(entries(FR_EXTRA)) {
             let folded;
@@ -302,6 +478,10 @@ pub fn lexicons() -> &'static Lexicons {
         set(&firsts, flag::FR_IDIOM, 0);
         let firsts: Vec<&str> = crate::french::CONTRAST.iter().map(|p| p[0]).collect();
         set(&firsts, flag::FR_CONTRAST, 0);
+        for (key, code) in fw::WORDS {
+            words.entry_or_insert_with(key, Word::default).code = *code;
+        }
+        words.build_filter();
         let mut emoji = HashMap::with_capacity(240);
         for (key, value) in entries(EMOJI_VADER).chain(entries(EMOJI_EXTRA)) {
             let mut chars = key.chars();
@@ -309,7 +489,11 @@ pub fn lexicons() -> &'static Lexicons {
                 emoji.insert(c, value);
             }
         }
-        Lexicons { words, emoji }
+        Lexicons {
+            words,
+            emoji,
+            emoticons,
+        }
     })
 }
 
@@ -376,22 +560,22 @@ impl<'a> Lex<'a> {
         (v != 0.0).then_some(v)
     }
 
-    fn exact(&self, word: &str) -> Option<f64> {
-        let hash = word_hash(word);
+    /// The entry of `word` whose [`word_hash`] is `hash`.
+    fn exact(&self, word: &str, hash: u64) -> Option<f64> {
         self.exact_with(word, hash, self.words.get_hashed(word, hash))
     }
 
     /// The valence of `word` (folded), if it has one.
     pub fn get(&self, word: &str) -> Option<f64> {
-        let hash = word_hash(word);
-        self.get_with(word, hash, self.words.get_hashed(word, hash))
+        let hashes = word_hashes(word.as_bytes());
+        self.get_with(word, hashes, self.words.get_hashed(word, hashes[0]))
     }
 
-    /// [`Lex::get`] for a token already looked up: `hash` is its
-    /// [`word_hash`] and `info` its vocabulary entry.
+    /// [`Lex::get`] for a token already looked up: `hashes` are its
+    /// [`word_hashes`] and `info` its vocabulary entry.
     #[inline]
-    pub fn get_with(&self, word: &str, hash: u64, info: Option<&Word>) -> Option<f64> {
-        if let Some(v) = self.exact_with(word, hash, info) {
+    pub fn get_with(&self, word: &str, hashes: [u64; 3], info: Option<&Word>) -> Option<f64> {
+        if let Some(v) = self.exact_with(word, hashes[0], info) {
             return Some(v);
         }
         if self.which == Which::En || word.len() < 4 {
@@ -399,15 +583,17 @@ impl<'a> Lex<'a> {
         }
         // French plural (-s, -x) then feminine (-e): "déçues" → "déçue" → "déçu".
         let mut w = word;
+        let mut stripped = 0;
         if let Some(s) = w.strip_suffix('s').or_else(|| w.strip_suffix('x')) {
-            if let Some(v) = self.exact(s) {
+            if let Some(v) = self.exact(s, hashes[1]) {
                 return Some(v);
             }
             w = s;
+            stripped = 1;
         }
         if let Some(s) = w.strip_suffix('e') {
             if s.len() >= 3 {
-                return self.exact(s);
+                return self.exact(s, hashes[stripped + 1]);
             }
         }
         None
@@ -447,6 +633,17 @@ mod tests {
     }
 
     #[test]
+    fn hashes_of_prefixes() {
+        let [h, h1, h2] = word_hashes(b"decues");
+        assert_eq!(
+            [h, h1, h2],
+            [word_hash("decues"), word_hash("decue"), word_hash("decu")]
+        );
+        assert_eq!(word_hashes(b"")[1], word_hash(""));
+        assert_eq!(lexicons().words.get("plus").unwrap().code, fw::PLUS);
+    }
+
+    #[test]
     fn word_map_inserts_finds_and_grows() {
         let mut m = WordMap::default();
         assert_eq!(m.get("a"), None);
@@ -459,6 +656,11 @@ mod tests {
         assert_eq!(m.get("w999"), Some(&999));
         assert_eq!(m.get("w1000"), None);
         assert_eq!(m.get(""), None);
+        m.build_filter();
+        assert!((0..1000).all(|k| m.get(&format!("w{k}")).is_some()));
+        assert_eq!(m.get("w1000"), None);
+        m.insert("w1000", 1);
+        assert_eq!(m.get("w1000"), Some(&1));
     }
 
     #[test]

@@ -79,13 +79,6 @@ impl Sentiment {
     }
 }
 
-fn lang_name(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Fr => "fr",
-        Lang::En => "en",
-    }
-}
-
 impl Plugin for Sentiment {
     fn describe() -> Description {
         vigie_sdk::describe(
@@ -148,13 +141,17 @@ impl Plugin for Sentiment {
             return Ok(Vec::new());
         }
         let score = self.scorer.score_with(&event.text, &mut self.scratch);
-        let lang = lang_name(score.lang);
-        let mut actions = vec![Action::Label(LabelAction {
+        let (lang, reason) = match score.lang {
+            Lang::Fr => ("fr", "sentiment fr"),
+            Lang::En => ("en", "sentiment en"),
+        };
+        let mut actions = Vec::with_capacity(2);
+        actions.push(Action::Label(LabelAction {
             key: self.label_key.clone(),
             value: score.compound,
             note: Some(lang.to_string()),
-            reason: format!("sentiment {lang}"),
-        })];
+            reason: reason.to_string(),
+        }));
         // The community's mood: new messages from members, not edits (the
         // message was counted already), staff answers or bot commands.
         let counted = event.kind != EventKind::Edit

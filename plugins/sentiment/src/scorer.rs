@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::french::sentiments_fr;
 use crate::lexicon::{flag, lexicons, Lex, Table, Which};
-use crate::vader::{compound, fold_word, sentiments_en, tokenize_into, Buffers, Tokens, View};
+use crate::vader::{compound_with, fold_word, sentiments_en, tokenize_into, Buffers, Tokens, View};
 
 pub use vigie_text::Lang;
 
@@ -102,25 +102,25 @@ impl Scorer {
     pub fn score_with(&self, text: &str, scratch: &mut Scratch) -> Score {
         tokenize_into(text, lexicons(), &mut scratch.tokens);
         let lang = self.guess(scratch.tokens.view(false));
-        let compound = self.compound(text, lang, scratch);
+        let compound = self.compound(lang, scratch);
         Score { compound, lang }
     }
 
-    /// The compound score of the tokenised `text` after the rules of `lang`.
-    fn compound(&self, text: &str, lang: Lang, scratch: &mut Scratch) -> f64 {
+    /// The compound score of the tokenised text after the rules of `lang`.
+    fn compound(&self, lang: Lang, scratch: &mut Scratch) -> f64 {
         let Scratch { tokens, buffers } = scratch;
         match lang {
             Lang::En => sentiments_en(tokens.view(false), self.lex(Lang::En), buffers),
             Lang::Fr => sentiments_fr(tokens.view(true), self.lex(Lang::Fr), buffers),
         }
-        compound(buffers.sentiments(), text)
+        compound_with(buffers.sentiments(), tokens.emphasis())
     }
 
     /// Scores `text` with the rules of `lang`.
     pub fn score_as(&self, text: &str, lang: Lang) -> f64 {
         let mut scratch = Scratch::default();
         tokenize_into(text, lexicons(), &mut scratch.tokens);
-        self.compound(text, lang, &mut scratch)
+        self.compound(lang, &mut scratch)
     }
 
     /// Each token of `text` with its sentiment after the rules of `lang`
@@ -128,7 +128,7 @@ impl Scorer {
     pub fn explain(&self, text: &str, lang: Lang) -> Vec<(String, f64)> {
         let mut scratch = Scratch::default();
         tokenize_into(text, lexicons(), &mut scratch.tokens);
-        self.compound(text, lang, &mut scratch);
+        self.compound(lang, &mut scratch);
         let tokens = scratch.tokens.view(lang == Lang::Fr);
         (0..tokens.len())
             .map(|i| (tokens.word(i).to_string(), scratch.buffers.sentiments()[i]))
@@ -142,8 +142,8 @@ impl Scorer {
         let (mut fr, mut en) = (0u32, 0u32);
         for i in 0..tokens.len() {
             let w = tokens.word(i);
-            if let Some((head, _)) = w.split_once('\'') {
-                if vigie_text::ELISIONS.contains(&head) {
+            if let Some(at) = w.bytes().position(|c| c == b'\'') {
+                if vigie_text::ELISIONS.contains(&&w[..at]) {
                     fr += 1;
                     continue;
                 }

@@ -11,7 +11,7 @@
 //! the normalisation x / sqrt(x² + 15). Where the Python code has a plain bug
 //! the port does what the code means; each such place says "fix:".
 
-use crate::lexicon::{flag, word_hash, Lex, Lexicons, Word};
+use crate::lexicon::{flag, fw, word_hashes, Lex, Lexicons, Word};
 
 /// Empirical increase of a booster word (vaderSentiment `B_INCR`).
 pub const B_INCR: f64 = 0.293;
@@ -225,8 +225,8 @@ fn negated_en(t: View, k: usize) -> bool {
 pub(crate) struct Tok {
     start: u32,
     end: u32,
-    /// [`word_hash`] of the word.
-    hash: u64,
+    /// [`word_hashes`] of the word.
+    hashes: [u64; 3],
     /// The vocabulary's entry (no flags when the word is unknown).
     word: Word,
     emoji: Option<f64>,
@@ -255,9 +255,17 @@ pub struct Tokens {
     /// Whole words, when some elision was split (else `split` serves).
     whole: Vec<Tok>,
     joins: bool,
+    /// `!` and `?` in the text (full-width ones too).
+    exclamations: usize,
+    questions: usize,
 }
 
 impl Tokens {
+    /// [`punctuation_emphasis`] of the text.
+    pub fn emphasis(&self) -> f64 {
+        emphasis(self.exclamations, self.questions)
+    }
+
     /// The tokens with French elisions split (`split_elisions`) or not.
     pub fn view(&self, split_elisions: bool) -> View<'_> {
         let toks = if split_elisions || !self.joins {
@@ -284,6 +292,7 @@ static NO_WORD: Word = Word {
     en: 0.0,
     fr: 0.0,
     flags: 0,
+    code: 0,
 };
 
 impl<'a> View<'a> {
@@ -307,6 +316,11 @@ impl<'a> View<'a> {
     #[inline]
     pub fn info(&self, i: usize) -> &'a Word {
         self.toks.get(i).map_or(&NO_WORD, |t| &t.word)
+    }
+    /// The [`fw`] code of token `i` (0 for other words and past the end).
+    #[inline]
+    pub fn code(&self, i: usize) -> u8 {
+        self.info(i).code
     }
     /// True when token `i` was written in capitals (Python's `str.isupper`).
     #[inline]
@@ -349,13 +363,13 @@ impl<'a> View<'a> {
         out.extend(
             self.toks
                 .iter()
-                .map(|t| lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hash, Some(&t.word))),
+                .map(|t| lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hashes, Some(&t.word))),
         );
     }
     /// True when token `i` has a valence in `lex`.
     pub fn has(&self, lex: Lex, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| {
-            lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hash, Some(&t.word))
+            lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hashes, Some(&t.word))
                 .is_some()
         })
     }
@@ -481,6 +495,8 @@ struct Builder<'t> {
     start: usize,
     has_upper: bool,
     has_lower: bool,
+    /// The open token has an ASCII digit (leetspeak is looked for).
+    has_digit: bool,
     pending_break: bool,
     /// The next token is the rest of a word whose elided head was split.
     joined_next: bool,
@@ -496,6 +512,7 @@ impl Builder<'_> {
         if c.is_ascii() {
             self.has_upper |= c.is_ascii_uppercase();
             self.has_lower |= c.is_ascii_lowercase();
+            self.has_digit |= c.is_ascii_digit();
         } else {
             self.has_upper |= c.is_uppercase();
             self.has_lower |= c.is_lowercase();
@@ -504,13 +521,13 @@ impl Builder<'_> {
     }
     /// Ends the token `buf[start..]` (looked up in the vocabulary).
     fn push_tok(&mut self, emoji: Option<f64>) {
-        let word = &self.out.buf[self.start..];
-        let hash = word_hash(word);
-        let info = self.lexicons.words.get_hashed(word, hash);
+        let word = &self.out.buf.as_bytes()[self.start..];
+        let hashes = word_hashes(word);
+        let info = self.lexicons.words.get_bytes(word, hashes[0]);
         self.out.split.push(Tok {
             start: self.start as u32,
             end: self.out.buf.len() as u32,
-            hash,
+            hashes,
             word: info.copied().unwrap_or_default(),
             emoji,
             upper: self.has_upper && !self.has_lower,
@@ -523,12 +540,15 @@ impl Builder<'_> {
     }
     fn flush(&mut self) {
         if self.open() {
-            unleet(&mut self.out.buf, self.start);
+            if self.has_digit {
+                unleet(&mut self.out.buf, self.start);
+            }
             self.push_tok(None);
         }
         self.start = self.out.buf.len();
         self.has_upper = false;
         self.has_lower = false;
+        self.has_digit = false;
     }
     fn push_whole(&mut self, text: &str, emoji: Option<f64>) {
         self.flush();
@@ -543,27 +563,91 @@ impl Builder<'_> {
         self.start = self.out.buf.len();
         self.has_upper = false;
         self.has_lower = false;
+        self.has_digit = false;
     }
 }
 
-/// True when the ASCII `chunk`, in lower case, is an entry of VADER's
-/// lexicon (emoticons such as `:)`, `<3`, `:-(`).
+/// True when the ASCII `chunk` (not only letters and digits), in lower
+/// case, is an entry of VADER's lexicon (emoticons such as `:)`, `<3`,
+/// `:-(`).
 fn emoticon(chunk: &str, lexicons: &Lexicons) -> bool {
     let mut small = [0u8; 32];
     let large;
-    let lower = if chunk.len() <= small.len() {
+    let lower: &[u8] = if chunk.len() <= small.len() {
         let small = &mut small[..chunk.len()];
         small.copy_from_slice(chunk.as_bytes());
         small.make_ascii_lowercase();
-        std::str::from_utf8(small).unwrap_or_default()
+        small
     } else {
         large = chunk.to_ascii_lowercase();
-        &large
+        large.as_bytes()
     };
-    lexicons
-        .words
-        .get(lower)
-        .is_some_and(|w| w.has(flag::EN))
+    let hash = word_hashes(lower)[0];
+    lexicons.emoticons.get_bytes(lower, hash).is_some()
+}
+
+/// `char::is_whitespace` for an ASCII byte: tab, line feed, vertical tab,
+/// form feed, carriage return and space.
+#[inline]
+const fn ascii_space(b: u8) -> bool {
+    const SPACES: u64 = 0b11111 << 9 | 1 << 32;
+    b <= b' ' && SPACES & (1 << b) != 0
+}
+
+/// Classes of bytes, for the tokeniser's loops: ASCII white space.
+const SPACE: u8 = 1;
+/// ASCII, neither a letter, a digit nor white space.
+const PUNCT: u8 = 2;
+/// `A`..`Z`.
+const UPPER: u8 = 4;
+/// `a`..`z`.
+const LOWER: u8 = 8;
+/// `0`..`9`.
+const DIGIT: u8 = 16;
+/// `.`.
+const DOT: u8 = 32;
+/// `!` or `?`.
+const MARK: u8 = 64;
+/// Not ASCII (part of a longer character).
+const HIGH: u8 = 128;
+
+/// The class of each byte.
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c >= 0x80 {
+            HIGH
+        } else if ascii_space(c) {
+            SPACE
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if c == b'.' {
+            PUNCT | DOT
+        } else if c == b'!' || c == b'?' {
+            PUNCT | MARK
+        } else {
+            PUNCT
+        };
+        b += 1;
+    }
+    t
+};
+
+#[inline]
+fn class(b: u8) -> u8 {
+    CLASS[b as usize]
+}
+
+/// The character starting at byte `at` of `text`.
+#[inline]
+fn char_at(text: &str, at: usize) -> char {
+    text[at..].chars().next().unwrap_or(' ')
 }
 
 /// Splits `text` into words, emoticons and emoji.
@@ -588,31 +672,75 @@ pub fn tokenize_into(text: &str, lexicons: &Lexicons, out: &mut Tokens) {
     out.split.clear();
     out.whole.clear();
     out.joins = false;
+    let bytes = text.as_bytes();
+    let (mut exclamations, mut questions) = (0, 0);
     let mut b = Builder {
         out,
         lexicons,
         start: 0,
         has_upper: false,
         has_lower: false,
+        has_digit: false,
         pending_break: false,
         joined_next: false,
     };
-    let mut prev_end = 0;
-    for chunk in text.split_whitespace() {
-        let offset = chunk.as_ptr() as usize - text.as_ptr() as usize;
-        if text[prev_end..offset].contains('\n') {
-            b.pending_break = true;
+    let mut i = 0;
+    let mut newline = false;
+    // The chunks between white space, as `str::split_whitespace`.
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c < 0x80 {
+            if ascii_space(c) {
+                newline |= c == b'\n';
+                i += 1;
+                continue;
+            }
+        } else {
+            let c = char_at(text, i);
+            if c.is_whitespace() {
+                i += c.len_utf8();
+                continue;
+            }
         }
-        prev_end = offset + chunk.len();
-        let bytes = chunk.as_bytes();
-        if bytes.is_ascii()
-            && !bytes.iter().all(u8::is_ascii_alphanumeric)
-            && emoticon(chunk, lexicons)
-        {
+        // The chunk, and the classes of its bytes.
+        let start = i;
+        let mut classes = 0;
+        loop {
+            while i < bytes.len() {
+                let k = class(bytes[i]);
+                if k & (SPACE | HIGH) != 0 {
+                    break;
+                }
+                classes |= k;
+                i += 1;
+            }
+            if i >= bytes.len() || bytes[i] < 0x80 {
+                break;
+            }
+            let c = char_at(text, i);
+            if c.is_whitespace() {
+                break;
+            }
+            classes |= HIGH;
+            exclamations += (c == '！') as usize;
+            questions += (c == '？') as usize;
+            i += c.len_utf8();
+        }
+        if newline {
+            b.pending_break = true;
+            newline = false;
+        }
+        let chunk = &text[start..i];
+        if classes & MARK != 0 {
+            // `!` and `?` bytes never occur inside a longer character.
+            exclamations += chunk.bytes().filter(|&c| c == b'!').count();
+            questions += chunk.bytes().filter(|&c| c == b'?').count();
+        }
+        if classes & (HIGH | PUNCT) == PUNCT && emoticon(chunk, lexicons) {
             b.push_whole(chunk, None);
             continue;
         }
-        if bytes.contains(&b'.') && dotted_letters(chunk) {
+        if classes & DOT != 0 && dotted_letters(chunk) {
             b.flush();
             for c in chunk.chars().filter(|c| c.is_alphanumeric()) {
                 b.push_char(c);
@@ -620,48 +748,77 @@ pub fn tokenize_into(text: &str, lexicons: &Lexicons, out: &mut Tokens) {
             b.flush();
             continue;
         }
-        let mut chars = chunk.chars().peekable();
-        while let Some(c) = chars.next() {
-            if is_alnum(c) {
-                b.push_char(c);
-                continue;
-            }
-            let next_alnum = chars.peek().is_some_and(|&n| is_alnum(n));
-            if is_apostrophe(c) && b.open() && next_alnum {
-                let word = &b.out.buf[b.start..];
-                if vigie_text::ELISIONS.contains(&word) {
-                    // The head is a token of its own when elisions are
-                    // split; the apostrophe stays in the buffer, between
-                    // the two spans, for the whole word.
-                    b.flush();
-                    b.out.buf.push('\'');
-                    b.start = b.out.buf.len();
-                    b.joined_next = true;
-                    b.out.joins = true;
-                } else {
-                    b.out.buf.push('\'');
-                }
-            } else if c == '-' && b.open() && next_alnum {
-                b.out.buf.push('-');
-            } else if is_emoji_glue(c) {
-                continue;
-            } else if let Some(v) = lexicons.emoji(c) {
-                let mut tmp = [0u8; 4];
-                b.push_whole(c.encode_utf8(&mut tmp), Some(v));
-            } else if is_pictograph(c) {
-                let mut tmp = [0u8; 4];
-                b.push_whole(c.encode_utf8(&mut tmp), Some(0.0));
-            } else {
-                b.flush();
-                if is_clause_break(c) {
-                    b.pending_break = true;
-                }
-            }
-        }
+        word_chars(&mut b, chunk);
         b.flush();
     }
+    out.exclamations = exclamations;
+    out.questions = questions;
     if out.joins {
         whole_words(out, lexicons);
+    }
+}
+
+/// The characters of a chunk: words, elisions, emoji and punctuation.
+fn word_chars(b: &mut Builder, chunk: &str) {
+    let bytes = chunk.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if class(bytes[i]) & (SPACE | PUNCT | HIGH) == 0 {
+            // A run of ASCII letters and digits, copied at once.
+            let (run, mut classes) = (i, 0);
+            while i < bytes.len() {
+                let k = class(bytes[i]);
+                if k & (SPACE | PUNCT | HIGH) != 0 {
+                    break;
+                }
+                classes |= k;
+                i += 1;
+            }
+            b.has_upper |= classes & UPPER != 0;
+            b.has_lower |= classes & LOWER != 0;
+            b.has_digit |= classes & DIGIT != 0;
+            let at = b.out.buf.len();
+            b.out.buf.push_str(&chunk[run..i]);
+            b.out.buf[at..].make_ascii_lowercase();
+            continue;
+        }
+        let c = char_at(chunk, i);
+        i += c.len_utf8();
+        if is_alnum(c) {
+            b.push_char(c);
+            continue;
+        }
+        let next_alnum = i < bytes.len() && is_alnum(char_at(chunk, i));
+        if is_apostrophe(c) && b.open() && next_alnum {
+            let word = &b.out.buf[b.start..];
+            if vigie_text::ELISIONS.contains(&word) {
+                // The head is a token of its own when elisions are split;
+                // the apostrophe stays in the buffer, between the two
+                // spans, for the whole word.
+                b.flush();
+                b.out.buf.push('\'');
+                b.start = b.out.buf.len();
+                b.joined_next = true;
+                b.out.joins = true;
+            } else {
+                b.out.buf.push('\'');
+            }
+        } else if c == '-' && b.open() && next_alnum {
+            b.out.buf.push('-');
+        } else if is_emoji_glue(c) {
+            continue;
+        } else if let Some(v) = b.lexicons.emoji(c) {
+            let mut tmp = [0u8; 4];
+            b.push_whole(c.encode_utf8(&mut tmp), Some(v));
+        } else if is_pictograph(c) {
+            let mut tmp = [0u8; 4];
+            b.push_whole(c.encode_utf8(&mut tmp), Some(0.0));
+        } else {
+            b.flush();
+            if is_clause_break(c) {
+                b.pending_break = true;
+            }
+        }
     }
 }
 
@@ -684,11 +841,11 @@ fn whole_words(out: &mut Tokens, lexicons: &Lexicons) {
         }
     }
     for w in out.whole.iter_mut().filter(|w| w.joined) {
-        let word = &out.buf[w.start as usize..w.end as usize];
-        w.hash = word_hash(word);
+        let word = &out.buf.as_bytes()[w.start as usize..w.end as usize];
+        w.hashes = word_hashes(word);
         w.word = lexicons
             .words
-            .get_hashed(word, w.hash)
+            .get_bytes(word, w.hashes[0])
             .copied()
             .unwrap_or_default();
         w.joined = false;
@@ -731,6 +888,8 @@ pub struct Buffers {
     pub(crate) idiom_end: Vec<Option<(usize, f64, bool)>>,
     /// French: the token is inside an idiom (not its last word).
     pub(crate) inside: Vec<bool>,
+    /// French: the token modifies the next word (a booster).
+    pub(crate) boost: Vec<bool>,
 }
 
 impl Buffers {
@@ -749,20 +908,18 @@ pub fn normalize(score: f64) -> f64 {
 /// 0.96 from 4 on).
 pub fn punctuation_emphasis(text: &str) -> f64 {
     let (mut ep, mut qm) = (0usize, 0usize);
-    let bytes = text.as_bytes();
-    for (k, b) in bytes.iter().enumerate() {
-        match b {
-            b'!' => ep += 1,
-            b'?' => qm += 1,
-            // '！' (U+FF01) and '？' (U+FF1F): EF BC 81 and EF BC 9F.
-            0xEF if bytes.get(k + 1) == Some(&0xBC) => match bytes.get(k + 2) {
-                Some(0x81) => ep += 1,
-                Some(0x9F) => qm += 1,
-                _ => {}
-            },
+    for c in text.chars() {
+        match c {
+            '!' | '！' => ep += 1,
+            '?' | '？' => qm += 1,
             _ => {}
         }
     }
+    emphasis(ep, qm)
+}
+
+/// [`punctuation_emphasis`] of a text with `ep` `!` and `qm` `?`.
+fn emphasis(ep: usize, qm: usize) -> f64 {
     let ep = ep.min(4) as f64 * 0.292;
     let qm = match qm {
         0 | 1 => 0.0,
@@ -789,11 +946,15 @@ pub fn contrast(sentiments: &mut [f64], at: usize) {
 /// vaderSentiment `score_valence`: the compound score of per-token
 /// sentiments, rounded to 4 decimals as vaderSentiment does.
 pub fn compound(sentiments: &[f64], text: &str) -> f64 {
+    compound_with(sentiments, punctuation_emphasis(text))
+}
+
+/// [`compound`] with the text's [`punctuation_emphasis`] given.
+pub fn compound_with(sentiments: &[f64], emphasis: f64) -> f64 {
     if sentiments.is_empty() {
         return 0.0;
     }
     let mut sum: f64 = sentiments.iter().sum();
-    let emphasis = punctuation_emphasis(text);
     if sum > 0.0 {
         sum += emphasis;
     } else if sum < 0.0 {
@@ -814,9 +975,6 @@ struct En<'a> {
 }
 
 impl En<'_> {
-    fn w(&self, k: usize) -> &str {
-        self.t.word(k)
-    }
     /// `lex.has(word(k))`.
     #[inline]
     fn has(&self, k: usize) -> bool {
@@ -852,13 +1010,13 @@ pub fn sentiments_en(t: View, lex: Lex, b: &mut Buffers) {
     let sentiments = &mut b.sentiments;
     sentiments.clear();
     for i in 0..n {
-        if booster_en(t, i).is_some() || (t.word(i) == "kind" && t.word(i + 1) == "of") {
+        if booster_en(t, i).is_some() || (t.code(i) == fw::KIND && t.code(i + 1) == fw::OF) {
             sentiments.push(0.0);
             continue;
         }
         sentiments.push(valence_en(en, i, cap_diff));
     }
-    if let Some(at) = t.position("but") {
+    if let Some(at) = (0..n).find(|&i| t.code(i) == fw::BUT) {
         contrast(sentiments, at);
     }
 }
@@ -866,7 +1024,6 @@ pub fn sentiments_en(t: View, lex: Lex, b: &mut Buffers) {
 /// vaderSentiment `sentiment_valence` for token `i`.
 fn valence_en(en: En, i: usize, cap_diff: bool) -> f64 {
     let t = en.t;
-    let item = t.word(i);
     let base = match t.emoji(i) {
         Some(v) => v,
         None => match en.val[i] {
@@ -877,15 +1034,15 @@ fn valence_en(en: En, i: usize, cap_diff: bool) -> f64 {
     if base == 0.0 && t.emoji(i).is_some() {
         return 0.0;
     }
-    let w = |k: usize| t.word(k);
+    let w = |k: usize| t.code(k);
     let mut valence = base;
     // "no" as a negation of the next lexicon word rather than a word.
-    if item == "no" && i + 1 < t.len() && en.has(i + 1) {
+    if w(i) == fw::NO && i + 1 < t.len() && en.has(i + 1) {
         valence = 0.0;
     }
-    if (i > 0 && w(i - 1) == "no")
-        || (i > 1 && w(i - 2) == "no")
-        || (i > 2 && w(i - 3) == "no" && matches!(w(i - 1), "or" | "nor"))
+    if (i > 0 && w(i - 1) == fw::NO)
+        || (i > 1 && w(i - 2) == fw::NO)
+        || (i > 2 && w(i - 3) == fw::NO && matches!(w(i - 1), fw::OR | fw::NOR))
     {
         valence = base * N_SCALAR;
     }
@@ -913,7 +1070,7 @@ fn valence_en(en: En, i: usize, cap_diff: bool) -> f64 {
 /// vaderSentiment `_negation_check`.
 fn negation_check_en(valence: f64, en: En, start_i: usize, i: usize) -> f64 {
     let t = en.t;
-    let w = |k: usize| en.w(k);
+    let w = |k: usize| t.code(k);
     match start_i {
         0 => {
             if negated_en(t, i - 1) {
@@ -921,9 +1078,9 @@ fn negation_check_en(valence: f64, en: En, start_i: usize, i: usize) -> f64 {
             }
         }
         1 => {
-            if w(i - 2) == "never" && matches!(w(i - 1), "so" | "this") {
+            if w(i - 2) == fw::NEVER && matches!(w(i - 1), fw::SO | fw::THIS) {
                 return valence * 1.25;
-            } else if w(i - 2) == "without" && w(i - 1) == "doubt" {
+            } else if w(i - 2) == fw::WITHOUT && w(i - 1) == fw::DOUBT {
                 return valence;
             } else if negated_en(t, i - 2) {
                 return valence * N_SCALAR;
@@ -932,11 +1089,12 @@ fn negation_check_en(valence: f64, en: En, start_i: usize, i: usize) -> f64 {
         _ => {
             // As in vaderSentiment, "so"/"this" right before the word also
             // lands here (its operator precedence makes it a separate case).
-            if (w(i - 3) == "never" && matches!(w(i - 2), "so" | "this"))
-                || matches!(w(i - 1), "so" | "this")
+            if (w(i - 3) == fw::NEVER && matches!(w(i - 2), fw::SO | fw::THIS))
+                || matches!(w(i - 1), fw::SO | fw::THIS)
             {
                 return valence * 1.25;
-            } else if w(i - 3) == "without" && (w(i - 2) == "doubt" || w(i - 1) == "doubt") {
+            } else if w(i - 3) == fw::WITHOUT && (w(i - 2) == fw::DOUBT || w(i - 1) == fw::DOUBT)
+            {
                 return valence;
             } else if negated_en(t, i - 3) {
                 return valence * N_SCALAR;
@@ -996,8 +1154,8 @@ fn special_idioms_en(mut valence: f64, t: View, i: usize) -> f64 {
 /// "very least" are not.
 fn least_check_en(valence: f64, en: En, i: usize) -> f64 {
     let t = en.t;
-    if i > 0 && t.word(i - 1) == "least" && !en.lex.has("least") {
-        if i > 1 && matches!(t.word(i - 2), "at" | "very") {
+    if i > 0 && t.code(i - 1) == fw::LEAST && !en.lex.has("least") {
+        if i > 1 && matches!(t.code(i - 2), fw::AT | fw::VERY) {
             return valence;
         }
         return valence * N_SCALAR;
@@ -1059,16 +1217,21 @@ mod tests {
     }
 
     #[test]
-    fn alphanumeric_fast_path_matches_unicode() {
+    fn alphanumeric_and_space_fast_paths_match_unicode() {
         for c in (0..0x800u32).filter_map(char::from_u32) {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "{c:?}");
+        }
+        for b in 0..0x80u8 {
+            assert_eq!(ascii_space(b), char::from(b).is_whitespace(), "{b}");
         }
     }
 
     #[test]
     fn punctuation_counts_full_width_marks() {
-        assert_eq!(punctuation_emphasis("a！b？？"), 0.292 + 2.0 * 0.18);
-        assert_eq!(punctuation_emphasis("é!!!!!"), 4.0 * 0.292);
+        for (text, want) in [("a！b？？", 0.292 + 2.0 * 0.18), ("é!!!!! ?", 4.0 * 0.292)] {
+            assert_eq!(punctuation_emphasis(text), want);
+            assert_eq!(tokenize(text, lexicons()).emphasis(), want);
+        }
     }
 
     /// The examples of vaderSentiment's `__main__`, with the compound scores

@@ -155,7 +155,8 @@ fn cost_per_event() {
         let lex = sentiment::lexicon::lexicons();
         let mut tokens = sentiment::vader::Tokens::default();
         let mut scratch = Scratch::default();
-        for _ in 0..5 {
+        let rounds = if std::env::var_os("SENTIMENT_PERF_TOKENS").is_some() { 40 } else { 5 };
+        for _ in 0..rounds {
             let t = Instant::now();
             let mut n = 0;
             for text in &texts {
@@ -164,7 +165,7 @@ fn cost_per_event() {
             }
             let tok = t.elapsed();
             let t = Instant::now();
-            for text in &texts {
+            for text in texts.iter().take(if rounds == 5 { usize::MAX } else { 0 }) {
                 black_box(plugin.scorer().score_with(black_box(text), &mut scratch));
             }
             let all = t.elapsed();
@@ -181,8 +182,9 @@ fn cost_per_event() {
     }
     // `SENTIMENT_PERF=plugin`: the whole plugin only, for a profiler.
     if std::env::var("SENTIMENT_PERF").as_deref() == Ok("plugin") {
-        let events = replay(TURNS, Clock::Bench);
-        for _ in 0..20 {
+        let turns = std::env::var("SENTIMENT_PERF_TURNS").map_or(TURNS, |t| t.parse().unwrap());
+        let events = replay(turns, Clock::Bench);
+        for _ in 0..if turns == TURNS { 20 } else { 1 } {
             let (d, _, _) = full(&events);
             println!("plugin {:.3} µs/event", us(d, events.len()));
         }
