@@ -91,9 +91,13 @@ pub fn fingerprint_and_count(norm: &Normalized) -> (u64, usize) {
         for &c in t.chars.iter() {
             count += 1;
             if prev != Some(c) {
-                let mut buf = [0u8; 4];
-                for &b in c.encode_utf8(&mut buf).as_bytes() {
-                    feed(b);
+                if c.is_ascii() {
+                    feed(c as u8);
+                } else {
+                    let mut buf = [0u8; 4];
+                    for &b in c.encode_utf8(&mut buf).as_bytes() {
+                        feed(b);
+                    }
                 }
             }
             prev = Some(c);
@@ -215,11 +219,18 @@ fn parse_hex(b: &[u8]) -> Option<u64> {
 
 /// Appends `n` in decimal.
 pub(crate) fn push_decimal(out: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        out.push(b'-');
-    }
-    let mut v = n.unsigned_abs();
     let mut buf = [0u8; 20];
+    out.extend_from_slice(decimal(&mut buf, n.unsigned_abs(), n < 0));
+}
+
+/// Appends `n` in decimal to a string.
+pub(crate) fn push_decimal_str(out: &mut String, n: i64) {
+    let mut buf = [0u8; 20];
+    out.extend(decimal(&mut buf, n.unsigned_abs(), n < 0).iter().map(|&b| b as char));
+}
+
+/// `n` in decimal (with a `-` when `negative`), written at the end of `buf`.
+fn decimal(buf: &mut [u8; 20], mut v: u64, negative: bool) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -229,16 +240,22 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, n: i64) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    if negative {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 /// Appends `n` in lower-case hexadecimal, without leading zeros.
 fn push_hex(out: &mut Vec<u8>, n: u64) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1);
-    for k in (0..digits).rev() {
-        out.push(DIGITS[((n >> (4 * k)) & 15) as usize]);
+    let mut buf = [0u8; 16];
+    for (k, slot) in buf.iter_mut().enumerate() {
+        *slot = DIGITS[((n >> (60 - 4 * k)) & 15) as usize];
     }
+    let digits = ((64 - n.leading_zeros()).div_ceil(4).max(1)) as usize;
+    out.extend_from_slice(&buf[16 - digits..]);
 }
 
 fn render_entry(out: &mut Vec<u8>, e: &Seen) {
@@ -380,7 +397,10 @@ fn record(host: &mut impl Host, key: &str, seen: Seen, now: i64, keep: Keep) -> 
 fn user_key(prefix: &str, user: &str) -> String {
     // Keep keys short whatever the platform's user ids look like.
     if user.len() <= 128 {
-        format!("{prefix}{user}")
+        let mut key = String::with_capacity(prefix.len() + user.len());
+        key.push_str(prefix);
+        key.push_str(user);
+        key
     } else {
         format!("{prefix}#{:016x}", fnv(user.bytes()))
     }
@@ -575,6 +595,9 @@ mod tests {
             let mut s = Vec::new();
             push_decimal(&mut s, n);
             assert_eq!(s, n.to_string().as_bytes());
+            let mut s = String::from("x");
+            push_decimal_str(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
         }
         for n in [0, 1, 15, 16, 255, 256, u64::MAX, 0xdead_beef, 1 << 63] {
             let mut s = Vec::new();

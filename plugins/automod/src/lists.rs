@@ -23,7 +23,7 @@
 
 use crate::normalize::{leet, Gap, Normalized, Token, AMBIG, STAR};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// FNV-1a: much faster than the default SipHash for the many short keys
@@ -52,7 +52,6 @@ impl Hasher for Fnv {
 type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 /// An entry id and its letters.
 type Spelled = (usize, Vec<char>);
-type Set<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// The default French list (see `data/fr.txt`).
 pub const FR_LIST: &str = include_str!("../data/fr.txt");
@@ -277,6 +276,17 @@ fn push_merged(out: &mut String, chars: impl IntoIterator<Item = char>) {
             last = Some(c);
         }
     }
+}
+
+/// `haystack.contains(needle)`, without the set-up of a general string
+/// search (the needles here are a few letters).
+fn contains(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    h.len() >= n.len()
+        && (0..=h.len() - n.len()).any(|i| h[i] == first && &h[i + 1..i + n.len()] == rest)
 }
 
 fn merged(chars: impl IntoIterator<Item = char>) -> String {
@@ -873,11 +883,13 @@ impl Lexicon {
                 *best = Some((s, e, id));
             }
         };
-        // Buffers reused from word to word.
-        let mut run: Vec<char> = Vec::new();
-        let mut glued: Vec<char> = Vec::new();
-        let mut m = String::new();
-        let mut word_merged = String::new();
+        // Buffers reused from word to word, and from message to message.
+        let FindBuffers {
+            mut run,
+            mut glued,
+            mut m,
+            mut word_merged,
+        } = BUFFERS.with(|b| std::mem::take(&mut *b.borrow_mut()));
         for i in 0..tokens.len() {
             // Anything found from here on starts later than what we have.
             if best.is_some_and(|(bs, _, _)| norm.units[tokens[i].first].start > bs) {
@@ -901,7 +913,7 @@ impl Lexicon {
                     }
                     self.wild_cores
                         .iter()
-                        .any(|(_, core)| word_merged.contains(core.as_str()))
+                        .any(|(_, core)| contains(&word_merged, core))
                         .then(|| self.match_wild(word, lang))
                         .flatten()
                 });
@@ -985,7 +997,7 @@ impl Lexicon {
                 if !self
                     .wild_cores
                     .iter()
-                    .any(|(_, core)| m.contains(core.as_str()))
+                    .any(|(_, core)| contains(&m, core))
                 {
                     return;
                 }
@@ -1020,6 +1032,14 @@ impl Lexicon {
                 }
             }
         }
+        BUFFERS.with(|b| {
+            *b.borrow_mut() = FindBuffers {
+                run,
+                glued,
+                m,
+                word_merged,
+            }
+        });
         best.map(|(start, end, id)| Hit {
             start,
             end,
@@ -1027,6 +1047,19 @@ impl Lexicon {
         })
         .filter(|h| h.end <= text.len())
     }
+}
+
+/// The working buffers of [`Lexicon::find`].
+#[derive(Default)]
+struct FindBuffers {
+    run: Vec<char>,
+    glued: Vec<char>,
+    m: String,
+    word_merged: String,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<FindBuffers> = RefCell::new(FindBuffers::default());
 }
 
 /// True when `t` continues a run of single letters.
@@ -1231,6 +1264,16 @@ mod tests {
         }
         let allow = parse_list(ALLOW_LIST);
         assert!(allow.iter().any(|e| e.text == "cul de sac"));
+    }
+
+    #[test]
+    fn contains_is_str_contains() {
+        let words = ["", "a", "fuck", "fuc", "uck", "motherfucker", "ffuck", "\u{1}fu", "é", "aé", "éa"];
+        for h in words {
+            for n in words {
+                assert_eq!(contains(h, n), h.contains(n), "{h:?} {n:?}");
+            }
+        }
     }
 
     #[test]

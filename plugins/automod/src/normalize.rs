@@ -160,15 +160,38 @@ impl Normalized {
     }
 
     fn build(text: &str, pattern: bool) -> Self {
-        let mut units = Vec::with_capacity(text.len());
-        let mut folded = String::with_capacity(text.len());
-        fold_into(text, pattern, &mut units, &mut folded);
-        let tokens = tokenize(&units);
+        let mut n = Normalized {
+            units: Vec::with_capacity(text.len()),
+            folded: String::with_capacity(text.len()),
+            tokens: Vec::new(),
+        };
+        n.fill(text, pattern);
+        n
+    }
+
+    /// An empty text, whose buffers [`Normalized::renew`] reuses.
+    pub fn empty() -> Self {
         Normalized {
-            units,
-            folded,
-            tokens,
+            units: Vec::new(),
+            folded: String::new(),
+            tokens: Vec::new(),
         }
+    }
+
+    /// Normalises a message into this value, reusing its buffers: the same
+    /// as `*self = Normalized::new(text)`, without allocating once the
+    /// buffers are large enough.
+    pub fn renew(&mut self, text: &str) {
+        self.fill(text, false);
+    }
+
+    fn fill(&mut self, text: &str, pattern: bool) {
+        self.units.clear();
+        self.folded.clear();
+        self.units.reserve(text.len());
+        self.folded.reserve(text.len());
+        fold_into(text, pattern, &mut self.units, &mut self.folded);
+        tokenize_into(&self.units, &mut self.tokens);
     }
 
     /// The original byte span covered by units `first..=last`.
@@ -715,8 +738,16 @@ fn collect_chars(units: &[Unit], decode: bool) -> Chars {
 /// digits and symbols of a word that has a letter (or a leet symbol and is
 /// not a price such as `5$`, `$50`, `90€`) are decoded as leetspeak.
 pub fn tokenize(units: &[Unit]) -> Vec<Token> {
+    let mut out = Vec::with_capacity(units.len() / 6 + 1);
+    tokenize_into(units, &mut out);
+    out
+}
+
+/// [`tokenize`] into `out`, which is cleared first.
+fn tokenize_into(units: &[Unit], out: &mut Vec<Token>) {
+    out.clear();
     let n = units.len();
-    let mut out: Vec<Token> = Vec::with_capacity(n / 6 + 1);
+    out.reserve(n / 6 + 1);
     let mut prev_end: Option<usize> = None;
     let mut i = 0;
     while i < n {
@@ -806,7 +837,6 @@ pub fn tokenize(units: &[Unit]) -> Vec<Token> {
         }
         i = j;
     }
-    out
 }
 
 #[cfg(test)]

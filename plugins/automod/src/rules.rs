@@ -18,7 +18,7 @@ use crate::config::{
     RuleConfig, SymbolsConfig,
 };
 use crate::flood::{self, Keep, Seen};
-use crate::links::{self, Link};
+use crate::links::{self, DomainPattern, Link};
 use crate::lists::{self, Lang, Lexicon, ListEntry};
 use crate::normalize::{is_invisible, Normalized};
 use crate::strikes;
@@ -157,6 +157,9 @@ pub struct Rule {
     words: Option<Lexicon>,
     patterns: Vec<Regex>,
     links: Option<LinksConfig>,
+    /// `links.allow` and `links.deny`, read.
+    links_allow: Vec<DomainPattern>,
+    links_deny: Vec<DomainPattern>,
     caps: Option<CapsConfig>,
     symbols: Option<SymbolsConfig>,
     mentions: Option<MentionsConfig>,
@@ -180,7 +183,8 @@ pub struct Evidence {
 pub struct Engine {
     rules: Vec<Rule>,
     lexicon: Lexicon,
-    invites: Vec<String>,
+    invites: Vec<DomainPattern>,
+    shorteners: Vec<DomainPattern>,
     exempt_staff: bool,
     exempt_roles: Vec<String>,
     strike_decay_ms: i64,
@@ -331,6 +335,16 @@ fn compile_rule(cfg: RuleConfig, allow: &[String]) -> Result<Rule, String> {
         word_list: cfg.word_list,
         words,
         patterns,
+        links_allow: cfg
+            .links
+            .as_ref()
+            .map(|l| links::domain_patterns(&l.allow))
+            .unwrap_or_default(),
+        links_deny: cfg
+            .links
+            .as_ref()
+            .map(|l| links::domain_patterns(&l.deny))
+            .unwrap_or_default(),
         links: cfg.links,
         caps: cfg.caps,
         symbols: cfg.symbols,
@@ -353,7 +367,7 @@ fn has_role(roles: &[String], wanted: &[String]) -> bool {
 /// Everything about the event that rules look at, computed once.
 struct Ctx<'a> {
     event: &'a Event,
-    norm: Normalized,
+    norm: &'a Normalized,
     /// The message's language, if it can be told.
     lang: Option<Lang>,
     /// The language that decides which `[fr]`/`[en]` entries apply: the
@@ -370,12 +384,55 @@ struct Ctx<'a> {
 }
 
 fn shorten(s: &str, max_chars: usize) -> String {
-    if s.chars().count() <= max_chars {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max_chars).collect();
-        out.push('…');
-        out
+    let mut out = String::with_capacity(s.len().min(4 * max_chars + 3));
+    push_shortened(&mut out, s, max_chars);
+    out
+}
+
+/// Appends `s`, cut after `max_chars` characters with `…`.
+fn push_shortened(out: &mut String, s: &str, max_chars: usize) {
+    match s.char_indices().nth(max_chars) {
+        None => out.push_str(s),
+        Some((cut, _)) => {
+            out.push_str(&s[..cut]);
+            out.push('…');
+        }
+    }
+}
+
+/// The pieces one after the other (as `format!` would write them).
+fn cat(pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for p in pieces {
+        out.push_str(p);
+    }
+    out
+}
+
+/// A number written in decimal on the stack.
+struct Dec {
+    buf: [u8; 20],
+    start: usize,
+}
+
+impl Dec {
+    fn new(n: u32) -> Dec {
+        let mut buf = [0u8; 20];
+        let mut start = buf.len();
+        let mut v = n;
+        loop {
+            start -= 1;
+            buf[start] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        Dec { buf, start }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[self.start..]).unwrap_or_default()
     }
 }
 
@@ -450,7 +507,7 @@ impl Rule {
             let what = if lists::same_word(span, &hit.entry) {
                 "word".to_string()
             } else {
-                format!("word \"{}\"", hit.entry)
+                cat(&["word \"", &hit.entry, "\""])
             };
             note(Evidence {
                 what,
@@ -484,7 +541,7 @@ impl Rule {
                 return None;
             }
             note(Evidence {
-                what: format!("{}% capitals", upper * 100 / total.max(1)),
+                what: cat(&[Dec::new(upper * 100 / total.max(1)).as_str(), "% capitals"]),
                 span: shorten(text, 60),
             });
         }
@@ -495,7 +552,7 @@ impl Rule {
                 return None;
             }
             note(Evidence {
-                what: format!("{symbols} emoji or symbols"),
+                what: cat(&[Dec::new(symbols).as_str(), " emoji or symbols"]),
                 span: shorten(text, 60),
             });
         }
@@ -505,7 +562,7 @@ impl Rule {
                 return None;
             }
             note(Evidence {
-                what: format!("{n} mentions (max {})", m.max),
+                what: cat(&[Dec::new(n).as_str(), " mentions (max ", Dec::new(m.max).as_str(), ")"]),
                 span: String::new(),
             });
         }
@@ -516,7 +573,7 @@ impl Rule {
                 return None;
             }
             note(Evidence {
-                what: format!("{n} messages in {} s", f.seconds),
+                what: cat(&[Dec::new(n).as_str(), " messages in ", Dec::new(f.seconds).as_str(), " s"]),
                 span: String::new(),
             });
         }
@@ -537,7 +594,14 @@ impl Rule {
             }
             let who = if d.across_users { "" } else { " by this user" };
             note(Evidence {
-                what: format!("same message {n} times in {} s{who}", d.seconds),
+                what: cat(&[
+                    "same message ",
+                    Dec::new(n).as_str(),
+                    " times in ",
+                    Dec::new(d.seconds).as_str(),
+                    " s",
+                    who,
+                ]),
                 span: shorten(text, 60),
             });
         }
@@ -549,14 +613,14 @@ impl Rule {
         let counted: Vec<&Link> = ctx
             .links
             .iter()
-            .filter(|k| !l.allow.iter().any(|a| links::matches_domain(k, a)))
+            .filter(|k| !self.links_allow.iter().any(|a| a.matches(k)))
             .collect();
         for k in &counted {
-            let what = if l.invites && links::is_invite(k, &engine.invites) {
+            let what = if l.invites && engine.invites.iter().any(|p| p.matches(k)) {
                 "invite link"
-            } else if l.deny.iter().any(|d| links::matches_domain(k, d)) {
+            } else if self.links_deny.iter().any(|d| d.matches(k)) {
                 "link to a denied domain"
-            } else if l.shorteners && links::is_shortener(k) {
+            } else if l.shorteners && engine.shorteners.iter().any(|p| p.matches(k)) {
                 "shortened link"
             } else if l.any {
                 "link"
@@ -578,7 +642,8 @@ impl Rule {
 }
 
 thread_local! {
-    pub static TIMES: std::cell::RefCell<[u64; 8]> = const { std::cell::RefCell::new([0; 8]) };
+    /// The buffers of the last normalised message, reused.
+    static NORMALIZED: std::cell::RefCell<Normalized> = std::cell::RefCell::new(Normalized::empty());
 }
 
 const WARN_FR_DELETED: &str = "{user}, ton message a été supprimé par la modération automatique \
@@ -708,12 +773,11 @@ impl Engine {
             needs_links: rules.iter().any(|r| r.links.is_some()),
             rules,
             lexicon,
-            invites: config.invite_domains.unwrap_or_else(|| {
-                links::DEFAULT_INVITES
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect()
-            }),
+            invites: match &config.invite_domains {
+                Some(domains) => links::domain_patterns(domains),
+                None => links::domain_patterns(links::DEFAULT_INVITES),
+            },
+            shorteners: links::domain_patterns(links::SHORTENERS),
             exempt_staff: config.exempt_staff,
             exempt_roles: config.exempt_roles,
             strike_decay_ms: config
@@ -746,28 +810,32 @@ impl Engine {
         if !matches!(event.kind, EventKind::Message | EventKind::Edit) {
             return Vec::new();
         }
-        let mut t = std::time::Instant::now();
-        let mut lap = |k: usize| { let n = std::time::Instant::now(); TIMES.with(|x| x.borrow_mut()[k] += (n - t).as_nanos() as u64); t = n; };
-        let norm = Normalized::new(&event.text);
-        lap(0);
-        let lang = lists::guess_lang(&norm);
+        // The normalised text goes in buffers kept from one event to the
+        // next (taken out, so that a nested call would get its own).
+        let mut norm = NORMALIZED.with(|n| std::mem::replace(&mut *n.borrow_mut(), Normalized::empty()));
+        norm.renew(&event.text);
+        let out = self.decide(host, event, &norm);
+        NORMALIZED.with(|n| *n.borrow_mut() = norm);
+        out
+    }
+
+    fn decide(&self, host: &mut impl Host, event: &Event, norm: &Normalized) -> Vec<Action> {
+        let lang = lists::guess_lang(norm);
         // The letters and digits of the words, and their fingerprint (the
         // folded text's when there are none).
-        let (hash, chars) = flood::fingerprint_and_count(&norm);
+        let (hash, chars) = flood::fingerprint_and_count(norm);
         let fingerprint = if chars >= 1 {
             hash
         } else {
             flood::fnv(norm.folded.trim().bytes())
         };
         let command = matches!(event.text.trim_start().chars().next(), Some('!' | '/'));
-        lap(1);
         let now = host.now_ms();
         let links = if self.needs_links {
-            links::find_links(&norm)
+            links::find_links(norm)
         } else {
             Vec::new()
         };
-        lap(2);
         let mut ctx = Ctx {
             event,
             norm,
@@ -810,23 +878,14 @@ impl Engine {
                 }
             }
         }
-        lap(3);
         for rule in &self.rules {
             if !rule.applies(self, event) {
                 continue;
             }
             if let Some(evidence) = rule.check(self, &ctx) {
-                lap(4);
-                let out = self.act(host, rule, &evidence, &ctx);
-                lap(5);
-                drop(ctx);
-                lap(6);
-                return out;
+                return self.act(host, rule, &evidence, &ctx);
             }
         }
-        lap(4);
-        drop(ctx);
-        lap(6);
         Vec::new()
     }
 
@@ -840,9 +899,14 @@ impl Engine {
         for &s in &rule.actions {
             add(s, &mut steps);
         }
-        let mut reason = format!("automod rule \"{}\": {}", rule.id, ev.what);
+        let mut reason = String::with_capacity(40 + rule.id.len() + ev.what.len() + ev.span.len());
+        for piece in ["automod rule \"", &rule.id, "\": ", &ev.what] {
+            reason.push_str(piece);
+        }
         if !ev.span.is_empty() {
-            reason.push_str(&format!(" « {} »", shorten(&ev.span, 80)));
+            reason.push_str(" « ");
+            push_shortened(&mut reason, &ev.span, 80);
+            reason.push_str(" »");
         }
         let mut strikes = 0;
         if rule.strike_weight > 0 {
@@ -856,7 +920,9 @@ impl Engine {
             if !rule.ladder.is_empty() {
                 let step = rule.ladder[(strikes as usize).clamp(1, rule.ladder.len()) - 1];
                 add(step, &mut steps);
-                reason.push_str(&format!(" (strike {strikes})"));
+                for piece in [" (strike ", Dec::new(strikes).as_str(), ")"] {
+                    reason.push_str(piece);
+                }
             }
         }
         steps.sort_by_key(|s| s.rank());
@@ -878,7 +944,7 @@ impl Engine {
                 },
             );
             template
-                .replace("{user}", &format!("@{}", event.author.name))
+                .replace("{user}", &cat(&["@", &event.author.name]))
                 .replace("{rule}", &rule.id)
                 .replace("{match}", &ev.span)
         };
@@ -908,7 +974,7 @@ impl Engine {
                     reason: reason.clone(),
                 }),
                 Step::Label => Action::Label(LabelAction {
-                    key: format!("automod.{}", rule.id),
+                    key: cat(&["automod.", &rule.id]),
                     value: strikes.max(1) as f64,
                     note: (!ev.span.is_empty()).then(|| shorten(&ev.span, 80)),
                     reason: reason.clone(),

@@ -4,12 +4,15 @@
 //! Strikes decay: every `decay_ms` without a new strike forgives one. A new
 //! strike is added to what is left and restarts the clock.
 
-use crate::flood::fnv;
+use crate::flood::{fnv, push_decimal_str};
 use vigie_sdk::{Host, Level};
 
 fn key(user: &str) -> String {
     if user.len() <= 128 {
-        format!("strikes/{user}")
+        let mut key = String::with_capacity(8 + user.len());
+        key.push_str("strikes/");
+        key.push_str(user);
+        key
     } else {
         format!("strikes/#{:016x}", fnv(user.bytes()))
     }
@@ -39,7 +42,11 @@ pub fn current(host: &mut impl Host, user: &str, now: i64, decay_ms: i64) -> u32
 pub fn add(host: &mut impl Host, user: &str, now: i64, decay_ms: i64, weight: u32) -> u32 {
     let k = key(user);
     let count = decayed(host.kv_get(&k), now, decay_ms).saturating_add(weight);
-    if let Err(e) = host.kv_set(&k, format!("{count}:{now}").as_bytes()) {
+    let mut value = String::with_capacity(24);
+    push_decimal_str(&mut value, count as i64);
+    value.push(':');
+    push_decimal_str(&mut value, now);
+    if let Err(e) = host.kv_set(&k, value.as_bytes()) {
         host.log(Level::Warn, &format!("automod: cannot store {k}: {e:?}"));
     }
     count

@@ -107,14 +107,6 @@ fn cost_per_event() {
             seen = Some((digest, actions));
         }
         let (digest, actions) = seen.unwrap();
-        automod::rules::TIMES.with(|x| {
-            let x = x.borrow();
-            let names = ["norm", "lang+fp", "links", "flood", "rules", "act", "drop", "-"];
-            for (k, name) in names.iter().enumerate() {
-                println!("    {name:<8} {:.3} µs/event", x[k] as f64 / 1000.0 / (n * rounds) as f64);
-            }
-        });
-        automod::rules::TIMES.with(|x| *x.borrow_mut() = [0; 8]);
         println!(
             "{clock:?}: {n} events, {actions} actions, digest {digest:016x}: {:.3} µs/event",
             best.as_secs_f64() * 1e6 / n as f64

@@ -9,7 +9,7 @@
 //! !giveaway help                      !concours aide
 //! ```
 
-use crate::config::norm_phrase;
+use crate::config::{norm_phrase, Phrase};
 use crate::time::{is_duration, parse_duration};
 use vigie_text::Lang;
 
@@ -314,19 +314,137 @@ fn quoted(s: &str) -> Option<(&str, &str)> {
 
 /// True when `text` is an entry: it starts with one of the (normalised)
 /// `keywords`, followed by the end of the text or by something that is not
-/// a letter or a digit (`je participe !`, `!enter`, `I'm in 🙌`).
+/// a letter or a digit (`je participe !`, `!enter`, `I'm in 🙌`). Only the
+/// start of the text is folded, as far as a keyword could reach.
 pub fn is_entry(text: &str, keywords: &[String]) -> bool {
-    let folded = norm_phrase(text);
+    let first = first_folded(text).unwrap_or_else(|| Phrase::new(text).next());
+    let Some(f) = first else {
+        return keywords.iter().any(|k| k.is_empty());
+    };
     keywords.iter().any(|k| {
-        folded
-            .strip_prefix(k.as_str())
-            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+        if !k.starts_with(f) {
+            return k.is_empty() && !f.is_alphanumeric();
+        }
+        let mut p = Phrase::new(text);
+        k.chars().all(|kc| p.next() == Some(kc)) && p.next().is_none_or(|c| !c.is_alphanumeric())
+    })
+}
+
+/// The first character of `norm_phrase(text)` (`Some(None)`: there is
+/// none), when the text starts, after ASCII white space, with an ASCII
+/// character followed by ASCII: then it is that character folded. `None`
+/// when it takes more to tell.
+fn first_folded(text: &str) -> Option<Option<char>> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] < 0x80 && (b[i] as char).is_whitespace() {
+        i += 1;
+    }
+    let Some(&c) = b.get(i) else {
+        return Some(None);
+    };
+    (c < 0x80 && b.get(i + 1).is_none_or(|&n| n < 0x80)).then(|| {
+        Some(if c == b'`' {
+            '\''
+        } else {
+            (c as char).to_ascii_lowercase()
+        })
+    })
+}
+
+/// False when `text` cannot be a command: its first word, folded, is not
+/// one of the (normalised) `prefixes` (what [`parse`] checks first).
+pub fn may_be_command(text: &str, prefixes: &[String]) -> bool {
+    if let Some(f) = first_folded(text) {
+        // The first word's folding starts with `f` too.
+        if !prefixes.iter().any(|p| f.is_some_and(|f| p.starts_with(f))) {
+            return false;
+        }
+    }
+    let (first, _) = split_word(text.trim_start());
+    prefixes.iter().any(|p| {
+        let mut folded = Phrase::new(first);
+        p.chars().all(|pc| folded.next() == Some(pc)) && folded.next().is_none()
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `is_entry` as first written: the whole text folded.
+    fn is_entry_reference(text: &str, keywords: &[String]) -> bool {
+        let folded = norm_phrase(text);
+        keywords.iter().any(|k| {
+            folded
+                .strip_prefix(k.as_str())
+                .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
+        })
+    }
+
+    #[test]
+    fn quick_first_character_is_the_phrase_s() {
+        let mut texts: Vec<String> = (0u8..0x80)
+            .flat_map(|a| (0u8..0x80).map(move |b| format!("{}{}x", a as char, b as char)))
+            .collect();
+        texts.extend(["", " ", "\u{b}x", " \u{b} y", "\u{a0}x", "a\u{301}", " a", "\u{3000}!x"].map(String::from));
+        for t in &texts {
+            if let Some(f) = first_folded(t) {
+                assert_eq!(f, Phrase::new(t).next(), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lazy_entry_and_command_checks_equal_the_reference() {
+        let keyword_sets: Vec<Vec<String>> = vec![
+            Config::parse("{}").unwrap().keywords,
+            Config::parse(r#"{"keywords": ["Moi Aussi", "J’en suis", "ÉNORME", "!go", "ｆｕｌｌ", "ǆ", "ß"]}"#)
+                .unwrap()
+                .keywords,
+        ];
+        let prefix_sets: Vec<Vec<String>> = vec![
+            Config::parse("{}").unwrap().command_prefixes,
+            Config::parse(r#"{"command_prefixes": ["!Jeu", "ÉTÉ", "ﬁn"]}"#)
+                .unwrap()
+                .command_prefixes,
+        ];
+        let pieces = [
+            "!participer", "je participe", "Je", " ", "\u{a0}", "participe", "!", "I’m", "im",
+            "in", "count me in", "moi", "aussi", "j'en", "suis", "énorme", "ENORME", "full", "ｆｕｌｌ",
+            "!go", "ne", "\u{301}", "e\u{301}", "¨", "ǅ", "ss", "ß", "ẞ", "x", "2", "🙌", "\t",
+            "!giveaway", "!GIVEAWAY", "!concours", "!jeu", "été", "fin", "ﬁn", "ﬁ", "\u{3000}",
+            "start", "!gIVEAWAY\u{301}", "giveaway",
+        ];
+        let mut x: u64 = 5;
+        for _ in 0..40_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = 1 + (x >> 61) as usize;
+            let mut text = String::new();
+            let mut y = x;
+            for _ in 0..n {
+                y = y
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(pieces[(y >> 33) as usize % pieces.len()]);
+            }
+            for k in &keyword_sets {
+                assert_eq!(is_entry(&text, k), is_entry_reference(&text, k), "{text:?}");
+            }
+            for p in &prefix_sets {
+                if !may_be_command(&text, p) {
+                    assert!(parse(&text, p).is_none(), "{text:?}");
+                }
+                assert_eq!(
+                    may_be_command(&text, p),
+                    parse(&text, p).is_some(),
+                    "{text:?}"
+                );
+            }
+        }
+    }
     use crate::config::Config;
     use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 

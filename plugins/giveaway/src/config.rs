@@ -252,6 +252,132 @@ pub fn norm_phrase(s: &str) -> String {
         .join(" ")
 }
 
+/// The characters of [`norm_phrase`]`(text)`, computed lazily: comparing
+/// the start of a message with a keyword folds only as much of it as the
+/// comparison needs. ASCII that is not followed by a combining character
+/// is folded directly; from the first other character on, the rest goes
+/// through NFKC as [`vigie_text::fold`] does.
+pub struct Phrase<'a> {
+    text: &'a str,
+    /// Next byte of `text` for the ASCII path.
+    pos: usize,
+    /// NFKC of the rest of the text, once past the ASCII part.
+    nfkc: Option<unicode_normalization::Recompositions<std::str::Chars<'a>>>,
+    /// The folding of the last NFKC character, not yet returned.
+    pending: [char; 16],
+    pending_len: usize,
+    pending_pos: usize,
+    /// A word was returned (so white space before the next one is a space).
+    started: bool,
+    /// White space was seen since the last word character.
+    space: bool,
+    /// A character to return after the space that precedes it.
+    held: Option<char>,
+}
+
+impl<'a> Phrase<'a> {
+    pub fn new(text: &'a str) -> Phrase<'a> {
+        Phrase {
+            text,
+            pos: 0,
+            nfkc: None,
+            pending: ['\0'; 16],
+            pending_len: 0,
+            pending_pos: 0,
+            started: false,
+            space: false,
+            held: None,
+        }
+    }
+
+    /// The next character of `vigie_text::fold(text)`.
+    fn next_folded(&mut self) -> Option<char> {
+        loop {
+            if self.pending_pos < self.pending_len {
+                self.pending_pos += 1;
+                return Some(self.pending[self.pending_pos - 1]);
+            }
+            if let Some(nfkc) = &mut self.nfkc {
+                let c = nfkc.next()?;
+                self.pending_len = 0;
+                self.pending_pos = 0;
+                let (pending, len) = (&mut self.pending, &mut self.pending_len);
+                push_folded(c, |f| {
+                    pending[*len] = f;
+                    *len += 1;
+                });
+                continue;
+            }
+            let b = self.text.as_bytes();
+            let &c = b.get(self.pos)?;
+            // An ASCII character followed by ASCII (or nothing) is already
+            // in NFKC and composes with nothing.
+            if c < 0x80 && b.get(self.pos + 1).is_none_or(|&n| n < 0x80) {
+                self.pos += 1;
+                return Some(fold_ascii(c as char));
+            }
+            self.nfkc = Some(unicode_normalization::UnicodeNormalization::nfkc(
+                &self.text[self.pos..],
+            ));
+        }
+    }
+}
+
+impl Iterator for Phrase<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.held.take() {
+            return Some(c);
+        }
+        loop {
+            let c = self.next_folded()?;
+            if c.is_whitespace() {
+                self.space = self.started;
+                continue;
+            }
+            self.started = true;
+            if self.space {
+                self.space = false;
+                self.held = Some(c);
+                return Some(' ');
+            }
+            return Some(c);
+        }
+    }
+}
+
+fn fold_ascii(c: char) -> char {
+    if c == '`' {
+        '\''
+    } else {
+        c.to_ascii_lowercase()
+    }
+}
+
+/// What [`vigie_text::fold`] makes of one character of its NFKC form.
+fn push_folded(c: char, mut push: impl FnMut(char)) {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    if c.is_ascii() {
+        push(fold_ascii(c));
+        return;
+    }
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{00B4}' | '`' => push('\''),
+        '\u{00A0}' | '\u{202F}' | '\u{2009}' => push(' '),
+        _ => {
+            for l in c.to_lowercase() {
+                for d in std::iter::once(l).nfd() {
+                    if !is_combining_mark(d) {
+                        push(d);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A role name as compared: folded and trimmed.
 pub fn norm_role(s: &str) -> String {
     vigie_text::fold(s).trim().to_string()
@@ -289,6 +415,55 @@ mod tests {
         let bad_duration = r#"{"scheduled": [{"id": "x", "prize": "P",
             "start": "2026-12-01T18:00:00Z", "duration": "200j", "channel": "c"}]}"#;
         assert!(Config::parse(bad_duration).is_err());
+    }
+
+    fn samples() -> Vec<String> {
+        let pieces = [
+            "je", " ", "  ", "\t", "\n", "participe", "!", "!participer", "I'm", "I’m", "IN",
+            "in", "é", "É", "e\u{301}", "\u{301}", "\u{a0}", "\u{202f}", "\u{2009}", "\u{3000}",
+            "\u{2028}", "ﬁ", "ｆｕｌｌ", "¨", "´", "`", "İ", "ß", "Ǆ", "🎉", "中", "한", "ᄀ", "\u{1161}",
+            "x", "A", "=\u{338}", "Å", "\u{85}", "\u{1680}", "count", "me", "moi",
+        ];
+        let mut out: Vec<String> = pieces.iter().map(|p| p.to_string()).collect();
+        let mut x: u64 = 99;
+        for _ in 0..30_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (x >> 60) as usize;
+            let mut s = String::new();
+            let mut y = x;
+            for _ in 0..n {
+                y = y
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                s.push_str(pieces[(y >> 33) as usize % pieces.len()]);
+            }
+            out.push(s);
+        }
+        for c in (0u32..0x3100).chain(0xF900..0x10000).filter_map(char::from_u32) {
+            out.push(format!("{c}a"));
+            out.push(format!("a{c}"));
+            out.push(format!("A{c}b c"));
+        }
+        out
+    }
+
+    #[test]
+    fn lazy_phrase_equals_norm_phrase() {
+        for s in samples() {
+            let lazy: String = Phrase::new(&s).collect();
+            assert_eq!(lazy, norm_phrase(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_character_folds_to_few() {
+        for c in (0u32..0x110000).filter_map(char::from_u32) {
+            let mut n = 0;
+            push_folded(c, |_| n += 1);
+            assert!(n <= 16, "{c:?}");
+        }
     }
 
     #[test]

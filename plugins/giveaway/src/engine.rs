@@ -19,27 +19,64 @@ const MAX_LIST_BYTES: usize = 30_000;
 /// One event: first close the contests whose deadline has passed (so that
 /// nobody enters late, even when no tick came yet), then the command, the
 /// keyword entry or the reaction entry.
+///
+/// Most events are none of these: they cost one read of the small `open`
+/// index (is a deadline past?) and a look at the first characters of the
+/// text. Contests are loaded only for a command, an entry, or a reaction
+/// to a message that takes entries.
 pub fn handle(cfg: &Config, host: &mut impl Host, event: &Event) -> Result<Vec<Action>, String> {
     let now = host.now_ms();
-    let mut out = end_due(cfg, host, now)?;
+    let index = store::read_index(host);
+    // The index, when there is one and no deadline has passed: the open
+    // contests are then as it says until a command changes them.
+    let (mut out, index) = match index {
+        Some(raw) => match store::Index::first_deadline(&raw) {
+            Ok(first) if first.is_none_or(|d| now < d) => (Vec::new(), Some(raw)),
+            _ => (end_due(cfg, host, now)?, None),
+        },
+        None => (end_due(cfg, host, now)?, None),
+    };
     match event.kind {
         EventKind::Message => {
-            if let Some(parsed) = command::parse(&event.text, &cfg.command_prefixes) {
+            let parsed = if command::may_be_command(&event.text, &cfg.command_prefixes) {
+                command::parse(&event.text, &cfg.command_prefixes)
+            } else {
+                None
+            };
+            if let Some(parsed) = parsed {
                 out.extend(on_command(cfg, host, event, parsed, now)?);
             } else if command::is_entry(&event.text, &cfg.keywords) {
-                out.extend(on_keyword(cfg, host, event)?);
+                let open = index.as_deref().and_then(store::Index::parse);
+                out.extend(on_keyword(cfg, host, event, open.as_ref())?);
             }
         }
-        EventKind::Reaction => out.extend(on_reaction(cfg, host, event)?),
+        EventKind::Reaction => {
+            let open = match (&event.reaction, &event.target_message, &index) {
+                (Some(_), Some(_), Some(raw)) => store::Index::parse(raw),
+                _ => None,
+            };
+            out.extend(on_reaction(cfg, host, event, open.as_ref())?)
+        }
         _ => {}
     }
     Ok(out)
 }
 
 /// The clock: close contests at their deadline, start scheduled contests,
-/// and tidy up the per-user keys of ended contests.
+/// and tidy up the per-user keys of ended contests. A store written before
+/// the `open` index existed gets one.
 pub fn tick(cfg: &Config, host: &mut impl Host, now: i64) -> Result<Vec<Action>, String> {
-    let mut out = end_due(cfg, host, now)?;
+    let mut out = match store::read_index(host) {
+        Some(raw) => match store::Index::first_deadline(&raw) {
+            Ok(first) if first.is_none_or(|d| now < d) => Vec::new(),
+            _ => end_due(cfg, host, now)?,
+        },
+        None => {
+            let out = end_due(cfg, host, now)?;
+            store::write_index(host)?;
+            out
+        }
+    };
     out.extend(start_scheduled(cfg, host, now)?);
     store::cleanup(host);
     Ok(out)
@@ -114,11 +151,42 @@ fn try_enter(host: &mut impl Host, c: &Contest, author: &Author) -> Result<Outco
     Ok(Outcome::Accepted(weight))
 }
 
-fn on_keyword(cfg: &Config, host: &mut impl Host, event: &Event) -> Result<Vec<Action>, String> {
+/// A keyword entry. `index`: the open contests as the index tells them,
+/// when it can be trusted; without it they are all loaded.
+fn on_keyword(
+    cfg: &Config,
+    host: &mut impl Host,
+    event: &Event,
+    index: Option<&store::Index>,
+) -> Result<Vec<Action>, String> {
+    if let Some(index) = index {
+        // The contest `for_channel` would pick, read from the index.
+        let channel = &event.channel;
+        let pick = index
+            .open
+            .iter()
+            .find(|c| c.channel == *channel)
+            .or_else(|| index.open.iter().find(|c| c.announce_channel == *channel));
+        let Some(pick) = pick else {
+            return Ok(Vec::new());
+        };
+        if let Some(c) = store::load_shared(host, pick.id) {
+            return keyword_entry(cfg, host, event, &c);
+        }
+    }
     let open = store::open_contests(host);
     let Some(c) = for_channel(&open, &event.channel) else {
         return Ok(Vec::new());
     };
+    keyword_entry(cfg, host, event, c)
+}
+
+fn keyword_entry(
+    cfg: &Config,
+    host: &mut impl Host,
+    event: &Event,
+    c: &Contest,
+) -> Result<Vec<Action>, String> {
     let t = Texts(c.lang());
     Ok(match try_enter(host, c, &event.author)? {
         Outcome::Accepted(_) if cfg.confirm_emoji.is_empty() => Vec::new(),
@@ -146,10 +214,30 @@ fn same_emoji(want: &str, got: &str) -> bool {
     want == "*" || norm(want) == norm(got)
 }
 
-fn on_reaction(cfg: &Config, host: &mut impl Host, event: &Event) -> Result<Vec<Action>, String> {
+/// A reaction entry. `index`: the open contests as the index tells them,
+/// when it can be trusted; without it they are all loaded.
+fn on_reaction(
+    cfg: &Config,
+    host: &mut impl Host,
+    event: &Event,
+    index: Option<&store::Index>,
+) -> Result<Vec<Action>, String> {
     let (Some(emoji), Some(target)) = (&event.reaction, &event.target_message) else {
         return Ok(Vec::new());
     };
+    if let Some(index) = index.filter(|_| !cfg.reaction_message_ids.contains(target)) {
+        // Only a contest started by this message takes the reaction.
+        let Some(pick) = index
+            .open
+            .iter()
+            .find(|c| c.start_message.as_deref() == Some(target.as_str()))
+        else {
+            return Ok(Vec::new());
+        };
+        if let Some(c) = store::load_shared(host, pick.id) {
+            return reaction_entry(cfg, host, event, &c, emoji);
+        }
+    }
     let open = store::open_contests(host);
     let contest = open
         .iter()
@@ -166,6 +254,16 @@ fn on_reaction(cfg: &Config, host: &mut impl Host, event: &Event) -> Result<Vec<
     let Some(c) = contest else {
         return Ok(Vec::new());
     };
+    reaction_entry(cfg, host, event, c, emoji)
+}
+
+fn reaction_entry(
+    cfg: &Config,
+    host: &mut impl Host,
+    event: &Event,
+    c: &Contest,
+    emoji: &str,
+) -> Result<Vec<Action>, String> {
     if !same_emoji(&c.rules.reaction_emoji, emoji) {
         return Ok(Vec::new());
     }
@@ -549,7 +647,8 @@ fn finish(
     store::write_canonical(host, c.id, &canonical)?;
     c.status = Status::Ended;
     c.ended_ms = Some(ended_ms);
-    c.entries_hash = Some(pool.hash_hex());
+    let hash = pool.hash_hex();
+    c.entries_hash = Some(hash.clone());
     c.entry_count = pool.len() as u64;
     c.total_weight = pool.total_weight();
     c.names = winners
@@ -572,7 +671,7 @@ fn finish(
             by.map(|e| format!(" by {}", e.author.name))
                 .unwrap_or_default(),
             c.entry_count,
-            pool.hash_hex(),
+            hash,
             c.winners
         ),
     );

@@ -4,14 +4,47 @@ use crate::store::{Contest, Rules};
 use crate::time::{format_duration, format_utc};
 use vigie_text::Lang;
 
+/// The function words `vigie_text::guess_lang` counts, sorted (the same
+/// lists; `hint_balance_is_vigie_text_s` checks that they stay so).
+const FR_HINTS: &[&str] = &[
+    "a", "ai", "au", "aux", "avec", "bien", "bonjour", "c", "ca", "ce", "ces", "cest", "cette",
+    "comment", "d", "dans", "de", "des", "du", "elle", "en", "encore", "est", "et", "fait", "il",
+    "ils", "j", "je", "l", "la", "le", "les", "leur", "ma", "mais", "merci", "mes", "moi", "mon",
+    "n", "ne", "non", "nous", "ou", "oui", "pas", "plus", "pour", "qu", "quand", "que", "qui",
+    "quoi", "rien", "sa", "salut", "se", "ses", "son", "sont", "suis", "sur", "toi", "ton",
+    "toujours", "tres", "trop", "tu", "un", "une", "vos", "votre", "vous", "y",
+];
+const EN_HINTS: &[&str] = &[
+    "a", "again", "an", "and", "anyone", "are", "at", "be", "been", "but", "can", "did", "do",
+    "does", "don", "for", "from", "good", "has", "have", "he", "hello", "here", "hi", "how", "i",
+    "if", "in", "is", "it", "just", "ll", "m", "me", "my", "no", "not", "of", "on", "or", "our",
+    "please", "re", "s", "she", "so", "still", "t", "thank", "thanks", "that", "the", "there",
+    "they", "this", "to", "too", "ve", "very", "was", "we", "were", "what", "when", "where", "why",
+    "will", "with", "would", "yes", "you", "your",
+];
+
+/// French hint words against English ones among `words`, as
+/// `vigie_text::guess_lang` counts them.
+fn hint_balance(words: &[String]) -> std::cmp::Ordering {
+    let (mut fr, mut en) = (0u32, 0u32);
+    for w in words {
+        fr += FR_HINTS.binary_search(&w.as_str()).is_ok() as u32;
+        en += EN_HINTS.binary_search(&w.as_str()).is_ok() as u32;
+    }
+    fr.cmp(&en)
+}
+
 /// Guesses the language of a staff command: `vigie_text::guess_lang` first;
 /// when it cannot decide, French accents and a few prize words (`coffret`,
 /// `cadeau` / `box`, `gift`, words in `-ing`), then the command word's hint,
 /// then French.
 pub fn guess_lang(text: &str, hint: Option<Lang>) -> Lang {
-    let fr = vigie_text::guess_lang(text, Lang::Fr);
-    if fr == vigie_text::guess_lang(text, Lang::En) {
-        return fr;
+    // What `vigie_text::guess_lang` says, told once for both defaults.
+    let words = vigie_text::words(text);
+    match hint_balance(&words) {
+        std::cmp::Ordering::Greater => return Lang::Fr,
+        std::cmp::Ordering::Less => return Lang::En,
+        std::cmp::Ordering::Equal => {}
     }
     const FR_CUES: &[&str] = &[
         "coffret",
@@ -59,7 +92,7 @@ pub fn guess_lang(text: &str, hint: Option<Lang>) -> Lang {
             score += 1;
         }
     }
-    for w in vigie_text::words(text) {
+    for w in &words {
         if FR_CUES.contains(&w.as_str()) {
             score += 1;
         }
@@ -841,6 +874,57 @@ pub enum OutOfRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The language guess as first written, with `vigie_text::guess_lang`.
+    fn guess_lang_reference(text: &str, hint: Option<Lang>) -> Lang {
+        let fr = vigie_text::guess_lang(text, Lang::Fr);
+        if fr == vigie_text::guess_lang(text, Lang::En) {
+            return fr;
+        }
+        guess_lang(text, hint)
+    }
+
+    #[test]
+    fn hint_balance_is_vigie_text_s() {
+        assert!(FR_HINTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(EN_HINTS.windows(2).all(|w| w[0] < w[1]));
+        let pieces = [
+            "le", "the", "je", "I", "you", "vous", "est", "is", "don't", "c'est", "l'appli", "a",
+            "y", "en", "in", "on", "Coffret", "Gift", "box", "noël", "Thanks", "merci", "ça",
+            "cest", "it's", "please", "anyone", "très", "bien", "good", "!giveaway", "start",
+            "\"Mug\"", "2h", "3", "«", "»", "ll", "ve", "re", "m", "s", "t", "qu'il", "jusqu'à",
+        ];
+        let mut x: u64 = 3;
+        for _ in 0..20_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (x >> 60) as usize;
+            let mut y = x;
+            let text: Vec<&str> = (0..n)
+                .map(|_| {
+                    y = y
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    pieces[(y >> 33) as usize % pieces.len()]
+                })
+                .collect();
+            let text = text.join(" ");
+            let words = vigie_text::words(&text);
+            let want = match (
+                vigie_text::guess_lang(&text, Lang::Fr),
+                vigie_text::guess_lang(&text, Lang::En),
+            ) {
+                (Lang::Fr, Lang::Fr) => std::cmp::Ordering::Greater,
+                (Lang::En, Lang::En) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Equal,
+            };
+            assert_eq!(hint_balance(&words), want, "{text:?}");
+            for hint in [None, Some(Lang::Fr), Some(Lang::En)] {
+                assert_eq!(guess_lang(&text, hint), guess_lang_reference(&text, hint));
+            }
+        }
+    }
 
     #[test]
     fn guesses_the_language_of_start_commands() {

@@ -12,6 +12,7 @@
 //! | `contest/<n>/log_chunk` | index of the chunk being written |
 //! | `contest/<n>/entries/<kkkk>` | **the canonical entry list** (written at the end): concatenate the chunks in key order to get the exact text whose SHA-256 was published, ready for `vigie verify-draw --entries` |
 //! | `open/<n>` | present while contest `n` is open (value: its channel) |
+//! | `open` | the index of the open contests ([`Index`]): the earliest deadline, then per contest its number, deadline, channels and start message; rewritten with every `open/<n>` change, so that an ordinary event reads one small key |
 //! | `last/<channel>` | number of the last contest ended in that channel (for `reroll` and `status`) |
 //! | `sched/<id>` | number of the contest started for the scheduled contest `id` (or `missed`) |
 //! | `cleanup/<n>` | contest whose `user/` keys remain to be removed by ticks |
@@ -19,6 +20,7 @@
 use giveaway_draw::Entry;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use vigie_sdk::{Host, KvError};
 use vigie_text::Lang;
 
@@ -147,17 +149,45 @@ fn kv_err(e: KvError) -> String {
     format!("giveaway: key-value store refused a write: {e:?}")
 }
 
+/// `contest/<id>/<rest…>`, written without the formatting machinery (keys
+/// are built on every entry).
+fn contest_key(id: u64, rest: &[&str]) -> String {
+    let mut key = String::with_capacity(32 + rest.iter().map(|r| r.len()).sum::<usize>());
+    key.push_str("contest/");
+    push_number(&mut key, id);
+    key.push('/');
+    for r in rest {
+        key.push_str(r);
+    }
+    key
+}
+
+/// Appends `n` in decimal.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
+}
+
 fn meta_key(id: u64) -> String {
-    format!("contest/{id}/meta")
+    contest_key(id, &["meta"])
 }
 fn user_key(id: u64, user: &str) -> String {
-    format!("contest/{id}/user/{user}")
+    contest_key(id, &["user/", user])
 }
 fn count_key(id: u64) -> String {
-    format!("contest/{id}/count")
+    contest_key(id, &["count"])
 }
 fn log_chunk_key(id: u64) -> String {
-    format!("contest/{id}/log_chunk")
+    contest_key(id, &["log_chunk"])
 }
 fn log_key(id: u64, k: i64) -> String {
     format!("contest/{id}/log/{k:04}")
@@ -173,11 +203,51 @@ pub fn next_id(host: &mut impl Host) -> Result<u64, String> {
     Ok(n as u64)
 }
 
+/// Most contests remembered by [`KNOWN`].
+const KNOWN_MAX: usize = 64;
+
+thread_local! {
+    /// Contests as last read or written by this instance, with their
+    /// stored JSON. Only a shortcut: a contest whose stored JSON is byte
+    /// for byte the one remembered is not parsed again (the JSON of a
+    /// contest reads back as the same contest).
+    static KNOWN: std::cell::RefCell<BTreeMap<u64, (Vec<u8>, Rc<Contest>)>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+fn remember(id: u64, raw: Vec<u8>, c: Rc<Contest>) {
+    KNOWN.with(|k| {
+        let mut k = k.borrow_mut();
+        if k.len() >= KNOWN_MAX && !k.contains_key(&id) {
+            k.clear();
+        }
+        k.insert(id, (raw, c));
+    });
+}
+
 /// Contest `id`, if it exists.
 pub fn load(host: &mut impl Host, id: u64) -> Option<Contest> {
+    load_shared(host, id).map(|c| (*c).clone())
+}
+
+/// Contest `id`, if it exists, shared with the instance's memory of it.
+pub fn load_shared(host: &mut impl Host, id: u64) -> Option<Rc<Contest>> {
     let raw = host.kv_get(&meta_key(id))?;
-    match serde_json::from_slice(&raw) {
-        Ok(c) => Some(c),
+    let known = KNOWN.with(|k| {
+        k.borrow()
+            .get(&id)
+            .filter(|(json, _)| *json == raw)
+            .map(|(_, c)| c.clone())
+    });
+    if known.is_some() {
+        return known;
+    }
+    match serde_json::from_slice::<Contest>(&raw) {
+        Ok(c) => {
+            let c = Rc::new(c);
+            remember(id, raw, c.clone());
+            Some(c)
+        }
         Err(e) => {
             host.log(
                 vigie_sdk::Level::Error,
@@ -188,10 +258,12 @@ pub fn load(host: &mut impl Host, id: u64) -> Option<Contest> {
     }
 }
 
-/// Writes the contest and keeps the `open/` index in step with its status.
+/// Writes the contest and keeps the `open/` keys and the `open` index in
+/// step with its status.
 pub fn save(host: &mut impl Host, c: &Contest) -> Result<(), String> {
     let json = serde_json::to_vec(c).map_err(|e| e.to_string())?;
     host.kv_set(&meta_key(c.id), &json).map_err(kv_err)?;
+    remember(c.id, json, Rc::new(c.clone()));
     let open_key = format!("open/{}", c.id);
     if c.status == Status::Open {
         host.kv_set(&open_key, c.channel.as_bytes())
@@ -199,18 +271,207 @@ pub fn save(host: &mut impl Host, c: &Contest) -> Result<(), String> {
     } else {
         host.kv_delete(&open_key);
     }
-    Ok(())
+    write_index(host)
 }
 
-/// The open contests, oldest first.
-pub fn open_contests(host: &mut impl Host) -> Vec<Contest> {
+/// The key of the index of open contests.
+pub const INDEX_KEY: &str = "open";
+
+/// What an event needs to know about the open contests without loading
+/// them: when the first one ends, which channels take entries, which
+/// messages take reactions. Stored under [`INDEX_KEY`] as text: the
+/// earliest deadline (empty when no contest is open) on the first line,
+/// then a line per open contest, oldest first:
+/// `id TAB deadline TAB channel TAB announce channel TAB start message`
+/// (`%`, TAB and LF escaped as `%25`, `%09`, `%0A`; the start message
+/// written `=id`, or nothing for none). It always lists exactly the
+/// contests of [`open_contests`]: it is rewritten from them whenever an
+/// `open/<n>` key changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// The earliest deadline of the open contests.
+    pub first_deadline: Option<i64>,
+    /// The open contests, oldest first.
+    pub open: Vec<IndexEntry>,
+}
+
+/// An open contest, as the index tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub id: u64,
+    pub deadline_ms: i64,
+    pub channel: String,
+    pub announce_channel: String,
+    pub start_message: Option<String>,
+}
+
+impl IndexEntry {
+    fn of(c: &Contest) -> IndexEntry {
+        IndexEntry {
+            id: c.id,
+            deadline_ms: c.deadline_ms,
+            channel: c.channel.clone(),
+            announce_channel: c.announce_channel.clone(),
+            start_message: c.start_message.clone(),
+        }
+    }
+}
+
+fn escape(out: &mut String, s: &str) {
+    for ch in s.chars() {
+        match ch {
+            '%' => out.push_str("%25"),
+            '\t' => out.push_str("%09"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('%') {
+        out.push_str(&rest[..p]);
+        let code = rest.get(p + 1..p + 3);
+        match code {
+            Some("25") => out.push('%'),
+            Some("09") => out.push('\t'),
+            Some("0A") => out.push('\n'),
+            _ => {
+                out.push('%');
+                rest = &rest[p + 1..];
+                continue;
+            }
+        }
+        rest = &rest[p + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Index {
+    /// The index of these open contests.
+    pub fn of(open: &[Contest]) -> Index {
+        Index {
+            first_deadline: open.iter().map(|c| c.deadline_ms).min(),
+            open: open.iter().map(IndexEntry::of).collect(),
+        }
+    }
+
+    /// The stored text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if let Some(d) = self.first_deadline {
+            out.push_str(&d.to_string());
+        }
+        for e in &self.open {
+            out.push('\n');
+            out.push_str(&e.id.to_string());
+            out.push('\t');
+            out.push_str(&e.deadline_ms.to_string());
+            out.push('\t');
+            escape(&mut out, &e.channel);
+            out.push('\t');
+            escape(&mut out, &e.announce_channel);
+            out.push('\t');
+            if let Some(m) = &e.start_message {
+                out.push('=');
+                escape(&mut out, m);
+            }
+        }
+        out
+    }
+
+    /// The earliest deadline, read from the first line alone; `Err` when
+    /// it is not a number as [`Index::render`] writes them.
+    pub fn first_deadline(text: &[u8]) -> Result<Option<i64>, ()> {
+        let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
+        let line = &text[..end];
+        let (negative, digits) = match line.split_first() {
+            None => return Ok(None),
+            Some((b'-', rest)) => (true, rest),
+            Some(_) => (false, line),
+        };
+        if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+            return Err(());
+        }
+        let v = digits
+            .iter()
+            .fold(0i64, |v, &d| v * 10 + (d - b'0') as i64);
+        Ok(Some(if negative { -v } else { v }))
+    }
+
+    /// Reads the stored text; `None` when it is not an index.
+    pub fn parse(text: &[u8]) -> Option<Index> {
+        let text = std::str::from_utf8(text).ok()?;
+        let mut lines = text.split('\n');
+        let first = lines.next()?;
+        let first_deadline = if first.is_empty() {
+            None
+        } else {
+            Some(first.parse().ok()?)
+        };
+        let mut open = Vec::new();
+        for line in lines {
+            let mut f = line.split('\t');
+            let (id, deadline, channel, announce, start) =
+                (f.next()?, f.next()?, f.next()?, f.next()?, f.next()?);
+            open.push(IndexEntry {
+                id: id.parse().ok()?,
+                deadline_ms: deadline.parse().ok()?,
+                channel: unescape(channel),
+                announce_channel: unescape(announce),
+                start_message: start.strip_prefix('=').map(unescape),
+            });
+        }
+        Some(Index {
+            first_deadline,
+            open,
+        })
+    }
+}
+
+/// Rewrites the index from the open contests (those of [`open_contests`]).
+pub fn write_index(host: &mut impl Host) -> Result<(), String> {
+    let open: Vec<Rc<Contest>> = open_ids(host)
+        .into_iter()
+        .filter_map(|id| load_shared(host, id))
+        .collect();
+    let index = Index {
+        first_deadline: open.iter().map(|c| c.deadline_ms).min(),
+        open: open.iter().map(|c| IndexEntry::of(c)).collect(),
+    };
+    host.kv_set(INDEX_KEY, index.render().as_bytes())
+        .map_err(kv_err)
+}
+
+/// The stored index, as bytes; `None` when there is none (a store written
+/// before the index existed: then the `open/` keys tell).
+pub fn read_index(host: &mut impl Host) -> Option<Vec<u8>> {
+    host.kv_get(INDEX_KEY)
+}
+
+/// The numbers of the open contests, in order.
+fn open_ids(host: &mut impl Host) -> Vec<u64> {
     let mut ids: Vec<u64> = host
         .kv_list("open/", 1000)
         .iter()
         .filter_map(|k| k.strip_prefix("open/")?.parse().ok())
         .collect();
     ids.sort_unstable();
-    ids.into_iter().filter_map(|id| load(host, id)).collect()
+    ids
+}
+
+/// The open contests, oldest first.
+pub fn open_contests(host: &mut impl Host) -> Vec<Contest> {
+    open_ids(host)
+        .into_iter()
+        .filter_map(|id| load(host, id))
+        .collect()
 }
 
 /// The last contest ended in `channel`.
@@ -347,5 +608,58 @@ pub fn cleanup(host: &mut impl Host) {
             return;
         }
         host.kv_delete(&marker);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_as_formatted() {
+        for id in [0, 1, 9, 10, 123, u64::MAX] {
+            assert_eq!(meta_key(id), format!("contest/{id}/meta"));
+            assert_eq!(user_key(id, "u-1"), format!("contest/{id}/user/u-1"));
+            assert_eq!(count_key(id), format!("contest/{id}/count"));
+            assert_eq!(log_chunk_key(id), format!("contest/{id}/log_chunk"));
+        }
+    }
+
+    #[test]
+    fn the_index_reads_back() {
+        let odd = ["", "%", "%09", "%%0A", "a\tb", "x\ny", "50%25", "é 🎉", "%0", "%2"];
+        for (k, ch) in odd.iter().enumerate() {
+            let index = Index {
+                first_deadline: Some(-5 + k as i64),
+                open: vec![
+                    IndexEntry {
+                        id: k as u64,
+                        deadline_ms: 1_763_805_600_000,
+                        channel: ch.to_string(),
+                        announce_channel: odd[(k + 3) % odd.len()].to_string(),
+                        start_message: (k % 3 != 0).then(|| odd[(k + 5) % odd.len()].to_string()),
+                    },
+                    IndexEntry {
+                        id: 99,
+                        deadline_ms: -1,
+                        channel: "c".into(),
+                        announce_channel: ch.to_string(),
+                        start_message: Some(String::new()),
+                    },
+                ],
+            };
+            let text = index.render();
+            assert_eq!(Index::parse(text.as_bytes()), Some(index.clone()), "{text:?}");
+            assert_eq!(Index::first_deadline(text.as_bytes()), Ok(index.first_deadline));
+        }
+        let empty = Index {
+            first_deadline: None,
+            open: Vec::new(),
+        };
+        assert_eq!(empty.render(), "");
+        assert_eq!(Index::parse(b""), Some(empty));
+        assert_eq!(Index::first_deadline(b""), Ok(None));
+        assert_eq!(Index::first_deadline(b"x\n"), Err(()));
+        assert_eq!(Index::parse(b"12\n1\t2"), None);
     }
 }

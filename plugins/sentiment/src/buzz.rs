@@ -14,8 +14,8 @@
 //!   negative share, windows without messages counting as quiet ones; and
 //!   the end of the cool-down after an alert;
 //! - `buzz/top/<bucket start>`: the three most negative messages of a bucket
-//!   (id, author, score, start of the text), deleted when the bucket leaves
-//!   the window.
+//!   (id, author, score, start of the text; binary too), deleted when the
+//!   bucket leaves the window.
 //!
 //! An alert fires when, in the last `window_s`, there are at least
 //! `min_messages` messages, the negative share is at least `negative_share`
@@ -292,28 +292,66 @@ pub fn top_key(bucket_start: i64) -> String {
 
 fn read_top(host: &mut impl Host, bucket_start: i64) -> Vec<Neg> {
     host.kv_get(&top_key(bucket_start))
-        .and_then(|v| serde_json::from_slice(&v).ok())
+        .and_then(|v| decode_top(&v))
         .unwrap_or_default()
+}
+
+/// A bucket's top as stored: binary (see [`encode_top`]) or the JSON of
+/// earlier versions.
+fn decode_top(bytes: &[u8]) -> Option<Vec<Neg>> {
+    if bytes.first() != Some(&MAGIC) {
+        return serde_json::from_slice(bytes).ok();
+    }
+    let mut r = Reader(&bytes[1..]);
+    let n = r.u32()?;
+    let string = |r: &mut Reader| -> Option<String> {
+        let len = r.u32()? as usize;
+        let (head, rest) = r.0.split_at_checked(len)?;
+        r.0 = rest;
+        String::from_utf8(head.to_vec()).ok()
+    };
+    let mut top = Vec::with_capacity(TOP);
+    for _ in 0..n {
+        let score = r.f64()?;
+        top.push(Neg {
+            id: string(&mut r)?,
+            author: string(&mut r)?,
+            score,
+            text: string(&mut r)?,
+        });
+    }
+    r.0.is_empty().then_some(top)
+}
+
+/// A bucket's top in binary: a magic byte, the count, then for each
+/// message its score and its id, author and text (each its length and
+/// bytes), little-endian.
+fn encode_top(top: &[Neg]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(
+        5 + top
+            .iter()
+            .map(|n| 20 + n.id.len() + n.author.len() + n.text.len())
+            .sum::<usize>(),
+    );
+    out.push(MAGIC);
+    out.extend_from_slice(&(top.len() as u32).to_le_bytes());
+    for n in top {
+        out.extend_from_slice(&n.score.to_le_bytes());
+        for s in [&n.id, &n.author, &n.text] {
+            out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+    out
 }
 
 fn by_score(a: &Neg, b: &Neg) -> std::cmp::Ordering {
     a.score.total_cmp(&b.score).then_with(|| a.id.cmp(&b.id))
 }
 
-fn save(host: &mut impl Host, key: &str, bytes: Result<&[u8], String>) {
-    let result = match bytes {
-        Ok(bytes) => host.kv_set(key, bytes).map_err(|e| format!("{e:?}")),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = result {
-        host.log(vigie_sdk::Level::Warn, &format!("{key} not saved: {e}"));
-    }
-}
-
-fn save_json(host: &mut impl Host, key: &str, value: &impl Serialize) {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => save(host, key, Ok(&bytes)),
-        Err(e) => save(host, key, Err(e.to_string())),
+fn save(host: &mut impl Host, key: &str, bytes: &[u8]) {
+    if let Err(e) = host.kv_set(key, bytes) {
+        host.log(vigie_sdk::Level::Warn, &format!("{key} not saved: {e:?}"));
     }
 }
 
@@ -343,12 +381,29 @@ impl Figures {
     }
 }
 
+/// The text on one line (words joined by one space), cut after
+/// [`QUOTE_CHARS`] characters with `…`.
 fn quote(text: &str) -> String {
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(QUOTE_CHARS) {
-        Some((cut, _)) => format!("{}…", &one_line[..cut]),
-        None => one_line,
+    let mut one_line = String::with_capacity(text.len().min(4 * QUOTE_CHARS + 8));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if !one_line.is_empty() {
+            one_line.push(' ');
+            chars += 1;
+        }
+        one_line.push_str(word);
+        chars += word.chars().count();
+        if chars > QUOTE_CHARS {
+            break; // the rest is cut anyway
+        }
     }
+    if chars > QUOTE_CHARS {
+        if let Some((cut, _)) = one_line.char_indices().nth(QUOTE_CHARS) {
+            one_line.truncate(cut);
+            one_line.push('…');
+        }
+    }
+    one_line
 }
 
 /// Counts one message (at `ts_ms`, with its sentiment `score`) and returns
@@ -437,7 +492,7 @@ pub fn observe(
                 } else {
                     0.0
                 };
-                save_json(host, &top_key(start), &top);
+                save(host, &top_key(start), &encode_top(&top));
             }
         }
         let gone = state
@@ -501,7 +556,7 @@ pub fn observe(
         heap.resize(state.encoded_len(), 0);
         &mut heap[..]
     };
-    save(host, STATE_KEY, Ok(state.encode(buf)));
+    save(host, STATE_KEY, state.encode(buf));
     action
 }
 
@@ -633,7 +688,7 @@ mod tests {
                 score,
             );
         }
-        let top: Vec<Neg> = serde_json::from_slice(&host.kv[&top_key(T0)]).unwrap();
+        let top = decode_top(&host.kv[&top_key(T0)]).unwrap();
         let ids: Vec<&str> = top.iter().map(|n| n.id.as_str()).collect();
         assert_eq!(ids, ["m4", "m1", "m3"]);
         // A positive message an hour later: the old bucket and its top go.
@@ -725,6 +780,58 @@ mod tests {
         let keys: Vec<&String> = host.kv.keys().collect();
         assert_eq!(keys, [&STATE_KEY.to_string(), &top_key(T0 + 3_600_000)]);
         let s = State::decode(&host.kv[STATE_KEY]);
-        assert_eq!((s.epoch_total, s.epoch_negative, s.buckets.len()), (2, 2, 1));
+        assert_eq!(
+            (s.epoch_total, s.epoch_negative, s.buckets.len()),
+            (2, 2, 1)
+        );
+    }
+
+    #[test]
+    fn tops_are_binary_and_the_json_of_earlier_versions_is_read() {
+        let top = vec![
+            Neg {
+                id: "m1".into(),
+                author: "Zoé".into(),
+                score: -0.9123,
+                text: "C'est nul 😡".into(),
+            },
+            Neg {
+                id: "m2".into(),
+                author: String::new(),
+                score: -0.5,
+                text: "bof".into(),
+            },
+        ];
+        let bytes = encode_top(&top);
+        assert_eq!(decode_top(&bytes), Some(top.clone()));
+        assert_eq!(decode_top(&bytes[..bytes.len() - 1]), None);
+        let json = serde_json::to_vec(&top).unwrap();
+        assert_eq!(decode_top(&json), Some(top));
+        assert_eq!(decode_top(&encode_top(&[])), Some(vec![]));
+    }
+
+    /// The same as the first version (collect the words, join, cut).
+    #[test]
+    fn quotes_one_line_cut_after_140_characters() {
+        let reference = |text: &str| {
+            let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            match one_line.char_indices().nth(QUOTE_CHARS) {
+                Some((cut, _)) => format!("{}…", &one_line[..cut]),
+                None => one_line,
+            }
+        };
+        assert_eq!(quote("  a\n b\t c  "), "a b c");
+        for n in 130..150 {
+            for text in [
+                "é".repeat(n),
+                format!("{} x", "é".repeat(n)),
+                format!("{}  xy\nz", "é".repeat(n)),
+                "ab ".repeat(n / 2),
+                format!(" {}\u{a0}{} ", "a".repeat(n / 2), "😡".repeat(n / 2)),
+            ] {
+                assert_eq!(quote(&text), reference(&text), "{text:?}");
+            }
+        }
+        assert_eq!(quote(""), "");
     }
 }

@@ -290,7 +290,8 @@ impl Fr<'_> {
                 break; // the negation belongs to that nearer sentiment word
             }
             if self.negator(j) {
-                if self.is_ne(j) && (j + 1..from).any(|k| matches!(self.code(k), fw::QUE | fw::QU)) {
+                if self.is_ne(j) && (j + 1..from).any(|k| matches!(self.code(k), fw::QUE | fw::QU))
+                {
                     continue; // restrictive "ne … que"
                 }
                 if self.code(j) == fw::JAMAIS && matches!(self.code(from - 1), fw::AUSSI | fw::SI) {
@@ -334,12 +335,11 @@ impl Fr<'_> {
             if self.t.breaks_before(j + 1) {
                 break;
             }
-            let dampener_pair =
-                j > 0
-                    && matches!(
-                        (self.code(j - 1), self.code(j)),
-                        (fw::UN, fw::PEU) | (fw::A, fw::PEINE)
-                    );
+            let dampener_pair = j > 0
+                && matches!(
+                    (self.code(j - 1), self.code(j)),
+                    (fw::UN, fw::PEU) | (fw::A, fw::PEINE)
+                );
             let mut scalar = if dampener_pair {
                 B_DECR
             } else if self.acts_as_booster(j) {
@@ -437,12 +437,14 @@ pub fn sentiments_fr(t: View, lex: Lex, b: &mut Buffers) {
         };
         sentiments.push(s);
     }
-    let at = (0..n).filter(|&i| fr.is(i, flag::FR_CONTRAST)).find_map(|i| {
-        CONTRAST
-            .iter()
-            .find(|p| t.matches(i, p))
-            .map(|p| i + p.len() - 1)
-    });
+    let at = (0..n)
+        .filter(|&i| fr.is(i, flag::FR_CONTRAST))
+        .find_map(|i| {
+            CONTRAST
+                .iter()
+                .find(|p| t.matches(i, p))
+                .map(|p| i + p.len() - 1)
+        });
     if let Some(at) = at {
         contrast(sentiments, at);
     }

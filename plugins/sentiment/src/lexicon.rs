@@ -12,8 +12,13 @@ use std::sync::OnceLock;
 /// The hash of a word: FNV-1a over its bytes, then mixed so that the top
 /// bits (the table index) depend on every byte.
 #[inline]
-pub fn word_hash(word: &str) -> u64 {
-    word_hashes(word.as_bytes())[0]
+pub fn word_hash(word: impl AsRef<[u8]>) -> u64 {
+    let mut h = FNV_OFFSET;
+    for b in word.as_ref() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -23,19 +28,7 @@ fn mix(h: u64) -> u64 {
     (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// The [`word_hash`] of `word`, of `word` less its last byte and of `word`
-/// less its last two bytes (the French inflections), in one pass.
-#[inline]
-pub fn word_hashes(word: &[u8]) -> [u64; 3] {
-    let (mut h, mut h1, mut h2) = (FNV_OFFSET, FNV_OFFSET, FNV_OFFSET);
-    for b in word {
-        h2 = h1;
-        h1 = h;
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    [mix(h), mix(h1), mix(h2)]
-}
+
 
 #[derive(Debug, Clone, Copy)]
 struct Entry<V> {
@@ -74,13 +67,8 @@ impl<V> Default for WordMap<V> {
     }
 }
 
-/// Bits of the filter of a large map (16 kB).
+/// Most bits of a filter (16 kB).
 const FILTER_BITS: usize = 1 << 17;
-
-#[inline]
-fn filter_bit(hash: u64) -> usize {
-    (hash >> 20) as usize & (FILTER_BITS - 1)
-}
 
 impl<V> WordMap<V> {
     /// A map for about `n` words.
@@ -116,7 +104,10 @@ impl<V> WordMap<V> {
             if (slot >> 32) as u32 == tag {
                 let k = (slot as u32 - 1) as usize;
                 let e = &self.entries[k];
-                let key = self.keys.as_bytes().get(e.start as usize..(e.start + e.len) as usize);
+                let key = self
+                    .keys
+                    .as_bytes()
+                    .get(e.start as usize..(e.start + e.len) as usize);
                 if key == Some(word) {
                     return Ok(k);
                 }
@@ -138,7 +129,7 @@ impl<V> WordMap<V> {
             return None;
         }
         if !self.filter.is_empty() {
-            let bit = filter_bit(hash);
+            let bit = self.filter_bit(hash);
             if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
                 return None;
             }
@@ -152,13 +143,22 @@ impl<V> WordMap<V> {
     }
 
     /// Builds the filter that settles most lookups of unknown words
-    /// without reading the table (for a large map, once it is complete).
+    /// without reading the table (once the map is complete: an insert
+    /// drops it). About 16 bits per word, at most 16 kB.
     pub fn build_filter(&mut self) {
-        self.filter = vec![0; FILTER_BITS / 64];
-        for e in &self.entries {
-            let bit = filter_bit(e.hash);
+        let bits = (16 * self.entries.len())
+            .next_power_of_two()
+            .clamp(64, FILTER_BITS);
+        self.filter = vec![0; bits / 64];
+        for k in 0..self.entries.len() {
+            let bit = self.filter_bit(self.entries[k].hash);
             self.filter[bit / 64] |= 1 << (bit % 64);
         }
+    }
+
+    #[inline]
+    fn filter_bit(&self, hash: u64) -> usize {
+        (hash >> 20) as usize & (self.filter.len() * 64 - 1)
     }
 
     /// The value of `word`, inserted with `make` when missing.
@@ -311,6 +311,10 @@ pub mod fw {
     pub const OF: u8 = 32;
     /// `but`.
     pub const BUT: u8 = 33;
+    /// `the`, `bad`, `badass`, `bus`, `yeah`, `kiss`, `to`, `beating`,
+    /// `just`, `sort`: with `kind`, the first words of VADER's idioms and
+    /// two-word dampeners.
+    pub const IDIOM: u8 = 34;
 
     /// Each word and its code.
     pub const WORDS: &[(&str, u8)] = &[
@@ -347,6 +351,16 @@ pub mod fw {
         ("kind", KIND),
         ("of", OF),
         ("but", BUT),
+        ("the", IDIOM),
+        ("bad", IDIOM),
+        ("badass", IDIOM),
+        ("bus", IDIOM),
+        ("yeah", IDIOM),
+        ("kiss", IDIOM),
+        ("to", IDIOM),
+        ("beating", IDIOM),
+        ("just", IDIOM),
+        ("sort", IDIOM),
     ];
 }
 
@@ -438,6 +452,7 @@ pub fn lexicons() -> &'static Lexicons {
                 emoticons.insert(key, ());
             }
         }
+        emoticons.build_filter();
         for (key, value) in entries(FR_SENTIMENT).chain(entries(FR_EXTRA)) {
             let folded;
             let key = if key.is_ascii() {
@@ -567,34 +582,33 @@ impl<'a> Lex<'a> {
 
     /// The valence of `word` (folded), if it has one.
     pub fn get(&self, word: &str) -> Option<f64> {
-        let hashes = word_hashes(word.as_bytes());
-        self.get_with(word, hashes, self.words.get_hashed(word, hashes[0]))
+        let hash = word_hash(word);
+        self.get_with(word, hash, self.words.get_hashed(word, hash))
     }
 
-    /// [`Lex::get`] for a token already looked up: `hashes` are its
-    /// [`word_hashes`] and `info` its vocabulary entry.
+    /// [`Lex::get`] for a token already looked up: `hash` is its
+    /// [`word_hash`] and `info` its vocabulary entry.
     #[inline]
-    pub fn get_with(&self, word: &str, hashes: [u64; 3], info: Option<&Word>) -> Option<f64> {
-        if let Some(v) = self.exact_with(word, hashes[0], info) {
+    pub fn get_with(&self, word: &str, hash: u64, info: Option<&Word>) -> Option<f64> {
+        if let Some(v) = self.exact_with(word, hash, info) {
             return Some(v);
         }
         if self.which == Which::En || word.len() < 4 {
             return None;
         }
         // French plural (-s, -x) then feminine (-e): "déçues" → "déçue" → "déçu".
+        // (The suffixes are ASCII: cutting one byte keeps a `str`.)
         let mut w = word;
-        let mut stripped = 0;
-        if let Some(s) = w.strip_suffix('s').or_else(|| w.strip_suffix('x')) {
-            if let Some(v) = self.exact(s, hashes[1]) {
+        if let Some(b's' | b'x') = w.as_bytes().last() {
+            let s = &w[..w.len() - 1];
+            if let Some(v) = self.exact(s, word_hash(s)) {
                 return Some(v);
             }
             w = s;
-            stripped = 1;
         }
-        if let Some(s) = w.strip_suffix('e') {
-            if s.len() >= 3 {
-                return self.exact(s, hashes[stripped + 1]);
-            }
+        if w.as_bytes().last() == Some(&b'e') && w.len() > 3 {
+            let s = &w[..w.len() - 1];
+            return self.exact(s, word_hash(s));
         }
         None
     }
@@ -633,14 +647,10 @@ mod tests {
     }
 
     #[test]
-    fn hashes_of_prefixes() {
-        let [h, h1, h2] = word_hashes(b"decues");
-        assert_eq!(
-            [h, h1, h2],
-            [word_hash("decues"), word_hash("decue"), word_hash("decu")]
-        );
-        assert_eq!(word_hashes(b"")[1], word_hash(""));
+    fn function_words_have_codes() {
         assert_eq!(lexicons().words.get("plus").unwrap().code, fw::PLUS);
+        assert_eq!(lexicons().words.get("the").unwrap().code, fw::IDIOM);
+        assert_eq!(word_hash("abc"), word_hash(b"abc"));
     }
 
     #[test]
@@ -672,6 +682,7 @@ mod tests {
         assert!(fr.get("satisfaite").unwrap() > 0.0);
         assert_eq!(fr.get("zzzz"), None);
         extra.insert("zzzz", 2.0);
+        extra.build_filter();
         assert_eq!(Lex::new(l, &extra, Which::Fr).get("zzzz"), Some(2.0));
     }
 }

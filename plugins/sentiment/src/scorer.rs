@@ -76,6 +76,7 @@ impl Scorer {
             for (k, v) in m {
                 t.insert(&fold_word(&k), v);
             }
+            t.build_filter();
             t
         };
         Scorer {
@@ -141,8 +142,9 @@ impl Scorer {
     pub fn guess(&self, tokens: View) -> Lang {
         let (mut fr, mut en) = (0u32, 0u32);
         for i in 0..tokens.len() {
-            let w = tokens.word(i);
-            if let Some(at) = w.bytes().position(|c| c == b'\'') {
+            if tokens.apostrophe(i) {
+                let w = tokens.word(i);
+                let at = w.bytes().position(|c| c == b'\'').unwrap_or(w.len());
                 if vigie_text::ELISIONS.contains(&&w[..at]) {
                     fr += 1;
                     continue;

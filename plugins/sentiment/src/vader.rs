@@ -11,7 +11,7 @@
 //! the normalisation x / sqrt(x² + 15). Where the Python code has a plain bug
 //! the port does what the code means; each such place says "fix:".
 
-use crate::lexicon::{flag, fw, word_hashes, Lex, Lexicons, Word};
+use crate::lexicon::{flag, fw, word_hash, Lex, Lexicons, Word};
 
 /// Empirical increase of a booster word (vaderSentiment `B_INCR`).
 pub const B_INCR: f64 = 0.293;
@@ -187,14 +187,11 @@ const SPECIAL_CASES: &[(&[&str], f64)] = &[
     (&["beating", "heart"], 3.5),
 ];
 
-/// The first words of [`SPECIAL_CASES`] and [`BOOST_DOWN_BIGRAMS`]: an
-/// idiom can only start on one of them.
-fn idiom_start_en(word: &str) -> bool {
-    matches!(
-        word,
-        "the" | "bad" | "badass" | "bus" | "yeah" | "kiss" | "to" | "beating" | "just" | "kind"
-            | "sort"
-    )
+/// Token `i` is one of the first words of [`SPECIAL_CASES`] and
+/// [`BOOST_DOWN_BIGRAMS`]: an idiom can only start on one of them.
+#[inline]
+fn idiom_start_en(t: View, i: usize) -> bool {
+    matches!(t.code(i), fw::IDIOM | fw::KIND)
 }
 
 /// The booster scalar of token `j`, if it is in the booster dictionary.
@@ -225,14 +222,16 @@ fn negated_en(t: View, k: usize) -> bool {
 pub(crate) struct Tok {
     start: u32,
     end: u32,
-    /// [`word_hashes`] of the word.
-    hashes: [u64; 3],
+    /// [`word_hash`] of the word.
+    hash: u64,
     /// The vocabulary's entry (no flags when the word is unknown).
     word: Word,
     emoji: Option<f64>,
     upper: bool,
     has_upper: bool,
     has_lower: bool,
+    /// The word has an apostrophe (`don't`, `c'est`).
+    apostrophe: bool,
     /// Clause punctuation (`,` `.` `;` `!` `?` …) or a new line stands
     /// between this token and the previous one.
     brk: bool,
@@ -322,6 +321,12 @@ impl<'a> View<'a> {
     pub fn code(&self, i: usize) -> u8 {
         self.info(i).code
     }
+    /// True when token `i` has an apostrophe (`'`; the others are read as
+    /// it).
+    #[inline]
+    pub fn apostrophe(&self, i: usize) -> bool {
+        self.toks[i].apostrophe
+    }
     /// True when token `i` was written in capitals (Python's `str.isupper`).
     #[inline]
     pub fn upper(&self, i: usize) -> bool {
@@ -360,17 +365,23 @@ impl<'a> View<'a> {
     /// The valence in `lex` of each token, into `out`.
     pub fn valences(&self, lex: Lex, out: &mut Vec<Option<f64>>) {
         out.clear();
-        out.extend(
-            self.toks
-                .iter()
-                .map(|t| lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hashes, Some(&t.word))),
-        );
+        out.extend(self.toks.iter().map(|t| {
+            lex.get_with(
+                &self.buf[t.start as usize..t.end as usize],
+                t.hash,
+                Some(&t.word),
+            )
+        }));
     }
     /// True when token `i` has a valence in `lex`.
     pub fn has(&self, lex: Lex, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| {
-            lex.get_with(&self.buf[t.start as usize..t.end as usize], t.hashes, Some(&t.word))
-                .is_some()
+            lex.get_with(
+                &self.buf[t.start as usize..t.end as usize],
+                t.hash,
+                Some(&t.word),
+            )
+            .is_some()
         })
     }
 }
@@ -497,6 +508,8 @@ struct Builder<'t> {
     has_lower: bool,
     /// The open token has an ASCII digit (leetspeak is looked for).
     has_digit: bool,
+    /// The open token has an apostrophe.
+    has_apostrophe: bool,
     pending_break: bool,
     /// The next token is the rest of a word whose elided head was split.
     joined_next: bool,
@@ -513,26 +526,32 @@ impl Builder<'_> {
             self.has_upper |= c.is_ascii_uppercase();
             self.has_lower |= c.is_ascii_lowercase();
             self.has_digit |= c.is_ascii_digit();
+            self.has_apostrophe |= c == '\'';
+            self.out.buf.push(c.to_ascii_lowercase());
         } else {
             self.has_upper |= c.is_uppercase();
             self.has_lower |= c.is_lowercase();
+            // Folding can give an apostrophe (`ʼ`, a letter, gives `'`).
+            let at = self.out.buf.len();
+            push_folded(c, &mut self.out.buf);
+            self.has_apostrophe |= self.out.buf.as_bytes()[at..].contains(&b'\'');
         }
-        push_folded(c, &mut self.out.buf);
     }
     /// Ends the token `buf[start..]` (looked up in the vocabulary).
     fn push_tok(&mut self, emoji: Option<f64>) {
         let word = &self.out.buf.as_bytes()[self.start..];
-        let hashes = word_hashes(word);
-        let info = self.lexicons.words.get_bytes(word, hashes[0]);
+        let hash = word_hash(word);
+        let info = self.lexicons.words.get_bytes(word, hash);
         self.out.split.push(Tok {
             start: self.start as u32,
             end: self.out.buf.len() as u32,
-            hashes,
+            hash,
             word: info.copied().unwrap_or_default(),
             emoji,
             upper: self.has_upper && !self.has_lower,
             has_upper: self.has_upper,
             has_lower: self.has_lower,
+            apostrophe: self.has_apostrophe,
             brk: self.pending_break,
             joined: std::mem::take(&mut self.joined_next),
         });
@@ -549,6 +568,7 @@ impl Builder<'_> {
         self.has_upper = false;
         self.has_lower = false;
         self.has_digit = false;
+        self.has_apostrophe = false;
     }
     fn push_whole(&mut self, text: &str, emoji: Option<f64>) {
         self.flush();
@@ -564,6 +584,7 @@ impl Builder<'_> {
         self.has_upper = false;
         self.has_lower = false;
         self.has_digit = false;
+        self.has_apostrophe = false;
     }
 }
 
@@ -582,8 +603,10 @@ fn emoticon(chunk: &str, lexicons: &Lexicons) -> bool {
         large = chunk.to_ascii_lowercase();
         large.as_bytes()
     };
-    let hash = word_hashes(lower)[0];
-    lexicons.emoticons.get_bytes(lower, hash).is_some()
+    lexicons
+        .emoticons
+        .get_bytes(lower, word_hash(lower))
+        .is_some()
 }
 
 /// `char::is_whitespace` for an ASCII byte: tab, line feed, vertical tab,
@@ -681,6 +704,7 @@ pub fn tokenize_into(text: &str, lexicons: &Lexicons, out: &mut Tokens) {
         has_upper: false,
         has_lower: false,
         has_digit: false,
+        has_apostrophe: false,
         pending_break: false,
         joined_next: false,
     };
@@ -731,6 +755,18 @@ pub fn tokenize_into(text: &str, lexicons: &Lexicons, out: &mut Tokens) {
             newline = false;
         }
         let chunk = &text[start..i];
+        if classes & (PUNCT | HIGH) == 0 {
+            // Only ASCII letters and digits (most chunks): one token, as
+            // `word_chars` would make it, without reading the chunk again.
+            b.has_upper = classes & UPPER != 0;
+            b.has_lower = classes & LOWER != 0;
+            b.has_digit = classes & DIGIT != 0;
+            b.out
+                .buf
+                .extend(chunk.bytes().map(|c| char::from(c.to_ascii_lowercase())));
+            b.flush();
+            continue;
+        }
         if classes & MARK != 0 {
             // `!` and `?` bytes never occur inside a longer character.
             exclamations += chunk.bytes().filter(|&c| c == b'!').count();
@@ -777,9 +813,11 @@ fn word_chars(b: &mut Builder, chunk: &str) {
             b.has_upper |= classes & UPPER != 0;
             b.has_lower |= classes & LOWER != 0;
             b.has_digit |= classes & DIGIT != 0;
-            let at = b.out.buf.len();
-            b.out.buf.push_str(&chunk[run..i]);
-            b.out.buf[at..].make_ascii_lowercase();
+            b.out.buf.extend(
+                bytes[run..i]
+                    .iter()
+                    .map(|c| char::from(c.to_ascii_lowercase())),
+            );
             continue;
         }
         let c = char_at(chunk, i);
@@ -802,6 +840,7 @@ fn word_chars(b: &mut Builder, chunk: &str) {
                 b.out.joins = true;
             } else {
                 b.out.buf.push('\'');
+                b.has_apostrophe = true;
             }
         } else if c == '-' && b.open() && next_alnum {
             b.out.buf.push('-');
@@ -832,6 +871,7 @@ fn whole_words(out: &mut Tokens, lexicons: &Lexicons) {
                 w.has_upper |= t.has_upper;
                 w.has_lower |= t.has_lower;
                 w.upper = w.has_upper && !w.has_lower;
+                w.apostrophe = true;
                 w.joined = true;
             }
             _ => out.whole.push(Tok {
@@ -842,10 +882,10 @@ fn whole_words(out: &mut Tokens, lexicons: &Lexicons) {
     }
     for w in out.whole.iter_mut().filter(|w| w.joined) {
         let word = &out.buf.as_bytes()[w.start as usize..w.end as usize];
-        w.hashes = word_hashes(word);
+        w.hash = word_hash(word);
         w.word = lexicons
             .words
-            .get_bytes(word, w.hashes[0])
+            .get_bytes(word, w.hash)
             .copied()
             .unwrap_or_default();
         w.joined = false;
@@ -1093,8 +1133,7 @@ fn negation_check_en(valence: f64, en: En, start_i: usize, i: usize) -> f64 {
                 || matches!(w(i - 1), fw::SO | fw::THIS)
             {
                 return valence * 1.25;
-            } else if w(i - 3) == fw::WITHOUT && (w(i - 2) == fw::DOUBT || w(i - 1) == fw::DOUBT)
-            {
+            } else if w(i - 3) == fw::WITHOUT && (w(i - 2) == fw::DOUBT || w(i - 1) == fw::DOUBT) {
                 return valence;
             } else if negated_en(t, i - 3) {
                 return valence * N_SCALAR;
@@ -1107,7 +1146,7 @@ fn negation_check_en(valence: f64, en: En, start_i: usize, i: usize) -> f64 {
 /// vaderSentiment `_special_idioms_check` (called with i >= 3).
 fn special_idioms_en(mut valence: f64, t: View, i: usize) -> f64 {
     let idiom = |at: usize, len: usize| {
-        if !idiom_start_en(t.word(at)) {
+        if !idiom_start_en(t, at) {
             return None;
         }
         SPECIAL_CASES
@@ -1140,7 +1179,7 @@ fn special_idioms_en(mut valence: f64, t: View, i: usize) -> f64 {
     // Two-word dampeners ("kind of") two or three words back. fix: towards 0
     // (vaderSentiment adds -0.293 whatever the sign).
     for at in [i - 3, i - 2] {
-        if idiom_start_en(t.word(at))
+        if idiom_start_en(t, at)
             && BOOST_DOWN_BIGRAMS.iter().any(|p| t.matches(at, p))
             && at + 2 <= i
         {
@@ -1197,7 +1236,10 @@ mod tests {
             words("C'est l’appli 😊!", true),
             ["c", "est", "l", "appli", "😊"]
         );
-        assert_eq!(words("C'est l’appli 😊!", false), ["c'est", "l'appli", "😊"]);
+        assert_eq!(
+            words("C'est l’appli 😊!", false),
+            ["c'est", "l'appli", "😊"]
+        );
         assert_eq!(words("aujourd'hui ❤️👍🏽", true), ["aujourd'hui", "❤", "👍"]);
         assert_eq!(words("qu'l'b0n", true), ["qu", "l", "bon"]);
         assert_eq!(words("qu'l'b0n", false), ["qu'l'bon"]);
@@ -1213,7 +1255,15 @@ mod tests {
         assert_eq!(caps(split), [false, true, true, false, true]);
         assert_eq!(caps(whole), [false, true, false]);
         assert!(whole.breaks_before(1) && !whole.breaks_before(2));
-        assert_eq!(whole.info(1).flags, lexicons().words.get("c'est").map_or(0, |w| w.flags));
+        assert_eq!(
+            whole.info(1).flags,
+            lexicons().words.get("c'est").map_or(0, |w| w.flags)
+        );
+        // `ʼ` is a letter, folded to an apostrophe.
+        let t = tokenize("cʼest don't :') ok", lexicons());
+        let v = t.view(false);
+        let apostrophes: Vec<bool> = (0..v.len()).map(|i| v.apostrophe(i)).collect();
+        assert_eq!(apostrophes, [true, true, true, false]);
     }
 
     #[test]
