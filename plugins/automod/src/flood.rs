@@ -151,9 +151,7 @@ fn parse_i64(b: &[u8]) -> Option<i64> {
     }
     if digits.len() <= 18 {
         // At most 18 digits: no overflow.
-        let v = digits
-            .iter()
-            .fold(0i64, |v, &d| v * 10 + (d - b'0') as i64);
+        let v = digits.iter().fold(0i64, |v, &d| v * 10 + (d - b'0') as i64);
         return Some(if negative { -v } else { v });
     }
     let mut v: i64 = 0;
@@ -226,7 +224,11 @@ pub(crate) fn push_decimal(out: &mut Vec<u8>, n: i64) {
 /// Appends `n` in decimal to a string.
 pub(crate) fn push_decimal_str(out: &mut String, n: i64) {
     let mut buf = [0u8; 20];
-    out.extend(decimal(&mut buf, n.unsigned_abs(), n < 0).iter().map(|&b| b as char));
+    out.extend(
+        decimal(&mut buf, n.unsigned_abs(), n < 0)
+            .iter()
+            .map(|&b| b as char),
+    );
 }
 
 /// `n` in decimal (with a `-` when `negative`), written at the end of `buf`.
@@ -529,7 +531,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             let key = ["flood/a", "flood/b", "dup/0c"][(x >> 40) as usize % 3];
             // Time mostly goes forward, sometimes jumps back.
-            now += ((x >> 20) % 3_000) as i64 - if x % 17 == 0 { 100_000 } else { 0 };
+            now += ((x >> 20) % 3_000) as i64 - if x.is_multiple_of(17) { 100_000 } else { 0 };
             let keep = Keep {
                 ms: [10_000, 120_000][(x >> 50) as usize % 2],
                 max: [1, 6, 20][(x >> 52) as usize % 3],
@@ -537,7 +539,11 @@ mod tests {
             let seen = Seen {
                 ts: now,
                 fingerprint: (x >> 33) % 5,
-                user: if key.starts_with("dup") { (x >> 13) % 4 } else { 0 },
+                user: if key.starts_with("dup") {
+                    (x >> 13) % 4
+                } else {
+                    0
+                },
             };
             // Now and then someone else writes the value (another version,
             // an odd spelling), or it is lost.
@@ -559,17 +565,44 @@ mod tests {
     #[test]
     fn numbers_parse_as_std_does() {
         let mut samples: Vec<String> = [
-            "", "+", "-", "0", "-0", "+0", "00", "12", "-12", "+12", "1a", "a", "A", "fF", "+f",
-            "-f", " 1", "1 ", "9223372036854775807", "9223372036854775808",
-            "-9223372036854775808", "-9223372036854775809", "ffffffffffffffff",
-            "10000000000000000", "0000000000000000000ff", "++1", "+-1", "é", "1_0",
+            "",
+            "+",
+            "-",
+            "0",
+            "-0",
+            "+0",
+            "00",
+            "12",
+            "-12",
+            "+12",
+            "1a",
+            "a",
+            "A",
+            "fF",
+            "+f",
+            "-f",
+            " 1",
+            "1 ",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "ffffffffffffffff",
+            "10000000000000000",
+            "0000000000000000000ff",
+            "++1",
+            "+-1",
+            "é",
+            "1_0",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         let mut x: u64 = 12345;
         for _ in 0..20_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let len = (x >> 59) as usize;
             let alphabet = b"0123456789abcdefABCDEF+-x09";
             let s: String = (0..len)
@@ -585,7 +618,14 @@ mod tests {
                 "{s:?}"
             );
         }
-        assert_eq!(parse("1:2;\u{e9}".as_bytes()), vec![Seen { ts: 1, fingerprint: 2, user: 0 }]);
+        assert_eq!(
+            parse("1:2;\u{e9}".as_bytes()),
+            vec![Seen {
+                ts: 1,
+                fingerprint: 2,
+                user: 0
+            }]
+        );
         assert_eq!(parse(b"1:2;\xff"), Vec::new());
     }
 
@@ -605,16 +645,32 @@ mod tests {
             assert_eq!(s, format!("{n:x}").as_bytes());
         }
         let entries = [
-            Seen { ts: 5, fingerprint: 0xab, user: 0 },
-            Seen { ts: -7, fingerprint: 0, user: 0x1f },
+            Seen {
+                ts: 5,
+                fingerprint: 0xab,
+                user: 0,
+            },
+            Seen {
+                ts: -7,
+                fingerprint: 0,
+                user: 0x1f,
+            },
         ];
         assert_eq!(render(&entries), b"5:ab;-7:0:1f");
         assert_eq!(parse(&render(&entries)), entries);
         assert_eq!(
             parse(b"1:2:3:4;x:1;+5:+a;6;7:;8:ff:"),
             vec![
-                Seen { ts: 1, fingerprint: 2, user: 3 },
-                Seen { ts: 5, fingerprint: 10, user: 0 },
+                Seen {
+                    ts: 1,
+                    fingerprint: 2,
+                    user: 3
+                },
+                Seen {
+                    ts: 5,
+                    fingerprint: 10,
+                    user: 0
+                },
             ]
         );
     }

@@ -218,7 +218,10 @@ fn parse_at(units: &[Unit], i: usize) -> Option<(usize, String, String)> {
     if labels.iter().any(|l| l.is_empty()) {
         return None;
     }
-    let has_path = matches!(units.get(k).map(|u| u.ch), Some('/') | Some('?') | Some('#'));
+    let has_path = matches!(
+        units.get(k).map(|u| u.ch),
+        Some('/') | Some('?') | Some('#')
+    );
     let tld = labels[labels.len() - 1];
     let www = host.starts_with("www.") && labels.len() >= 3;
     let looks_like_domain = labels.len() >= 2
@@ -300,14 +303,22 @@ impl DomainPattern {
         }
         let (h, p) = (link.host.as_bytes(), self.host.as_bytes());
         // The host itself or a subdomain (`….host`).
-        let host_ok = h == p || (h.len() > p.len() && h.ends_with(p) && h[h.len() - p.len() - 1] == b'.');
-        host_ok && self.path.as_deref().is_none_or(|p| link.path.starts_with(p))
+        let host_ok =
+            h == p || (h.len() > p.len() && h.ends_with(p) && h[h.len() - p.len() - 1] == b'.');
+        host_ok
+            && self
+                .path
+                .as_deref()
+                .is_none_or(|p| link.path.starts_with(p))
     }
 }
 
 /// Reads a list of domain patterns.
 pub fn domain_patterns(patterns: &[impl AsRef<str>]) -> Vec<DomainPattern> {
-    patterns.iter().map(|p| DomainPattern::new(p.as_ref())).collect()
+    patterns
+        .iter()
+        .map(|p| DomainPattern::new(p.as_ref()))
+        .collect()
 }
 
 /// True when `link` is covered by `pattern`: `example.com` (and its
@@ -401,12 +412,38 @@ mod tests {
 
     #[test]
     fn compiled_patterns_match_as_written() {
-        let hosts = ["acme.com", "shop.acme.com", "xacme.com", "com", "", ".", "a.b.c", "t.me"];
+        let hosts = [
+            "acme.com",
+            "shop.acme.com",
+            "xacme.com",
+            "com",
+            "",
+            ".",
+            "a.b.c",
+            "t.me",
+        ];
         let paths = ["", "/", "/invite/x", "/invitex", "?a", "#/#room"];
         let patterns = [
-            "acme.com", "*.com", "*.", "*", " * ", "ACME.com", "https://www.acme.com/", "http://x",
-            "discord.com/invite", "*.acme.com", ".com", "", "com", "t.me", "matrix.to/#/#",
-            "www.", "*/x", "ÀCME.com", "a.b.c/", "b.c",
+            "acme.com",
+            "*.com",
+            "*.",
+            "*",
+            " * ",
+            "ACME.com",
+            "https://www.acme.com/",
+            "http://x",
+            "discord.com/invite",
+            "*.acme.com",
+            ".com",
+            "",
+            "com",
+            "t.me",
+            "matrix.to/#/#",
+            "www.",
+            "*/x",
+            "ÀCME.com",
+            "a.b.c/",
+            "b.c",
         ];
         for h in hosts {
             for p in paths {

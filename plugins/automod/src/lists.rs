@@ -994,11 +994,7 @@ impl Lexicon {
                 }
                 m.clear();
                 push_merged(&mut m, glued.iter().copied());
-                if !self
-                    .wild_cores
-                    .iter()
-                    .any(|(_, core)| contains(&m, core))
-                {
+                if !self.wild_cores.iter().any(|(_, core)| contains(&m, core)) {
                     return;
                 }
                 let reach = if run { MAX_GLUED } else { 8 };
@@ -1268,7 +1264,19 @@ mod tests {
 
     #[test]
     fn contains_is_str_contains() {
-        let words = ["", "a", "fuck", "fuc", "uck", "motherfucker", "ffuck", "\u{1}fu", "é", "aé", "éa"];
+        let words = [
+            "",
+            "a",
+            "fuck",
+            "fuc",
+            "uck",
+            "motherfucker",
+            "ffuck",
+            "\u{1}fu",
+            "é",
+            "aé",
+            "éa",
+        ];
         for h in words {
             for n in words {
                 assert_eq!(contains(h, n), h.contains(n), "{h:?} {n:?}");

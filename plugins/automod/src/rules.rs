@@ -459,8 +459,7 @@ fn count_mentions(text: &str) -> u32 {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '@' {
-            let before_ok =
-                prev.is_none_or(|p| p.is_whitespace() || matches!(p, '<' | '(' | ','));
+            let before_ok = prev.is_none_or(|p| p.is_whitespace() || matches!(p, '<' | '(' | ','));
             let after_ok = chars
                 .peek()
                 .is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '!' | '&'));
@@ -500,9 +499,9 @@ impl Rule {
         if self.word_list || self.words.is_some() {
             let hit = self
                 .word_list
-                .then(|| engine.lexicon.find(&ctx.norm, text, ctx.gate))
+                .then(|| engine.lexicon.find(ctx.norm, text, ctx.gate))
                 .flatten()
-                .or_else(|| self.words.as_ref()?.find(&ctx.norm, text, ctx.gate))?;
+                .or_else(|| self.words.as_ref()?.find(ctx.norm, text, ctx.gate))?;
             let span = &text[hit.start..hit.end];
             let what = if lists::same_word(span, &hit.entry) {
                 "word".to_string()
@@ -562,7 +561,12 @@ impl Rule {
                 return None;
             }
             note(Evidence {
-                what: cat(&[Dec::new(n).as_str(), " mentions (max ", Dec::new(m.max).as_str(), ")"]),
+                what: cat(&[
+                    Dec::new(n).as_str(),
+                    " mentions (max ",
+                    Dec::new(m.max).as_str(),
+                    ")",
+                ]),
                 span: String::new(),
             });
         }
@@ -573,7 +577,12 @@ impl Rule {
                 return None;
             }
             note(Evidence {
-                what: cat(&[Dec::new(n).as_str(), " messages in ", Dec::new(f.seconds).as_str(), " s"]),
+                what: cat(&[
+                    Dec::new(n).as_str(),
+                    " messages in ",
+                    Dec::new(f.seconds).as_str(),
+                    " s",
+                ]),
                 span: String::new(),
             });
         }
@@ -812,7 +821,8 @@ impl Engine {
         }
         // The normalised text goes in buffers kept from one event to the
         // next (taken out, so that a nested call would get its own).
-        let mut norm = NORMALIZED.with(|n| std::mem::replace(&mut *n.borrow_mut(), Normalized::empty()));
+        let mut norm =
+            NORMALIZED.with(|n| std::mem::replace(&mut *n.borrow_mut(), Normalized::empty()));
         norm.renew(&event.text);
         let out = self.decide(host, event, &norm);
         NORMALIZED.with(|n| *n.borrow_mut() = norm);

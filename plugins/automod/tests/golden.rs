@@ -90,8 +90,10 @@ impl Run {
                 self.digest.add(community.as_bytes());
                 self.digest.add(k.as_bytes());
                 self.digest.add(v);
-                self.dump
-                    .push_str(&format!("kv {community} {k} = {}\n", String::from_utf8_lossy(v)));
+                self.dump.push_str(&format!(
+                    "kv {community} {k} = {}\n",
+                    String::from_utf8_lossy(v)
+                ));
             }
         }
     }
@@ -223,9 +225,18 @@ fn decisions_match_the_golden_digests() {
     };
     add("demo bare", through("{}", &demo_events()));
     add("demo full", through(FULL_CONFIG, &demo_events()));
-    add("replay steady bare", through("{}", &replay(40, Clock::Steady)));
-    add("replay bench bare", through("{}", &replay(40, Clock::Bench)));
-    add("replay bench full", through(FULL_CONFIG, &replay(20, Clock::Bench)));
+    add(
+        "replay steady bare",
+        through("{}", &replay(40, Clock::Steady)),
+    );
+    add(
+        "replay bench bare",
+        through("{}", &replay(40, Clock::Bench)),
+    );
+    add(
+        "replay bench full",
+        through(FULL_CONFIG, &replay(20, Clock::Bench)),
+    );
     add("evasion bare", alone("{}", &evasion_texts()));
     add("clean english bare", alone("{}", &english_clean()));
     add("clean french bare", alone("{}", &french_clean()));
@@ -233,9 +244,18 @@ fn decisions_match_the_golden_digests() {
     add("worst cases bare", alone("{}", &worst_cases()));
     add("worst cases full", alone(FULL_CONFIG, &worst_cases()));
     add("varied alone bare", alone("{}", &varied_texts(4_000, 1)));
-    add("varied alone full", alone(FULL_CONFIG, &varied_texts(4_000, 2)));
-    add("varied stream bare", through("{}", &varied_events(4_000, 3)));
-    add("varied stream full", through(FULL_CONFIG, &varied_events(4_000, 4)));
+    add(
+        "varied alone full",
+        alone(FULL_CONFIG, &varied_texts(4_000, 2)),
+    );
+    add(
+        "varied stream bare",
+        through("{}", &varied_events(4_000, 3)),
+    );
+    add(
+        "varied stream full",
+        through(FULL_CONFIG, &varied_events(4_000, 4)),
+    );
     let got = lines.join("\n") + "\n";
     if let Ok(dir) = std::env::var("AUTOMOD_GOLDEN_DUMP") {
         std::fs::create_dir_all(&dir).unwrap();

@@ -180,25 +180,47 @@ fn cost_per_step() {
 #[ignore = "timing"]
 fn cost_of_flood_window() {
     use automod::flood::{record_user, Keep};
-    let keep = Keep { ms: 120_000, max: 20 };
+    let keep = Keep {
+        ms: 120_000,
+        max: 20,
+    };
     let mut host = TestHost::new();
     let mut now = 1_795_338_864_000i64;
     for k in 0..40 {
-        record_user(&mut host, "u-alice", now + k * 1000, 0xc43a_ee03_a3bc_51c8, keep);
+        record_user(
+            &mut host,
+            "u-alice",
+            now + k * 1000,
+            0xc43a_ee03_a3bc_51c8,
+            keep,
+        );
     }
     now += 40_000;
     let n = 100_000;
     let t = Instant::now();
     for k in 0..n {
-        std::hint::black_box(record_user(&mut host, "u-alice", now + k * 1000 % 7, 0xc43a_ee03_a3bc_51c8 ^ k as u64, keep));
+        std::hint::black_box(record_user(
+            &mut host,
+            "u-alice",
+            now + k * 1000 % 7,
+            0xc43a_ee03_a3bc_51c8 ^ k as u64,
+            keep,
+        ));
     }
-    println!("record_user: {:.3} µs", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    println!(
+        "record_user: {:.3} µs",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
     let v = host.kv.get("flood/u-alice").unwrap().clone();
     let t = Instant::now();
     for _ in 0..n {
         std::hint::black_box(host.kv.get(std::hint::black_box("flood/u-alice")).cloned());
     }
-    println!("kv get clone: {:.3} µs ({} bytes)", t.elapsed().as_secs_f64() * 1e6 / n as f64, v.len());
+    println!(
+        "kv get clone: {:.3} µs ({} bytes)",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64,
+        v.len()
+    );
 }
 
 #[test]

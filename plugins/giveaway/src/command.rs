@@ -387,7 +387,19 @@ mod tests {
         let mut texts: Vec<String> = (0u8..0x80)
             .flat_map(|a| (0u8..0x80).map(move |b| format!("{}{}x", a as char, b as char)))
             .collect();
-        texts.extend(["", " ", "\u{b}x", " \u{b} y", "\u{a0}x", "a\u{301}", " a", "\u{3000}!x"].map(String::from));
+        texts.extend(
+            [
+                "",
+                " ",
+                "\u{b}x",
+                " \u{b} y",
+                "\u{a0}x",
+                "a\u{301}",
+                " a",
+                "\u{3000}!x",
+            ]
+            .map(String::from),
+        );
         for t in &texts {
             if let Some(f) = first_folded(t) {
                 assert_eq!(f, Phrase::new(t).next(), "{t:?}");
@@ -410,11 +422,50 @@ mod tests {
                 .command_prefixes,
         ];
         let pieces = [
-            "!participer", "je participe", "Je", " ", "\u{a0}", "participe", "!", "I’m", "im",
-            "in", "count me in", "moi", "aussi", "j'en", "suis", "énorme", "ENORME", "full", "ｆｕｌｌ",
-            "!go", "ne", "\u{301}", "e\u{301}", "¨", "ǅ", "ss", "ß", "ẞ", "x", "2", "🙌", "\t",
-            "!giveaway", "!GIVEAWAY", "!concours", "!jeu", "été", "fin", "ﬁn", "ﬁ", "\u{3000}",
-            "start", "!gIVEAWAY\u{301}", "giveaway",
+            "!participer",
+            "je participe",
+            "Je",
+            " ",
+            "\u{a0}",
+            "participe",
+            "!",
+            "I’m",
+            "im",
+            "in",
+            "count me in",
+            "moi",
+            "aussi",
+            "j'en",
+            "suis",
+            "énorme",
+            "ENORME",
+            "full",
+            "ｆｕｌｌ",
+            "!go",
+            "ne",
+            "\u{301}",
+            "e\u{301}",
+            "¨",
+            "ǅ",
+            "ss",
+            "ß",
+            "ẞ",
+            "x",
+            "2",
+            "🙌",
+            "\t",
+            "!giveaway",
+            "!GIVEAWAY",
+            "!concours",
+            "!jeu",
+            "été",
+            "fin",
+            "ﬁn",
+            "ﬁ",
+            "\u{3000}",
+            "start",
+            "!gIVEAWAY\u{301}",
+            "giveaway",
         ];
         let mut x: u64 = 5;
         for _ in 0..40_000 {

@@ -419,10 +419,49 @@ mod tests {
 
     fn samples() -> Vec<String> {
         let pieces = [
-            "je", " ", "  ", "\t", "\n", "participe", "!", "!participer", "I'm", "I’m", "IN",
-            "in", "é", "É", "e\u{301}", "\u{301}", "\u{a0}", "\u{202f}", "\u{2009}", "\u{3000}",
-            "\u{2028}", "ﬁ", "ｆｕｌｌ", "¨", "´", "`", "İ", "ß", "Ǆ", "🎉", "中", "한", "ᄀ", "\u{1161}",
-            "x", "A", "=\u{338}", "Å", "\u{85}", "\u{1680}", "count", "me", "moi",
+            "je",
+            " ",
+            "  ",
+            "\t",
+            "\n",
+            "participe",
+            "!",
+            "!participer",
+            "I'm",
+            "I’m",
+            "IN",
+            "in",
+            "é",
+            "É",
+            "e\u{301}",
+            "\u{301}",
+            "\u{a0}",
+            "\u{202f}",
+            "\u{2009}",
+            "\u{3000}",
+            "\u{2028}",
+            "ﬁ",
+            "ｆｕｌｌ",
+            "¨",
+            "´",
+            "`",
+            "İ",
+            "ß",
+            "Ǆ",
+            "🎉",
+            "中",
+            "한",
+            "ᄀ",
+            "\u{1161}",
+            "x",
+            "A",
+            "=\u{338}",
+            "Å",
+            "\u{85}",
+            "\u{1680}",
+            "count",
+            "me",
+            "moi",
         ];
         let mut out: Vec<String> = pieces.iter().map(|p| p.to_string()).collect();
         let mut x: u64 = 99;
@@ -441,7 +480,10 @@ mod tests {
             }
             out.push(s);
         }
-        for c in (0u32..0x3100).chain(0xF900..0x10000).filter_map(char::from_u32) {
+        for c in (0u32..0x3100)
+            .chain(0xF900..0x10000)
+            .filter_map(char::from_u32)
+        {
             out.push(format!("{c}a"));
             out.push(format!("a{c}"));
             out.push(format!("A{c}b c"));

@@ -11,6 +11,20 @@ use std::collections::BTreeMap;
 use vigie_sdk::{act, Action, Author, Event, EventKind, Host, Level};
 use vigie_text::Lang;
 
+/// Lower-case hex, two digits a byte.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|&b| {
+            [
+                DIGITS[(b >> 4) as usize] as char,
+                DIGITS[(b & 15) as usize] as char,
+            ]
+        })
+        .collect()
+}
+
 /// Most private messages sent to winners in one go.
 const MAX_WINNER_DMS: usize = 40;
 /// The entry list is posted only when it is at most this long.
@@ -46,16 +60,16 @@ pub fn handle(cfg: &Config, host: &mut impl Host, event: &Event) -> Result<Vec<A
             if let Some(parsed) = parsed {
                 out.extend(on_command(cfg, host, event, parsed, now)?);
             } else if command::is_entry(&event.text, &cfg.keywords) {
-                let open = index.as_deref().and_then(store::Index::parse);
-                out.extend(on_keyword(cfg, host, event, open.as_ref())?);
+                let open = index.as_deref().and_then(store::index_lines);
+                out.extend(on_keyword(cfg, host, event, open.as_deref())?);
             }
         }
         EventKind::Reaction => {
             let open = match (&event.reaction, &event.target_message, &index) {
-                (Some(_), Some(_), Some(raw)) => store::Index::parse(raw),
+                (Some(_), Some(_), Some(raw)) => store::index_lines(raw),
                 _ => None,
             };
-            out.extend(on_reaction(cfg, host, event, open.as_ref())?)
+            out.extend(on_reaction(cfg, host, event, open.as_deref())?)
         }
         _ => {}
     }
@@ -128,8 +142,13 @@ fn try_enter(host: &mut impl Host, c: &Contest, author: &Author) -> Result<Outco
             }));
         }
     }
+    // The roles count only for required roles and bonus entries.
     let roles: std::collections::BTreeSet<String> =
-        author.roles.iter().map(|x| norm_role(x)).collect();
+        if r.required_roles.is_empty() && r.bonus.is_empty() {
+            std::collections::BTreeSet::new()
+        } else {
+            author.roles.iter().map(|x| norm_role(x)).collect()
+        };
     if !r.required_roles.is_empty() && !r.required_roles.iter().any(|x| roles.contains(x)) {
         return Ok(Outcome::Refused(Refusal::MissingRole {
             roles: r.required_roles.clone(),
@@ -157,16 +176,15 @@ fn on_keyword(
     cfg: &Config,
     host: &mut impl Host,
     event: &Event,
-    index: Option<&store::Index>,
+    index: Option<&[store::IndexLine]>,
 ) -> Result<Vec<Action>, String> {
     if let Some(index) = index {
         // The contest `for_channel` would pick, read from the index.
         let channel = &event.channel;
         let pick = index
-            .open
             .iter()
-            .find(|c| c.channel == *channel)
-            .or_else(|| index.open.iter().find(|c| c.announce_channel == *channel));
+            .find(|c| c.started_in(channel))
+            .or_else(|| index.iter().find(|c| c.announced_in(channel)));
         let Some(pick) = pick else {
             return Ok(Vec::new());
         };
@@ -220,18 +238,14 @@ fn on_reaction(
     cfg: &Config,
     host: &mut impl Host,
     event: &Event,
-    index: Option<&store::Index>,
+    index: Option<&[store::IndexLine]>,
 ) -> Result<Vec<Action>, String> {
     let (Some(emoji), Some(target)) = (&event.reaction, &event.target_message) else {
         return Ok(Vec::new());
     };
     if let Some(index) = index.filter(|_| !cfg.reaction_message_ids.contains(target)) {
         // Only a contest started by this message takes the reaction.
-        let Some(pick) = index
-            .open
-            .iter()
-            .find(|c| c.start_message.as_deref() == Some(target.as_str()))
-        else {
+        let Some(pick) = index.iter().find(|c| c.started_by(target)) else {
             return Ok(Vec::new());
         };
         if let Some(c) = store::load_shared(host, pick.id) {
@@ -289,18 +303,22 @@ fn on_command(
     // config's, else that of the channel's contest, else a guess in which
     // only a French command word counts (the English words are the
     // documented defaults for everyone).
+    // (Told only when a reply needs it, always before the command changes
+    // anything.)
     let french_hint = parsed.lang_hint.filter(|l| *l == Lang::Fr);
-    let fallback = Texts(match cfg.lang {
-        Some(l) => Lang::from(l),
-        None => channel_lang(host, &event.channel)
-            .unwrap_or_else(|| guess_lang(&event.text, french_hint)),
-    });
+    let fallback = |host: &mut _| {
+        Texts(match cfg.lang {
+            Some(l) => Lang::from(l),
+            None => channel_lang(host, &event.channel)
+                .unwrap_or_else(|| guess_lang(&event.text, french_hint)),
+        })
+    };
     let reply = |text: String, why: &str| Ok(vec![act::reply(event, text, why.to_string())]);
     let command = match parsed.command {
         Ok(c) => c,
         Err(e) => {
             return reply(
-                fallback.command_error(&e),
+                fallback(host).command_error(&e),
                 "giveaway: command not understood",
             )
         }
@@ -314,7 +332,7 @@ fn on_command(
     );
     if staff_only && !event.author.is_staff {
         return reply(
-            fallback.staff_only(),
+            fallback(host).staff_only(),
             "giveaway: staff command from a non-staff user",
         );
     }
@@ -330,8 +348,11 @@ fn on_command(
                 .unwrap_or_else(|| guess_lang(&event.text, french_hint));
             start_command(cfg, host, event, lang, prize, duration_ms, winners, now)
         }
-        Command::End { contest } => match select_open(host, contest, &event.channel, fallback) {
-            Err(text) => reply(text, "giveaway: end"),
+        Command::End { contest } => match select_open(host, contest, &event.channel) {
+            Err(why) => {
+                let t = fallback(host);
+                reply(why.text(t), "giveaway: end")
+            }
             Ok(c) => {
                 let announce = c.announce_channel.clone();
                 let (id, lang) = (c.id, c.lang());
@@ -346,8 +367,11 @@ fn on_command(
                 Ok(out)
             }
         },
-        Command::Cancel { contest } => match select_open(host, contest, &event.channel, fallback) {
-            Err(text) => reply(text, "giveaway: cancel"),
+        Command::Cancel { contest } => match select_open(host, contest, &event.channel) {
+            Err(why) => {
+                let t = fallback(host);
+                reply(why.text(t), "giveaway: cancel")
+            }
             Ok(c) => cancel(host, c, now, event),
         },
         Command::Reroll { user, contest } => {
@@ -356,7 +380,7 @@ fn on_command(
                 None => store::last_in(host, &event.channel).and_then(|n| store::load(host, n)),
             };
             match c {
-                None => reply(fallback.no_contest(false), "giveaway: reroll"),
+                None => reply(fallback(host).no_contest(false), "giveaway: reroll"),
                 Some(c) => reroll(cfg, host, c, &user, event, now),
             }
         }
@@ -376,7 +400,7 @@ fn on_command(
                 }
             };
             match c {
-                None => reply(fallback.no_contest(false), "giveaway: status"),
+                None => reply(fallback(host).no_contest(false), "giveaway: status"),
                 Some(c) => {
                     let entries = store::entry_count(host, c.id);
                     let text = Texts(c.lang()).status(&c, entries, now);
@@ -384,7 +408,7 @@ fn on_command(
                 }
             }
         }
-        Command::Help => reply(fallback.help(&cfg.keywords), "giveaway: help"),
+        Command::Help => reply(fallback(host).help(&cfg.keywords), "giveaway: help"),
     }
 }
 
@@ -401,17 +425,12 @@ fn channel_lang(host: &mut impl Host, channel: &str) -> Option<Lang> {
 
 /// The open contest a command is about: `#n`, else the one of this channel,
 /// else the only open one.
-fn select_open(
-    host: &mut impl Host,
-    arg: Option<u64>,
-    channel: &str,
-    t: Texts,
-) -> Result<Contest, String> {
+fn select_open(host: &mut impl Host, arg: Option<u64>, channel: &str) -> Result<Contest, NoneOpen> {
     if let Some(n) = arg {
         return match store::load(host, n) {
             Some(c) if c.status == Status::Open => Ok(c),
-            Some(c) => Err(Texts(c.lang()).not_open(&c)),
-            None => Err(t.no_contest(true)),
+            Some(c) => Err(NoneOpen::NotOpen(Box::new(c))),
+            None => Err(NoneOpen::NoContest),
         };
     }
     let open = store::open_contests(host);
@@ -419,9 +438,30 @@ fn select_open(
         return Ok(c.clone());
     }
     match open.len() {
-        0 => Err(t.no_contest(true)),
+        0 => Err(NoneOpen::NoContest),
         1 => Ok(open.into_iter().next().expect("one contest")),
-        _ => Err(t.which_contest(&open)),
+        _ => Err(NoneOpen::Which(open)),
+    }
+}
+
+/// Why a command finds no open contest to act on.
+enum NoneOpen {
+    /// Contest `#n` is not open.
+    NotOpen(Box<Contest>),
+    /// No open contest (or no contest `#n`).
+    NoContest,
+    /// Several are open: which one?
+    Which(Vec<Contest>),
+}
+
+impl NoneOpen {
+    /// The reply, in the contest's language or `t`'s.
+    fn text(&self, t: Texts) -> String {
+        match self {
+            NoneOpen::NotOpen(c) => Texts(c.lang()).not_open(c),
+            NoneOpen::NoContest => t.no_contest(true),
+            NoneOpen::Which(open) => t.which_contest(open),
+        }
     }
 }
 
@@ -436,7 +476,12 @@ struct NewContest {
     lang: Lang,
 }
 
-fn create(cfg: &Config, host: &mut impl Host, n: NewContest, now: i64) -> Result<Contest, String> {
+fn create(
+    cfg: &Config,
+    host: &mut impl Host,
+    n: NewContest,
+    now: i64,
+) -> Result<std::rc::Rc<Contest>, String> {
     let bytes = host.random_bytes(SEED_LEN as u32);
     let seed: [u8; SEED_LEN] = bytes
         .try_into()
@@ -460,7 +505,7 @@ fn create(cfg: &Config, host: &mut impl Host, n: NewContest, now: i64) -> Result
             bonus: cfg.bonus.clone(),
             reaction_emoji: cfg.reaction_emoji.clone(),
         },
-        seed: seed.iter().map(|b| format!("{b:02x}")).collect(),
+        seed: hex(&seed),
         commitment: giveaway_draw::commitment(&seed),
         status: Status::Open,
         ended_ms: None,
@@ -472,7 +517,7 @@ fn create(cfg: &Config, host: &mut impl Host, n: NewContest, now: i64) -> Result
         names: BTreeMap::new(),
         rerolls: Vec::new(),
     };
-    store::save(host, &c)?;
+    let c = store::save_owned(host, c)?;
     host.log(
         Level::Info,
         &format!(
@@ -657,7 +702,7 @@ fn finish(
         .collect();
     c.picks = winners.clone();
     c.winners = winners;
-    store::save(host, &c)?;
+    let c = store::save_owned(host, c)?;
     store::set_last(host, &c.channel, c.id)?;
     if c.announce_channel != c.channel {
         store::set_last(host, &c.announce_channel, c.id)?;
@@ -708,7 +753,7 @@ fn cancel(
 ) -> Result<Vec<Action>, String> {
     c.status = Status::Cancelled;
     c.ended_ms = Some(now);
-    store::save(host, &c)?;
+    let c = store::save_owned(host, c)?;
     store::set_last(host, &c.channel, c.id)?;
     store::schedule_cleanup(host, c.id)?;
     host.log(
@@ -803,7 +848,7 @@ fn reroll(
         by: by.clone(),
         at_ms: now,
     });
-    store::save(host, &c)?;
+    let c = store::save_owned(host, c)?;
     host.log(
         Level::Info,
         &format!(

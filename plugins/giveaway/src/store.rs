@@ -190,7 +190,16 @@ fn log_chunk_key(id: u64) -> String {
     contest_key(id, &["log_chunk"])
 }
 fn log_key(id: u64, k: i64) -> String {
-    format!("contest/{id}/log/{k:04}")
+    if (0..10_000).contains(&k) {
+        let k = k as u64;
+        let digits =
+            [k / 1000, k / 100 % 10, k / 10 % 10, k % 10].map(|d| (b'0' + d as u8) as char);
+        let mut key = contest_key(id, &["log/"]);
+        key.extend(digits);
+        key
+    } else {
+        format!("contest/{id}/log/{k:04}")
+    }
 }
 /// Prefix of the canonical entry list chunks of contest `id`.
 pub fn entries_prefix(id: u64) -> String {
@@ -211,9 +220,17 @@ thread_local! {
     /// stored JSON. Only a shortcut: a contest whose stored JSON is byte
     /// for byte the one remembered is not parsed again (the JSON of a
     /// contest reads back as the same contest).
-    static KNOWN: std::cell::RefCell<BTreeMap<u64, (Vec<u8>, Rc<Contest>)>> =
+    /// (Several versions per number: an instance may serve several
+    /// communities, each with its own contest #1.)
+    static KNOWN: std::cell::RefCell<KnownContests> =
         const { std::cell::RefCell::new(BTreeMap::new()) };
 }
+
+/// Parsed contests by number, each with the JSON it was parsed from.
+type KnownContests = BTreeMap<u64, Vec<(Vec<u8>, Rc<Contest>)>>;
+
+/// Versions of one contest number remembered.
+const KNOWN_VERSIONS: usize = 4;
 
 fn remember(id: u64, raw: Vec<u8>, c: Rc<Contest>) {
     KNOWN.with(|k| {
@@ -221,7 +238,12 @@ fn remember(id: u64, raw: Vec<u8>, c: Rc<Contest>) {
         if k.len() >= KNOWN_MAX && !k.contains_key(&id) {
             k.clear();
         }
-        k.insert(id, (raw, c));
+        let versions = k.entry(id).or_default();
+        versions.retain(|(json, _)| *json != raw);
+        if versions.len() >= KNOWN_VERSIONS {
+            versions.remove(0);
+        }
+        versions.push((raw, c));
     });
 }
 
@@ -235,8 +257,9 @@ pub fn load_shared(host: &mut impl Host, id: u64) -> Option<Rc<Contest>> {
     let raw = host.kv_get(&meta_key(id))?;
     let known = KNOWN.with(|k| {
         k.borrow()
-            .get(&id)
-            .filter(|(json, _)| *json == raw)
+            .get(&id)?
+            .iter()
+            .find(|(json, _)| *json == raw)
             .map(|(_, c)| c.clone())
     });
     if known.is_some() {
@@ -261,9 +284,16 @@ pub fn load_shared(host: &mut impl Host, id: u64) -> Option<Rc<Contest>> {
 /// Writes the contest and keeps the `open/` keys and the `open` index in
 /// step with its status.
 pub fn save(host: &mut impl Host, c: &Contest) -> Result<(), String> {
-    let json = serde_json::to_vec(c).map_err(|e| e.to_string())?;
+    save_owned(host, c.clone()).map(drop)
+}
+
+/// [`save`], keeping the contest (shared with the instance's memory of it)
+/// rather than copying it.
+pub fn save_owned(host: &mut impl Host, c: Contest) -> Result<Rc<Contest>, String> {
+    let json = serde_json::to_vec(&c).map_err(|e| e.to_string())?;
     host.kv_set(&meta_key(c.id), &json).map_err(kv_err)?;
-    remember(c.id, json, Rc::new(c.clone()));
+    let c = Rc::new(c);
+    remember(c.id, json, c.clone());
     let open_key = format!("open/{}", c.id);
     if c.status == Status::Open {
         host.kv_set(&open_key, c.channel.as_bytes())
@@ -271,7 +301,8 @@ pub fn save(host: &mut impl Host, c: &Contest) -> Result<(), String> {
     } else {
         host.kv_delete(&open_key);
     }
-    write_index(host)
+    write_index(host)?;
+    Ok(c)
 }
 
 /// The key of the index of open contests.
@@ -388,20 +419,29 @@ impl Index {
 
     /// The earliest deadline, read from the first line alone; `Err` when
     /// it is not a number as [`Index::render`] writes them.
+    // `Err` carries nothing: the caller falls back to parsing the index.
+    #[allow(clippy::result_unit_err)]
     pub fn first_deadline(text: &[u8]) -> Result<Option<i64>, ()> {
-        let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
-        let line = &text[..end];
-        let (negative, digits) = match line.split_first() {
-            None => return Ok(None),
+        let (negative, digits) = match text.split_first() {
+            None | Some((b'\n', _)) => return Ok(None),
             Some((b'-', rest)) => (true, rest),
-            Some(_) => (false, line),
+            Some(_) => (false, text),
         };
-        if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        let mut v: i64 = 0;
+        let mut n = 0;
+        for &d in digits {
+            if d == b'\n' {
+                break;
+            }
+            if !d.is_ascii_digit() || n == 18 {
+                return Err(());
+            }
+            v = v * 10 + (d - b'0') as i64;
+            n += 1;
+        }
+        if n == 0 {
             return Err(());
         }
-        let v = digits
-            .iter()
-            .fold(0i64, |v, &d| v * 10 + (d - b'0') as i64);
         Ok(Some(if negative { -v } else { v }))
     }
 
@@ -433,6 +473,61 @@ impl Index {
             open,
         })
     }
+}
+
+/// An open contest's line of the stored index, read without copying:
+/// number, channel, announce channel, start message (still escaped).
+pub struct IndexLine<'a> {
+    pub id: u64,
+    channel: &'a str,
+    announce_channel: &'a str,
+    start_message: Option<&'a str>,
+}
+
+/// True when the escaped `raw` reads `s`.
+fn escaped_eq(raw: &str, s: &str) -> bool {
+    if raw.contains('%') {
+        unescape(raw) == s
+    } else {
+        raw == s
+    }
+}
+
+impl IndexLine<'_> {
+    /// Keyword entries in `channel` go to it (started there).
+    pub fn started_in(&self, channel: &str) -> bool {
+        escaped_eq(self.channel, channel)
+    }
+    /// Its announcements go to `channel`.
+    pub fn announced_in(&self, channel: &str) -> bool {
+        escaped_eq(self.announce_channel, channel)
+    }
+    /// It was started by message `id`.
+    pub fn started_by(&self, id: &str) -> bool {
+        self.start_message.is_some_and(|m| escaped_eq(m, id))
+    }
+}
+
+/// The lines of the stored index, oldest contest first; `None` when it is
+/// not an index as [`Index::render`] writes them.
+pub fn index_lines(raw: &[u8]) -> Option<Vec<IndexLine<'_>>> {
+    let text = std::str::from_utf8(raw).ok()?;
+    let mut lines = text.split('\n');
+    lines.next()?;
+    let mut out = Vec::new();
+    for line in lines {
+        let mut f = line.split('\t');
+        let (id, deadline, channel, announce_channel, start) =
+            (f.next()?, f.next()?, f.next()?, f.next()?, f.next()?);
+        deadline.parse::<i64>().ok()?;
+        out.push(IndexLine {
+            id: id.parse().ok()?,
+            channel,
+            announce_channel,
+            start_message: start.strip_prefix('='),
+        });
+    }
+    Some(out)
 }
 
 /// Rewrites the index from the open contests (those of [`open_contests`]).
@@ -510,17 +605,26 @@ pub fn add_entry(
     weight: u32,
     name: &str,
 ) -> Result<i64, String> {
-    let line = format!("{user}\t{weight}\t{}\n", clean_name(name));
-    let mut k = host.kv_get_i64(&log_chunk_key(id));
-    let mut chunk = host.kv_get(&log_key(id, k)).unwrap_or_default();
+    let mut line = String::with_capacity(user.len() + name.len() + 16);
+    line.push_str(user);
+    line.push('\t');
+    push_number(&mut line, weight as u64);
+    line.push('\t');
+    line.push_str(&clean_name(name));
+    line.push('\n');
+    let chunk_key = log_chunk_key(id);
+    let mut k = host.kv_get_i64(&chunk_key);
+    let mut key = log_key(id, k);
+    let mut chunk = host.kv_get(&key).unwrap_or_default();
     if !chunk.is_empty() && chunk.len() + line.len() > CHUNK_BYTES {
         k += 1;
-        host.kv_set(&log_chunk_key(id), k.to_string().as_bytes())
+        host.kv_set(&chunk_key, k.to_string().as_bytes())
             .map_err(kv_err)?;
         chunk.clear();
+        key = log_key(id, k);
     }
     chunk.extend_from_slice(line.as_bytes());
-    host.kv_set(&log_key(id, k), &chunk).map_err(kv_err)?;
+    host.kv_set(&key, &chunk).map_err(kv_err)?;
     host.kv_set(&user_key(id, user), weight.to_string().as_bytes())
         .map_err(kv_err)?;
     host.kv_increment(&count_key(id), 1).map_err(kv_err)
@@ -622,12 +726,17 @@ mod tests {
             assert_eq!(user_key(id, "u-1"), format!("contest/{id}/user/u-1"));
             assert_eq!(count_key(id), format!("contest/{id}/count"));
             assert_eq!(log_chunk_key(id), format!("contest/{id}/log_chunk"));
+            for k in [-1, 0, 7, 42, 999, 1000, 9999, 10_000, 123_456, i64::MIN] {
+                assert_eq!(log_key(id, k), format!("contest/{id}/log/{k:04}"));
+            }
         }
     }
 
     #[test]
     fn the_index_reads_back() {
-        let odd = ["", "%", "%09", "%%0A", "a\tb", "x\ny", "50%25", "é 🎉", "%0", "%2"];
+        let odd = [
+            "", "%", "%09", "%%0A", "a\tb", "x\ny", "50%25", "é 🎉", "%0", "%2",
+        ];
         for (k, ch) in odd.iter().enumerate() {
             let index = Index {
                 first_deadline: Some(-5 + k as i64),
@@ -649,8 +758,28 @@ mod tests {
                 ],
             };
             let text = index.render();
-            assert_eq!(Index::parse(text.as_bytes()), Some(index.clone()), "{text:?}");
-            assert_eq!(Index::first_deadline(text.as_bytes()), Ok(index.first_deadline));
+            assert_eq!(
+                Index::parse(text.as_bytes()),
+                Some(index.clone()),
+                "{text:?}"
+            );
+            let lines = index_lines(text.as_bytes()).unwrap();
+            assert_eq!(lines.len(), index.open.len());
+            for (l, e) in lines.iter().zip(&index.open) {
+                assert_eq!(l.id, e.id);
+                for probe in odd.iter().chain(["c"].iter()) {
+                    assert_eq!(l.started_in(probe), e.channel == *probe);
+                    assert_eq!(l.announced_in(probe), e.announce_channel == *probe);
+                    assert_eq!(
+                        l.started_by(probe),
+                        e.start_message.as_deref() == Some(*probe)
+                    );
+                }
+            }
+            assert_eq!(
+                Index::first_deadline(text.as_bytes()),
+                Ok(index.first_deadline)
+            );
         }
         let empty = Index {
             first_deadline: None,

@@ -86,8 +86,10 @@ impl Run {
                 self.digest.add(community.as_bytes());
                 self.digest.add(k.as_bytes());
                 self.digest.add(v);
-                self.dump
-                    .push_str(&format!("kv {community} {k} = {}\n", String::from_utf8_lossy(v)));
+                self.dump.push_str(&format!(
+                    "kv {community} {k} = {}\n",
+                    String::from_utf8_lossy(v)
+                ));
             }
         }
     }
@@ -101,6 +103,7 @@ impl Run {
 }
 
 /// A step of a scenario: an event, or a tick of a community.
+#[allow(clippy::large_enum_variant)] // a test scenario; size does not matter
 enum Step {
     Event(Event),
     Tick(String, i64),
@@ -293,7 +296,11 @@ fn author(rng: &mut Rng) -> Author {
         _ => &[],
     };
     Author {
-        id: if k == 9 { "bad\tid".to_string() } else { format!("u-{k}") },
+        id: if k == 9 {
+            "bad\tid".to_string()
+        } else {
+            format!("u-{k}")
+        },
         name: format!("Name {k}"),
         roles: roles.iter().map(|r| r.to_string()).collect(),
         account_age_days: match k % 4 {
@@ -374,15 +381,27 @@ fn decisions_match_the_golden_digests() {
         "demo with ticks",
         through(
             cfg,
-            &with_ticks(demo.iter().filter(|e| declared(e)).cloned().collect(), last + 4 * 3_600_000),
+            &with_ticks(
+                demo.iter().filter(|e| declared(e)).cloned().collect(),
+                last + 4 * 3_600_000,
+            ),
             true,
         ),
     );
-    add("replay steady", through(cfg, &events_only(replay(40, Clock::Steady)), false));
-    add("replay bench", through(cfg, &events_only(replay(40, Clock::Bench)), false));
+    add(
+        "replay steady",
+        through(cfg, &events_only(replay(40, Clock::Steady)), false),
+    );
+    add(
+        "replay bench",
+        through(cfg, &events_only(replay(40, Clock::Bench)), false),
+    );
     let turns = replay(12, Clock::Turns);
     let until = turns.last().unwrap().timestamp_ms + 4 * 3_600_000;
-    add("replay turns with ticks", through(cfg, &with_ticks(turns, until), true));
+    add(
+        "replay turns with ticks",
+        through(cfg, &with_ticks(turns, until), true),
+    );
     for (k, config) in CONFIGS.iter().enumerate() {
         for (s, fresh) in [(1u64, false), (2, true)] {
             let steps = scenario(3_000, s * 100 + k as u64);

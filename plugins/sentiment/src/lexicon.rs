@@ -28,8 +28,6 @@ fn mix(h: u64) -> u64 {
     (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-
-
 #[derive(Debug, Clone, Copy)]
 struct Entry<V> {
     hash: u64,

@@ -214,7 +214,6 @@ pub const OBFUSCATIONS: &[Obfuscation] = &[
     ("combining accents", combining),
 ];
 
-
 /// The word as a user would type it: wildcards removed, list tags dropped.
 pub fn written(entry: &ListEntry) -> String {
     entry.text.replace('*', "").to_lowercase()
@@ -410,13 +409,71 @@ impl Rng {
 }
 
 const CLEAN_WORDS: &[&str] = &[
-    "bonjour", "merci", "la", "le", "commande", "est", "arrivée", "café", "ça", "où", "hello",
-    "the", "order", "is", "my", "thanks", "you", "great", "concours", "connaissance", "Scunthorpe",
-    "classe", "analyse", "passer", "assess", "hello", "shell", "cocktail", "pique-nique",
-    "chili con carne", "cul-de-sac", "kick ass", "annals", "idiot savant", "con leche", "2026",
-    "455", "5$", "$50", "90€", "4.2", "e.g.", "fin.so", "n°", "AC-20518", "14th", "ÉNORME",
-    "Ça", "Élodie", "naïve", "œuvre", "straße", "İstanbul", "ﬁn", "x²", "½", "Ⅻ", "㎏",
-    "06 12 34 56 78", "0712345678", "free nitro", "FR3E N1TRO", "patate", "truc", "mot interdit",
+    "bonjour",
+    "merci",
+    "la",
+    "le",
+    "commande",
+    "est",
+    "arrivée",
+    "café",
+    "ça",
+    "où",
+    "hello",
+    "the",
+    "order",
+    "is",
+    "my",
+    "thanks",
+    "you",
+    "great",
+    "concours",
+    "connaissance",
+    "Scunthorpe",
+    "classe",
+    "analyse",
+    "passer",
+    "assess",
+    "hello",
+    "shell",
+    "cocktail",
+    "pique-nique",
+    "chili con carne",
+    "cul-de-sac",
+    "kick ass",
+    "annals",
+    "idiot savant",
+    "con leche",
+    "2026",
+    "455",
+    "5$",
+    "$50",
+    "90€",
+    "4.2",
+    "e.g.",
+    "fin.so",
+    "n°",
+    "AC-20518",
+    "14th",
+    "ÉNORME",
+    "Ça",
+    "Élodie",
+    "naïve",
+    "œuvre",
+    "straße",
+    "İstanbul",
+    "ﬁn",
+    "x²",
+    "½",
+    "Ⅻ",
+    "㎏",
+    "06 12 34 56 78",
+    "0712345678",
+    "free nitro",
+    "FR3E N1TRO",
+    "patate",
+    "truc",
+    "mot interdit",
 ];
 
 const LINKS: &[&str] = &[
@@ -444,14 +501,27 @@ const SYMBOLS: &[&str] = &[
     "😊", "🔥", "💰", "🤑", "🎉", "👍", "☕", "🖕", "🖕🏻", "❤️", "→", "™", "✔", "🇫🇷", "🅵🆄", "ⓕⓤ",
 ];
 
-const MENTIONS: &[&str] = &["@alice", "@Julien", "<@123>", "@bob,", "(@carol)", "a@b", "@ ", "@!x", "@&y"];
-
-const INVISIBLE: &[char] = &[
-    '\u{200B}', '\u{200C}', '\u{200D}', '\u{2060}', '\u{00AD}', '\u{FEFF}', '\u{202E}', '\u{FE0F}',
-    '\u{E0041}', '\u{0007}',
+const MENTIONS: &[&str] = &[
+    "@alice", "@Julien", "<@123>", "@bob,", "(@carol)", "a@b", "@ ", "@!x", "@&y",
 ];
 
-const SEPARATORS: &[&str] = &[" ", "  ", ", ", ". ", " - ", "\n", "\u{00A0}", "\u{202F}", "\t", "!", "?", "…", " ' ", "’", "*"];
+const INVISIBLE: &[char] = &[
+    '\u{200B}',
+    '\u{200C}',
+    '\u{200D}',
+    '\u{2060}',
+    '\u{00AD}',
+    '\u{FEFF}',
+    '\u{202E}',
+    '\u{FE0F}',
+    '\u{E0041}',
+    '\u{0007}',
+];
+
+const SEPARATORS: &[&str] = &[
+    " ", "  ", ", ", ". ", " - ", "\n", "\u{00A0}", "\u{202F}", "\t", "!", "?", "…", " ' ", "’",
+    "*",
+];
 
 /// A deterministic mixture of clean words, listed words under every
 /// obfuscation, links, mentions, emoji, invisible characters, masks and
@@ -466,10 +536,18 @@ pub fn varied_texts(n: usize, seed: u64) -> Vec<String> {
     for _ in 0..n {
         if !out.is_empty() && rng.chance(12) {
             let again: String = rng.pick_ref(&out).clone();
-            out.push(if rng.chance(50) { again.to_uppercase() } else { again });
+            out.push(if rng.chance(50) {
+                again.to_uppercase()
+            } else {
+                again
+            });
             continue;
         }
-        let words = if rng.chance(3) { 40 + rng.below(200) } else { rng.below(18) };
+        let words = if rng.chance(3) {
+            40 + rng.below(200)
+        } else {
+            rng.below(18)
+        };
         let mut s = String::new();
         if rng.chance(8) {
             s.push_str(rng.pick(&["!", "/", "  !", "!giveaway ", "/help "]));
@@ -546,7 +624,11 @@ pub fn varied_author(rng: &mut Rng) -> Author {
         _ => &[],
     };
     Author {
-        id: if k == 11 { "u-".repeat(80) } else { format!("u-{k}") },
+        id: if k == 11 {
+            "u-".repeat(80)
+        } else {
+            format!("u-{k}")
+        },
         name: format!("Name {k}"),
         roles: roles.iter().map(|r| r.to_string()).collect(),
         account_age_days: match k % 5 {
