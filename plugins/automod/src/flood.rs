@@ -289,6 +289,8 @@ struct Written {
     value: Vec<u8>,
     entries: Vec<Seen>,
     spans: Vec<(u32, u32)>,
+    /// A spare buffer for the next spans.
+    spare: Vec<(u32, u32)>,
 }
 
 type WrittenMap =
@@ -347,8 +349,14 @@ fn record(host: &mut impl Host, key: &str, seen: Seen, now: i64, keep: Keep) -> 
     }
     // The new value: entries as written before are copied.
     let old = value.as_deref().unwrap_or_default();
-    let mut out = Vec::with_capacity(old.len() + 40);
-    let mut new_spans = Vec::with_capacity(entries.len());
+    // The buffers of the window written last time serve again.
+    let (mut out, mut new_spans) = match known.as_mut() {
+        Some(k) => (std::mem::take(&mut k.value), std::mem::take(&mut k.spare)),
+        None => (Vec::new(), Vec::new()),
+    };
+    out.clear();
+    out.reserve(old.len() + 40);
+    new_spans.clear();
     let mut i = 0;
     while i < entries.len() {
         if i > 0 {
@@ -377,10 +385,12 @@ fn record(host: &mut impl Host, key: &str, seen: Seen, now: i64, keep: Keep) -> 
     if let Err(e) = host.kv_set(key, &out) {
         host.log(Level::Warn, &format!("automod: cannot store {key}: {e:?}"));
     }
+    spans.clear();
     let written = Written {
         value: out,
         entries: entries.clone(),
         spans: new_spans,
+        spare: spans,
     };
     WRITTEN.with(|w| {
         let mut w = w.borrow_mut();

@@ -848,6 +848,15 @@ impl Lexicon {
 
     /// True when tokens `a..=b` lie inside an allowed word or phrase.
     fn is_allowed(&self, tokens: &[Token], a: usize, b: usize) -> bool {
+        // The tokens an allowed phrase covering `a..=b` can touch, spelled
+        // out once.
+        let longest = self.allow.iter().map(Vec::len).max().unwrap_or(0);
+        if longest < b - a + 1 {
+            return false;
+        }
+        let from = (b + 1).saturating_sub(longest);
+        let to = (a + longest).min(tokens.len());
+        let literals: Vec<String> = tokens[from..to].iter().map(|t| literal(&t.chars)).collect();
         self.allow.iter().any(|phrase| {
             let n = phrase.len();
             if n < b - a + 1 {
@@ -861,7 +870,7 @@ impl Lexicon {
                     && phrase
                         .iter()
                         .enumerate()
-                        .all(|(k, w)| same_or_plural(&literal(&tokens[start + k].chars), w))
+                        .all(|(k, w)| same_or_plural(&literals[start + k - from], w))
             })
         })
     }

@@ -189,7 +189,6 @@ pub struct Engine {
     exempt_roles: Vec<String>,
     strike_decay_ms: i64,
     default_lang: Lang,
-    needs_links: bool,
     user_keep: Option<Keep>,
     shared_keep: Option<Keep>,
 }
@@ -364,16 +363,15 @@ fn has_role(roles: &[String], wanted: &[String]) -> bool {
         .any(|r| wanted.iter().any(|w| w.eq_ignore_ascii_case(r)))
 }
 
-/// Everything about the event that rules look at, computed once.
+/// Everything about the event that rules look at, computed once (the
+/// language and the links when a rule first needs them).
 struct Ctx<'a> {
     event: &'a Event,
     norm: &'a Normalized,
+    default_lang: Lang,
     /// The message's language, if it can be told.
-    lang: Option<Lang>,
-    /// The language that decides which `[fr]`/`[en]` entries apply: the
-    /// message's, else the config's `default_language`.
-    gate: Option<Lang>,
-    links: Vec<Link>,
+    lang: std::cell::OnceCell<Option<Lang>>,
+    links: std::cell::OnceCell<Vec<Link>>,
     now: i64,
     /// Letters and digits of the message.
     chars: usize,
@@ -381,6 +379,24 @@ struct Ctx<'a> {
     command: bool,
     user_window: Option<Vec<Seen>>,
     shared_window: Option<Vec<Seen>>,
+}
+
+impl Ctx<'_> {
+    /// The message's language, if it can be told.
+    fn lang(&self) -> Option<Lang> {
+        *self.lang.get_or_init(|| lists::guess_lang(self.norm))
+    }
+
+    /// The language that decides which `[fr]`/`[en]` entries apply: the
+    /// message's, else the config's `default_language`.
+    fn gate(&self) -> Option<Lang> {
+        Some(self.lang().unwrap_or(self.default_lang))
+    }
+
+    /// The links of the message.
+    fn links(&self) -> &[Link] {
+        self.links.get_or_init(|| links::find_links(self.norm))
+    }
 }
 
 fn shorten(s: &str, max_chars: usize) -> String {
@@ -499,9 +515,9 @@ impl Rule {
         if self.word_list || self.words.is_some() {
             let hit = self
                 .word_list
-                .then(|| engine.lexicon.find(ctx.norm, text, ctx.gate))
+                .then(|| engine.lexicon.find(ctx.norm, text, ctx.gate()))
                 .flatten()
-                .or_else(|| self.words.as_ref()?.find(ctx.norm, text, ctx.gate))?;
+                .or_else(|| self.words.as_ref()?.find(ctx.norm, text, ctx.gate()))?;
             let span = &text[hit.start..hit.end];
             let what = if lists::same_word(span, &hit.entry) {
                 "word".to_string()
@@ -620,7 +636,7 @@ impl Rule {
     fn check_links(&self, l: &LinksConfig, engine: &Engine, ctx: &Ctx) -> Option<Evidence> {
         let text = ctx.event.text.as_str();
         let counted: Vec<&Link> = ctx
-            .links
+            .links()
             .iter()
             .filter(|k| !self.links_allow.iter().any(|a| a.matches(k)))
             .collect();
@@ -779,7 +795,6 @@ impl Engine {
             }
         }
         Ok(Engine {
-            needs_links: rules.iter().any(|r| r.links.is_some()),
             rules,
             lexicon,
             invites: match &config.invite_domains {
@@ -830,7 +845,6 @@ impl Engine {
     }
 
     fn decide(&self, host: &mut impl Host, event: &Event, norm: &Normalized) -> Vec<Action> {
-        let lang = lists::guess_lang(norm);
         // The letters and digits of the words, and their fingerprint (the
         // folded text's when there are none).
         let (hash, chars) = flood::fingerprint_and_count(norm);
@@ -841,17 +855,12 @@ impl Engine {
         };
         let command = matches!(event.text.trim_start().chars().next(), Some('!' | '/'));
         let now = host.now_ms();
-        let links = if self.needs_links {
-            links::find_links(norm)
-        } else {
-            Vec::new()
-        };
         let mut ctx = Ctx {
             event,
             norm,
-            lang,
-            gate: Some(lang.unwrap_or(self.default_lang)),
-            links,
+            default_lang: self.default_lang,
+            lang: std::cell::OnceCell::new(),
+            links: std::cell::OnceCell::new(),
             now,
             chars,
             fingerprint,
@@ -946,7 +955,7 @@ impl Engine {
         };
         let warning = || {
             let template = rule.warning.as_deref().unwrap_or(
-                match (ctx.lang.unwrap_or(self.default_lang), deleting) {
+                match (ctx.lang().unwrap_or(self.default_lang), deleting) {
                     (Lang::Fr, true) => WARN_FR_DELETED,
                     (Lang::Fr, false) => WARN_FR_KEPT,
                     (Lang::En, true) => WARN_EN_DELETED,

@@ -374,7 +374,10 @@ mod tests {
 
     /// `is_entry` as first written: the whole text folded.
     fn is_entry_reference(text: &str, keywords: &[String]) -> bool {
-        let folded = norm_phrase(text);
+        let folded = vigie_text::fold(text)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         keywords.iter().any(|k| {
             folded
                 .strip_prefix(k.as_str())

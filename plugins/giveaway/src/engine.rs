@@ -98,17 +98,52 @@ pub fn tick(cfg: &Config, host: &mut impl Host, now: i64) -> Result<Vec<Action>,
 
 fn end_due(cfg: &Config, host: &mut impl Host, now: i64) -> Result<Vec<Action>, String> {
     let mut out = Vec::new();
-    for c in store::open_contests(host) {
+    for c in store::open_contests_shared(host) {
         if now >= c.deadline_ms {
             let at = c.deadline_ms;
-            out.extend(finish(cfg, host, c, at, None)?);
+            out.extend(finish(cfg, host, (*c).clone(), at, None)?);
         }
     }
     Ok(out)
 }
 
 fn reason(c: &Contest, what: &str) -> String {
-    format!("giveaway #{}: {what}", c.id)
+    reason_of(c, &[what])
+}
+
+/// `giveaway #<id>: ` and the pieces (without the formatting machinery:
+/// entries build one each).
+fn reason_of(c: &Contest, pieces: &[&str]) -> String {
+    let mut out = String::with_capacity(24 + pieces.iter().map(|p| p.len()).sum::<usize>());
+    out.push_str("giveaway #");
+    push_number(&mut out, c.id);
+    out.push_str(": ");
+    for p in pieces {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Appends `n` in decimal.
+fn push_number(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
+}
+
+/// `n` in decimal.
+fn number(n: u64) -> String {
+    let mut out = String::new();
+    push_number(&mut out, n);
+    out
 }
 
 /// The contest taking keyword entries in `channel`: the one started there,
@@ -160,11 +195,25 @@ fn try_enter(host: &mut impl Host, c: &Contest, author: &Author) -> Result<Outco
     let extra: u32 = roles.iter().filter_map(|x| r.bonus.get(x)).sum();
     let weight = 1 + extra;
     let n = store::add_entry(host, c.id, user, weight, &author.name)?;
+    // `giveaway #<id>: entry <n> from <user> (weight <w>)`.
+    let n = if n >= 0 {
+        number(n as u64)
+    } else {
+        n.to_string()
+    };
     host.log(
         Level::Debug,
-        &format!(
-            "giveaway #{}: entry {n} from {user} (weight {weight})",
-            c.id
+        &reason_of(
+            c,
+            &[
+                "entry ",
+                &n,
+                " from ",
+                user,
+                " (weight ",
+                &number(weight.into()),
+                ")",
+            ],
         ),
     );
     Ok(Outcome::Accepted(weight))
@@ -211,7 +260,7 @@ fn keyword_entry(
         Outcome::Accepted(w) => vec![act::react(
             event,
             &cfg.confirm_emoji,
-            reason(c, &format!("entry accepted (weight {w})")),
+            reason_of(c, &["entry accepted (weight ", &number(w.into()), ")"]),
         )],
         Outcome::Duplicate => vec![act::reply(
             event,
@@ -433,14 +482,21 @@ fn select_open(host: &mut impl Host, arg: Option<u64>, channel: &str) -> Result<
             None => Err(NoneOpen::NoContest),
         };
     }
-    let open = store::open_contests(host);
-    if let Some(c) = for_channel(&open, channel) {
-        return Ok(c.clone());
+    // The open contests, shared: only the one picked is copied.
+    let open = store::open_contests_shared(host);
+    let pick = open
+        .iter()
+        .find(|c| c.channel == channel)
+        .or_else(|| open.iter().find(|c| c.announce_channel == channel));
+    if let Some(c) = pick {
+        return Ok((**c).clone());
     }
     match open.len() {
         0 => Err(NoneOpen::NoContest),
-        1 => Ok(open.into_iter().next().expect("one contest")),
-        _ => Err(NoneOpen::Which(open)),
+        1 => Ok((*open[0]).clone()),
+        _ => Err(NoneOpen::Which(
+            open.iter().map(|c| (**c).clone()).collect(),
+        )),
     }
 }
 
@@ -554,7 +610,7 @@ fn start_command(
         .announce_channel
         .clone()
         .unwrap_or_else(|| event.channel.clone());
-    let open = store::open_contests(host);
+    let open = store::open_contests_shared(host);
     if let Some(c) = open
         .iter()
         .find(|c| c.takes_entries_in(&event.channel) || c.takes_entries_in(&announce))

@@ -23,6 +23,18 @@ const EN_HINTS: &[&str] = &[
     "will", "with", "would", "yes", "you", "your",
 ];
 
+/// `vigie_text::words(text)`: the folded words. ASCII text is split
+/// directly (a word is a run of letters and digits, lower-cased).
+fn words(text: &str) -> Vec<String> {
+    if !text.is_ascii() {
+        return vigie_text::words(text);
+    }
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect()
+}
+
 /// French hint words against English ones among `words`, as
 /// `vigie_text::guess_lang` counts them.
 fn hint_balance(words: &[String]) -> std::cmp::Ordering {
@@ -40,7 +52,7 @@ fn hint_balance(words: &[String]) -> std::cmp::Ordering {
 /// then French.
 pub fn guess_lang(text: &str, hint: Option<Lang>) -> Lang {
     // What `vigie_text::guess_lang` says, told once for both defaults.
-    let words = vigie_text::words(text);
+    let words = words(text);
     match hint_balance(&words) {
         std::cmp::Ordering::Greater => return Lang::Fr,
         std::cmp::Ordering::Less => return Lang::En,
@@ -882,6 +894,34 @@ mod tests {
             return fr;
         }
         guess_lang(text, hint)
+    }
+
+    #[test]
+    fn ascii_words_are_vigie_text_s() {
+        let alphabet = b"aZ09 '`-_!?.,l\tjJdDquQU\"\n";
+        let mut x: u64 = 17;
+        for _ in 0..50_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = (x >> 59) as usize;
+            let text: String = (0..n)
+                .map(|k| alphabet[((x >> (k * 2 % 60)) as usize + k) % alphabet.len()] as char)
+                .collect();
+            assert_eq!(words(&text), vigie_text::words(&text), "{text:?}");
+        }
+        for text in [
+            "l'appli",
+            "qu'est-ce",
+            "don't",
+            "J`ai",
+            "  ",
+            "",
+            "a--b",
+            "C'EST",
+        ] {
+            assert_eq!(words(text), vigie_text::words(text), "{text:?}");
+        }
     }
 
     #[test]

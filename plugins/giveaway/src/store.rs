@@ -532,10 +532,7 @@ pub fn index_lines(raw: &[u8]) -> Option<Vec<IndexLine<'_>>> {
 
 /// Rewrites the index from the open contests (those of [`open_contests`]).
 pub fn write_index(host: &mut impl Host) -> Result<(), String> {
-    let open: Vec<Rc<Contest>> = open_ids(host)
-        .into_iter()
-        .filter_map(|id| load_shared(host, id))
-        .collect();
+    let open = open_contests_shared(host);
     let index = Index {
         first_deadline: open.iter().map(|c| c.deadline_ms).min(),
         open: open.iter().map(|c| IndexEntry::of(c)).collect(),
@@ -559,6 +556,14 @@ fn open_ids(host: &mut impl Host) -> Vec<u64> {
         .collect();
     ids.sort_unstable();
     ids
+}
+
+/// [`open_contests`], shared with the instance's memory of them.
+pub fn open_contests_shared(host: &mut impl Host) -> Vec<Rc<Contest>> {
+    open_ids(host)
+        .into_iter()
+        .filter_map(|id| load_shared(host, id))
+        .collect()
 }
 
 /// The open contests, oldest first.

@@ -6,7 +6,8 @@
 //! community and the host's clock at the event's time (`steady`), and as
 //! the host's demo-chain benchmark mixes them (`bench`: every event in
 //! `acme`, demo time + 200 ms × i). Every event goes to the plugin, as the
-//! benchmark does natively. Prints µs per event and a digest of every
+//! benchmark does natively. Prints µs per event (each event's fastest of 5
+//! rounds, so that a busy machine does not count) and a digest of every
 //! action, which an optimisation must leave unchanged; also the cost of
 //! each kind of event (starts, ends, entries, reactions, other events).
 //!
@@ -31,7 +32,7 @@ fn setting(name: &str, default: usize) -> usize {
 }
 
 /// What an event is to the plugin, for the breakdown.
-fn category(e: &Event) -> usize {
+fn category(e: &Event, keywords: &[String]) -> usize {
     let t = e.text.trim_start();
     if e.kind == EventKind::Reaction {
         3
@@ -41,7 +42,7 @@ fn category(e: &Event) -> usize {
         0
     } else if t.starts_with("!giveaway end") {
         1
-    } else if giveaway::command::is_entry(t, &giveaway::Config::parse(CONFIG).unwrap().keywords) {
+    } else if giveaway::command::is_entry(t, keywords) {
         2
     } else if t.starts_with('!') {
         4
@@ -59,9 +60,9 @@ const CATEGORIES: [&str; 6] = [
     "other events",
 ];
 
-/// One pass: time in `handle` per category, the digest and the action
+/// One pass: time in `handle` for each event, the digest and the action
 /// count.
-fn pass(events: &[Event], categories: &[usize]) -> ([Duration; 6], u64, usize) {
+fn pass(events: &[Event]) -> (Vec<Duration>, u64, usize) {
     let mut plugin = Giveaway::configure(CONFIG).unwrap();
     let mut hosts: BTreeMap<String, TestHost> = events
         .iter()
@@ -69,53 +70,60 @@ fn pass(events: &[Event], categories: &[usize]) -> ([Duration; 6], u64, usize) {
         .collect();
     let mut digest = Digest::default();
     let mut actions = 0;
-    let mut spent = [Duration::ZERO; 6];
-    for (e, &k) in events.iter().zip(categories) {
+    let mut spent = Vec::with_capacity(events.len());
+    for e in events {
         let host = hosts.get_mut(&e.community).unwrap();
         host.now_ms = e.timestamp_ms;
         let t = Instant::now();
         let out = plugin.handle(host, e).unwrap();
-        spent[k] += t.elapsed();
+        spent.push(t.elapsed());
         actions += out.len();
         digest.actions(&e.id, &out);
     }
     (spent, digest.0, actions)
 }
 
+/// Each event's time is the fastest of the rounds: on a busy machine a
+/// round is now and then descheduled, which says nothing of the plugin.
+/// The figures are sums of these.
 #[test]
 #[ignore = "timing: run with --release -- --ignored --nocapture"]
 fn cost_per_event() {
     let turns = setting("GIVEAWAY_PERF_TURNS", 400);
     let rounds = setting("GIVEAWAY_PERF_ROUNDS", 5);
+    let keywords = giveaway::Config::parse(CONFIG).unwrap().keywords;
     for clock in [Clock::Steady, Clock::Bench] {
         let events = replay(turns, clock);
-        let categories: Vec<usize> = events.iter().map(category).collect();
+        let categories: Vec<usize> = events.iter().map(|e| category(e, &keywords)).collect();
         let n = events.len();
-        let mut best: Option<[Duration; 6]> = None;
+        let mut fastest = vec![Duration::MAX; n];
         let mut seen = None;
         for _ in 0..rounds {
-            let (spent, digest, actions) = pass(&events, &categories);
-            // The round with the least total time, whole.
-            let sum = |d: &[Duration; 6]| d.iter().sum::<Duration>();
-            if best.is_none_or(|b| sum(&spent) < sum(&b)) {
-                best = Some(spent);
+            let (spent, digest, actions) = pass(&events);
+            for (f, d) in fastest.iter_mut().zip(spent) {
+                *f = (*f).min(d);
             }
             assert!(seen.is_none_or(|s| s == (digest, actions)));
             seen = Some((digest, actions));
         }
         let (digest, actions) = seen.unwrap();
-        let best = best.unwrap();
-        let total: Duration = best.iter().sum();
+        let total: Duration = fastest.iter().sum();
         println!(
             "{clock:?}: {n} events, {actions} actions, digest {digest:016x}: {:.3} µs/event",
             total.as_secs_f64() * 1e6 / n as f64
         );
         for (k, name) in CATEGORIES.iter().enumerate() {
             let count = categories.iter().filter(|&&c| c == k).count();
+            let spent: Duration = fastest
+                .iter()
+                .zip(&categories)
+                .filter(|(_, &c)| c == k)
+                .map(|(d, _)| *d)
+                .sum();
             println!(
                 "    {name:<15} {count:>6} events {:>8.3} µs each, {:>6.3} µs/event of the mix",
-                best[k].as_secs_f64() * 1e6 / count.max(1) as f64,
-                best[k].as_secs_f64() * 1e6 / n as f64
+                spent.as_secs_f64() * 1e6 / count.max(1) as f64,
+                spent.as_secs_f64() * 1e6 / n as f64
             );
         }
     }
@@ -146,4 +154,39 @@ fn cost_of_text_checks() {
         best = (best.0.min(a), best.1.min(b));
     }
     println!("is_entry {:.0} ns, may_be_command {:.0} ns", best.0, best.1);
+}
+
+#[test]
+#[ignore = "timing"]
+fn cost_of_start_and_end() {
+    let demo = common::demo_events();
+    let start = demo
+        .iter()
+        .find(|e| e.text.starts_with("!giveaway start \"Coffret"))
+        .unwrap();
+    let end = demo.iter().find(|e| e.id == "acme-077").unwrap();
+    let mut plugin = Giveaway::configure(CONFIG).unwrap();
+    let (mut t_start, mut t_end) = (Duration::ZERO, Duration::ZERO);
+    let n = 5000;
+    for i in 0..n {
+        let mut host = TestHost::new();
+        let mut s = start.clone();
+        s.id = format!("s{i}");
+        let mut e = end.clone();
+        e.id = format!("e{i}");
+        e.timestamp_ms = s.timestamp_ms + 1000;
+        host.now_ms = s.timestamp_ms;
+        let t = Instant::now();
+        plugin.handle(&mut host, &s).unwrap();
+        t_start += t.elapsed();
+        host.now_ms = e.timestamp_ms;
+        let t = Instant::now();
+        plugin.handle(&mut host, &e).unwrap();
+        t_end += t.elapsed();
+    }
+    println!(
+        "start {:.2} µs, end {:.2} µs",
+        t_start.as_secs_f64() * 1e6 / n as f64,
+        t_end.as_secs_f64() * 1e6 / n as f64
+    );
 }
