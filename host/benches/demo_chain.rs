@@ -152,7 +152,8 @@ fn main() -> anyhow::Result<()> {
         })?;
     }
     let wasm = start.elapsed();
-    let errors = stats.snapshot().total_plugin_errors();
+    let wasm_summary = stats.snapshot();
+    let errors = wasm_summary.total_plugin_errors();
 
     // Native: the same logic, in process, same chain semantics.
     let mut slots: Vec<Box<dyn NativeSlot>> = entries
@@ -216,10 +217,17 @@ fn main() -> anyhow::Result<()> {
         native.as_secs_f64() * 1e6 / events.len() as f64
     );
     for (slot, d) in slots.iter().zip(&per_plugin) {
+        let wasm_us = wasm_summary
+            .plugin_time_us
+            .get(slot.name())
+            .copied()
+            .unwrap_or(0) as f64
+            / events.len() as f64;
+        let native_us = d.as_secs_f64() * 1e6 / events.len() as f64;
         println!(
-            "    native {:<10} {:>7.2} µs/event",
+            "    {:<10} native {native_us:>6.2} µs/event, WASM {wasm_us:>6.2} µs/event ({:.2}×)",
             slot.name(),
-            d.as_secs_f64() * 1e6 / events.len() as f64
+            wasm_us / native_us
         );
     }
     println!(

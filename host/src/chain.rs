@@ -300,7 +300,14 @@ impl Chain {
             if indices.is_empty() {
                 continue;
             }
+            let started = std::time::Instant::now();
             let results = slot.call(&wit_events, &indices, stats);
+            let spent = started.elapsed().as_micros() as u64;
+            stats.update(|s| {
+                *s.plugin_time_us
+                    .entry(slot.def.entry.name.clone())
+                    .or_default() += spent
+            });
             for (&i, result) in indices.iter().zip(results) {
                 let actions = match result {
                     Ok(actions) => {

@@ -27,6 +27,9 @@ pub struct Summary {
     pub quarantined: Vec<String>,
     /// Plugin calls made (a batch counts once).
     pub plugin_calls: u64,
+    /// Time spent inside each plugin's calls (instantiation included), in
+    /// microseconds, by plugin name.
+    pub plugin_time_us: BTreeMap<String, u64>,
 }
 
 impl Summary {

@@ -101,6 +101,11 @@ impl RuntimeBuilder {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
+        // `VIGIE_WASM_PROFILER=perfmap` lets `perf` name the plugins' compiled
+        // functions (see the README's section on profiling plugins).
+        if std::env::var("VIGIE_WASM_PROFILER").is_ok_and(|v| v == "perfmap") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         if pooling {
             let n = self.max_instances.max(1);
             let mut pool = PoolingAllocationConfig::default();
