@@ -60,6 +60,14 @@ impl ActionKind {
     }
 }
 
+impl ActionKind {
+    /// Whether a platform carries it out (labels and stops only steer the
+    /// chain).
+    pub fn is_executed(self) -> bool {
+        !matches!(self, ActionKind::Label | ActionKind::Stop)
+    }
+}
+
 impl fmt::Display for ActionKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -183,6 +191,17 @@ impl Action {
             | Action::React { message_id, .. }
             | Action::Flag { message_id, .. } => Some(message_id),
             Action::Reply { to_message, .. } => Some(to_message),
+            _ => None,
+        }
+    }
+
+    /// The user the action names, if it names one.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Action::Timeout { user_id, .. }
+            | Action::Kick { user_id, .. }
+            | Action::Ban { user_id, .. }
+            | Action::DirectMessage { user_id, .. } => Some(user_id),
             _ => None,
         }
     }

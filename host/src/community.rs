@@ -13,7 +13,7 @@ use crate::chain::{Chain, PluginDef};
 use crate::event::Event;
 use crate::runtime::Secret;
 use crate::stats::Stats;
-use crate::store::{Commit, Store};
+use crate::store::{Commit, OutboxEntry, Store};
 use anyhow::{Context, Result};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -28,6 +28,16 @@ pub(crate) struct Shared {
     pub(crate) plans: mpsc::UnboundedSender<Vec<DecidedAction>>,
     pub(crate) batch_size: usize,
     pub(crate) tick_every_ms: i64,
+    pub(crate) delivery: Arc<DeliveryRoutes>,
+}
+
+/// Which connector executes a community's actions: the one the event came
+/// from, else the community's first connector. Each connector's delivery
+/// task is woken after a commit that gave it work.
+#[derive(Default)]
+pub(crate) struct DeliveryRoutes {
+    pub(crate) wakers: HashMap<String, Arc<tokio::sync::Notify>>,
+    pub(crate) by_community: HashMap<String, String>,
 }
 
 /// An event for a worker; `chain` comes with a community's first event.
@@ -91,6 +101,10 @@ pub struct CommunityActor {
     tick_every_ms: i64,
     /// The next tick boundary in event time; set by the first event.
     next_tick_ms: Option<i64>,
+    delivery: Arc<DeliveryRoutes>,
+    /// The community's first connector (actions of ticks, of events from
+    /// elsewhere).
+    default_connector: Option<String>,
 }
 
 impl CommunityActor {
@@ -107,6 +121,8 @@ impl CommunityActor {
             plans: shared.plans.clone(),
             tick_every_ms: shared.tick_every_ms,
             next_tick_ms: None,
+            delivery: shared.delivery.clone(),
+            default_connector: shared.delivery.by_community.get(community).cloned(),
         }
     }
 
@@ -133,7 +149,8 @@ impl CommunityActor {
                 self.handle(&fresh[start..i])?;
                 start = i;
                 let plan = self.chain.tick(boundary, &self.stats);
-                self.commit(Vec::new(), plan)?;
+                let outbox = self.outbox_entries(&format!("tick@{boundary}"), None, &plan);
+                self.commit(Vec::new(), plan, outbox)?;
                 self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
             }
         }
@@ -145,22 +162,85 @@ impl CommunityActor {
             return Ok(());
         }
         let plans = self.chain.handle(events, &self.stats);
+        let mut outbox = Vec::new();
+        if self.default_connector.is_some() {
+            for (event, plan) in events.iter().zip(&plans) {
+                outbox.extend(self.outbox_entries(&event.id, Some(event), plan));
+            }
+        }
         let actions: Vec<DecidedAction> = plans.into_iter().flatten().collect();
         self.stats
             .update(|s| s.events_handled += events.len() as u64);
-        self.commit(events.to_vec(), actions)
+        self.commit(events.to_vec(), actions, outbox)
     }
 
-    fn commit(&mut self, handled: Vec<Event>, actions: Vec<DecidedAction>) -> Result<()> {
+    /// The plan's actions that a platform carries out, keyed by (origin,
+    /// plugin, index among that plugin's actions for that origin).
+    fn outbox_entries(
+        &self,
+        origin: &str,
+        event: Option<&Event>,
+        plan: &[DecidedAction],
+    ) -> Vec<OutboxEntry> {
+        let connector = match event {
+            Some(e) if self.delivery.wakers.contains_key(&e.platform) => &e.platform,
+            _ => match &self.default_connector {
+                Some(c) => c,
+                None => return Vec::new(),
+            },
+        };
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let decided_at_ms = crate::connector::now_ms();
+        let mut out = Vec::new();
+        for action in plan {
+            let i = index.entry(action.by.plugin.as_str()).or_default();
+            let n = *i;
+            *i += 1;
+            if !action.action.kind().is_executed() {
+                continue;
+            }
+            let about_event = event.filter(|e| action.action.message_id() == Some(e.id.as_str()));
+            out.push(OutboxEntry {
+                key: OutboxEntry::key_for(&action.community, origin, &action.by.plugin, n),
+                connector: connector.clone(),
+                action: action.clone(),
+                evidence: about_event
+                    .filter(|_| action.action.kind() == crate::ActionKind::Delete)
+                    .map(|e| e.text.clone()),
+                target_user: action
+                    .action
+                    .user_id()
+                    .map(String::from)
+                    .or_else(|| about_event.map(|e| e.author.id.clone())),
+                attempts: 0,
+                decided_at_ms,
+            });
+        }
+        out
+    }
+
+    fn commit(
+        &mut self,
+        handled: Vec<Event>,
+        actions: Vec<DecidedAction>,
+        outbox: Vec<OutboxEntry>,
+    ) -> Result<()> {
         let kv = self.chain.take_kv_writes();
         if handled.is_empty() && actions.is_empty() && kv.is_empty() {
             return Ok(());
         }
+        let wake: HashSet<String> = outbox.iter().map(|e| e.connector.clone()).collect();
         self.store.commit(Commit {
             kv,
             handled,
             actions: actions.clone(),
+            outbox,
         })?;
+        for connector in wake {
+            if let Some(notify) = self.delivery.wakers.get(&connector) {
+                notify.notify_one();
+            }
+        }
         self.stats.update(|s| {
             for a in &actions {
                 *s.actions

@@ -20,6 +20,7 @@
 //! ```
 
 use crate::action::ActionKind;
+use crate::connector::ConnectorConfig;
 use crate::runtime::{Limits, MAX_MEMORY_MIB};
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Deserialize;
@@ -49,6 +50,10 @@ pub struct Config {
     pub sources: Vec<SourceConfig>,
     #[serde(default)]
     pub sinks: Vec<SinkConfig>,
+    /// Live platforms (Matrix, IRC): each both brings its community's
+    /// events and carries out its actions.
+    #[serde(default)]
+    pub connectors: Vec<ConnectorConfig>,
     /// The directory relative paths are resolved against (the config
     /// file's directory); not read from the file.
     #[serde(skip)]
@@ -221,6 +226,32 @@ impl Config {
         }
         if let Some(chain) = &self.default_chain {
             self.check_chain(chain, "default_chain", text)?;
+        }
+        let mut names = BTreeSet::new();
+        for (i, connector) in self.connectors.iter().enumerate() {
+            let name = connector.name();
+            check_name(name).map_err(|e| anyhow!("{}: connectors[{i}].name: {e}", self.origin))?;
+            if !names.insert(name.to_string()) {
+                bail!(
+                    "{}: connectors[{i}]: two connectors are named `{name}`; give each a distinct `name`",
+                    self.origin
+                );
+            }
+            let community = connector.community();
+            if !seen.contains(community) && self.default_chain.is_none() {
+                bail!(
+                    "{}: connectors[{i}] ({name}): community `{community}` has no chain \
+                     (add it under [[communities]] or set default_chain)",
+                    self.origin
+                );
+            }
+            let rate = connector.rate();
+            if !(rate.per_second > 0.0 && rate.channel_per_second > 0.0) {
+                bail!(
+                    "{}: connectors[{i}] ({name}): rate.per_second and rate.channel_per_second must be above 0",
+                    self.origin
+                );
+            }
         }
         Ok(())
     }

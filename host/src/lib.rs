@@ -57,6 +57,8 @@ pub mod builtin;
 pub mod chain;
 pub mod community;
 pub mod config;
+pub mod connector;
+pub mod delivery;
 pub mod event;
 pub mod executor;
 pub mod pipeline;

@@ -2,6 +2,7 @@
 //! benchmark the runtime.
 
 mod bench;
+mod report;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -77,6 +78,11 @@ enum Command {
     /// Measure events per second through a chain of plugins on one core,
     /// and the cost of a fresh instance.
     Bench(bench::BenchArgs),
+    /// Show executed actions from the audit log (time, community, channel,
+    /// target user, plugin, reason, platform reply), filtered.
+    Audit(report::AuditArgs),
+    /// Show actions that failed for good, with the platform's error.
+    DeadLetters(report::StoreArgs),
     /// Recompute a giveaway draw from its published seed, commitment and
     /// entry list, and check it: anyone can verify the winners.
     VerifyDraw {
@@ -134,6 +140,8 @@ fn real_main(command: Command) -> Result<()> {
             json,
         } => check(&plugin, plugin_config.as_deref(), json),
         Command::Bench(args) => bench::run(args),
+        Command::Audit(args) => report::audit(args),
+        Command::DeadLetters(args) => report::dead_letters(args),
         Command::VerifyDraw {
             seed,
             commitment,
@@ -209,9 +217,9 @@ fn run(
             })
             .collect(),
     };
-    if sources.is_empty() {
+    if sources.is_empty() && config.connectors.is_empty() {
         bail!(
-            "{}: no [[sources]] and no --events: there is nothing to read",
+            "{}: no [[sources]], no [[connectors]] and no --events: there is nothing to read",
             config.origin
         );
     }
@@ -228,7 +236,23 @@ fn run(
         }
     }
     let host = builder.build_from_config(&config)?;
-    let summary = tokio_runtime()?.block_on(host.run(sources, Box::new(Fanout(executors))))?;
+    let summary = tokio_runtime()?.block_on(async {
+        let (stop, shutdown) = tokio::sync::watch::channel(false);
+        if host.has_connectors() {
+            eprintln!(
+                "Connected platforms: running until Ctrl-C (or SIGTERM); pending actions are kept \
+                 in {} for the next start.",
+                data_dir.display()
+            );
+            tokio::spawn(async move {
+                wait_for_signal().await;
+                eprintln!("Stopping: finishing the events already received…");
+                let _ = stop.send(true);
+            });
+        }
+        host.run_until(sources, Box::new(Fanout(executors)), shutdown)
+            .await
+    })?;
     eprintln!("\n{}", summary.render().trim_end());
     if summary.events_handled == 0 && summary.events_already_handled > 0 {
         eprintln!(
@@ -239,6 +263,29 @@ fn run(
         );
     }
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Reads a plugin config file (JSON, or TOML by extension) as JSON text.

@@ -5,8 +5,10 @@
 use crate::action::DecidedAction;
 use crate::builtin;
 use crate::chain::PluginDef;
-use crate::community::Shared;
+use crate::community::{DeliveryRoutes, Shared};
 use crate::config::{Config, PluginEntry};
+use crate::connector::{Connector, ConnectorSource, RateConfig};
+use crate::delivery::Delivery;
 use crate::executor::Executor;
 use crate::router::{Router, Routes};
 use crate::runtime::{Runtime, Secret};
@@ -16,7 +18,8 @@ use crate::store::{SledStore, Store};
 use anyhow::{anyhow, Context, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
 
 /// A configured host, ready to run.
 pub struct Vigie {
@@ -26,7 +29,11 @@ pub struct Vigie {
     batch_size: usize,
     tick_every_ms: i64,
     workers: usize,
+    connectors: Vec<(Arc<dyn Connector>, RateConfig)>,
 }
+
+/// How long delivery goes on after the input ended, to empty the outbox.
+const DRAIN_GRACE: Duration = Duration::from_secs(10);
 
 /// Builds a [`Vigie`] from a config file's content or from plugin entries.
 pub struct VigieBuilder {
@@ -52,14 +59,57 @@ impl Vigie {
         &self.store
     }
 
+    /// Whether the config has live platforms (the run then lasts until
+    /// shutdown).
+    pub fn has_connectors(&self) -> bool {
+        !self.connectors.is_empty()
+    }
+
     /// Runs until every source has ended and every community has handled
     /// its queue; returns the summary.
     pub async fn run(
         &self,
         sources: Vec<Box<dyn Source>>,
+        executor: Box<dyn Executor>,
+    ) -> Result<Summary> {
+        let (_never, shutdown) = watch::channel(false);
+        self.run_until(sources, executor, shutdown).await
+    }
+
+    /// Runs the given sources and the config's connectors until the sources
+    /// end, or until `shutdown` turns true (live platforms never end by
+    /// themselves). Then every community finishes its queue, delivery gets
+    /// a short grace period to empty the outbox, and the summary returns.
+    pub async fn run_until(
+        &self,
+        mut sources: Vec<Box<dyn Source>>,
         mut executor: Box<dyn Executor>,
+        shutdown: watch::Receiver<bool>,
     ) -> Result<Summary> {
         let stats = Arc::new(Stats::default());
+        let (delivery_stop_tx, delivery_stop) = watch::channel(false);
+        let mut routes = DeliveryRoutes::default();
+        let mut deliveries = Vec::new();
+        for (connector, rate) in &self.connectors {
+            let delivery = Delivery::new(connector.clone(), self.store.clone(), rate.clone());
+            routes
+                .wakers
+                .insert(connector.name().to_string(), delivery.waker());
+            routes
+                .by_community
+                .entry(connector.community().to_string())
+                .or_insert_with(|| connector.name().to_string());
+            deliveries.push(tokio::spawn(delivery.run(
+                delivery_stop.clone(),
+                true,
+                DRAIN_GRACE,
+            )));
+            sources.push(Box::new(ConnectorSource {
+                connector: connector.clone(),
+                store: self.store.clone(),
+                shutdown: shutdown.clone(),
+            }));
+        }
         let (plans_tx, mut plans_rx) = mpsc::unbounded_channel::<Vec<DecidedAction>>();
         let output = tokio::spawn(async move {
             while let Some(plan) = plans_rx.recv().await {
@@ -77,6 +127,7 @@ impl Vigie {
             plans: plans_tx,
             batch_size: self.batch_size,
             tick_every_ms: self.tick_every_ms,
+            delivery: Arc::new(routes),
         };
         let mut router = Router::new(self.routes.clone(), shared, self.workers);
         let mut routing_error = None;
@@ -101,7 +152,21 @@ impl Vigie {
         let output = output
             .await
             .map_err(|e| anyhow!("output task panicked: {e}"))?;
+        let _ = delivery_stop_tx.send(true);
+        let mut delivery_error = None;
+        for task in deliveries {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => delivery_error = delivery_error.or(Some(e)),
+                Err(e) => {
+                    delivery_error = delivery_error.or(Some(anyhow!("delivery task panicked: {e}")))
+                }
+            }
+        }
         self.store.flush()?;
+        if let Some(e) = delivery_error {
+            return Err(e);
+        }
         if let Some(e) = routing_error {
             return Err(e);
         }
@@ -200,6 +265,11 @@ impl VigieBuilder {
                 0 => default_workers(),
                 n => n,
             },
+            connectors: config
+                .connectors
+                .iter()
+                .map(|c| Ok((c.build(&config.base_dir)?, c.rate())))
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -221,6 +291,7 @@ impl VigieBuilder {
             batch_size: self.batch_size.unwrap_or(64),
             tick_every_ms: self.tick_every_ms,
             workers: default_workers(),
+            connectors: Vec::new(),
         })
     }
 }

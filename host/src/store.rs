@@ -1,10 +1,15 @@
 //! Durable state: plugin key-value data, the log of handled events, the log
-//! of decided actions and rejected input. [`Store`] is the interface the rest
-//! of the host uses; [`SledStore`] is the embedded default.
+//! of decided actions and rejected input, and for live platforms the inbox,
+//! the outbox, the audit log, dead letters and scheduled reversals.
+//! [`Store`] is the interface the rest of the host uses; [`SledStore`] is
+//! the embedded default.
 //!
 //! Everything decided about a batch of events is written in one
-//! [`Store::commit`]: plugin state changes, the "handled" marks and the
-//! actions, atomically. A crash leaves either all of it or none of it.
+//! [`Store::commit`]: plugin state changes, the "handled" marks, the
+//! actions and their outbox entries, atomically. A crash leaves either all
+//! of it or none of it. Delivery moves an outbox entry to the audit log (or
+//! to the dead letters) in one atomic step too, so an action is pending,
+//! done or dead, never two of them.
 
 use crate::action::DecidedAction;
 use crate::event::Event;
@@ -72,6 +77,88 @@ pub struct Commit {
     pub kv: Vec<(KvScope, KvWrites)>,
     pub handled: Vec<Event>,
     pub actions: Vec<DecidedAction>,
+    /// Actions to carry out on a platform (a subset of `actions`).
+    pub outbox: Vec<OutboxEntry>,
+}
+
+/// An action waiting for its connector to carry it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Derived from (community, event id or tick time, plugin, action
+    /// index): the same decision always gets the same key, so a delivery
+    /// repeated after a crash is recognised.
+    pub key: String,
+    /// The connector that executes it.
+    pub connector: String,
+    pub action: DecidedAction,
+    /// For deletions: the text of the deleted message, kept as evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// The user the action is about: the one named in it, or the author
+    /// of the message it acts on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_user: Option<String>,
+    /// Failed attempts so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When it was decided (ms since the epoch, wall clock).
+    pub decided_at_ms: i64,
+}
+
+impl OutboxEntry {
+    /// The idempotency key of the `index`-th action `plugin` decided for
+    /// `origin` (an event id, or `tick@<ms>`) in `community`.
+    pub fn key_for(community: &str, origin: &str, plugin: &str, index: usize) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for part in [community, origin, plugin, &index.to_string()] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        hex::encode(&h.finalize()[..16])
+    }
+}
+
+/// An executed action, as the audit log keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    /// When the platform confirmed it (ms since the epoch).
+    pub executed_at_ms: i64,
+    pub key: String,
+    pub connector: String,
+    /// The user the action is about, if any (the author of a deleted or
+    /// answered message, the user timed out…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_user: Option<String>,
+    pub action: DecidedAction,
+    /// What the platform answered (e.g. the new message's id).
+    pub platform_reply: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    pub attempts: u32,
+}
+
+/// An action that failed for good (e.g. the bot lacks the right), kept
+/// with the error; `vigie dead-letters` shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub failed_at_ms: i64,
+    pub error: String,
+    pub entry: OutboxEntry,
+}
+
+/// Lifting a timeout or a temporary ban, due at `due_ms`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reversal {
+    pub due_ms: i64,
+    /// The key of the action it reverses.
+    pub key: String,
+    pub connector: String,
+    pub community: String,
+    pub channel: String,
+    pub user_id: String,
+    /// Why the restriction was put in place.
+    pub reason: String,
 }
 
 /// The host's durable state.
@@ -92,14 +179,58 @@ pub trait Store: Send + Sync + 'static {
     fn rejected(&self) -> Result<Vec<RejectedInput>>;
     /// Make everything committed so far durable on disk.
     fn flush(&self) -> Result<()>;
+
+    // Live platforms: inbox and cursors.
+
+    /// Records events received from a connector together with its new
+    /// cursor (e.g. Matrix's `since` token), atomically: after a crash the
+    /// events are in the inbox and the cursor is past them, so none is seen
+    /// twice or skipped. Also forgets inbox events already handled.
+    fn receive(&self, connector: &str, cursor: &str, events: &[Event]) -> Result<()>;
+    /// The connector's saved cursor.
+    fn cursor(&self, connector: &str) -> Result<Option<String>>;
+    /// Received events not handled yet, oldest first.
+    fn inbox(&self, connector: &str) -> Result<Vec<Event>>;
+
+    // Delivery: outbox, audit, dead letters, reversals.
+
+    /// The connector's pending actions, oldest first, with their store keys.
+    fn outbox(&self, connector: &str) -> Result<Vec<(Vec<u8>, OutboxEntry)>>;
+    /// Whether an action with this idempotency key was already executed.
+    fn is_done(&self, key: &str) -> Result<bool>;
+    /// The action is executed: out of the outbox, into the audit log, with
+    /// its reversal scheduled if it has one. Atomic.
+    fn complete(
+        &self,
+        outbox_key: &[u8],
+        audit: AuditRecord,
+        reversal: Option<Reversal>,
+    ) -> Result<()>;
+    /// Removes an outbox entry whose action was already executed.
+    fn discard_outbox(&self, outbox_key: &[u8]) -> Result<()>;
+    /// Saves a pending entry's attempt count.
+    fn retry_later(&self, outbox_key: &[u8], entry: &OutboxEntry) -> Result<()>;
+    /// The action failed for good: out of the outbox, into the dead
+    /// letters. Atomic.
+    fn dead_letter(&self, outbox_key: &[u8], dead: DeadLetter) -> Result<()>;
+    /// Reversals of this connector due at or before `now_ms`.
+    fn due_reversals(&self, connector: &str, now_ms: i64) -> Result<Vec<(Vec<u8>, Reversal)>>;
+    /// A reversal was carried out: removed, and recorded in the audit log.
+    fn reversal_done(&self, reversal_key: &[u8], audit: AuditRecord) -> Result<()>;
+    /// The audit log, oldest first.
+    fn audit(&self) -> Result<Vec<AuditRecord>>;
+    fn dead_letters(&self) -> Result<Vec<DeadLetter>>;
+    /// Pending reversals, soonest first.
+    fn reversals(&self) -> Result<Vec<Reversal>>;
 }
 
 /// The embedded default: a sled database in the data directory.
 ///
 /// Everything lives in one tree under one-byte prefixes (`k` plugin state,
-/// `h` handled marks, `e` event log, `a` action log, `r` rejected input), so
-/// a commit is one atomic `apply_batch` — much cheaper than a transaction
-/// across trees.
+/// `h` handled marks, `e` event log, `a` action log, `r` rejected input,
+/// `i` inbox, `c` cursors, `o` outbox, `d` done keys, `u` audit log, `x`
+/// dead letters, `s` scheduled reversals), so every step is one atomic
+/// `apply_batch` — much cheaper than a transaction across trees.
 pub struct SledStore {
     db: sled::Db,
     tree: sled::Tree,
@@ -110,6 +241,13 @@ const HANDLED: u8 = b'h';
 const EVENTS: u8 = b'e';
 const ACTIONS: u8 = b'a';
 const REJECTED: u8 = b'r';
+const INBOX: u8 = b'i';
+const CURSORS: u8 = b'c';
+const OUTBOX: u8 = b'o';
+const DONE: u8 = b'd';
+const AUDIT: u8 = b'u';
+const DEAD: u8 = b'x';
+const REVERSALS: u8 = b's';
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<Self> {
@@ -151,6 +289,20 @@ fn prefixed(prefix: u8, rest: &[u8]) -> Vec<u8> {
     k.push(prefix);
     k.extend_from_slice(rest);
     k
+}
+
+/// `prefix name \0 rest`.
+fn named(prefix: u8, name: &str, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + rest.len() + 2);
+    k.push(prefix);
+    k.extend_from_slice(name.as_bytes());
+    k.push(0);
+    k.extend_from_slice(rest);
+    k
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+    serde_json::from_slice(bytes).with_context(|| format!("corrupt {what} record in the store"))
 }
 
 fn handled_key(community: &str, event_id: &str) -> Vec<u8> {
@@ -196,6 +348,7 @@ impl Store for SledStore {
     fn commit(&self, commit: Commit) -> Result<()> {
         if commit.handled.is_empty()
             && commit.actions.is_empty()
+            && commit.outbox.is_empty()
             && commit.kv.iter().all(|(_, writes)| writes.is_empty())
         {
             return Ok(());
@@ -223,6 +376,13 @@ impl Store for SledStore {
             batch.insert(
                 prefixed(ACTIONS, &seq.to_be_bytes()),
                 serde_json::to_vec(action)?,
+            );
+        }
+        for entry in &commit.outbox {
+            let seq = self.db.generate_id()?;
+            batch.insert(
+                named(OUTBOX, &entry.connector, &seq.to_be_bytes()),
+                serde_json::to_vec(entry)?,
             );
         }
         self.tree
@@ -256,6 +416,164 @@ impl Store for SledStore {
         self.db.flush()?;
         Ok(())
     }
+
+    fn receive(&self, connector: &str, cursor: &str, events: &[Event]) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for item in self.tree.scan_prefix(named(INBOX, connector, b"")) {
+            let (k, v) = item?;
+            let event: Event = decode(&v, "inbox")?;
+            if self.was_handled(&event.community, &event.id)? {
+                batch.remove(k);
+            }
+        }
+        for event in events {
+            let seq = self.db.generate_id()?;
+            batch.insert(
+                named(INBOX, connector, &seq.to_be_bytes()),
+                serde_json::to_vec(event)?,
+            );
+        }
+        batch.insert(named(CURSORS, connector, b""), cursor.as_bytes());
+        self.tree
+            .apply_batch(batch)
+            .context("store: receive failed")?;
+        // Events are acknowledged to nobody, but the cursor must not run
+        // ahead of what is on disk.
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn cursor(&self, connector: &str) -> Result<Option<String>> {
+        Ok(self
+            .tree
+            .get(named(CURSORS, connector, b""))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn inbox(&self, connector: &str) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        for v in self.tree.scan_prefix(named(INBOX, connector, b"")).values() {
+            let event: Event = decode(&v?, "inbox")?;
+            if !self.was_handled(&event.community, &event.id)? {
+                out.push(event);
+            }
+        }
+        Ok(out)
+    }
+
+    fn outbox(&self, connector: &str) -> Result<Vec<(Vec<u8>, OutboxEntry)>> {
+        self.tree
+            .scan_prefix(named(OUTBOX, connector, b""))
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((k.to_vec(), decode(&v, "outbox")?))
+            })
+            .collect()
+    }
+
+    fn is_done(&self, key: &str) -> Result<bool> {
+        Ok(self.tree.contains_key(prefixed(DONE, key.as_bytes()))?)
+    }
+
+    fn complete(
+        &self,
+        outbox_key: &[u8],
+        audit: AuditRecord,
+        reversal: Option<Reversal>,
+    ) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        batch.remove(outbox_key);
+        let seq = self.db.generate_id()?;
+        batch.insert(prefixed(DONE, audit.key.as_bytes()), &seq.to_be_bytes());
+        if let Some(r) = reversal {
+            batch.insert(reversal_key(&r), serde_json::to_vec(&r)?);
+        }
+        batch.insert(
+            prefixed(AUDIT, &seq.to_be_bytes()),
+            serde_json::to_vec(&audit)?,
+        );
+        self.tree
+            .apply_batch(batch)
+            .context("store: completing an action failed")?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn discard_outbox(&self, outbox_key: &[u8]) -> Result<()> {
+        self.tree.remove(outbox_key)?;
+        Ok(())
+    }
+
+    fn retry_later(&self, outbox_key: &[u8], entry: &OutboxEntry) -> Result<()> {
+        self.tree.insert(outbox_key, serde_json::to_vec(entry)?)?;
+        Ok(())
+    }
+
+    fn dead_letter(&self, outbox_key: &[u8], dead: DeadLetter) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        batch.remove(outbox_key);
+        let seq = self.db.generate_id()?;
+        batch.insert(
+            prefixed(DEAD, &seq.to_be_bytes()),
+            serde_json::to_vec(&dead)?,
+        );
+        self.tree
+            .apply_batch(batch)
+            .context("store: dead-lettering an action failed")?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn due_reversals(&self, connector: &str, now_ms: i64) -> Result<Vec<(Vec<u8>, Reversal)>> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix([REVERSALS]) {
+            let (k, v) = item?;
+            let r: Reversal = decode(&v, "reversal")?;
+            if r.due_ms > now_ms {
+                break;
+            }
+            if r.connector == connector {
+                out.push((k.to_vec(), r));
+            }
+        }
+        Ok(out)
+    }
+
+    fn reversal_done(&self, reversal_key: &[u8], audit: AuditRecord) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        batch.remove(reversal_key);
+        let seq = self.db.generate_id()?;
+        batch.insert(
+            prefixed(AUDIT, &seq.to_be_bytes()),
+            serde_json::to_vec(&audit)?,
+        );
+        self.tree
+            .apply_batch(batch)
+            .context("store: recording a reversal failed")?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn audit(&self) -> Result<Vec<AuditRecord>> {
+        self.read_log(AUDIT, "audit")
+    }
+
+    fn dead_letters(&self) -> Result<Vec<DeadLetter>> {
+        self.read_log(DEAD, "dead letter")
+    }
+
+    fn reversals(&self) -> Result<Vec<Reversal>> {
+        self.read_log(REVERSALS, "reversal")
+    }
+}
+
+/// Reversals sort by due time (big-endian, offset so negative times sort
+/// first), then by the key of the action they reverse.
+fn reversal_key(r: &Reversal) -> Vec<u8> {
+    let due = (r.due_ms as u64) ^ (1 << 63);
+    let mut rest = due.to_be_bytes().to_vec();
+    rest.extend_from_slice(r.key.as_bytes());
+    prefixed(REVERSALS, &rest)
 }
 
 #[cfg(test)]

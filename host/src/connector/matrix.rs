@@ -1,0 +1,902 @@
+//! Matrix, through the Client-Server API (reqwest): `/sync` long-polling
+//! with the `since` token persisted by the host, room messages, edits,
+//! redactions, reactions and membership changes as events; replies (with a
+//! proper reply relation), posts, reactions, redactions, kicks, bans,
+//! timeouts (a temporary ban the host lifts when it expires) and direct
+//! messages as actions.
+//!
+//! Exactly-once: every event the bot sends (messages, reactions,
+//! redactions) goes through `PUT …/{txnId}` with the action's idempotency
+//! key as the transaction id, and the homeserver answers a repeated
+//! transaction with the first one's result. The device id is fixed
+//! (`device_id`, default `VIGIE`) so that holds across restarts when the
+//! bot logs in with a password.
+
+use super::{
+    now_ms, BoxFuture, Connector, Credential, DeliveryError, EventSink, Executed, RateConfig,
+    RateState,
+};
+use crate::action::{Action, DecidedAction};
+use crate::event::{Author, Event, EventKind};
+use crate::store::Reversal;
+use anyhow::{anyhow, bail, Context, Result};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// `[[connectors]] type = "matrix"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixConfig {
+    /// Default `matrix`; names the connector in logs, the audit log and
+    /// the store (keep it stable).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The community this account serves; its rooms are the channels.
+    pub community: String,
+    /// Base URL of the homeserver, e.g. `https://matrix.example.org`.
+    pub homeserver: String,
+    /// `@bot:example.org`; needed with `password`, checked with a token.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// `env:NAME` or `file:PATH` holding an access token…
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// …or the password (`env:` / `file:`), logged in with `device_id`.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default = "default_device")]
+    pub device_id: String,
+    /// Rooms to join and watch (ids `!…` or aliases `#…`). Empty: the
+    /// rooms the account is already in.
+    #[serde(default)]
+    pub rooms: Vec<String>,
+    /// Where `flag` and `alert` actions are posted (a staff room). Without
+    /// it they are only recorded in the audit log.
+    #[serde(default)]
+    pub staff_room: Option<String>,
+    /// Power level from which a sender counts as staff.
+    #[serde(default = "default_staff_level")]
+    pub staff_level: i64,
+    /// On the very first start, also handle the rooms' recent history
+    /// (default: start from now).
+    #[serde(default)]
+    pub backlog: bool,
+    /// Long-poll timeout of `/sync`, in seconds.
+    #[serde(default = "default_sync_timeout")]
+    pub sync_timeout_s: u64,
+    #[serde(default)]
+    pub rate: RateConfig,
+}
+
+fn default_device() -> String {
+    "VIGIE".into()
+}
+fn default_staff_level() -> i64 {
+    50
+}
+fn default_sync_timeout() -> u64 {
+    30
+}
+
+pub struct Matrix {
+    config: MatrixConfig,
+    name: String,
+    base: String,
+    http: reqwest::Client,
+    credential: Login,
+    session: tokio::sync::RwLock<Option<Session>>,
+    /// Power levels by room, from room state.
+    power: Mutex<HashMap<String, PowerLevels>>,
+    /// Direct-message rooms by user, created on demand.
+    dm_rooms: tokio::sync::Mutex<HashMap<String, String>>,
+    rate: Mutex<RateState>,
+}
+
+enum Login {
+    Token(Credential),
+    Password(Credential),
+}
+
+#[derive(Clone)]
+struct Session {
+    token: String,
+    user_id: String,
+    /// Room aliases resolved to ids.
+    staff_room: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct PowerLevels {
+    users: HashMap<String, i64>,
+    users_default: i64,
+}
+
+impl Matrix {
+    pub fn new(config: MatrixConfig, base_dir: &Path) -> Result<Matrix> {
+        let name = config.name.clone().unwrap_or_else(|| "matrix".into());
+        let what = |key: &str| format!("connector `{name}`: {key}");
+        let credential = match (&config.access_token, &config.password) {
+            (Some(t), None) => {
+                Login::Token(Credential::resolve(t, base_dir, &what("access_token"))?)
+            }
+            (None, Some(p)) => {
+                if config.user.is_none() {
+                    bail!("{}: a password login needs `user`", what("password"));
+                }
+                Login::Password(Credential::resolve(p, base_dir, &what("password"))?)
+            }
+            _ => bail!(
+                "connector `{name}`: give exactly one of `access_token` or `password` \
+                 (each as `env:NAME` or `file:PATH`)"
+            ),
+        };
+        let base = config.homeserver.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            bail!("{}: `{base}` is not an http(s) URL", what("homeserver"));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .context("cannot create the HTTP client")?;
+        Ok(Matrix {
+            name,
+            base,
+            http,
+            credential,
+            session: tokio::sync::RwLock::new(None),
+            power: Mutex::new(HashMap::new()),
+            dm_rooms: tokio::sync::Mutex::new(HashMap::new()),
+            rate: Mutex::new(RateState::default()),
+            config,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/_matrix/client/v3{path}", self.base)
+    }
+
+    /// One request; maps the platform's answers to retry or permanent
+    /// errors. Never logs the token.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        timeout: Duration,
+    ) -> Result<Value, DeliveryError> {
+        let token = self.session.read().await.as_ref().map(|s| s.token.clone());
+        let mut req = self.http.request(method, self.url(path)).timeout(timeout);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.map_err(|e| DeliveryError::Retry {
+            after: None,
+            error: format!("request failed: {}", without_url(&e)),
+        })?;
+        let status = resp.status();
+        let header_retry = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let text = resp.text().await.map_err(|e| DeliveryError::Retry {
+            after: None,
+            error: format!("reading the reply failed: {}", without_url(&e)),
+        })?;
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if status.is_success() {
+            return Ok(value);
+        }
+        let errcode = value["errcode"].as_str().unwrap_or("");
+        let message = format!(
+            "HTTP {} {} {}",
+            status.as_u16(),
+            errcode,
+            value["error"].as_str().unwrap_or(&shorten(&text))
+        );
+        if status == StatusCode::TOO_MANY_REQUESTS || errcode == "M_LIMIT_EXCEEDED" {
+            let after = value["retry_after_ms"]
+                .as_u64()
+                .map(Duration::from_millis)
+                .or(header_retry)
+                .or_else(|| {
+                    value["error"]["retry_after_ms"]
+                        .as_u64()
+                        .map(Duration::from_millis)
+                });
+            let mut rate = self.rate.lock().unwrap_or_else(|p| p.into_inner());
+            rate.rate_limited += 1;
+            rate.blocked_until_ms = after.map(|d| now_ms() + d.as_millis() as i64);
+            return Err(DeliveryError::Retry {
+                after,
+                error: message,
+            });
+        }
+        if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
+            return Err(DeliveryError::Retry {
+                after: header_retry,
+                error: message,
+            });
+        }
+        Err(DeliveryError::Permanent(message))
+    }
+
+    /// Logs in (password) or checks the token, and joins the rooms.
+    async fn connect(&self) -> Result<Session> {
+        let short = Duration::from_secs(30);
+        let token = match &self.credential {
+            Login::Token(t) => t.expose().to_string(),
+            Login::Password(p) => {
+                let user = self.config.user.clone().unwrap_or_default();
+                let body = json!({
+                    "type": "m.login.password",
+                    "identifier": {"type": "m.id.user", "user": user},
+                    "password": p.expose(),
+                    "device_id": self.config.device_id,
+                    "initial_device_display_name": "Vigie",
+                });
+                let reply = self
+                    .call(Method::POST, "/login", Some(&body), short)
+                    .await
+                    .map_err(|e| anyhow!("login as {user} failed: {e}"))?;
+                reply["access_token"]
+                    .as_str()
+                    .ok_or_else(|| anyhow!("login reply has no access_token"))?
+                    .to_string()
+            }
+        };
+        *self.session.write().await = Some(Session {
+            token: token.clone(),
+            user_id: String::new(),
+            staff_room: None,
+        });
+        let who = self
+            .call(Method::GET, "/account/whoami", None, short)
+            .await
+            .map_err(|e| anyhow!("the homeserver refused the credentials: {e}"))?;
+        let user_id = who["user_id"]
+            .as_str()
+            .ok_or_else(|| anyhow!("whoami reply has no user_id"))?
+            .to_string();
+        if let Some(expected) = &self.config.user {
+            if expected != &user_id {
+                bail!("the token belongs to {user_id}, not to the configured user {expected}");
+            }
+        }
+        for room in &self.config.rooms {
+            self.join(room).await?;
+        }
+        let staff_room = match &self.config.staff_room {
+            Some(room) => Some(self.join(room).await?),
+            None => None,
+        };
+        let session = Session {
+            token,
+            user_id,
+            staff_room,
+        };
+        *self.session.write().await = Some(session.clone());
+        tracing::info!(
+            connector = self.name,
+            user = session.user_id,
+            "connected to Matrix"
+        );
+        Ok(session)
+    }
+
+    async fn join(&self, room: &str) -> Result<String> {
+        let reply = self
+            .call(
+                Method::POST,
+                &format!("/join/{}", enc(room)),
+                Some(&json!({})),
+                Duration::from_secs(30),
+            )
+            .await
+            .map_err(|e| anyhow!("cannot join {room}: {e}"))?;
+        let id = reply["room_id"].as_str().unwrap_or(room).to_string();
+        self.load_power_levels(&id).await;
+        Ok(id)
+    }
+
+    async fn load_power_levels(&self, room: &str) {
+        let path = format!("/rooms/{}/state/m.room.power_levels/", enc(room));
+        if let Ok(content) = self
+            .call(Method::GET, &path, None, Duration::from_secs(30))
+            .await
+        {
+            self.power
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(room.to_string(), PowerLevels::from_content(&content));
+        }
+    }
+
+    async fn session(&self) -> Result<Session, DeliveryError> {
+        if let Some(s) = self.session.read().await.clone() {
+            return Ok(s);
+        }
+        self.connect().await.map_err(|e| DeliveryError::Retry {
+            after: Some(Duration::from_secs(5)),
+            error: format!("not connected: {e:#}"),
+        })
+    }
+
+    async fn send_event(
+        &self,
+        room: &str,
+        event_type: &str,
+        content: Value,
+        txn: &str,
+    ) -> Result<String, DeliveryError> {
+        let path = format!("/rooms/{}/send/{}/{}", enc(room), enc(event_type), enc(txn));
+        let reply = self
+            .call(Method::PUT, &path, Some(&content), Duration::from_secs(30))
+            .await?;
+        Ok(reply["event_id"].as_str().unwrap_or("").to_string())
+    }
+
+    async fn membership(
+        &self,
+        room: &str,
+        verb: &str,
+        user: &str,
+        reason: &str,
+    ) -> Result<String, DeliveryError> {
+        let path = format!("/rooms/{}/{verb}", enc(room));
+        let body = json!({"user_id": user, "reason": reason});
+        match self
+            .call(Method::POST, &path, Some(&body), Duration::from_secs(30))
+            .await
+        {
+            Ok(_) => Ok(format!("{verb} {user}")),
+            // Repeated after a crash, or the user left meanwhile: the
+            // effect is there either way.
+            Err(DeliveryError::Permanent(e)) if verb == "kick" && e.contains("not in the room") => {
+                Ok(format!("{user} was not in the room"))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn dm_room(&self, user: &str) -> Result<String, DeliveryError> {
+        let mut rooms = self.dm_rooms.lock().await;
+        if let Some(room) = rooms.get(user) {
+            return Ok(room.clone());
+        }
+        let body = json!({"is_direct": true, "invite": [user], "preset": "trusted_private_chat"});
+        let reply = self
+            .call(
+                Method::POST,
+                "/createRoom",
+                Some(&body),
+                Duration::from_secs(30),
+            )
+            .await?;
+        let room = reply["room_id"]
+            .as_str()
+            .ok_or_else(|| DeliveryError::Permanent("createRoom reply has no room_id".into()))?
+            .to_string();
+        rooms.insert(user.to_string(), room.clone());
+        Ok(room)
+    }
+
+    async fn execute_action(
+        &self,
+        decided: &DecidedAction,
+        txn: &str,
+    ) -> Result<Executed, DeliveryError> {
+        let session = self.session().await?;
+        let room = decided.channel.as_str();
+        let sent = |event_id: String| Executed {
+            platform_reply: event_id,
+            reversal_due_ms: None,
+        };
+        match &decided.action {
+            Action::Reply {
+                to_message, text, ..
+            } => {
+                let content = json!({
+                    "msgtype": "m.text",
+                    "body": text,
+                    "m.relates_to": {"m.in_reply_to": {"event_id": to_message}},
+                });
+                Ok(sent(
+                    self.send_event(room, "m.room.message", content, txn)
+                        .await?,
+                ))
+            }
+            Action::Post { text, .. } => {
+                let content = json!({"msgtype": "m.text", "body": text});
+                Ok(sent(
+                    self.send_event(room, "m.room.message", content, txn)
+                        .await?,
+                ))
+            }
+            Action::React {
+                message_id, emoji, ..
+            } => {
+                let content = json!({"m.relates_to": {
+                    "rel_type": "m.annotation", "event_id": message_id, "key": emoji}});
+                match self.send_event(room, "m.reaction", content, txn).await {
+                    Err(DeliveryError::Permanent(e)) if e.contains("M_DUPLICATE_ANNOTATION") => {
+                        Ok(sent("already reacted".into()))
+                    }
+                    other => Ok(sent(other?)),
+                }
+            }
+            Action::Delete {
+                message_id, reason, ..
+            } => {
+                let path = format!(
+                    "/rooms/{}/redact/{}/{}",
+                    enc(room),
+                    enc(message_id),
+                    enc(txn)
+                );
+                let reply = self
+                    .call(
+                        Method::PUT,
+                        &path,
+                        Some(&json!({"reason": reason})),
+                        Duration::from_secs(30),
+                    )
+                    .await?;
+                Ok(sent(reply["event_id"].as_str().unwrap_or("").to_string()))
+            }
+            Action::Kick {
+                user_id, reason, ..
+            } => Ok(sent(self.membership(room, "kick", user_id, reason).await?)),
+            Action::Ban {
+                user_id,
+                duration_s,
+                reason,
+            } => Ok(Executed {
+                platform_reply: self.membership(room, "ban", user_id, reason).await?,
+                reversal_due_ms: duration_s.map(|d| now_ms() + i64::from(d) * 1000),
+            }),
+            Action::Timeout {
+                user_id,
+                duration_s,
+                reason,
+            } => Ok(Executed {
+                platform_reply: self
+                    .membership(
+                        room,
+                        "ban",
+                        user_id,
+                        &format!("timeout {duration_s}s: {reason}"),
+                    )
+                    .await?,
+                reversal_due_ms: Some(now_ms() + i64::from(*duration_s) * 1000),
+            }),
+            Action::DirectMessage { user_id, text, .. } => {
+                let dm = self.dm_room(user_id).await?;
+                let content = json!({"msgtype": "m.text", "body": text});
+                Ok(sent(
+                    self.send_event(&dm, "m.room.message", content, txn).await?,
+                ))
+            }
+            Action::Flag { message_id, reason } => match &session.staff_room {
+                Some(staff) => {
+                    let body = format!(
+                        "🚩 review requested for message {message_id} in {room} ({}): {reason}",
+                        decided.by.plugin
+                    );
+                    let content = json!({"msgtype": "m.notice", "body": body});
+                    Ok(sent(
+                        self.send_event(staff, "m.room.message", content, txn)
+                            .await?,
+                    ))
+                }
+                None => Ok(sent("no staff_room configured: recorded only".into())),
+            },
+            Action::Alert {
+                severity, message, ..
+            } => match &session.staff_room {
+                Some(staff) => {
+                    let body = format!("⚠️ [{severity:?}] {message} ({})", decided.by.plugin);
+                    let content = json!({"msgtype": "m.notice", "body": body});
+                    Ok(sent(
+                        self.send_event(staff, "m.room.message", content, txn)
+                            .await?,
+                    ))
+                }
+                None => Ok(sent("no staff_room configured: recorded only".into())),
+            },
+            Action::Label { .. } | Action::Stop { .. } => {
+                Ok(sent("internal to the chain: nothing to do".into()))
+            }
+        }
+    }
+
+    async fn sync_loop(
+        self: Arc<Self>,
+        mut since: Option<String>,
+        sink: EventSink,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<()> {
+        let mut backoff = Backoff::default();
+        let session = loop {
+            match self.connect().await {
+                Ok(s) => break s,
+                Err(e) => {
+                    let wait = backoff.next();
+                    tracing::warn!(
+                        connector = self.name,
+                        "cannot connect ({e:#}); retrying in {wait:?}"
+                    );
+                    if sleep_or_shutdown(wait, &mut shutdown).await {
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        backoff = Backoff::default();
+        let filter = json!({
+            "presence": {"types": []},
+            "account_data": {"types": []},
+            "room": {"timeline": {"limit": 500}, "ephemeral": {"types": []}},
+        })
+        .to_string();
+        loop {
+            if *shutdown.borrow() {
+                return Ok(());
+            }
+            let first = since.is_none();
+            let timeout_ms = if first {
+                0
+            } else {
+                self.config.sync_timeout_s * 1000
+            };
+            let mut path = format!("/sync?timeout={timeout_ms}&filter={}", enc(&filter));
+            if let Some(s) = &since {
+                path.push_str(&format!("&since={}", enc(s)));
+            }
+            let wait = Duration::from_millis(timeout_ms + 30_000);
+            let reply = tokio::select! {
+                r = self.call(Method::GET, &path, None, wait) => r,
+                _ = shutdown.changed() => return Ok(()),
+            };
+            let reply = match reply {
+                Ok(r) => r,
+                Err(e) => {
+                    let wait = match &e {
+                        DeliveryError::Retry { after: Some(a), .. } => *a,
+                        _ => backoff.next(),
+                    };
+                    tracing::warn!(
+                        connector = self.name,
+                        "sync failed ({e}); retrying in {wait:?}"
+                    );
+                    if sleep_or_shutdown(wait, &mut shutdown).await {
+                        return Ok(());
+                    }
+                    continue;
+                }
+            };
+            backoff = Backoff::default();
+            let Some(next) = reply["next_batch"].as_str().map(String::from) else {
+                sink.reject("sync reply without next_batch", shorten(&reply.to_string()))
+                    .await;
+                if sleep_or_shutdown(backoff.next(), &mut shutdown).await {
+                    return Ok(());
+                }
+                continue;
+            };
+            let events = if first && !self.config.backlog {
+                // Start from now: a new bot does not act on old history.
+                self.absorb_state(&reply);
+                Vec::new()
+            } else {
+                self.absorb_state(&reply);
+                self.events_of(&reply, &session, &sink).await
+            };
+            if !sink.deliver(&next, events).await? {
+                return Ok(());
+            }
+            since = Some(next);
+        }
+    }
+
+    /// Keeps power levels current from the sync's state and timeline.
+    fn absorb_state(&self, reply: &Value) {
+        let Some(rooms) = reply["rooms"]["join"].as_object() else {
+            return;
+        };
+        let mut power = self.power.lock().unwrap_or_else(|p| p.into_inner());
+        for (room, data) in rooms {
+            for list in [&data["state"]["events"], &data["timeline"]["events"]] {
+                for ev in list.as_array().into_iter().flatten() {
+                    if ev["type"] == "m.room.power_levels" {
+                        power.insert(room.clone(), PowerLevels::from_content(&ev["content"]));
+                    }
+                }
+            }
+        }
+    }
+
+    async fn events_of(&self, reply: &Value, session: &Session, sink: &EventSink) -> Vec<Event> {
+        let mut out = Vec::new();
+        let Some(rooms) = reply["rooms"]["join"].as_object() else {
+            return out;
+        };
+        for (room, data) in rooms {
+            if data["timeline"]["limited"] == true {
+                tracing::warn!(
+                    connector = self.name,
+                    room,
+                    "the homeserver skipped part of this room's timeline (more than 500 events between two syncs)"
+                );
+            }
+            for ev in data["timeline"]["events"].as_array().into_iter().flatten() {
+                if ev["sender"].as_str() == Some(session.user_id.as_str()) {
+                    continue;
+                }
+                match self.normalise(room, ev) {
+                    Ok(Some(event)) => out.push(event),
+                    Ok(None) => {}
+                    Err(e) => {
+                        sink.reject(&format!("{e:#}"), shorten(&ev.to_string()))
+                            .await
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A Matrix room event as a Vigie event (`None`: not one Vigie handles).
+    fn normalise(&self, room: &str, ev: &Value) -> Result<Option<Event>> {
+        let event_type = ev["type"].as_str().unwrap_or("");
+        let content = &ev["content"];
+        let relates = &content["m.relates_to"];
+        let (kind, text, target, reaction) = match event_type {
+            "m.room.message" => {
+                if relates["rel_type"] == "m.replace" {
+                    let new_body = content["m.new_content"]["body"]
+                        .as_str()
+                        .or(content["body"].as_str())
+                        .unwrap_or("");
+                    (
+                        EventKind::Edit,
+                        new_body.to_string(),
+                        relates["event_id"].as_str().map(String::from),
+                        None,
+                    )
+                } else {
+                    let body = content["body"].as_str().unwrap_or("");
+                    (EventKind::Message, body.to_string(), None, None)
+                }
+            }
+            "m.reaction" => (
+                EventKind::Reaction,
+                String::new(),
+                relates["event_id"].as_str().map(String::from),
+                relates["key"].as_str().map(String::from),
+            ),
+            "m.room.redaction" => (
+                EventKind::Deletion,
+                String::new(),
+                ev["redacts"]
+                    .as_str()
+                    .or(content["redacts"].as_str())
+                    .map(String::from),
+                None,
+            ),
+            "m.room.member" => {
+                if ev["state_key"] != ev["sender"] {
+                    return Ok(None);
+                }
+                match content["membership"].as_str() {
+                    Some("join") if ev["unsigned"]["prev_content"]["membership"] != "join" => {
+                        (EventKind::Join, String::new(), None, None)
+                    }
+                    Some("leave") => (EventKind::Leave, String::new(), None, None),
+                    _ => return Ok(None),
+                }
+            }
+            _ => return Ok(None),
+        };
+        let id = ev["event_id"]
+            .as_str()
+            .ok_or_else(|| anyhow!("event without event_id"))?;
+        let sender = ev["sender"]
+            .as_str()
+            .ok_or_else(|| anyhow!("event {id} without sender"))?;
+        let ts = ev["origin_server_ts"]
+            .as_i64()
+            .ok_or_else(|| anyhow!("event {id} without origin_server_ts"))?;
+        let level = self
+            .power
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(room)
+            .map_or(0, |p| p.level(sender));
+        let mut roles = Vec::new();
+        if level >= 100 {
+            roles.push("admin".to_string());
+        }
+        if level >= self.config.staff_level {
+            roles.push("moderator".to_string());
+        }
+        let name = sender
+            .trim_start_matches('@')
+            .split(':')
+            .next()
+            .unwrap_or(sender)
+            .to_string();
+        let timestamp = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts) * 1_000_000)
+            .map_err(|e| anyhow!("event {id}: bad origin_server_ts {ts}: {e}"))?;
+        let reply_to = relates["m.in_reply_to"]["event_id"]
+            .as_str()
+            .map(String::from);
+        let event = Event {
+            id: id.to_string(),
+            kind,
+            platform: self.name.clone(),
+            community: self.config.community.clone(),
+            channel: room.to_string(),
+            author: Author {
+                id: sender.to_string(),
+                name,
+                roles,
+                account_age_days: None,
+                is_staff: level >= self.config.staff_level,
+            },
+            text,
+            reply_to,
+            reaction,
+            target_message: target,
+            timestamp,
+            labels: Vec::new(),
+        };
+        event.validate().map_err(|e| anyhow!("event {id}: {e}"))?;
+        Ok(Some(event))
+    }
+}
+
+impl PowerLevels {
+    fn from_content(content: &Value) -> PowerLevels {
+        let users = content["users"]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(u, l)| l.as_i64().map(|l| (u.clone(), l)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        PowerLevels {
+            users,
+            users_default: content["users_default"].as_i64().unwrap_or(0),
+        }
+    }
+
+    fn level(&self, user: &str) -> i64 {
+        self.users.get(user).copied().unwrap_or(self.users_default)
+    }
+}
+
+impl Connector for Matrix {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn community(&self) -> &str {
+        &self.config.community
+    }
+
+    fn stream(
+        self: Arc<Self>,
+        cursor: Option<String>,
+        sink: EventSink,
+        shutdown: watch::Receiver<bool>,
+    ) -> BoxFuture<'static, Result<()>> {
+        Box::pin(self.sync_loop(cursor, sink, shutdown))
+    }
+
+    fn execute<'a>(
+        &'a self,
+        action: &'a DecidedAction,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Executed, DeliveryError>> {
+        Box::pin(self.execute_action(action, key))
+    }
+
+    fn reverse<'a>(&'a self, r: &'a Reversal) -> BoxFuture<'a, Result<String, DeliveryError>> {
+        Box::pin(async move {
+            self.session().await?;
+            self.membership(
+                &r.channel,
+                "unban",
+                &r.user_id,
+                &format!("restriction expired: {}", r.reason),
+            )
+            .await
+        })
+    }
+
+    fn rate_state(&self) -> RateState {
+        self.rate.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Exponential back-off with jitter, 0.5 s to 60 s.
+#[derive(Default)]
+pub(crate) struct Backoff {
+    attempt: u32,
+}
+
+impl Backoff {
+    pub(crate) fn next(&mut self) -> Duration {
+        use rand::Rng;
+        let base = 500u64.saturating_mul(1 << self.attempt.min(7)).min(60_000);
+        self.attempt += 1;
+        let jitter = rand::thread_rng().gen_range(0..=base / 2);
+        Duration::from_millis(base / 2 + jitter)
+    }
+}
+
+/// Sleeps; true when the host is shutting down meanwhile.
+pub(crate) async fn sleep_or_shutdown(d: Duration, shutdown: &mut watch::Receiver<bool>) -> bool {
+    if *shutdown.borrow() {
+        return true;
+    }
+    tokio::select! {
+        _ = tokio::time::sleep(d) => *shutdown.borrow(),
+        _ = shutdown.changed() => true,
+    }
+}
+
+/// Percent-encodes a path segment or query value.
+fn enc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// reqwest's errors carry the URL, whose query may hold a sync token; keep
+/// the error's kind only.
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "bad body"
+    } else {
+        "transport error"
+    };
+    match std::error::Error::source(e) {
+        Some(src) => format!("{kind}: {src}"),
+        None => kind.to_string(),
+    }
+}
+
+fn shorten(s: &str) -> String {
+    if s.len() <= 300 {
+        return s.to_string();
+    }
+    let mut end = 300;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}

@@ -1,0 +1,395 @@
+//! Delivery: takes decided actions from the outbox and has each platform
+//! carry them out, once. One task per connector; within it, each channel
+//! (room) keeps its order, and a channel that is rate-limited or failing
+//! waits without holding up the others.
+//!
+//! - **Exactly once**: an entry leaves the outbox only in the same atomic
+//!   step that writes its audit record and its done mark; the connector
+//!   gets the entry's idempotency key for the platform's own deduplication
+//!   (Matrix transaction ids), so a crash between "sent" and "marked done"
+//!   repeats the request without repeating its effect.
+//! - **Rate limits**: a token bucket for the account and one per channel,
+//!   from the connector's `rate` settings; the platform's 429 and its delay
+//!   (Retry-After, Matrix `retry_after_ms`) on top.
+//! - **Failures**: transient ones are retried with exponential back-off
+//!   and jitter, up to `max_attempts`; permanent ones (the bot lacks the
+//!   right…) go to the dead letters with the error. Nothing is dropped.
+//! - **Reversals**: lifting a timeout or a temporary ban is stored when the
+//!   restriction is executed and carried out when due, across restarts.
+
+use crate::connector::{now_ms, Connector, DeliveryError, RateConfig};
+use crate::store::{AuditRecord, DeadLetter, OutboxEntry, Store};
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{watch, Notify};
+
+/// Give up on an action (dead letter) after this many failed attempts.
+pub const MAX_ATTEMPTS: u32 = 25;
+/// How long one platform request may take before it counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The outbox worker of one connector.
+pub struct Delivery {
+    connector: Arc<dyn Connector>,
+    store: Arc<dyn Store>,
+    rate: RateConfig,
+    wake: Arc<Notify>,
+}
+
+/// Per-channel waiting state.
+#[derive(Default)]
+struct ChannelState {
+    blocked_until: Option<Instant>,
+    bucket: Option<TokenBucket>,
+    failures: u32,
+}
+
+impl Delivery {
+    pub fn new(connector: Arc<dyn Connector>, store: Arc<dyn Store>, rate: RateConfig) -> Self {
+        Delivery {
+            connector,
+            store,
+            rate,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Notified when new entries are committed, so delivery starts at once.
+    pub fn waker(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Delivers until `shutdown` turns true. With `drain`, it then goes on
+    /// until the outbox is empty or `grace` has passed (runs over a file of
+    /// events); without, it stops at once (entries stay for the next start).
+    pub async fn run(
+        self,
+        mut shutdown: watch::Receiver<bool>,
+        drain: bool,
+        grace: Duration,
+    ) -> Result<()> {
+        let name = self.connector.name().to_string();
+        let mut account = TokenBucket::new(self.rate.per_second, self.rate.burst);
+        let mut channels: HashMap<String, ChannelState> = HashMap::new();
+        let mut stop_by: Option<Instant> = None;
+        loop {
+            if stop_by.is_none() && *shutdown.borrow() {
+                if !drain {
+                    return Ok(());
+                }
+                stop_by = Some(Instant::now() + grace);
+            }
+            self.reverse_due(&name).await?;
+            let store = self.store.clone();
+            let n = name.clone();
+            let pending = tokio::task::spawn_blocking(move || store.outbox(&n))
+                .await
+                .context("store task failed")??;
+            if pending.is_empty() && stop_by.is_some() {
+                return Ok(());
+            }
+            if let Some(deadline) = stop_by {
+                if Instant::now() >= deadline {
+                    tracing::warn!(
+                        connector = name,
+                        "{} action(s) still pending at shutdown; they stay in the outbox for the next start",
+                        pending.len()
+                    );
+                    return Ok(());
+                }
+            }
+            // The head of each channel's queue, in outbox order.
+            let mut heads: Vec<(Vec<u8>, OutboxEntry)> = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (key, entry) in pending {
+                if seen.insert(entry.action.channel.clone()) {
+                    heads.push((key, entry));
+                }
+            }
+            let mut next_wake = Instant::now() + Duration::from_secs(1);
+            let mut progressed = false;
+            for (key, entry) in heads {
+                let now = Instant::now();
+                let channel = channels.entry(entry.action.channel.clone()).or_default();
+                if let Some(until) = channel.blocked_until {
+                    if until > now {
+                        next_wake = next_wake.min(until);
+                        continue;
+                    }
+                }
+                let bucket = channel.bucket.get_or_insert_with(|| {
+                    TokenBucket::new(self.rate.channel_per_second, self.rate.channel_burst)
+                });
+                if let Some(wait) = bucket.wait_time().max(account.wait_time()) {
+                    next_wake = next_wake.min(now + wait);
+                    continue;
+                }
+                bucket.take();
+                account.take();
+                progressed |= self.deliver(&name, key, entry, channel).await?;
+            }
+            if progressed {
+                continue;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until(next_wake.into()) => {}
+                _ = self.wake.notified() => {}
+                _ = shutdown.changed(), if stop_by.is_none() => {}
+            }
+        }
+    }
+
+    /// One attempt at one entry; true when it left the outbox.
+    async fn deliver(
+        &self,
+        name: &str,
+        key: Vec<u8>,
+        mut entry: OutboxEntry,
+        channel: &mut ChannelState,
+    ) -> Result<bool> {
+        let store = self.store.clone();
+        let idem = entry.key.clone();
+        if tokio::task::spawn_blocking(move || store.is_done(&idem))
+            .await
+            .context("store task failed")??
+        {
+            // Decided again after a restart, already carried out: only
+            // the outbox entry is left to remove.
+            let store = self.store.clone();
+            tokio::task::spawn_blocking(move || store.discard_outbox(&key))
+                .await
+                .context("store task failed")??;
+            return Ok(true);
+        }
+        let result = tokio::time::timeout(
+            REQUEST_TIMEOUT,
+            self.connector.execute(&entry.action, &entry.key),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(DeliveryError::Retry {
+                after: None,
+                error: format!("no answer within {}s", REQUEST_TIMEOUT.as_secs()),
+            })
+        });
+        let store = self.store.clone();
+        match result {
+            Ok(executed) => {
+                channel.failures = 0;
+                channel.blocked_until = None;
+                let reversal = executed
+                    .reversal_due_ms
+                    .and_then(|due| reversal_for(&entry, due));
+                let audit = AuditRecord {
+                    executed_at_ms: now_ms(),
+                    key: entry.key.clone(),
+                    connector: name.to_string(),
+                    target_user: entry.target_user.clone(),
+                    platform_reply: executed.platform_reply,
+                    evidence: entry.evidence.clone(),
+                    attempts: entry.attempts + 1,
+                    action: entry.action,
+                };
+                tracing::info!(
+                    connector = name,
+                    channel = audit.action.channel,
+                    "executed {}",
+                    audit.action.one_line()
+                );
+                tokio::task::spawn_blocking(move || store.complete(&key, audit, reversal))
+                    .await
+                    .context("store task failed")??;
+                Ok(true)
+            }
+            Err(DeliveryError::Retry { after, error }) if entry.attempts + 1 < MAX_ATTEMPTS => {
+                entry.attempts += 1;
+                channel.failures += 1;
+                let wait = after.unwrap_or_else(|| backoff(channel.failures));
+                tracing::warn!(
+                    connector = name,
+                    channel = entry.action.channel,
+                    attempt = entry.attempts,
+                    "{} failed: {error}; retrying in {wait:?}",
+                    entry.action.action.kind()
+                );
+                channel.blocked_until = Some(Instant::now() + wait);
+                tokio::task::spawn_blocking(move || store.retry_later(&key, &entry))
+                    .await
+                    .context("store task failed")??;
+                Ok(false)
+            }
+            Err(e) => {
+                let error = match e {
+                    DeliveryError::Retry { error, .. } => {
+                        format!("gave up after {MAX_ATTEMPTS} attempts: {error}")
+                    }
+                    DeliveryError::Permanent(error) => error,
+                };
+                tracing::error!(
+                    connector = name,
+                    channel = entry.action.channel,
+                    "{} failed for good: {error} (kept in the dead letters: `vigie dead-letters`)",
+                    entry.action.one_line()
+                );
+                entry.attempts += 1;
+                let dead = DeadLetter {
+                    failed_at_ms: now_ms(),
+                    error,
+                    entry,
+                };
+                tokio::task::spawn_blocking(move || store.dead_letter(&key, dead))
+                    .await
+                    .context("store task failed")??;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Carries out the reversals that are due.
+    async fn reverse_due(&self, name: &str) -> Result<()> {
+        let store = self.store.clone();
+        let n = name.to_string();
+        let due = tokio::task::spawn_blocking(move || store.due_reversals(&n, now_ms()))
+            .await
+            .context("store task failed")??;
+        for (key, reversal) in due {
+            let reply = match self.connector.reverse(&reversal).await {
+                Ok(reply) => reply,
+                Err(DeliveryError::Retry { error, .. }) => {
+                    tracing::warn!(
+                        connector = name,
+                        "lifting a restriction failed: {error}; will retry"
+                    );
+                    continue;
+                }
+                Err(DeliveryError::Permanent(error)) => format!("failed: {error}"),
+            };
+            let audit = AuditRecord {
+                executed_at_ms: now_ms(),
+                key: format!("{}:lift", reversal.key),
+                connector: name.to_string(),
+                target_user: Some(reversal.user_id.clone()),
+                action: crate::action::DecidedAction {
+                    event_id: None,
+                    community: reversal.community.clone(),
+                    channel: reversal.channel.clone(),
+                    by: crate::action::PluginRef {
+                        plugin: "vigie".into(),
+                        plugin_version: env!("CARGO_PKG_VERSION").into(),
+                        plugin_hash: String::new(),
+                    },
+                    action: crate::action::Action::Post {
+                        text: format!("lifted the restriction on {}", reversal.user_id),
+                        reason: format!("scheduled reversal of: {}", reversal.reason),
+                    },
+                },
+                platform_reply: reply,
+                evidence: None,
+                attempts: 1,
+            };
+            let store = self.store.clone();
+            tokio::task::spawn_blocking(move || store.reversal_done(&key, audit))
+                .await
+                .context("store task failed")??;
+        }
+        Ok(())
+    }
+}
+
+fn reversal_for(entry: &OutboxEntry, due_ms: i64) -> Option<crate::store::Reversal> {
+    use crate::action::Action;
+    let user = match &entry.action.action {
+        Action::Timeout { user_id, .. } | Action::Ban { user_id, .. } => user_id.clone(),
+        _ => return None,
+    };
+    Some(crate::store::Reversal {
+        due_ms,
+        key: entry.key.clone(),
+        connector: entry.connector.clone(),
+        community: entry.action.community.clone(),
+        channel: entry.action.channel.clone(),
+        user_id: user,
+        reason: entry.action.action.reason().to_string(),
+    })
+}
+
+/// Exponential back-off with jitter: about 0.5 s, 1 s, 2 s… up to 60 s.
+fn backoff(failures: u32) -> Duration {
+    use rand::Rng;
+    let base = 500u64
+        .saturating_mul(1u64 << failures.saturating_sub(1).min(7))
+        .min(60_000);
+    let jitter = rand::thread_rng().gen_range(0..=base / 2);
+    Duration::from_millis(base / 2 + jitter)
+}
+
+/// Allows `rate` actions per second on average and `burst` at once.
+#[derive(Debug)]
+pub struct TokenBucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    pub fn new(rate: f64, burst: u32) -> Self {
+        let burst = f64::from(burst.max(1));
+        TokenBucket {
+            rate: rate.max(0.001),
+            burst,
+            tokens: burst,
+            last: Instant::now(),
+        }
+    }
+
+    fn refill(&mut self) {
+        let now = Instant::now();
+        self.tokens =
+            (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate).min(self.burst);
+        self.last = now;
+    }
+
+    /// How long until a token is available (`None`: now).
+    pub fn wait_time(&mut self) -> Option<Duration> {
+        self.refill();
+        if self.tokens >= 1.0 {
+            None
+        } else {
+            Some(Duration::from_secs_f64((1.0 - self.tokens) / self.rate))
+        }
+    }
+
+    pub fn take(&mut self) {
+        self.refill();
+        self.tokens -= 1.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_the_burst_then_the_rate() {
+        let mut b = TokenBucket::new(10.0, 3);
+        for _ in 0..3 {
+            assert_eq!(b.wait_time(), None);
+            b.take();
+        }
+        let wait = b.wait_time().expect("the burst is used up");
+        assert!(
+            wait <= Duration::from_millis(100) && wait > Duration::from_millis(50),
+            "{wait:?}"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(backoff(1) <= Duration::from_millis(500));
+        assert!(backoff(5) >= Duration::from_secs(4));
+        assert!(backoff(40) <= Duration::from_secs(60));
+    }
+}
