@@ -9,4 +9,6 @@ mod cli;
 mod first_party;
 mod hostile;
 mod malformed;
+mod matrix;
 mod sandbox;
+mod synapse;

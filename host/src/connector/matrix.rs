@@ -115,6 +115,7 @@ struct Session {
 struct PowerLevels {
     users: HashMap<String, i64>,
     users_default: i64,
+    creators: Vec<String>,
 }
 
 impl Matrix {
@@ -310,17 +311,39 @@ impl Matrix {
         Ok(id)
     }
 
+    /// Reads who is staff from the room's state: power levels, and the
+    /// room's creators (who outrank everyone from room version 12 on).
     async fn load_power_levels(&self, room: &str) {
-        let path = format!("/rooms/{}/state/m.room.power_levels/", enc(room));
-        if let Ok(content) = self
+        let path = format!("/rooms/{}/state", enc(room));
+        let Ok(state) = self
             .call(Method::GET, &path, None, Duration::from_secs(30))
             .await
-        {
-            self.power
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(room.to_string(), PowerLevels::from_content(&content));
+        else {
+            return;
+        };
+        let mut levels = PowerLevels::default();
+        let mut creators = Vec::new();
+        for ev in state.as_array().into_iter().flatten() {
+            match ev["type"].as_str() {
+                Some("m.room.power_levels") => levels = PowerLevels::from_content(&ev["content"]),
+                Some("m.room.create") => {
+                    creators.extend(ev["sender"].as_str().map(String::from));
+                    creators.extend(
+                        ev["content"]["additional_creators"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|u| u.as_str().map(String::from)),
+                    );
+                }
+                _ => {}
+            }
         }
+        levels.creators = creators;
+        self.power
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(room.to_string(), levels);
     }
 
     async fn session(&self) -> Result<Session, DeliveryError> {
@@ -528,6 +551,7 @@ impl Matrix {
         mut shutdown: watch::Receiver<bool>,
     ) -> Result<()> {
         let mut backoff = Backoff::default();
+        let mut announced = false;
         let session = loop {
             match self.connect().await {
                 Ok(s) => break s,
@@ -606,6 +630,10 @@ impl Matrix {
             if !sink.deliver(&next, events).await? {
                 return Ok(());
             }
+            if !announced {
+                announced = true;
+                tracing::info!(connector = self.name, "synced; listening for new events");
+            }
             since = Some(next);
         }
     }
@@ -620,7 +648,12 @@ impl Matrix {
             for list in [&data["state"]["events"], &data["timeline"]["events"]] {
                 for ev in list.as_array().into_iter().flatten() {
                     if ev["type"] == "m.room.power_levels" {
-                        power.insert(room.clone(), PowerLevels::from_content(&ev["content"]));
+                        let mut levels = PowerLevels::from_content(&ev["content"]);
+                        levels.creators = power
+                            .get(room)
+                            .map(|p| p.creators.clone())
+                            .unwrap_or_default();
+                        power.insert(room.clone(), levels);
                     }
                 }
             }
@@ -780,10 +813,14 @@ impl PowerLevels {
         PowerLevels {
             users,
             users_default: content["users_default"].as_i64().unwrap_or(0),
+            creators: Vec::new(),
         }
     }
 
     fn level(&self, user: &str) -> i64 {
+        if self.creators.iter().any(|c| c == user) {
+            return i64::MAX;
+        }
         self.users.get(user).copied().unwrap_or(self.users_default)
     }
 }

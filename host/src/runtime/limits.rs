@@ -11,6 +11,10 @@ pub struct Limits {
     /// the call, enforced by epoch interruption: on a loaded machine a
     /// plugin gets less CPU within it).
     pub cpu_ms: u64,
+    /// Time setting up an instance may take, in milliseconds: its start
+    /// code, `describe` and `configure` (which may build indexes, as faq
+    /// does). Same clock as `cpu_ms`.
+    pub setup_ms: u64,
     /// Linear memory of the instance, in MiB.
     pub memory_mib: u64,
     /// Actions one event may produce.
@@ -34,6 +38,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             cpu_ms: 100,
+            setup_ms: 5_000,
             memory_mib: 64,
             max_actions: 64,
             max_output_bytes: 64 * 1024,
@@ -49,8 +54,9 @@ impl Default for Limits {
 impl Limits {
     /// Checks the values make sense; returns the offending key.
     pub fn validate(&self) -> Result<(), String> {
-        let checks: [(&str, bool); 8] = [
+        let checks: [(&str, bool); 9] = [
             ("cpu_ms", (1..=60_000).contains(&self.cpu_ms)),
+            ("setup_ms", (1..=600_000).contains(&self.setup_ms)),
             ("memory_mib", (1..=4096).contains(&self.memory_mib)),
             ("max_actions", self.max_actions >= 1),
             ("max_output_bytes", self.max_output_bytes >= 1),
@@ -61,7 +67,7 @@ impl Limits {
         ];
         match checks.iter().find(|(_, ok)| !ok) {
             Some((key, _)) => Err(format!(
-                "limits.{key} is out of range (cpu_ms 1..=60000, memory_mib 1..=4096, others ≥ 1)"
+                "limits.{key} is out of range (cpu_ms 1..=60000, setup_ms 1..=600000, memory_mib 1..=4096, others ≥ 1)"
             )),
             None => Ok(()),
         }

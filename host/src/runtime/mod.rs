@@ -267,6 +267,8 @@ pub struct PluginInstance {
     store: wasmtime::Store<PluginState>,
     bindings: wit::Plugin,
     limits: Limits,
+    /// The deadline of the call under way, for messages.
+    deadline_ms: u64,
 }
 
 impl LoadedPlugin {
@@ -278,7 +280,7 @@ impl LoadedPlugin {
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.epoch_deadline_trap();
-        store.set_epoch_deadline(ticks(setup.limits.cpu_ms));
+        store.set_epoch_deadline(ticks(setup.limits.setup_ms));
         let bindings = self
             .pre
             .instantiate(&mut store)
@@ -287,6 +289,7 @@ impl LoadedPlugin {
         Ok(PluginInstance {
             store,
             bindings,
+            deadline_ms: setup.limits.cpu_ms,
             limits: setup.limits.clone(),
         })
     }
@@ -298,14 +301,14 @@ fn ticks(cpu_ms: u64) -> u64 {
 
 impl PluginInstance {
     pub fn describe(&mut self) -> Result<wit::Description, CallError> {
-        self.prepare(1, None);
+        self.prepare_setup();
         let r = self.bindings.call_describe(&mut self.store);
         let result = self.finish(r);
         self.settle(result)
     }
 
     pub fn configure(&mut self, config_json: &str) -> Result<(), CallError> {
-        self.prepare(1, None);
+        self.prepare_setup();
         let r = self.bindings.call_configure(&mut self.store, config_json);
         let result = self.finish(r).and_then(|r| r.map_err(CallError::Plugin));
         self.settle(result)
@@ -388,9 +391,17 @@ impl PluginInstance {
         self.store.data().stderr_tail()
     }
 
+    /// Before `describe` and `configure`: the setup deadline.
+    fn prepare_setup(&mut self) {
+        self.prepare(1, None);
+        self.store.set_epoch_deadline(ticks(self.limits.setup_ms));
+        self.deadline_ms = self.limits.setup_ms;
+    }
+
     fn prepare(&mut self, events: usize, batch: Option<&[wit::Event]>) {
         let ticks = ticks(self.limits.cpu_ms) * events.max(1) as u64;
         self.store.set_epoch_deadline(ticks);
+        self.deadline_ms = self.limits.cpu_ms * events.max(1) as u64;
         let state = self.store.data_mut();
         state.begin_call();
         if let Some(batch) = batch {
@@ -419,7 +430,7 @@ impl PluginInstance {
     fn classify(&self, error: wasmtime::Error) -> CallError {
         if let Some(trap) = error.downcast_ref::<Trap>() {
             match trap {
-                Trap::Interrupt => return CallError::Timeout(self.limits.cpu_ms),
+                Trap::Interrupt => return CallError::Timeout(self.deadline_ms),
                 Trap::StackOverflow => {
                     return CallError::Trap("wasm stack overflow (recursion too deep)".into())
                 }

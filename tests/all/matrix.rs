@@ -1,0 +1,387 @@
+//! End to end on a real Matrix homeserver (Synapse on 127.0.0.1): the
+//! `vigie` binary with a `[[connectors]] type = "matrix"` entry, people
+//! posting through the Client-Server API, and the room read back as one
+//! of them. No mock of the platform anywhere.
+
+use crate::synapse::{password, wait_for, Synapse};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use vigie::Store;
+
+/// The `vigie` binary running with a config, its log in a file.
+struct VigieProcess {
+    child: Child,
+    log: PathBuf,
+}
+
+impl VigieProcess {
+    fn start(config: &Path, bot_password: &str) -> VigieProcess {
+        let log = config.with_extension(format!(
+            "{}.log",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        ));
+        let child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(["run", "--config"])
+            .arg(config)
+            .env("VIGIE_LOG", "vigie=info")
+            .env("VIGIE_TEST_BOT_PASSWORD", bot_password)
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(std::fs::File::create(&log).expect("log file")))
+            .spawn()
+            .expect("start vigie");
+        VigieProcess { child, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits until the connector has synced and listens.
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !self.log().contains("listening for new events") {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("vigie exited ({status}):\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vigie did not connect:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, as an operator stopping it; waits for a clean exit.
+    fn stop(mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let log = self.log();
+                assert!(status.success(), "vigie failed on SIGTERM:\n{log}");
+                return log;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "vigie did not stop:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for VigieProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn connector(synapse: &Synapse, room: &str) -> String {
+    format!(
+        r#"
+[[connectors]]
+type = "matrix"
+community = "acme"
+homeserver = "{}"
+user = "@vigie:localhost"
+password = "env:VIGIE_TEST_BOT_PASSWORD"
+rooms = ["{room}"]
+sync_timeout_s = 2
+rate = {{ per_second = 50.0, burst = 50, channel_per_second = 50.0, channel_burst = 50 }}
+"#,
+        synapse.url
+    )
+}
+
+/// The embedded demo's config, pointed at a Matrix room instead of its
+/// events file: the one config change the README documents.
+fn demo_config(dir: &Path, synapse: &Synapse, room: &str) -> PathBuf {
+    for (name, content) in vigie::builtin::DEMO_FILES {
+        std::fs::write(dir.join(name), content).expect("write demo file");
+    }
+    let demo = vigie::builtin::DEMO_CONFIG;
+    let without_sources = &demo[..demo.find("[[sources]]").expect("the demo has sources")];
+    let text = without_sources.replace(
+        "data_dir = \"../../target/demo-data\"",
+        "data_dir = \"data\"",
+    ) + &connector(synapse, room);
+    let path = dir.join("vigie.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+fn bot_events<'a>(timeline: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    timeline
+        .iter()
+        .filter(|e| e["sender"] == "@vigie:localhost" && e["type"] == kind)
+        .collect()
+}
+
+fn is_redacted(timeline: &[Value], event_id: &str) -> bool {
+    timeline
+        .iter()
+        .any(|e| e["event_id"] == event_id && !e["unsigned"]["redacted_because"].is_null())
+}
+
+#[test]
+fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
+    let synapse = Synapse::start();
+    let moderator = synapse.register("modo");
+    let alice = synapse.register("alice");
+    let bob = synapse.register("bob");
+    synapse.register("vigie");
+    let room = moderator.create_room(&["@vigie:localhost"]);
+    alice.join(&room);
+    bob.join(&room);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = demo_config(dir.path(), &synapse, &room);
+    let mut vigie = VigieProcess::start(&config, &password("vigie"));
+    vigie.wait_listening();
+
+    let question = alice.send(
+        &room,
+        "Est-ce que vous livrez en Belgique ? J'habite à Liège et les frais de port sont pas affichés",
+    );
+    let insult = bob.send(&room, "franchement t'es qu'un connard");
+    moderator.send(&room, "!giveaway start \"Mug Acme\" 2h 1");
+    wait_for("the contest announcement", Duration::from_secs(60), || {
+        let t = moderator.timeline(&room);
+        bot_events(&t, "m.room.message")
+            .iter()
+            .any(|e| {
+                e["content"]["body"]
+                    .as_str()
+                    .is_some_and(|b| b.contains("Mug Acme"))
+            })
+            .then_some(())
+    });
+    let entry = bob.send(&room, "!participer");
+
+    // A banned word: redacted with the rule in the reason.
+    wait_for("the insult to be redacted", Duration::from_secs(60), || {
+        is_redacted(&moderator.timeline(&room), &insult).then_some(())
+    });
+    // A question: answered as a reply to it.
+    let t = wait_for("the FAQ reply", Duration::from_secs(60), || {
+        let t = moderator.timeline(&room);
+        bot_events(&t, "m.room.message")
+            .iter()
+            .any(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == question.as_str())
+            .then_some(t)
+    });
+    let answer = bot_events(&t, "m.room.message")
+        .into_iter()
+        .find(|e| e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == question.as_str())
+        .unwrap();
+    assert!(
+        answer["content"]["body"]
+            .as_str()
+            .unwrap_or("")
+            .to_lowercase()
+            .contains("belgique")
+            || answer["content"]["body"]
+                .as_str()
+                .unwrap_or("")
+                .contains("pays"),
+        "unexpected answer: {answer}"
+    );
+    // A contest entry: counted, acknowledged with a reaction.
+    wait_for("the entry's ✅", Duration::from_secs(60), || {
+        let t = moderator.timeline(&room);
+        bot_events(&t, "m.reaction")
+            .iter()
+            .any(|e| e["content"]["m.relates_to"]["event_id"] == entry.as_str())
+            .then_some(())
+    });
+    // A flood: timed out (a temporary ban on Matrix).
+    for i in 0..8 {
+        alice.send(&room, &format!("allô allô {i}"));
+    }
+    wait_for("alice's timeout", Duration::from_secs(60), || {
+        (moderator.membership(&room, &alice.user_id).as_deref() == Some("ban")).then_some(())
+    });
+
+    let log = vigie.stop();
+    assert!(
+        !log.contains(&password("vigie")),
+        "the password leaked into the log"
+    );
+
+    // The audit trail, through the CLI.
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "--json", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let deletion = audit
+        .iter()
+        .find(|r| r["action"]["type"] == "delete" && r["action"]["message_id"] == insult.as_str())
+        .unwrap_or_else(|| panic!("no audit record of the deletion: {audit:?}"));
+    assert_eq!(deletion["target_user"], "@bob:localhost");
+    assert!(deletion["evidence"]
+        .as_str()
+        .unwrap_or("")
+        .contains("connard"));
+    assert_eq!(deletion["action"]["plugin"], "automod");
+    assert!(!deletion["action"]["plugin_hash"]
+        .as_str()
+        .unwrap_or("")
+        .is_empty());
+    assert!(audit
+        .iter()
+        .any(|r| r["action"]["type"] == "timeout" && r["target_user"] == "@alice:localhost"));
+    // Filtered by user, as a table.
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "--user", "@bob:localhost", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("delete") && !table.contains("@alice:localhost"),
+        "{table}"
+    );
+}
+
+/// The probe plugin (tests/plugins/probe) acts on directives in the text:
+/// every message asks for a post, every third also for its deletion.
+fn probe_config(dir: &Path, synapse: &Synapse, room: &str) -> PathBuf {
+    let text = format!(
+        r#"data_dir = "data"
+[plugins.probe]
+component = "{}"
+grants = ["post", "delete"]
+
+[[communities]]
+id = "acme"
+chain = ["probe"]
+{}"#,
+        crate::env::plugin("probe").display(),
+        connector(synapse, room)
+    );
+    let path = dir.join("vigie.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+#[test]
+fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
+    use rand::Rng;
+    let synapse = Synapse::start();
+    let moderator = synapse.register("modo");
+    let alice = synapse.register("alice");
+    synapse.register("vigie");
+    let room = moderator.create_room(&["@vigie:localhost"]);
+    alice.join(&room);
+    let dir = tempfile::tempdir().unwrap();
+    let config = probe_config(dir.path(), &synapse, &room);
+    let bot_password = password("vigie");
+
+    let mut first = VigieProcess::start(&config, &bot_password);
+    first.wait_listening();
+    first.kill();
+
+    const MESSAGES: usize = 60;
+    const KILLS: usize = 20;
+    let sender = {
+        let room = room.clone();
+        std::thread::spawn(move || {
+            let mut ids = Vec::new();
+            for i in 0..MESSAGES {
+                let mut text = format!("m{i}; *:post {room} ack-{i}");
+                if i % 3 == 0 {
+                    text.push_str("; *:delete");
+                }
+                ids.push(alice.send(&room, &text));
+                std::thread::sleep(Duration::from_millis(120));
+            }
+            ids
+        })
+    };
+    let mut rng = rand::thread_rng();
+    for _ in 0..KILLS {
+        let vigie = VigieProcess::start(&config, &bot_password);
+        std::thread::sleep(Duration::from_millis(rng.gen_range(100..1500)));
+        vigie.kill();
+    }
+    let sent = sender.join().expect("sender thread");
+    let vigie = VigieProcess::start(&config, &bot_password);
+
+    let expected_posts = MESSAGES;
+    let expected_redactions = MESSAGES.div_ceil(3);
+    let count = |timeline: &[Value]| {
+        let posts: Vec<String> = bot_events(timeline, "m.room.message")
+            .iter()
+            .filter_map(|e| e["content"]["body"].as_str().map(String::from))
+            .collect();
+        let redactions = bot_events(timeline, "m.room.redaction").len();
+        (posts, redactions)
+    };
+    wait_for("every action to land", Duration::from_secs(180), || {
+        let (posts, redactions) = count(&moderator.timeline(&room));
+        (posts.len() >= expected_posts && redactions >= expected_redactions).then_some(())
+    });
+    // Anything late would be a duplicate: give it time to show up.
+    std::thread::sleep(Duration::from_secs(3));
+    let log = vigie.stop();
+    let timeline = moderator.timeline(&room);
+    let (posts, redactions) = count(&timeline);
+    let mut sorted = posts.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(
+        sorted.len(),
+        posts.len(),
+        "a post was repeated: {posts:?}\n{log}"
+    );
+    assert_eq!(posts.len(), expected_posts, "posts: {posts:?}");
+    for i in 0..MESSAGES {
+        assert!(posts.contains(&format!("ack-{i}")), "ack-{i} missing");
+    }
+    assert_eq!(redactions, expected_redactions);
+    for (i, id) in sent.iter().enumerate() {
+        assert_eq!(is_redacted(&timeline, id), i % 3 == 0, "message {i}");
+    }
+
+    // The store: every message handled exactly once, every action audited once.
+    let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
+    let handled: Vec<String> = store
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.event.id)
+        .filter(|id| sent.contains(id))
+        .collect();
+    let mut unique = handled.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), handled.len(), "an event was handled twice");
+    assert_eq!(handled.len(), MESSAGES, "an event was lost");
+    let audit = store.audit().unwrap();
+    assert_eq!(audit.len(), expected_posts + expected_redactions);
+    assert!(store.dead_letters().unwrap().is_empty());
+}
