@@ -91,19 +91,22 @@ impl Drop for VigieProcess {
 }
 
 fn connector(synapse: &Synapse, room: &str) -> String {
+    connector_at(&synapse.url, room, 50.0, 50)
+}
+
+fn connector_at(homeserver: &str, room: &str, per_second: f64, burst: u32) -> String {
     format!(
         r#"
 [[connectors]]
 type = "matrix"
 community = "acme"
-homeserver = "{}"
+homeserver = "{homeserver}"
 user = "@vigie:localhost"
 password = "env:VIGIE_TEST_BOT_PASSWORD"
 rooms = ["{room}"]
 sync_timeout_s = 2
-rate = {{ per_second = 50.0, burst = 50, channel_per_second = 50.0, channel_burst = 50 }}
-"#,
-        synapse.url
+rate = {{ per_second = {per_second:.1}, burst = {burst}, channel_per_second = {per_second:.1}, channel_burst = {burst} }}
+"#
     )
 }
 
@@ -269,19 +272,19 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
 
 /// The probe plugin (tests/plugins/probe) acts on directives in the text:
 /// every message asks for a post, every third also for its deletion.
-fn probe_config(dir: &Path, synapse: &Synapse, room: &str) -> PathBuf {
+fn probe_config(dir: &Path, connector: &str) -> PathBuf {
     let text = format!(
         r#"data_dir = "data"
 [plugins.probe]
 component = "{}"
-grants = ["post", "delete"]
+grants = ["post", "delete", "timeout"]
 
 [[communities]]
 id = "acme"
 chain = ["probe"]
 {}"#,
         crate::env::plugin("probe").display(),
-        connector(synapse, room)
+        connector
     );
     let path = dir.join("vigie.toml");
     std::fs::write(&path, text).expect("write config");
@@ -298,7 +301,7 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
     let room = moderator.create_room(&["@vigie:localhost"]);
     alice.join(&room);
     let dir = tempfile::tempdir().unwrap();
-    let config = probe_config(dir.path(), &synapse, &room);
+    let config = probe_config(dir.path(), &connector(&synapse, &room));
     let bot_password = password("vigie");
 
     let mut first = VigieProcess::start(&config, &bot_password);
@@ -384,4 +387,167 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
     let audit = store.audit().unwrap();
     assert_eq!(audit.len(), expected_posts + expected_redactions);
     assert!(store.dead_letters().unwrap().is_empty());
+}
+
+/// Counts the bot's posts (by text) and redactions in the room.
+fn posts_and_redactions(timeline: &[Value]) -> (Vec<String>, usize) {
+    let posts: Vec<String> = bot_events(timeline, "m.room.message")
+        .iter()
+        .filter_map(|e| e["content"]["body"].as_str().map(String::from))
+        .collect();
+    (posts, bot_events(timeline, "m.room.redaction").len())
+}
+
+#[test]
+fn through_429s_500s_slow_replies_and_dropped_connections_every_action_lands_once_within_the_rate()
+{
+    use crate::fault_proxy::{is_action, Fault, FaultPlan, FaultProxy};
+    let synapse = Synapse::start();
+    let moderator = synapse.register("modo");
+    let alice = synapse.register("alice");
+    synapse.register("vigie");
+    let room = moderator.create_room(&["@vigie:localhost"]);
+    alice.join(&room);
+    let proxy = FaultProxy::start(
+        &synapse.url,
+        FaultPlan {
+            action: [
+                (Fault::TooManyRequests, 15),
+                (Fault::ServerError, 15),
+                (Fault::Slow, 10),
+                (Fault::DropAfterForward, 15),
+            ],
+            other: [
+                (Fault::TooManyRequests, 5),
+                (Fault::ServerError, 10),
+                (Fault::Slow, 5),
+                (Fault::DropAfterForward, 5),
+            ],
+        },
+        20261123,
+    );
+    const RATE: f64 = 4.0;
+    const BURST: u32 = 4;
+    let dir = tempfile::tempdir().unwrap();
+    let config = probe_config(dir.path(), &connector_at(&proxy.url, &room, RATE, BURST));
+    let mut vigie = VigieProcess::start(&config, &password("vigie"));
+    vigie.wait_listening();
+
+    const MESSAGES: usize = 30;
+    let mut sent = Vec::new();
+    for i in 0..MESSAGES {
+        let mut text = format!("m{i}; *:post {room} ack-{i}");
+        if i % 3 == 0 {
+            text.push_str("; *:delete");
+        }
+        sent.push(alice.send(&room, &text));
+    }
+    let expected_redactions = MESSAGES.div_ceil(3);
+    wait_for("every action to land", Duration::from_secs(240), || {
+        let (posts, redactions) = posts_and_redactions(&moderator.timeline(&room));
+        (posts.len() >= MESSAGES && redactions >= expected_redactions).then_some(())
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let log = vigie.stop();
+
+    let timeline = moderator.timeline(&room);
+    let (posts, redactions) = posts_and_redactions(&timeline);
+    let mut unique = posts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), posts.len(), "a post was repeated: {posts:?}");
+    assert_eq!(posts.len(), MESSAGES, "{posts:?}\n{log}");
+    assert_eq!(redactions, expected_redactions);
+    for (i, id) in sent.iter().enumerate() {
+        assert_eq!(is_redacted(&timeline, id), i % 3 == 0, "message {i}");
+    }
+    let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
+    assert!(
+        store.dead_letters().unwrap().is_empty(),
+        "dead letters: {:?}",
+        store.dead_letters()
+    );
+    assert_eq!(store.audit().unwrap().len(), MESSAGES + expected_redactions);
+
+    // Every fault happened to actions, and the host kept to its rate.
+    let attempts: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|s| is_action(&s.method, &s.path))
+        .collect();
+    for fault in [
+        Fault::TooManyRequests,
+        Fault::ServerError,
+        Fault::Slow,
+        Fault::DropAfterForward,
+    ] {
+        assert!(
+            attempts.iter().any(|a| a.fault == fault),
+            "no {fault:?} was injected: the test proves nothing about it"
+        );
+    }
+    let window = Duration::from_secs(1);
+    let most = (BURST as f64 + RATE * window.as_secs_f64()).floor() as usize;
+    for (i, a) in attempts.iter().enumerate() {
+        let within = attempts[i..]
+            .iter()
+            .take_while(|b| b.at.duration_since(a.at) < window)
+            .count();
+        assert!(
+            within <= most,
+            "{within} action requests within 1 s (rate {RATE}/s, burst {BURST}: at most {most})"
+        );
+    }
+    eprintln!(
+        "fault test: {} action requests for {} actions ({} faults injected)",
+        attempts.len(),
+        MESSAGES + expected_redactions,
+        attempts.iter().filter(|a| a.fault != Fault::None).count()
+    );
+}
+
+#[test]
+fn a_timeout_is_lifted_on_time_even_across_a_restart() {
+    let synapse = Synapse::start();
+    let moderator = synapse.register("modo");
+    let alice = synapse.register("alice");
+    synapse.register("vigie");
+    let room = moderator.create_room(&["@vigie:localhost"]);
+    alice.join(&room);
+    let dir = tempfile::tempdir().unwrap();
+    let config = probe_config(dir.path(), &connector(&synapse, &room));
+    let bot_password = password("vigie");
+    let mut vigie = VigieProcess::start(&config, &bot_password);
+    vigie.wait_listening();
+
+    alice.send(&room, "*:timeout 4");
+    wait_for("alice's timeout", Duration::from_secs(60), || {
+        (moderator.membership(&room, &alice.user_id).as_deref() == Some("ban")).then_some(())
+    });
+    let banned_at = Instant::now();
+    // The host dies while the timeout runs; the lifting is in the store.
+    vigie.kill();
+    std::thread::sleep(Duration::from_secs(1));
+    let vigie = VigieProcess::start(&config, &bot_password);
+    wait_for("the timeout to be lifted", Duration::from_secs(60), || {
+        (moderator.membership(&room, &alice.user_id).as_deref() == Some("leave")).then_some(())
+    });
+    let lifted_after = banned_at.elapsed();
+    assert!(
+        lifted_after >= Duration::from_secs(3),
+        "lifted too early: {lifted_after:?}"
+    );
+    // Lifted, she can come back.
+    alice.join(&room);
+    vigie.stop();
+    let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
+    assert!(
+        store.reversals().unwrap().is_empty(),
+        "the reversal is still pending"
+    );
+    assert!(store
+        .audit()
+        .unwrap()
+        .iter()
+        .any(|r| r.key.ends_with(":lift") && r.target_user.as_deref() == Some("@alice:localhost")));
 }
