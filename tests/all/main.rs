@@ -11,5 +11,7 @@ mod first_party;
 mod hostile;
 mod malformed;
 mod matrix;
+mod process;
 mod sandbox;
 mod synapse;
+mod webhook;

@@ -3,92 +3,13 @@
 //! posting through the Client-Server API, and the room read back as one
 //! of them. No mock of the platform anywhere.
 
+use crate::process::VigieProcess;
 use crate::synapse::{password, wait_for, Synapse};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use vigie::Store;
-
-/// The `vigie` binary running with a config, its log in a file.
-struct VigieProcess {
-    child: Child,
-    log: PathBuf,
-}
-
-impl VigieProcess {
-    fn start(config: &Path, bot_password: &str) -> VigieProcess {
-        let log = config.with_extension(format!(
-            "{}.log",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
-        let child = Command::new(env!("CARGO_BIN_EXE_vigie"))
-            .args(["run", "--config"])
-            .arg(config)
-            .env("VIGIE_LOG", "vigie=info")
-            .env("VIGIE_TEST_BOT_PASSWORD", bot_password)
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(std::fs::File::create(&log).expect("log file")))
-            .spawn()
-            .expect("start vigie");
-        VigieProcess { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Waits until the connector has synced and listens.
-    fn wait_listening(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while !self.log().contains("listening for new events") {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("vigie exited ({status}):\n{}", self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "vigie did not connect:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, as an operator stopping it; waits for a clean exit.
-    fn stop(mut self) -> String {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                let log = self.log();
-                assert!(status.success(), "vigie failed on SIGTERM:\n{log}");
-                return log;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "vigie did not stop:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for VigieProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn connector(synapse: &Synapse, room: &str) -> String {
     connector_at(&synapse.url, room, 50.0, 50)
@@ -102,7 +23,7 @@ type = "matrix"
 community = "acme"
 homeserver = "{homeserver}"
 user = "@vigie:localhost"
-password = "env:VIGIE_TEST_BOT_PASSWORD"
+password = "env:VIGIE_TEST_SECRET"
 rooms = ["{room}"]
 sync_timeout_s = 2
 rate = {{ per_second = {per_second:.1}, burst = {burst}, channel_per_second = {per_second:.1}, channel_burst = {burst} }}

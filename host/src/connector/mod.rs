@@ -11,6 +11,7 @@
 
 pub mod irc;
 pub mod matrix;
+pub mod webhook;
 
 use crate::action::DecidedAction;
 use crate::event::Event;
@@ -35,6 +36,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub enum ConnectorConfig {
     Matrix(matrix::MatrixConfig),
     Irc(irc::IrcConfig),
+    Webhook(webhook::WebhookConfig),
 }
 
 impl ConnectorConfig {
@@ -43,6 +45,7 @@ impl ConnectorConfig {
         match self {
             ConnectorConfig::Matrix(c) => c.name.as_deref().unwrap_or("matrix"),
             ConnectorConfig::Irc(c) => c.name.as_deref().unwrap_or("irc"),
+            ConnectorConfig::Webhook(c) => c.name.as_deref().unwrap_or("webhook"),
         }
     }
 
@@ -51,6 +54,7 @@ impl ConnectorConfig {
         match self {
             ConnectorConfig::Matrix(c) => &c.community,
             ConnectorConfig::Irc(c) => &c.community,
+            ConnectorConfig::Webhook(c) => &c.community,
         }
     }
 
@@ -58,6 +62,7 @@ impl ConnectorConfig {
         match self {
             ConnectorConfig::Matrix(c) => c.rate.clone(),
             ConnectorConfig::Irc(c) => c.rate.clone(),
+            ConnectorConfig::Webhook(c) => c.rate.clone(),
         }
     }
 
@@ -67,6 +72,7 @@ impl ConnectorConfig {
         Ok(match self {
             ConnectorConfig::Matrix(c) => Arc::new(matrix::Matrix::new(c.clone(), base_dir)?),
             ConnectorConfig::Irc(c) => Arc::new(irc::Irc::new(c.clone(), base_dir)?),
+            ConnectorConfig::Webhook(c) => Arc::new(webhook::Webhook::new(c.clone(), base_dir)?),
         })
     }
 }
