@@ -8,5 +8,6 @@ mod chain;
 mod cli;
 mod first_party;
 mod hostile;
+mod irc;
 mod malformed;
 mod sandbox;
