@@ -9,6 +9,7 @@ mod cli;
 mod fault_proxy;
 mod first_party;
 mod hostile;
+mod irc;
 mod malformed;
 mod matrix;
 mod process;

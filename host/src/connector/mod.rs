@@ -237,6 +237,22 @@ pub struct EventSink {
 }
 
 impl EventSink {
+    /// A sink for connector `connector`: events go to `store` (inbox and
+    /// cursor), then to `tx`. The host builds its own in
+    /// [`ConnectorSource`]; this is for driving a connector directly
+    /// (tests, tools).
+    pub fn new(
+        connector: impl Into<String>,
+        store: Arc<dyn Store>,
+        tx: mpsc::Sender<SourceItem>,
+    ) -> EventSink {
+        EventSink {
+            connector: connector.into(),
+            store,
+            tx,
+        }
+    }
+
     /// Saves the events and the cursor that follows them, then passes the
     /// events on. Returns false when the host is shutting down.
     pub async fn deliver(&self, cursor: &str, events: Vec<Event>) -> Result<bool> {
