@@ -676,3 +676,83 @@ fn restart_on(port: u16) -> Server {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Through the `vigie` binary: the same connector config in `vigie.toml`,
+/// a chain deciding, the outbox delivering; seen from a user's client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_answers_and_times_out_on_irc_through_the_outbox() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r##"data_dir = "data"
+[plugins.probe]
+component = "{}"
+grants = ["post", "reply", "timeout", "delete"]
+
+[[communities]]
+id = "acme"
+chain = ["probe"]
+
+[[connectors]]
+type = "irc"
+community = "acme"
+server = "127.0.0.1:{}"
+nick = "vigiebot"
+password = "env:VIGIE_TEST_SECRET"
+channels = ["#acme"]
+"##,
+            crate::env::plugin("probe").display(),
+            server.port
+        ),
+    )
+    .expect("write config");
+    let vigie = crate::process::VigieProcess::start(&config, SERVER_PASSWORD);
+    // The bot joins first, so it is the channel's operator.
+    let mut op = User::connect(server.port, "watcher").await;
+    op.wait_for_op("#acme", "vigiebot").await;
+    op.send("JOIN #acme").await;
+    let mut alice = User::connect(server.port, "alice").await;
+    alice.send("JOIN #acme").await;
+    alice.expect(|l| l.contains(" 366 ")).await;
+    alice
+        .send("PRIVMSG #acme :*:reply bienvenue; *:post #acme annonce")
+        .await;
+    op.expect(|l| l.contains("PRIVMSG #acme :alice: bienvenue"))
+        .await;
+    op.expect(|l| l.contains("PRIVMSG #acme :annonce")).await;
+    alice.send("PRIVMSG #acme :*:timeout 3").await;
+    op.expect(|l| l.contains("MODE #acme +b alice!*@*")).await;
+    // Lifted by the host when the timeout ends.
+    op.expect(|l| l.contains("MODE #acme -b alice!*@*")).await;
+    // A deletion IRC cannot do: a dead letter, with the reason.
+    alice.send("PRIVMSG #acme :*:delete").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let log = vigie.stop();
+    assert!(
+        !log.contains(SERVER_PASSWORD),
+        "the password leaked into the log"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["dead-letters", "--json", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("run vigie dead-letters");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dead: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0]["entry"]["action"]["type"], "delete");
+    assert!(dead[0]["error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("cannot delete"));
+}
