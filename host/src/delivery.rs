@@ -371,6 +371,132 @@ impl TokenBucket {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::{Action, DecidedAction, PluginRef};
+    use crate::connector::{BoxFuture, EventSink, Executed, RateState};
+    use crate::store::{Commit, Reversal, SledStore};
+    use std::sync::Mutex;
+
+    /// A platform whose channel `slow` answers 429 (wait 60 s) and whose
+    /// channel `denied` answers 403; the others succeed.
+    #[derive(Default)]
+    struct Scripted {
+        executed: Mutex<Vec<String>>,
+    }
+
+    impl Connector for Scripted {
+        fn name(&self) -> &str {
+            "scripted"
+        }
+        fn community(&self) -> &str {
+            "acme"
+        }
+        fn stream(
+            self: Arc<Self>,
+            _: Option<String>,
+            _: EventSink,
+            _: watch::Receiver<bool>,
+        ) -> BoxFuture<'static, Result<()>> {
+            Box::pin(async { Ok(()) })
+        }
+        fn execute<'a>(
+            &'a self,
+            action: &'a DecidedAction,
+            key: &'a str,
+        ) -> BoxFuture<'a, Result<Executed, DeliveryError>> {
+            Box::pin(async move {
+                match action.channel.as_str() {
+                    "slow" => Err(DeliveryError::Retry {
+                        after: Some(Duration::from_secs(60)),
+                        error: "HTTP 429".into(),
+                    }),
+                    "denied" => Err(DeliveryError::Permanent("HTTP 403 M_FORBIDDEN".into())),
+                    _ => {
+                        self.executed.lock().unwrap().push(key.to_string());
+                        Ok(Executed {
+                            platform_reply: "ok".into(),
+                            reversal_due_ms: None,
+                        })
+                    }
+                }
+            })
+        }
+        fn reverse<'a>(&'a self, _: &'a Reversal) -> BoxFuture<'a, Result<String, DeliveryError>> {
+            Box::pin(async { Ok("lifted".into()) })
+        }
+        fn rate_state(&self) -> RateState {
+            RateState::default()
+        }
+    }
+
+    fn entry(key: &str, channel: &str) -> OutboxEntry {
+        OutboxEntry {
+            key: key.into(),
+            connector: "scripted".into(),
+            action: DecidedAction {
+                event_id: Some(key.into()),
+                community: "acme".into(),
+                channel: channel.into(),
+                by: PluginRef {
+                    plugin: "p".into(),
+                    plugin_version: "1".into(),
+                    plugin_hash: "h".into(),
+                },
+                action: Action::Post {
+                    text: key.into(),
+                    reason: "test".into(),
+                },
+            },
+            evidence: None,
+            target_user: None,
+            attempts: 0,
+            decided_at_ms: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rate_limited_channel_does_not_hold_up_the_others_and_failures_are_kept() {
+        let store: Arc<dyn Store> = Arc::new(SledStore::temporary().unwrap());
+        store
+            .commit(Commit {
+                outbox: vec![
+                    entry("s1", "slow"),
+                    entry("a1", "a"),
+                    entry("d1", "denied"),
+                    entry("s2", "slow"),
+                    entry("a2", "a"),
+                    entry("b1", "b"),
+                ],
+                ..Commit::default()
+            })
+            .unwrap();
+        let connector = Arc::new(Scripted::default());
+        let delivery = Delivery::new(connector.clone(), store.clone(), RateConfig::default());
+        let (stop, shutdown) = watch::channel(false);
+        let task = tokio::spawn(delivery.run(shutdown, false, Duration::ZERO));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while connector.executed.lock().unwrap().len() < 3 {
+            assert!(Instant::now() < deadline, "the other channels waited");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(true).unwrap();
+        task.await.unwrap().unwrap();
+        assert_eq!(*connector.executed.lock().unwrap(), ["a1", "b1", "a2"]);
+        // The rate-limited channel keeps its entries, in order, for later.
+        let pending: Vec<String> = store
+            .outbox("scripted")
+            .unwrap()
+            .into_iter()
+            .map(|(_, e)| e.key)
+            .collect();
+        assert_eq!(pending, ["s1", "s2"]);
+        assert_eq!(store.outbox("scripted").unwrap()[0].1.attempts, 1);
+        let dead = store.dead_letters().unwrap();
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].entry.key, "d1");
+        assert!(dead[0].error.contains("403"));
+        assert_eq!(store.audit().unwrap().len(), 3);
+        assert!(store.is_done("a1").unwrap() && !store.is_done("s1").unwrap());
+    }
 
     #[test]
     fn bucket_allows_the_burst_then_the_rate() {

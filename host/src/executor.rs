@@ -1,6 +1,6 @@
-//! Executors carry out decided actions. Here: write them as JSON Lines or as
-//! readable one-liners (a dry run); platform executors (Matrix, IRC) plug in
-//! behind the same [`Executor`] trait.
+//! Executors receive every decided plan after its commit: they print it or
+//! write it as JSON Lines (a dry run, a log). Carrying actions out on a
+//! platform is `crate::delivery`'s job, from the durable outbox.
 
 use crate::action::DecidedAction;
 use anyhow::{Context, Result};

@@ -8,14 +8,17 @@
 //! ## The path of an event
 //!
 //! ```text
-//!  source ──► router ──► community actor ──► chain (plugin runtime) ──► planner ──► store ──► executor
-//!  JSONL,     by         one per community,   WASM components,          grants,     atomic     JSONL,
-//!  platforms  community  in order, on workers sandboxed, labels flow    merge       commit     terminal
+//!  source/connector ──► router ──► community actor ──► chain (plugin runtime) ──► planner ──► store ──► delivery ──► platform
+//!  JSONL, Matrix,       by         one per community,   WASM components,          grants,     atomic     outbox: rate limits,
+//!  IRC, webhook         community  in order, on workers sandboxed, labels flow    merge       commit     retries, once, audit
 //! ```
 //!
 //! One module per step:
-//! - [`source`]: reads events (JSON Lines now; platforms behind the same
-//!   trait later) and reports bad lines with their line numbers.
+//! - [`source`]: reads events (JSON Lines) and reports bad lines with their
+//!   line numbers.
+//! - [`connector`]: one module per platform (Matrix, IRC, webhook), each
+//!   both a source of events (saved with its cursor before anything else)
+//!   and the executor of actions.
 //! - [`router`]: sends each event to its community's actor; records what it
 //!   cannot route.
 //! - [`community`]: one actor per community owns that community's plugin
@@ -28,9 +31,13 @@
 //!   deadline, memory cap, output and key-value limits) and the host
 //!   imports, one module per capability.
 //! - [`planner`]: capability checks and merging of the chain's actions.
-//! - [`store`]: sled; state, handled events and decided actions are
-//!   committed together.
-//! - [`executor`]: carries out (here: writes) the decided actions.
+//! - [`store`]: sled; state, handled events, decided actions and their
+//!   outbox entries are committed together.
+//! - [`delivery`]: takes the outbox to each connector: token buckets per
+//!   account and channel, retries with back-off, dead letters, scheduled
+//!   reversals, the audit log; an action leaves the outbox exactly once.
+//! - [`executor`]: prints or writes the decided actions (terminal, JSON
+//!   Lines sinks).
 //!
 //! ## Why actions, not side effects
 //! A plugin cannot touch a platform: it returns actions, and the host owns

@@ -1,7 +1,7 @@
 //! Sources: where normalised events come from. Each source runs as its own
 //! task and sends events (and the lines it could not use) to the router.
-//! This issue has JSON Lines (file or stdin); platform connectors plug in
-//! behind the same [`Source`] trait.
+//! JSON Lines (file or stdin) here; platform connectors come in through the
+//! same [`Source`] trait (`crate::connector::ConnectorSource`).
 
 use crate::event::Event;
 use crate::store::RejectedInput;
