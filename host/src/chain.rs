@@ -120,9 +120,45 @@ struct Slot {
     carry: KvCarry,
     failures: u32,
     quarantined: Option<String>,
+    /// A freshly reloaded version keeps the slot it replaced until its
+    /// first call succeeds; if that call fails, the old version serves
+    /// again (and handles those events).
+    previous: Option<Box<Slot>>,
+}
+
+/// What happened to reloaded versions in this chain, for the reloader.
+#[derive(Clone)]
+pub enum VersionNews {
+    /// The new version handled its first events.
+    Serving { plugin: String, hash: String },
+    /// The new version failed on its first events and was rolled back.
+    Rejected {
+        plugin: String,
+        rejected: Arc<PluginDef>,
+        restored: Arc<PluginDef>,
+        error: String,
+    },
 }
 
 impl Slot {
+    fn new(def: Arc<PluginDef>, community: &str, store: &Arc<dyn Store>, secret: &Arc<Secret>) -> Slot {
+        Slot {
+            setup: InstanceSetup {
+                plugin: def.entry.name.clone(),
+                community: community.to_string(),
+                limits: def.entry.limits.clone(),
+                store: store.clone(),
+                secret: secret.clone(),
+            },
+            def,
+            instance: None,
+            carry: KvCarry::default(),
+            failures: 0,
+            quarantined: None,
+            previous: None,
+        }
+    }
+
     fn instance(&mut self) -> Result<&mut PluginInstance> {
         if self.instance.is_none() {
             let carry = std::mem::take(&mut self.carry);
@@ -251,6 +287,9 @@ impl Slot {
 pub struct Chain {
     community: String,
     slots: Vec<Slot>,
+    store: Arc<dyn Store>,
+    secret: Arc<Secret>,
+    news: Vec<VersionNews>,
 }
 
 impl Chain {
@@ -262,25 +301,46 @@ impl Chain {
     ) -> Chain {
         let slots = plugins
             .into_iter()
-            .map(|def| Slot {
-                setup: InstanceSetup {
-                    plugin: def.entry.name.clone(),
-                    community: community.to_string(),
-                    limits: def.entry.limits.clone(),
-                    store: store.clone(),
-                    secret: secret.clone(),
-                },
-                def,
-                instance: None,
-                carry: KvCarry::default(),
-                failures: 0,
-                quarantined: None,
-            })
+            .map(|def| Slot::new(def, community, &store, &secret))
             .collect();
         Chain {
             community: community.to_string(),
             slots,
+            store,
+            secret,
+            news: Vec::new(),
         }
+    }
+
+    /// Takes a new list of plugins (a reload), between two batches: slots
+    /// whose plugin did not change keep their instance and counters; a
+    /// changed plugin gets a fresh slot (quarantine lifted) that keeps the
+    /// old one until its first call succeeds. Key-value state lives in the
+    /// store, so it carries over.
+    pub fn update(&mut self, plugins: &[Arc<PluginDef>]) {
+        let mut old: Vec<Slot> = std::mem::take(&mut self.slots);
+        for def in plugins {
+            if let Some(i) = old.iter().position(|s| Arc::ptr_eq(&s.def, def)) {
+                self.slots.push(old.swap_remove(i));
+                continue;
+            }
+            let mut slot = Slot::new(def.clone(), &self.community, &self.store, &self.secret);
+            if let Some(i) = old
+                .iter()
+                .position(|s| s.def.entry.name == def.entry.name)
+            {
+                let mut previous = old.swap_remove(i);
+                // Only the last good version is kept to fall back on.
+                previous.previous = None;
+                slot.previous = Some(Box::new(previous));
+            }
+            self.slots.push(slot);
+        }
+    }
+
+    /// News of reloaded versions since the last call.
+    pub fn take_news(&mut self) -> Vec<VersionNews> {
+        std::mem::take(&mut self.news)
     }
 
     /// Runs events (of this community, in order) through the chain and
@@ -301,7 +361,48 @@ impl Chain {
                 continue;
             }
             let started = std::time::Instant::now();
-            let results = slot.call(&wit_events, &indices, stats);
+            let mut results = slot.call(&wit_events, &indices, stats);
+            if slot.previous.is_some() {
+                let failure = results.iter().find_map(|r| match r {
+                    Err(e) if !matches!(e, CallError::Quarantined) => Some(e.to_string()),
+                    _ => None,
+                });
+                match failure {
+                    None => {
+                        slot.previous = None;
+                        tracing::info!(
+                            plugin = slot.def.entry.name,
+                            community = self.community,
+                            hash = slot.def.loaded.hash,
+                            "new version serving"
+                        );
+                        self.news.push(VersionNews::Serving {
+                            plugin: slot.def.entry.name.clone(),
+                            hash: slot.def.loaded.hash.clone(),
+                        });
+                    }
+                    Some(error) => {
+                        let rejected = slot.def.clone();
+                        let previous = slot.previous.take().map(|b| *b);
+                        if let Some(previous) = previous {
+                            tracing::error!(
+                                plugin = rejected.entry.name,
+                                community = self.community,
+                                "new version rejected: it failed on its first events ({error}); \
+                                 the previous version serves again"
+                            );
+                            *slot = previous;
+                            self.news.push(VersionNews::Rejected {
+                                plugin: rejected.entry.name.clone(),
+                                restored: slot.def.clone(),
+                                rejected,
+                                error,
+                            });
+                            results = slot.call(&wit_events, &indices, stats);
+                        }
+                    }
+                }
+            }
             let spent = started.elapsed().as_micros() as u64;
             stats.update(|s| {
                 *s.plugin_time_us

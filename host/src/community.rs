@@ -29,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) batch_size: usize,
     pub(crate) tick_every_ms: i64,
     pub(crate) delivery: Arc<DeliveryRoutes>,
+    /// The chains in force (replaced on hot reload).
+    pub(crate) live: Arc<crate::reload::LiveRoutes>,
 }
 
 /// Which connector executes a community's actions: the one the event came
@@ -105,6 +107,10 @@ pub struct CommunityActor {
     /// The community's first connector (actions of ticks, of events from
     /// elsewhere).
     default_connector: Option<String>,
+    community: String,
+    live: Arc<crate::reload::LiveRoutes>,
+    /// The routes generation this chain was last brought up to date with.
+    generation: u64,
 }
 
 impl CommunityActor {
@@ -123,10 +129,27 @@ impl CommunityActor {
             next_tick_ms: None,
             delivery: shared.delivery.clone(),
             default_connector: shared.delivery.by_community.get(community).cloned(),
+            community: community.to_string(),
+            live: shared.live.clone(),
+            // The chain came from the router a moment ago: check at once
+            // that no reload happened in between.
+            generation: u64::MAX,
+        }
+    }
+
+    /// Takes a reload between two batches: never half a chain.
+    fn follow_reloads(&mut self) {
+        let generation = self.live.generation();
+        if generation != self.generation {
+            if let Some(plugins) = self.live.chain_for(&self.community) {
+                self.chain.update(&plugins);
+            }
+            self.generation = generation;
         }
     }
 
     fn process(&mut self, batch: Vec<Event>) -> Result<()> {
+        self.follow_reloads();
         let mut fresh = Vec::with_capacity(batch.len());
         let mut ids = HashSet::new();
         for event in batch {
@@ -162,6 +185,10 @@ impl CommunityActor {
             return Ok(());
         }
         let plans = self.chain.handle(events, &self.stats);
+        let news = self.chain.take_news();
+        if !news.is_empty() {
+            self.live.note(news);
+        }
         let mut outbox = Vec::new();
         if self.default_connector.is_some() {
             for (event, plan) in events.iter().zip(&plans) {

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The whole configuration, as read from the file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Where the store, the secret key and the compile cache live.
@@ -146,7 +146,7 @@ pub enum SinkConfig {
 }
 
 /// A plugin entry after checking: what the host needs to load it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PluginEntry {
     pub name: String,
     pub component: String,

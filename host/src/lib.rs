@@ -70,6 +70,7 @@ pub mod event;
 pub mod executor;
 pub mod pipeline;
 pub mod planner;
+pub mod reload;
 pub mod router;
 pub mod runtime;
 pub mod source;

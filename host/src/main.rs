@@ -50,6 +50,10 @@ enum Command {
         /// Also print `label` actions (hidden on the terminal by default).
         #[arg(long)]
         labels: bool,
+        /// Do not follow changes to the config and plugin files (by default
+        /// a changed plugin is reloaded and serves the next event).
+        #[arg(long)]
+        no_watch: bool,
     },
     /// Dry-run one plugin over a JSON Lines file of events, with no platform;
     /// prints one JSON object per action.
@@ -128,7 +132,8 @@ fn real_main(command: Command) -> Result<()> {
             events,
             fresh,
             labels,
-        } => run(config, json, events, fresh, labels),
+            no_watch,
+        } => run(config, json, events, fresh, labels, !no_watch),
         Command::Test {
             plugin,
             events,
@@ -170,13 +175,24 @@ fn run(
     events: Option<PathBuf>,
     fresh: bool,
     show_labels: bool,
+    watch: bool,
 ) -> Result<()> {
     // Keeps a temporary directory alive for the run.
     let mut _temp = None;
     let mut builder = Vigie::builder();
     let mut config = match config_path {
-        Some(path) => Config::load(&path)?,
-        None if Path::new("vigie.toml").exists() => Config::load(Path::new("vigie.toml"))?,
+        Some(path) => {
+            if watch {
+                builder = builder.watch(&path);
+            }
+            Config::load(&path)?
+        }
+        None if Path::new("vigie.toml").exists() => {
+            if watch {
+                builder = builder.watch("vigie.toml");
+            }
+            Config::load(Path::new("vigie.toml"))?
+        }
         None => {
             let dir = tempfile::tempdir()?;
             for (name, content) in builtin::DEMO_FILES {

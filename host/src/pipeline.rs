@@ -10,6 +10,7 @@ use crate::config::{Config, PluginEntry};
 use crate::connector::{Connector, ConnectorSource, RateConfig};
 use crate::delivery::Delivery;
 use crate::executor::Executor;
+use crate::reload::{LiveRoutes, Reloader};
 use crate::router::{Router, Routes};
 use crate::runtime::{Runtime, Secret};
 use crate::source::Source;
@@ -23,7 +24,9 @@ use tokio::sync::{mpsc, watch};
 
 /// A configured host, ready to run.
 pub struct Vigie {
-    routes: Routes,
+    live: Arc<LiveRoutes>,
+    /// Set when the host follows changes to its config and plugin files.
+    watch: Option<Reloader>,
     store: Arc<dyn Store>,
     secret: Arc<Secret>,
     batch_size: usize,
@@ -42,6 +45,7 @@ pub struct VigieBuilder {
     secret: Option<Arc<Secret>>,
     batch_size: Option<usize>,
     tick_every_ms: i64,
+    watch: Option<std::path::PathBuf>,
 }
 
 impl Vigie {
@@ -52,7 +56,13 @@ impl Vigie {
             secret: None,
             batch_size: None,
             tick_every_ms: 60_000,
+            watch: None,
         }
+    }
+
+    /// The chains in force (they change on hot reload).
+    pub fn live_routes(&self) -> &Arc<LiveRoutes> {
+        &self.live
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -128,8 +138,25 @@ impl Vigie {
             batch_size: self.batch_size,
             tick_every_ms: self.tick_every_ms,
             delivery: Arc::new(routes),
+            live: self.live.clone(),
         };
-        let mut router = Router::new(self.routes.clone(), shared, self.workers);
+        let reloader = self.watch.as_ref().map(|w| {
+            let reloader = Reloader {
+                config_path: w.config_path.clone(),
+                runtime: w.runtime.clone(),
+                store: w.store.clone(),
+                secret: w.secret.clone(),
+                live: w.live.clone(),
+                config: w.config.clone(),
+            };
+            let stop = delivery_stop.clone();
+            tokio::spawn(async move {
+                if let Err(e) = reloader.run(stop).await {
+                    tracing::error!("hot reload stopped: {e:#}");
+                }
+            })
+        });
+        let mut router = Router::new(self.live.clone(), shared, self.workers);
         let mut routing_error = None;
         while let Some(item) = rx.recv().await {
             if let Err(e) = router.route(item).await {
@@ -153,6 +180,9 @@ impl Vigie {
             .await
             .map_err(|e| anyhow!("output task panicked: {e}"))?;
         let _ = delivery_stop_tx.send(true);
+        if let Some(task) = reloader {
+            let _ = task.await;
+        }
         let mut delivery_error = None;
         for task in deliveries {
             match task.await {
@@ -195,6 +225,14 @@ impl VigieBuilder {
         self.secret = Some(Arc::new(secret));
         self
     }
+    /// Follow changes to this config file and the plugin files it names
+    /// while running (hot reload); `build_from_config` must get the same
+    /// config.
+    pub fn watch(mut self, config_path: impl Into<std::path::PathBuf>) -> Self {
+        self.watch = Some(config_path.into());
+        self
+    }
+
     /// Most events per plugin call when events queue up (1: never batch).
     pub fn batch_size(mut self, n: usize) -> Self {
         self.batch_size = Some(n.max(1));
@@ -255,8 +293,18 @@ impl VigieBuilder {
                     .collect::<Result<_>>()?,
             );
         }
+        let live = Arc::new(LiveRoutes::new(routes));
+        let watch = self.watch.take().map(|config_path| Reloader {
+            config_path,
+            runtime: runtime.clone(),
+            store: store.clone(),
+            secret: secret.clone(),
+            live: live.clone(),
+            config: config.clone(),
+        });
         Ok(Vigie {
-            routes,
+            live,
+            watch,
             store,
             secret,
             batch_size: self.batch_size.unwrap_or(config.runtime.batch_size),
@@ -282,10 +330,11 @@ impl VigieBuilder {
             None => Arc::new(SledStore::temporary()?),
         };
         Ok(Vigie {
-            routes: Routes {
+            live: Arc::new(LiveRoutes::new(Routes {
                 communities: HashMap::new(),
                 default_chain: Some(chain),
-            },
+            })),
+            watch: None,
             store,
             secret: self.secret.unwrap_or_else(|| Arc::new(Secret::random())),
             batch_size: self.batch_size.unwrap_or(64),

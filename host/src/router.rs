@@ -26,7 +26,7 @@ pub struct Routes {
 }
 
 pub(crate) struct Router {
-    routes: Routes,
+    routes: Arc<crate::reload::LiveRoutes>,
     store: Arc<dyn Store>,
     stats: Arc<Stats>,
     workers: Vec<mpsc::Sender<WorkItem>>,
@@ -37,7 +37,11 @@ pub(crate) struct Router {
 
 impl Router {
     /// Starts `workers` worker threads (at least one).
-    pub(crate) fn new(routes: Routes, shared: Shared, workers: usize) -> Router {
+    pub(crate) fn new(
+        routes: Arc<crate::reload::LiveRoutes>,
+        shared: Shared,
+        workers: usize,
+    ) -> Router {
         let (senders, tasks) = (0..workers.max(1))
             .map(|_| {
                 let (tx, rx) = mpsc::channel(WORKER_QUEUE);
@@ -81,13 +85,7 @@ impl Router {
         self.stats.update(|s| s.events_read += 1);
         let mut chain = None;
         if !self.started.contains(&event.community) {
-            let Some(plugins) = self
-                .routes
-                .communities
-                .get(&event.community)
-                .or(self.routes.default_chain.as_ref())
-                .cloned()
-            else {
+            let Some(plugins) = self.routes.chain_for(&event.community) else {
                 tracing::warn!(
                     "event {} of community `{}`: no chain configured for it; recorded as unrouted",
                     event.id,

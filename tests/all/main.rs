@@ -13,6 +13,7 @@ mod irc;
 mod malformed;
 mod matrix;
 mod process;
+mod reload;
 mod sandbox;
 mod synapse;
 mod webhook;

@@ -141,6 +141,11 @@ fn start_epoch_ticker(engine: &Engine) {
         .ok();
 }
 
+/// SHA-256 of a component file, hex: how the host names a plugin build.
+pub fn hash_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
 /// The WebAssembly engine and the host functions every plugin is linked with.
 #[derive(Clone)]
 pub struct Runtime {
@@ -163,7 +168,7 @@ impl Runtime {
     /// and exports the Vigie contract.
     pub fn load(&self, bytes: &[u8], origin: &str) -> Result<LoadedPlugin> {
         check_component_header(bytes).with_context(|| format!("{origin} is not a Vigie plugin"))?;
-        let hash = hex::encode(Sha256::digest(bytes));
+        let hash = hash_hex(bytes);
         let component = self
             .cache
             .component(&self.engine, bytes, &hash)

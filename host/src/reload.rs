@@ -1,0 +1,378 @@
+//! Hot reload: watches the config file and the plugin files (notify), and
+//! when they change, compiles and validates the new versions off the event
+//! path, then publishes new routes. Each community actor picks them up
+//! between two batches, so no event sees half a chain and none is dropped
+//! or handled twice.
+//!
+//! A new version must compile, instantiate, `describe` and accept its
+//! config, or it is rejected with a log line and the old one keeps serving;
+//! one that fails on its first events is rolled back by the chain (see
+//! [`crate::chain::Chain::update`]). Only plugins whose file or entry
+//! changed are reloaded; plugin state lives in the store and carries over.
+
+use crate::builtin;
+use crate::chain::{PluginDef, VersionNews};
+use crate::config::Config;
+use crate::router::Routes;
+use crate::runtime::{Runtime, Secret};
+use crate::store::Store;
+use anyhow::Result;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+
+/// Editors write a file in several steps: wait this long after the last
+/// change before reloading.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
+
+/// The routes the router and the actors read, replaced as a whole on reload.
+pub struct LiveRoutes {
+    generation: AtomicU64,
+    routes: RwLock<Routes>,
+    /// When each reloaded version (by hash) handled its first events.
+    first_served: Mutex<HashMap<String, Instant>>,
+    /// Versions rolled back after failing on their first events.
+    rejected: Mutex<Vec<String>>,
+}
+
+impl LiveRoutes {
+    pub fn new(routes: Routes) -> LiveRoutes {
+        LiveRoutes {
+            generation: AtomicU64::new(0),
+            routes: RwLock::new(routes),
+            first_served: Mutex::new(HashMap::new()),
+            rejected: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The chain for a community (its own, or the default).
+    pub fn chain_for(&self, community: &str) -> Option<Vec<Arc<PluginDef>>> {
+        let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
+        routes
+            .communities
+            .get(community)
+            .or(routes.default_chain.as_ref())
+            .cloned()
+    }
+
+    pub fn snapshot(&self) -> Routes {
+        self.routes.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn publish(&self, routes: Routes) {
+        *self.routes.write().unwrap_or_else(|p| p.into_inner()) = routes;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// What a chain reports about new versions.
+    pub fn note(&self, news: Vec<VersionNews>) {
+        for n in news {
+            match n {
+                VersionNews::Serving { hash, .. } => {
+                    self.first_served
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .entry(hash)
+                        .or_insert_with(Instant::now);
+                }
+                VersionNews::Rejected {
+                    plugin,
+                    rejected,
+                    restored,
+                    error,
+                } => {
+                    // Every community goes back to the version that works.
+                    let mut routes = self.snapshot();
+                    let mut changed = false;
+                    for chain in routes
+                        .communities
+                        .values_mut()
+                        .chain(routes.default_chain.iter_mut())
+                    {
+                        for def in chain.iter_mut() {
+                            if Arc::ptr_eq(def, &rejected) {
+                                *def = restored.clone();
+                                changed = true;
+                            }
+                        }
+                    }
+                    if changed {
+                        self.publish(routes);
+                    }
+                    self.rejected
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(format!("{plugin} {}: {error}", rejected.loaded.hash));
+                }
+            }
+        }
+    }
+
+    /// When the version with this component hash first handled events.
+    pub fn first_served(&self, hash: &str) -> Option<Instant> {
+        self.first_served
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(hash)
+            .copied()
+    }
+
+    /// Versions rolled back so far (`plugin hash: error`).
+    pub fn rejected(&self) -> Vec<String> {
+        self.rejected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// Watches a config and its plugin files; reloads what changed.
+pub struct Reloader {
+    pub config_path: PathBuf,
+    pub runtime: Runtime,
+    pub store: Arc<dyn Store>,
+    pub secret: Arc<Secret>,
+    pub live: Arc<LiveRoutes>,
+    /// The config as loaded at start (for what cannot change live).
+    pub config: Config,
+}
+
+impl Reloader {
+    /// Runs until `shutdown`; each change is debounced then reloaded.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
+        use notify::{RecursiveMode, Watcher};
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+            if let Ok(event) = event {
+                if !matches!(event.kind, notify::EventKind::Access(_)) {
+                    let _ = tx.send(event.paths);
+                }
+            }
+        })?;
+        let mut watched: HashSet<PathBuf> = HashSet::new();
+        let mut config = self.config.clone();
+        let mut files = self.watch_list(&config);
+        for dir in files.iter().filter_map(|f| f.parent()) {
+            if watched.insert(dir.to_path_buf()) {
+                watcher.watch(dir, RecursiveMode::NonRecursive)?;
+            }
+        }
+        tracing::info!(
+            "watching {} and {} plugin file(s) for changes",
+            self.config_path.display(),
+            files.len().saturating_sub(1)
+        );
+        loop {
+            let paths = tokio::select! {
+                p = rx.recv() => match p { Some(p) => p, None => return Ok(()) },
+                _ = shutdown.changed() => return Ok(()),
+            };
+            let mut touched: HashSet<PathBuf> = paths.into_iter().collect();
+            // Debounce the editor's burst.
+            loop {
+                tokio::select! {
+                    more = rx.recv() => match more {
+                        Some(p) => touched.extend(p),
+                        None => return Ok(()),
+                    },
+                    _ = tokio::time::sleep(DEBOUNCE) => break,
+                }
+            }
+            if !touched.iter().any(|p| files.iter().any(|f| same_file(f, p))) {
+                continue;
+            }
+            let started = Instant::now();
+            let this = ReloadJob {
+                config_path: self.config_path.clone(),
+                runtime: self.runtime.clone(),
+                store: self.store.clone(),
+                secret: self.secret.clone(),
+                live: self.live.clone(),
+                previous: config,
+            };
+            let (next, _) = tokio::task::spawn_blocking(move || this.reload())
+                .await
+                .map_err(|e| anyhow::anyhow!("reload task panicked: {e}"))?;
+            config = next;
+            tracing::debug!("reload took {:?}", started.elapsed());
+            files = self.watch_list(&config);
+            for dir in files.iter().filter_map(|f| f.parent()) {
+                if watched.insert(dir.to_path_buf()) {
+                    watcher.watch(dir, RecursiveMode::NonRecursive)?;
+                }
+            }
+        }
+    }
+
+    /// The config file and every plugin component file it names.
+    fn watch_list(&self, config: &Config) -> Vec<PathBuf> {
+        let mut files = vec![absolute(&self.config_path)];
+        for name in config.plugins.keys() {
+            if let Ok(entry) = config.plugin_entry(name) {
+                if !entry.component.starts_with("builtin:") {
+                    files.push(absolute(Path::new(&entry.component)));
+                }
+            }
+        }
+        files
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || absolute(b) == *a || a.file_name() == b.file_name() && a.parent() == b.parent()
+}
+
+struct ReloadJob {
+    config_path: PathBuf,
+    runtime: Runtime,
+    store: Arc<dyn Store>,
+    secret: Arc<Secret>,
+    live: Arc<LiveRoutes>,
+    previous: Config,
+}
+
+impl ReloadJob {
+    /// Reloads what changed; returns the config now in force and the names
+    /// of the plugins reloaded.
+    fn reload(self) -> (Config, Vec<String>) {
+        let config = match Config::load(&self.config_path) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("config change rejected, the running chains keep serving: {e:#}");
+                return (self.previous, Vec::new());
+            }
+        };
+        if config.connectors.len() != self.previous.connectors.len()
+            || config.data_dir() != self.previous.data_dir()
+        {
+            tracing::warn!(
+                "changes to [[connectors]], data_dir or [runtime] take effect at the next start"
+            );
+        }
+        // The definitions in force, by plugin name.
+        let current: BTreeMap<String, Arc<PluginDef>> = {
+            let routes = self.live.snapshot();
+            routes
+                .communities
+                .values()
+                .chain(routes.default_chain.iter())
+                .flatten()
+                .map(|d| (d.entry.name.clone(), d.clone()))
+                .collect()
+        };
+        let mut defs: BTreeMap<String, Arc<PluginDef>> = BTreeMap::new();
+        let mut reloaded = Vec::new();
+        for name in config.plugins.keys() {
+            let entry = match config.plugin_entry(name) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!("plugin `{name}`: {e:#}; its current version keeps serving");
+                    if let Some(d) = current.get(name) {
+                        defs.insert(name.clone(), d.clone());
+                    }
+                    continue;
+                }
+            };
+            let bytes = match builtin::component_bytes(&entry.component) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::error!("plugin `{name}`: {e:#}; its current version keeps serving");
+                    if let Some(d) = current.get(name) {
+                        defs.insert(name.clone(), d.clone());
+                    }
+                    continue;
+                }
+            };
+            if let Some(old) = current.get(name) {
+                if old.entry == entry && old.loaded.hash == crate::runtime::hash_hex(&bytes) {
+                    defs.insert(name.clone(), old.clone());
+                    continue;
+                }
+            }
+            let started = Instant::now();
+            match load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret) {
+                Ok(def) => {
+                    tracing::info!(
+                        plugin = name,
+                        hash = def.loaded.hash,
+                        "new version ready in {:?}: serving from each community's next event",
+                        started.elapsed()
+                    );
+                    reloaded.push(name.clone());
+                    defs.insert(name.clone(), Arc::new(def));
+                }
+                Err(e) => {
+                    tracing::error!(
+                        "new version of plugin `{name}` rejected, the current one keeps serving: {e:#}"
+                    );
+                    if let Some(d) = current.get(name) {
+                        defs.insert(name.clone(), d.clone());
+                    }
+                }
+            }
+        }
+        // Chains as the new config lists them, with plugins that could not
+        // be loaded at all left out of the old chain as before.
+        let chain = |names: &[toml::Spanned<String>]| -> Vec<Arc<PluginDef>> {
+            names
+                .iter()
+                .filter_map(|n| defs.get(n.get_ref()).cloned())
+                .collect()
+        };
+        let mut routes = Routes::default();
+        for community in &config.communities {
+            routes
+                .communities
+                .insert(community.id.get_ref().clone(), chain(&community.chain));
+        }
+        routes.default_chain = config.default_chain.as_deref().map(chain);
+        let unchanged = {
+            let old = self.live.snapshot();
+            same_routes(&old, &routes)
+        };
+        if !unchanged {
+            self.live.publish(routes);
+        }
+        (config, reloaded)
+    }
+}
+
+fn load_entry_bytes(
+    runtime: &Runtime,
+    entry: crate::config::PluginEntry,
+    bytes: &[u8],
+    store: &Arc<dyn Store>,
+    secret: &Arc<Secret>,
+) -> Result<PluginDef> {
+    PluginDef::load(runtime, entry, bytes, store.clone(), secret.clone())
+}
+
+fn same_routes(a: &Routes, b: &Routes) -> bool {
+    let same_chain = |x: &Vec<Arc<PluginDef>>, y: &Vec<Arc<PluginDef>>| {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| Arc::ptr_eq(p, q))
+    };
+    a.communities.len() == b.communities.len()
+        && a.communities
+            .iter()
+            .all(|(k, v)| b.communities.get(k).is_some_and(|w| same_chain(v, w)))
+        && match (&a.default_chain, &b.default_chain) {
+            (None, None) => true,
+            (Some(x), Some(y)) => same_chain(x, y),
+            _ => false,
+        }
+}

@@ -1,0 +1,248 @@
+//! Hot reload in the running host: a plugin file replaced while events
+//! flow, a bad new version refused, a version that fails on its first event
+//! rolled back, state kept across versions. In process, with a watched
+//! config in a temporary directory and real compiled components.
+
+use crate::env::plugin;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use vigie::source::{Source, SourceItem};
+use vigie::{CollectExecutor, Config, DecidedAction, Event, Vigie};
+
+/// Events pushed by the test while the host runs.
+pub struct ChannelSource(pub mpsc::Receiver<Event>);
+
+impl Source for ChannelSource {
+    fn name(&self) -> String {
+        "test channel".into()
+    }
+    fn spawn(
+        mut self: Box<Self>,
+        tx: mpsc::Sender<SourceItem>,
+    ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
+        tokio::spawn(async move {
+            while let Some(e) = self.0.recv().await {
+                if tx.send(SourceItem::Event(Box::new(e))).await.is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The same component with a different hash: a custom section appended.
+pub fn variant(bytes: &[u8], tag: &str) -> Vec<u8> {
+    fn leb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let name = b"vigie-variant";
+    let mut content = Vec::new();
+    leb(name.len(), &mut content);
+    content.extend_from_slice(name);
+    content.extend_from_slice(tag.as_bytes());
+    let mut out = bytes.to_vec();
+    out.push(0);
+    leb(content.len(), &mut out);
+    out.extend_from_slice(&content);
+    out
+}
+
+pub fn event(id: &str, community: &str, text: &str, t: i64) -> Event {
+    Event::from_json_line(
+        &serde_json::json!({
+            "id": id, "kind": "message", "platform": "test", "community": community,
+            "channel": "general", "author": {"id": "u1", "name": "u1"},
+            "text": text,
+            "timestamp": vigie::event::format_ms(1_795_000_000_000 + t),
+        })
+        .to_string(),
+    )
+    .expect("valid event")
+}
+
+/// Writes `bytes` to `path` the way editors and build tools do: a new file
+/// renamed over the old one.
+pub fn replace_file(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).expect("write");
+    std::fs::rename(&tmp, path).expect("rename");
+}
+
+fn config(dir: &Path, component: &str) -> std::path::PathBuf {
+    let path = dir.join("vigie.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"data_dir = "data"
+[runtime]
+batch_size = 8
+[plugins.p]
+component = "{component}"
+grants = ["reply", "post"]
+
+[[communities]]
+id = "acme"
+chain = ["p"]
+
+[[communities]]
+id = "globex"
+chain = ["p"]
+"#
+        ),
+    )
+    .unwrap();
+    path
+}
+
+struct Running {
+    tx: mpsc::Sender<Event>,
+    host: Arc<Vigie>,
+    collected: CollectExecutor,
+    task: tokio::task::JoinHandle<anyhow::Result<vigie::Summary>>,
+}
+
+fn start(config_path: &Path) -> Running {
+    let config = Config::load(config_path).unwrap();
+    let host = Arc::new(
+        Vigie::builder()
+            .watch(config_path)
+            .build_from_config(&config)
+            .unwrap(),
+    );
+    let (tx, rx) = mpsc::channel(1024);
+    let collected = CollectExecutor::default();
+    let h = host.clone();
+    let c = collected.clone();
+    let task = tokio::spawn(async move {
+        h.run(vec![Box::new(ChannelSource(rx))], Box::new(c)).await
+    });
+    Running {
+        tx,
+        host,
+        collected,
+        task,
+    }
+}
+
+async fn wait_generation(host: &Vigie, above: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while host.live_routes().generation() <= above {
+        assert!(Instant::now() < deadline, "the reload was not published");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+fn counts(actions: &[DecidedAction], community: &str) -> Vec<(u64, String)> {
+    actions
+        .iter()
+        .filter(|a| a.community == community)
+        .filter_map(|a| match &a.action {
+            vigie::Action::Reply { text, .. } => text
+                .strip_prefix("count=")
+                .and_then(|n| n.parse().ok())
+                .map(|n| (n, a.by.plugin_hash.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_swapped_while_events_flow_loses_nothing_and_keeps_order_and_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = std::fs::read(plugin("probe")).unwrap();
+    let file = dir.path().join("p.wasm");
+    std::fs::write(&file, &probe).unwrap();
+    let config_path = config(dir.path(), "p.wasm");
+    let run = start(&config_path);
+    const EVENTS: usize = 600;
+    const SWAPS: usize = 3;
+    let mut sent = 0;
+    for swap in 0..=SWAPS {
+        for _ in 0..EVENTS / (SWAPS + 1) {
+            for community in ["acme", "globex"] {
+                let e = event(&format!("{community}-{sent}"), community, "*:count n", sent as i64);
+                run.tx.send(e).await.unwrap();
+            }
+            sent += 1;
+            if sent % 20 == 0 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        if swap < SWAPS {
+            let before = run.host.live_routes().generation();
+            replace_file(&file, &variant(&probe, &format!("v{swap}")));
+            wait_generation(&run.host, before).await;
+        }
+    }
+    drop(run.tx);
+    let summary = run.task.await.unwrap().unwrap();
+    assert_eq!(summary.events_handled as usize, 2 * sent);
+    assert_eq!(summary.total_plugin_errors(), 0);
+    let actions = run.collected.actions();
+    for community in ["acme", "globex"] {
+        let counts = counts(&actions, community);
+        // Every event counted once, in order: state carried across versions.
+        let numbers: Vec<u64> = counts.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, (1..=sent as u64).collect::<Vec<_>>(), "{community}");
+        // Versions follow each other: never back to an older one.
+        let mut versions: Vec<&String> = counts.iter().map(|(_, h)| h).collect();
+        versions.dedup();
+        assert_eq!(versions.len(), SWAPS + 1, "{community}: {versions:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_new_versions_are_refused_and_the_old_one_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let probe = std::fs::read(plugin("probe")).unwrap();
+    let file = dir.path().join("p.wasm");
+    std::fs::write(&file, &probe).unwrap();
+    let config_path = config(dir.path(), "p.wasm");
+    let run = start(&config_path);
+    let probe_hash = vigie::runtime::hash_hex(&probe);
+    let mut t = 0;
+    let mut send = |text: &str| {
+        t += 1;
+        event(&format!("e{t}"), "acme", text, t)
+    };
+    run.tx.send(send("*:count n")).await.unwrap();
+
+    // Not a component at all: refused at load, nothing published.
+    let generation = run.host.live_routes().generation();
+    replace_file(&file, b"not wasm");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(run.host.live_routes().generation(), generation);
+    run.tx.send(send("*:count n")).await.unwrap();
+
+    // A component that panics on its first event: rolled back, and the old
+    // version handles that event.
+    let before = run.host.live_routes().generation();
+    let panicker = std::fs::read(plugin("panicker")).unwrap();
+    replace_file(&file, &panicker);
+    wait_generation(&run.host, before).await;
+    run.tx.send(send("boom; *:count n")).await.unwrap();
+    run.tx.send(send("*:count n")).await.unwrap();
+    drop(run.tx);
+    let summary = run.task.await.unwrap().unwrap();
+    assert_eq!(summary.events_handled, 4);
+    let counts = counts(&run.collected.actions(), "acme");
+    assert_eq!(
+        counts,
+        (1..=4).map(|n| (n, probe_hash.clone())).collect::<Vec<_>>(),
+        "the old version must have handled every event"
+    );
+    let rejected = run.host.live_routes().rejected();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(rejected[0].contains(&vigie::runtime::hash_hex(&panicker)));
+}
