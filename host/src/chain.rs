@@ -141,7 +141,12 @@ pub enum VersionNews {
 }
 
 impl Slot {
-    fn new(def: Arc<PluginDef>, community: &str, store: &Arc<dyn Store>, secret: &Arc<Secret>) -> Slot {
+    fn new(
+        def: Arc<PluginDef>,
+        community: &str,
+        store: &Arc<dyn Store>,
+        secret: &Arc<Secret>,
+    ) -> Slot {
         Slot {
             setup: InstanceSetup {
                 plugin: def.entry.name.clone(),
@@ -325,10 +330,7 @@ impl Chain {
                 continue;
             }
             let mut slot = Slot::new(def.clone(), &self.community, &self.store, &self.secret);
-            if let Some(i) = old
-                .iter()
-                .position(|s| s.def.entry.name == def.entry.name)
-            {
+            if let Some(i) = old.iter().position(|s| s.def.entry.name == def.entry.name) {
                 let mut previous = old.swap_remove(i);
                 // Only the last good version is kept to fall back on.
                 previous.previous = None;

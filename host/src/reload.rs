@@ -63,7 +63,10 @@ impl LiveRoutes {
     }
 
     pub fn snapshot(&self) -> Routes {
-        self.routes.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.routes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn publish(&self, routes: Routes) {
@@ -149,13 +152,14 @@ impl Reloader {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) -> Result<()> {
         use notify::{RecursiveMode, Watcher};
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event {
-                if !matches!(event.kind, notify::EventKind::Access(_)) {
-                    let _ = tx.send(event.paths);
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event {
+                    if !matches!(event.kind, notify::EventKind::Access(_)) {
+                        let _ = tx.send(event.paths);
+                    }
                 }
-            }
-        })?;
+            })?;
         let mut watched: HashSet<PathBuf> = HashSet::new();
         let mut config = self.config.clone();
         let mut files = self.watch_list(&config);
@@ -185,7 +189,10 @@ impl Reloader {
                     _ = tokio::time::sleep(DEBOUNCE) => break,
                 }
             }
-            if !touched.iter().any(|p| files.iter().any(|f| same_file(f, p))) {
+            if !touched
+                .iter()
+                .any(|p| files.iter().any(|f| same_file(f, p)))
+            {
                 continue;
             }
             let started = Instant::now();

@@ -124,9 +124,8 @@ fn start(config_path: &Path) -> Running {
     let collected = CollectExecutor::default();
     let h = host.clone();
     let c = collected.clone();
-    let task = tokio::spawn(async move {
-        h.run(vec![Box::new(ChannelSource(rx))], Box::new(c)).await
-    });
+    let task =
+        tokio::spawn(async move { h.run(vec![Box::new(ChannelSource(rx))], Box::new(c)).await });
     Running {
         tx,
         host,
@@ -171,7 +170,12 @@ async fn a_plugin_swapped_while_events_flow_loses_nothing_and_keeps_order_and_st
     for swap in 0..=SWAPS {
         for _ in 0..EVENTS / (SWAPS + 1) {
             for community in ["acme", "globex"] {
-                let e = event(&format!("{community}-{sent}"), community, "*:count n", sent as i64);
+                let e = event(
+                    &format!("{community}-{sent}"),
+                    community,
+                    "*:count n",
+                    sent as i64,
+                );
                 run.tx.send(e).await.unwrap();
             }
             sent += 1;
@@ -194,7 +198,11 @@ async fn a_plugin_swapped_while_events_flow_loses_nothing_and_keeps_order_and_st
         let counts = counts(&actions, community);
         // Every event counted once, in order: state carried across versions.
         let numbers: Vec<u64> = counts.iter().map(|(n, _)| *n).collect();
-        assert_eq!(numbers, (1..=sent as u64).collect::<Vec<_>>(), "{community}");
+        assert_eq!(
+            numbers,
+            (1..=sent as u64).collect::<Vec<_>>(),
+            "{community}"
+        );
         // Versions follow each other: never back to an older one.
         let mut versions: Vec<&String> = counts.iter().map(|(_, h)| h).collect();
         versions.dedup();

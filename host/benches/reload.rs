@@ -1,0 +1,187 @@
+//! Hot reload latency: the time from writing a new version of a plugin
+//! file to the first event handled by that version, while events flow
+//! (one every millisecond), for each first-party plugin, over 20 reloads.
+//! Prints the median and the maximum. Each new version is the plugin with
+//! a different custom section (a new hash: compiled from scratch, as a real
+//! new build would be).
+//!
+//! `cargo bench -p vigie --bench reload [-- RELOADS]` (default 20).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use vigie::source::{Source, SourceItem};
+use vigie::{builtin, CollectExecutor, Config, Event, Vigie};
+
+struct ChannelSource(mpsc::Receiver<Event>);
+
+impl Source for ChannelSource {
+    fn name(&self) -> String {
+        "bench".into()
+    }
+    fn spawn(
+        mut self: Box<Self>,
+        tx: mpsc::Sender<SourceItem>,
+    ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
+        tokio::spawn(async move {
+            while let Some(e) = self.0.recv().await {
+                if tx.send(SourceItem::Event(Box::new(e))).await.is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+fn variant(bytes: &[u8], tag: &str) -> Vec<u8> {
+    fn leb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let name = b"vigie-variant";
+    let mut content = Vec::new();
+    leb(name.len(), &mut content);
+    content.extend_from_slice(name);
+    content.extend_from_slice(tag.as_bytes());
+    let mut out = bytes.to_vec();
+    out.push(0);
+    leb(content.len(), &mut out);
+    out.extend_from_slice(&content);
+    out
+}
+
+fn replace_file(path: &Path, bytes: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).expect("write");
+    std::fs::rename(&tmp, path).expect("rename");
+}
+
+async fn measure(plugin: &str, grants: &str, reloads: usize) -> anyhow::Result<Vec<Duration>> {
+    let dir = tempfile::tempdir()?;
+    for (name, content) in builtin::DEMO_FILES {
+        std::fs::write(dir.path().join(name), content)?;
+    }
+    let bytes = builtin::component_bytes(&format!("builtin:{plugin}"))?;
+    let file = dir.path().join(format!("{plugin}.wasm"));
+    std::fs::write(&file, &bytes)?;
+    let demo = Config::load(&dir.path().join("vigie.toml"))?;
+    let plugin_config = demo
+        .plugin_entry(plugin)
+        .map(|e| e.config_json)
+        .unwrap_or_else(|_| "{}".into());
+    let config_path = dir.path().join("reload.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "data_dir = \"data\"\n[plugins.{plugin}]\ncomponent = \"{plugin}.wasm\"\ngrants = {grants}\n\
+             config = {}\n[[communities]]\nid = \"acme\"\nchain = [\"{plugin}\"]\n",
+            toml_inline(&plugin_config)?
+        ),
+    )?;
+    let config = Config::load(&config_path)?;
+    let host = Arc::new(
+        Vigie::builder()
+            .watch(&config_path)
+            .build_from_config(&config)?,
+    );
+    let (tx, rx) = mpsc::channel(4096);
+    let h = host.clone();
+    let run = tokio::spawn(async move {
+        h.run(
+            vec![Box::new(ChannelSource(rx))],
+            Box::new(CollectExecutor::default()),
+        )
+        .await
+    });
+    let demo_events: Vec<Event> = builtin::DEMO_EVENTS
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| Event::from_json_line(l).ok())
+        .collect();
+    let feeder = tokio::spawn(async move {
+        let mut i: usize = 0;
+        loop {
+            let mut e = demo_events[i % demo_events.len()].clone();
+            e.id = format!("bench-{i}");
+            e.community = "acme".into();
+            e.timestamp += Duration::from_millis(100 * i as u64);
+            if tx.send(e).await.is_err() {
+                return;
+            }
+            i += 1;
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut latencies = Vec::new();
+    for n in 0..reloads {
+        let next = variant(&bytes, &format!("{plugin}-{n}-{}", std::process::id()));
+        let hash = vigie::runtime::hash_hex(&next);
+        let written = Instant::now();
+        replace_file(&file, &next);
+        let deadline = written + Duration::from_secs(30);
+        let served = loop {
+            if let Some(at) = host.live_routes().first_served(&hash) {
+                break at;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{plugin}: version {n} never served"
+            );
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        };
+        latencies.push(served.saturating_duration_since(written));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    feeder.abort();
+    let _ = feeder.await;
+    let summary = run.await??;
+    anyhow::ensure!(
+        summary.total_plugin_errors() == 0,
+        "{plugin}: plugin errors during the run"
+    );
+    Ok(latencies)
+}
+
+/// A JSON object as a TOML inline table.
+fn toml_inline(json: &str) -> anyhow::Result<String> {
+    let value: toml::Value = serde_json::from_str(json)?;
+    Ok(value.to_string())
+}
+
+fn main() -> anyhow::Result<()> {
+    let reloads: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(20);
+    let rt = tokio::runtime::Runtime::new()?;
+    println!("hot reload: file written → first event handled by the new version ({reloads} reloads each, events every 1 ms)");
+    for (plugin, grants) in [
+        (
+            "automod",
+            r#"["delete", "reply", "post", "timeout", "kick", "ban", "flag", "label"]"#,
+        ),
+        ("sentiment", r#"["label", "alert"]"#),
+        ("faq", r#"["reply", "flag"]"#),
+        ("giveaway", r#"["post", "reply", "react", "dm"]"#),
+    ] {
+        let mut l = rt.block_on(measure(plugin, grants, reloads))?;
+        l.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "  {plugin:<10} median {:>7.1} ms   max {:>7.1} ms   (goal: median < 250 ms)",
+            ms(l[l.len() / 2]),
+            ms(l[l.len() - 1])
+        );
+    }
+    Ok(())
+}
