@@ -69,6 +69,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 grants: ActionKind::ALL.into_iter().collect::<BTreeSet<_>>(),
                 config_json: "{}".into(),
                 limits: Limits::default(),
+                shadow: false,
+                replaces: None,
             };
             pipeline::load_entry(&runtime, entry, store.clone(), secret.clone()).map(Arc::new)
         })

@@ -12,7 +12,7 @@ use crate::runtime::{
     Secret,
 };
 use crate::stats::Stats;
-use crate::store::{KvScope, KvWrites, Store};
+use crate::store::{KvScope, KvWrites, ShadowRecord, Store};
 use anyhow::{anyhow, Result};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -295,6 +295,7 @@ pub struct Chain {
     store: Arc<dyn Store>,
     secret: Arc<Secret>,
     news: Vec<VersionNews>,
+    shadow: Vec<ShadowRecord>,
 }
 
 impl Chain {
@@ -314,6 +315,7 @@ impl Chain {
             store,
             secret,
             news: Vec::new(),
+            shadow: Vec::new(),
         }
     }
 
@@ -352,6 +354,7 @@ impl Chain {
         let mut wit_events: Vec<wit::Event> = events.iter().map(Event::to_wit).collect();
         let mut decided: Vec<Vec<DecidedAction>> = vec![Vec::new(); events.len()];
         let mut stopped = vec![false; events.len()];
+        let mut shadows = Vec::new();
         for slot in &mut self.slots {
             if slot.quarantined.is_some() {
                 continue;
@@ -442,6 +445,27 @@ impl Chain {
                             .or_default() += dropped.len() as u64
                     });
                 }
+                if slot.def.entry.shadow {
+                    // Seen and recorded, never executed, invisible to the
+                    // rest of the chain.
+                    let actions = granted
+                        .into_iter()
+                        .map(|PluginAction { action, channel }| DecidedAction {
+                            event_id: Some(events[i].id.clone()),
+                            community: self.community.clone(),
+                            channel: channel.unwrap_or_else(|| events[i].channel.clone()),
+                            by: slot.def.by.clone(),
+                            action,
+                        })
+                        .collect();
+                    shadows.push((
+                        i,
+                        slot.def.entry.name.clone(),
+                        slot.def.entry.replaces.clone(),
+                        actions,
+                    ));
+                    continue;
+                }
                 let event = &mut wit_events[i];
                 for PluginAction { action, channel } in granted {
                     let kind = action.kind();
@@ -470,7 +494,32 @@ impl Chain {
                 }
             }
         }
+        for (i, plugin, replaces, actions) in shadows {
+            let live_actions = replaces
+                .as_ref()
+                .map(|r| {
+                    decided[i]
+                        .iter()
+                        .filter(|a| &a.by.plugin == r)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.shadow.push(ShadowRecord {
+                event_id: events[i].id.clone(),
+                community: self.community.clone(),
+                plugin,
+                replaces,
+                actions,
+                live_actions,
+            });
+        }
         decided.into_iter().map(planner::merge).collect()
+    }
+
+    /// What shadow plugins would have done since the last call.
+    pub fn take_shadow(&mut self) -> Vec<ShadowRecord> {
+        std::mem::take(&mut self.shadow)
     }
 
     /// Calls every plugin's `tick`; returns the merged plan.

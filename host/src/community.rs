@@ -253,7 +253,8 @@ impl CommunityActor {
         outbox: Vec<OutboxEntry>,
     ) -> Result<()> {
         let kv = self.chain.take_kv_writes();
-        if handled.is_empty() && actions.is_empty() && kv.is_empty() {
+        let shadow = self.chain.take_shadow();
+        if handled.is_empty() && actions.is_empty() && kv.is_empty() && shadow.is_empty() {
             return Ok(());
         }
         let wake: HashSet<String> = outbox.iter().map(|e| e.connector.clone()).collect();
@@ -262,6 +263,7 @@ impl CommunityActor {
             handled,
             actions: actions.clone(),
             outbox,
+            shadow,
         })?;
         for connector in wake {
             if let Some(notify) = self.delivery.wakers.get(&connector) {

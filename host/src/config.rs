@@ -118,6 +118,23 @@ pub struct PluginConfig {
     /// Overrides of `[runtime.limits]` for this plugin.
     #[serde(default)]
     pub limits: Option<Spanned<toml::Table>>,
+    /// `live` (default) or `shadow`: a shadow plugin sees the live events
+    /// and its actions are recorded (`vigie shadow-report`), never executed
+    /// nor seen by the rest of the chain.
+    #[serde(default)]
+    pub mode: Mode,
+    /// For a shadow plugin: the live plugin entry it is meant to replace,
+    /// whose actions the report compares with its own.
+    #[serde(default)]
+    pub replaces: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Live,
+    Shadow,
 }
 
 /// `[[communities]]`: one community and its chain.
@@ -153,6 +170,10 @@ pub struct PluginEntry {
     pub grants: BTreeSet<ActionKind>,
     pub config_json: String,
     pub limits: Limits,
+    /// Runs in shadow mode: recorded, never executed.
+    pub shadow: bool,
+    /// The live plugin a shadow plugin is compared with.
+    pub replaces: Option<String>,
 }
 
 impl Config {
@@ -205,6 +226,21 @@ impl Config {
                     "{}: plugins.{name}: give either `config` or `config_file`, not both",
                     at(file.span())
                 );
+            }
+            if let Some(replaces) = &plugin.replaces {
+                if plugin.mode != Mode::Shadow {
+                    bail!(
+                        "{}: plugins.{name}.replaces is only for shadow plugins (add mode = \"shadow\")",
+                        at(replaces.span())
+                    );
+                }
+                if !self.plugins.contains_key(replaces.get_ref()) || replaces.get_ref() == name {
+                    bail!(
+                        "{}: plugins.{name}.replaces names `{}`, which is not another plugin under [plugins]",
+                        at(replaces.span()),
+                        replaces.get_ref()
+                    );
+                }
             }
             if let Some(limits) = &plugin.limits {
                 self.limits_for(limits.get_ref())
@@ -333,6 +369,8 @@ impl Config {
                 .unwrap_or_default(),
             config_json,
             limits,
+            shadow: plugin.mode == Mode::Shadow,
+            replaces: plugin.replaces.as_ref().map(|r| r.get_ref().clone()),
         })
     }
 

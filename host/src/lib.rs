@@ -66,6 +66,7 @@ pub mod community;
 pub mod config;
 pub mod connector;
 pub mod delivery;
+pub mod diff;
 pub mod event;
 pub mod executor;
 pub mod pipeline;

@@ -87,6 +87,9 @@ enum Command {
     Audit(report::AuditArgs),
     /// Show actions that failed for good, with the platform's error.
     DeadLetters(report::StoreArgs),
+    /// What shadow plugins would have done, and how it differs from the
+    /// live plugins they are meant to replace.
+    ShadowReport(report::ShadowArgs),
     /// Recompute a giveaway draw from its published seed, commitment and
     /// entry list, and check it: anyone can verify the winners.
     VerifyDraw {
@@ -147,6 +150,7 @@ fn real_main(command: Command) -> Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
+        Command::ShadowReport(args) => report::shadow_report(args),
         Command::VerifyDraw {
             seed,
             commitment,
@@ -343,6 +347,8 @@ fn load_single(
         grants: ActionKind::ALL.into_iter().collect::<BTreeSet<_>>(),
         config_json,
         limits: Limits::default(),
+        shadow: false,
+        replaces: None,
     };
     pipeline::load_entry(
         &runtime,

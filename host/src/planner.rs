@@ -19,7 +19,9 @@ pub fn admit<T>(
 
 /// What makes two actions "the same" for deduplication: everything but the
 /// reason (and the plugin, which lives outside `Action`).
-fn identity(decided: &DecidedAction) -> String {
+/// What an action does, without why: two actions with the same identity
+/// have the same effect.
+pub fn identity(decided: &DecidedAction) -> String {
     let mut action = decided.action.clone();
     match &mut action {
         Action::Delete { reason, .. }

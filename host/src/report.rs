@@ -164,3 +164,86 @@ fn clip(s: &str, n: usize) -> String {
         out
     }
 }
+
+#[derive(clap::Args)]
+pub struct ShadowArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Differing events shown per shadow plugin (all with --json).
+    #[arg(long, default_value_t = 10)]
+    examples: usize,
+}
+
+/// `vigie shadow-report`: per shadow plugin, what it would have done and
+/// how that differs from the live plugin it is meant to replace.
+pub fn shadow_report(args: ShadowArgs) -> Result<()> {
+    use std::collections::BTreeMap;
+    use vigie::diff::{diff, render, DiffSummary};
+    let store = open(&args.store)?;
+    let records = store.shadow_log()?;
+    let mut by_plugin: BTreeMap<String, Vec<vigie::store::ShadowRecord>> = BTreeMap::new();
+    for r in records {
+        by_plugin.entry(r.plugin.clone()).or_default().push(r);
+    }
+    if by_plugin.is_empty() {
+        eprintln!("no shadow plugin has seen an event yet (mode = \"shadow\" in a plugin entry)");
+    }
+    for (plugin, records) in &by_plugin {
+        let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in records {
+            for a in &r.actions {
+                *kinds.entry(a.action.kind().name()).or_default() += 1;
+            }
+        }
+        let replaces = records.iter().find_map(|r| r.replaces.clone());
+        let mut summary = DiffSummary::default();
+        let mut examples = Vec::new();
+        for r in records {
+            let changes = diff(&r.live_actions, &r.actions);
+            summary.count(&changes);
+            if !changes.is_empty() {
+                examples.push((r.event_id.clone(), r.community.clone(), changes));
+            }
+        }
+        if args.store.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "plugin": plugin,
+                    "replaces": replaces,
+                    "events": records.len(),
+                    "would_do": kinds,
+                    "compared": replaces.as_ref().map(|_| &summary),
+                    "differences": replaces.as_ref().map(|_| examples.iter().map(|(e, c, ch)| serde_json::json!({"event_id": e, "community": c, "changes": ch})).collect::<Vec<_>>()),
+                })
+            );
+            continue;
+        }
+        let would: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!(
+            "shadow plugin `{plugin}`: {} event(s) seen; would have done: {}",
+            records.len(),
+            if would.is_empty() {
+                "nothing".to_string()
+            } else {
+                would.join(", ")
+            }
+        );
+        if let Some(live) = &replaces {
+            println!("  against live `{live}`: {}", summary.render());
+            for (event, community, changes) in examples.iter().take(args.examples) {
+                println!("  event {event} ({community}):");
+                for c in changes {
+                    println!("    {}", render(c).replace('\n', "\n    "));
+                }
+            }
+            if examples.len() > args.examples {
+                println!(
+                    "  … {} more differing event(s) (--examples N, or --json)",
+                    examples.len() - args.examples
+                );
+            }
+        }
+    }
+    Ok(())
+}

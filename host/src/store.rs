@@ -79,6 +79,8 @@ pub struct Commit {
     pub actions: Vec<DecidedAction>,
     /// Actions to carry out on a platform (a subset of `actions`).
     pub outbox: Vec<OutboxEntry>,
+    /// What shadow plugins would have done.
+    pub shadow: Vec<ShadowRecord>,
 }
 
 /// An action waiting for its connector to carry it out.
@@ -117,6 +119,23 @@ impl OutboxEntry {
         }
         hex::encode(&h.finalize()[..16])
     }
+}
+
+/// What a shadow plugin would have done for one event (never executed),
+/// beside what the live plugin it is meant to replace did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShadowRecord {
+    pub event_id: String,
+    pub community: String,
+    /// The shadow plugin entry.
+    pub plugin: String,
+    /// The live plugin entry it is compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+    pub actions: Vec<DecidedAction>,
+    /// What the replaced plugin decided for the same event.
+    #[serde(default)]
+    pub live_actions: Vec<DecidedAction>,
 }
 
 /// An executed action, as the audit log keeps it.
@@ -222,6 +241,8 @@ pub trait Store: Send + Sync + 'static {
     fn dead_letters(&self) -> Result<Vec<DeadLetter>>;
     /// Pending reversals, soonest first.
     fn reversals(&self) -> Result<Vec<Reversal>>;
+    /// What shadow plugins would have done, oldest first.
+    fn shadow_log(&self) -> Result<Vec<ShadowRecord>>;
 }
 
 /// The embedded default: a sled database in the data directory.
@@ -229,7 +250,7 @@ pub trait Store: Send + Sync + 'static {
 /// Everything lives in one tree under one-byte prefixes (`k` plugin state,
 /// `h` handled marks, `e` event log, `a` action log, `r` rejected input,
 /// `i` inbox, `c` cursors, `o` outbox, `d` done keys, `u` audit log, `x`
-/// dead letters, `s` scheduled reversals), so every step is one atomic
+/// dead letters, `s` scheduled reversals, `w` shadow log), so every step is one atomic
 /// `apply_batch` — much cheaper than a transaction across trees.
 pub struct SledStore {
     db: sled::Db,
@@ -248,6 +269,7 @@ const DONE: u8 = b'd';
 const AUDIT: u8 = b'u';
 const DEAD: u8 = b'x';
 const REVERSALS: u8 = b's';
+const SHADOW: u8 = b'w';
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<Self> {
@@ -349,6 +371,7 @@ impl Store for SledStore {
         if commit.handled.is_empty()
             && commit.actions.is_empty()
             && commit.outbox.is_empty()
+            && commit.shadow.is_empty()
             && commit.kv.iter().all(|(_, writes)| writes.is_empty())
         {
             return Ok(());
@@ -376,6 +399,13 @@ impl Store for SledStore {
             batch.insert(
                 prefixed(ACTIONS, &seq.to_be_bytes()),
                 serde_json::to_vec(action)?,
+            );
+        }
+        for record in &commit.shadow {
+            let seq = self.db.generate_id()?;
+            batch.insert(
+                prefixed(SHADOW, &seq.to_be_bytes()),
+                serde_json::to_vec(record)?,
             );
         }
         for entry in &commit.outbox {
@@ -564,6 +594,10 @@ impl Store for SledStore {
 
     fn reversals(&self) -> Result<Vec<Reversal>> {
         self.read_log(REVERSALS, "reversal")
+    }
+
+    fn shadow_log(&self) -> Result<Vec<ShadowRecord>> {
+        self.read_log(SHADOW, "shadow")
     }
 }
 

@@ -15,5 +15,6 @@ mod matrix;
 mod process;
 mod reload;
 mod sandbox;
+mod shadow;
 mod synapse;
 mod webhook;

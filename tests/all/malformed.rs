@@ -86,6 +86,8 @@ fn a_plugin_that_refuses_its_config_is_not_loaded() {
         grants: Default::default(),
         config_json: r#"{"keywords": "not a list"}"#.into(),
         limits: Limits::default(),
+        shadow: false,
+        replaces: None,
     };
     let err = vigie::pipeline::load_entry(&runtime, entry, store, Arc::new(Secret::random()))
         .err()
