@@ -69,8 +69,8 @@ pub fn diff(before: &[DecidedAction], after: &[DecidedAction]) -> Vec<Change> {
             .filter(|n| !olds.iter().any(|o| identity(n) == identity(o)))
             .collect();
         while let (Some(_), Some(_)) = (unmatched_old.first(), unmatched_new.first()) {
-            let before = unmatched_old.remove(0).clone();
-            let after = unmatched_new.remove(0).clone();
+            let before = Box::new(unmatched_old.remove(0).clone());
+            let after = Box::new(unmatched_new.remove(0).clone());
             changes.push(Change::Changed { before, after });
         }
         changes.extend(
@@ -198,7 +198,7 @@ mod tests {
         assert!(changes.contains(&Change::Added { action: ban }));
         assert!(changes
             .iter()
-            .any(|c| matches!(c, Change::Changed { before, after } if before == &reply("hello") && after == &reply("bonjour"))));
+            .any(|c| matches!(c, Change::Changed { before, after } if **before == reply("hello") && **after == reply("bonjour"))));
         let mut s = DiffSummary::default();
         s.count(&changes);
         s.count(&[]);
