@@ -21,8 +21,8 @@ pub enum Change {
         action: DecidedAction,
     },
     Changed {
-        before: DecidedAction,
-        after: DecidedAction,
+        before: Box<DecidedAction>,
+        after: Box<DecidedAction>,
     },
 }
 
