@@ -72,6 +72,7 @@ pub mod executor;
 pub mod pipeline;
 pub mod planner;
 pub mod reload;
+pub mod replay;
 pub mod router;
 pub mod runtime;
 pub mod source;

@@ -90,6 +90,10 @@ enum Command {
     /// What shadow plugins would have done, and how it differs from the
     /// live plugins they are meant to replace.
     ShadowReport(report::ShadowArgs),
+    /// Re-run recorded events (or a JSON Lines file) through a plugin, with
+    /// the recorded time and the same seeded randomness, and print the
+    /// actions that differ from another version or from what was recorded.
+    Replay(report::ReplayArgs),
     /// Recompute a giveaway draw from its published seed, commitment and
     /// entry list, and check it: anyone can verify the winners.
     VerifyDraw {
@@ -151,6 +155,15 @@ fn real_main(command: Command) -> Result<()> {
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
         Command::ShadowReport(args) => report::shadow_report(args),
+        Command::Replay(args) => report::replay(
+            args,
+            report::ReplayContext {
+                plugin_name: &plugin_name,
+                plugin_config_json: &plugin_config_json,
+                dry_run_secret: DRY_RUN_SECRET,
+                cache_dir: default_cache_dir(),
+            },
+        ),
         Command::VerifyDraw {
             seed,
             commitment,

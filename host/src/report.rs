@@ -247,3 +247,215 @@ pub fn shadow_report(args: ShadowArgs) -> Result<()> {
     }
     Ok(())
 }
+
+#[derive(clap::Args)]
+pub struct ReplayArgs {
+    /// The plugin to replay: a .wasm component or `builtin:NAME`.
+    #[arg(long)]
+    plugin: String,
+    /// Compare with this other version (.wasm or `builtin:NAME`), replayed
+    /// the same way.
+    #[arg(long, conflicts_with = "against_recorded")]
+    against: Option<String>,
+    /// Compare with what the live plugin entry decided (the action log).
+    #[arg(long)]
+    against_recorded: bool,
+    /// First event: an RFC 3339 time or an event id (inclusive).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last event: an event id (inclusive) or an RFC 3339 time (exclusive).
+    #[arg(long)]
+    to: Option<String>,
+    /// Read events from this JSON Lines file instead of the event log (a
+    /// regression corpus kept next to the plugin).
+    #[arg(long)]
+    events: Option<PathBuf>,
+    /// The plugin entry name (seeds randomness, names recorded actions);
+    /// default: the file's name. Its config and grants come from the config
+    /// file when it has that entry.
+    #[arg(long)]
+    name: Option<String>,
+    /// The plugin's config (JSON, or TOML by extension), when not taken from
+    /// the config file.
+    #[arg(long)]
+    plugin_config: Option<PathBuf>,
+    /// The config file (its data directory holds the event and action logs
+    /// and the secret that seeds randomness).
+    #[arg(long, short)]
+    config: Option<PathBuf>,
+    /// Or the data directory itself.
+    #[arg(long, conflicts_with = "config")]
+    data_dir: Option<PathBuf>,
+    /// One JSON object per differing event, then a summary object.
+    #[arg(long)]
+    json: bool,
+}
+
+pub struct ReplayContext<'a> {
+    pub plugin_name: &'a dyn Fn(&str) -> String,
+    pub plugin_config_json: &'a dyn Fn(Option<&std::path::Path>) -> Result<String>,
+    pub dry_run_secret: [u8; 32],
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `vigie replay`: recorded (or given) events through a plugin again, and
+/// the actions that differ from another version or from what was recorded.
+pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
+    use std::collections::{BTreeSet, HashMap};
+    use std::sync::Arc;
+    use vigie::action::ActionKind;
+    use vigie::diff::{diff, render, DiffSummary};
+    use vigie::replay::{replay, select, Bound};
+
+    if args.against.is_none() && !args.against_recorded {
+        bail!("say what to compare with: --against OLD.wasm or --against-recorded");
+    }
+    let config = match (&args.config, &args.data_dir) {
+        (Some(path), _) => Some(Config::load(path)?),
+        (None, None) if std::path::Path::new("vigie.toml").exists() && args.events.is_none() => {
+            Some(Config::load("vigie.toml".as_ref())?)
+        }
+        _ => None,
+    };
+    let data_dir = args
+        .data_dir
+        .clone()
+        .or_else(|| config.as_ref().map(|c| c.data_dir()));
+    let store = match &data_dir {
+        Some(dir) if dir.join("store").exists() => {
+            Some(SledStore::open(&dir.join("store")).with_context(|| {
+                "a running vigie holds the store; stop it first (sled allows one process at a time)"
+            })?)
+        }
+        _ => None,
+    };
+    let events = match &args.events {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(i, l)| {
+                    vigie::Event::from_json_line(l)
+                        .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), i + 1))
+                })
+                .collect::<Result<Vec<_>>>()?
+        }
+        None => match &store {
+            Some(store) => store.events()?.into_iter().map(|h| h.event).collect(),
+            None => bail!(
+                "no events: give --events FILE, or --config/--data-dir of a host that has run"
+            ),
+        },
+    };
+    let events = select(
+        events,
+        args.from.as_deref().map(Bound::parse).as_ref(),
+        args.to.as_deref().map(Bound::parse).as_ref(),
+    )?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| (ctx.plugin_name)(&args.plugin));
+    let entry_for = |component: &str| -> Result<vigie::config::PluginEntry> {
+        if let Some(config) = &config {
+            if config.plugins.contains_key(&name) && args.plugin_config.is_none() {
+                let mut entry = config.plugin_entry(&name)?;
+                entry.component = component.to_string();
+                entry.shadow = false;
+                entry.replaces = None;
+                return Ok(entry);
+            }
+        }
+        Ok(vigie::config::PluginEntry {
+            name: name.clone(),
+            component: component.to_string(),
+            grants: ActionKind::ALL.into_iter().collect::<BTreeSet<_>>(),
+            config_json: (ctx.plugin_config_json)(args.plugin_config.as_deref())?,
+            limits: vigie::Limits::default(),
+            shadow: false,
+            replaces: None,
+        })
+    };
+    let secret = Arc::new(match &data_dir {
+        Some(dir) if dir.join("secret.key").exists() => vigie::Secret::load_or_create(dir)?,
+        _ => vigie::Secret::from_bytes(ctx.dry_run_secret),
+    });
+    let runtime = vigie::Runtime::builder()
+        .cache_dir(ctx.cache_dir.clone())
+        .max_instances(64)
+        .build()?;
+    let run = |component: &str| -> Result<vigie::replay::Replayed> {
+        let bytes = vigie::builtin::component_bytes(component)
+            .with_context(|| format!("plugin {component}"))?;
+        replay(
+            &runtime,
+            entry_for(component)?,
+            &bytes,
+            secret.clone(),
+            &events,
+        )
+    };
+    let new = run(&args.plugin)?;
+    let before: HashMap<String, Vec<vigie::DecidedAction>> = match &args.against {
+        Some(old) => run(old)?
+            .decided
+            .into_iter()
+            .map(|(e, a)| (e.id, a))
+            .collect(),
+        None => {
+            let Some(store) = &store else {
+                bail!("--against-recorded needs the data directory of a host that has run (--config or --data-dir)");
+            };
+            let mut by_event: HashMap<String, Vec<vigie::DecidedAction>> = HashMap::new();
+            for a in store.actions()? {
+                if a.by.plugin == name {
+                    if let Some(id) = &a.event_id {
+                        by_event.entry(id.clone()).or_default().push(a.clone());
+                    }
+                }
+            }
+            by_event
+        }
+    };
+    let mut summary = DiffSummary::default();
+    let empty = Vec::new();
+    for (event, after) in &new.decided {
+        let changes = diff(before.get(&event.id).unwrap_or(&empty), after);
+        summary.count(&changes);
+        if changes.is_empty() {
+            continue;
+        }
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"event_id": event.id, "community": event.community,
+                                   "timestamp": vigie::event::format_ms(event.timestamp_ms()),
+                                   "changes": changes})
+            );
+        } else {
+            println!(
+                "event {} ({}, {}):",
+                event.id,
+                event.community,
+                vigie::event::format_ms(event.timestamp_ms())
+            );
+            for c in &changes {
+                println!("  {}", render(c).replace('\n', "\n  "));
+            }
+        }
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"summary": summary, "plugin_errors": new.plugin_errors})
+        );
+    } else {
+        println!("{}", summary.render());
+        if new.plugin_errors > 0 {
+            println!("plugin errors during the replay: {}", new.plugin_errors);
+        }
+    }
+    Ok(())
+}

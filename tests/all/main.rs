@@ -14,6 +14,7 @@ mod malformed;
 mod matrix;
 mod process;
 mod reload;
+mod replay;
 mod sandbox;
 mod shadow;
 mod synapse;
