@@ -2,6 +2,7 @@
 //! benchmark the runtime.
 
 mod bench;
+mod golden;
 mod report;
 
 use anyhow::{bail, Context, Result};
@@ -56,13 +57,22 @@ enum Command {
         no_watch: bool,
     },
     /// Dry-run one plugin over a JSON Lines file of events, with no platform;
-    /// prints one JSON object per action.
+    /// prints one JSON object per action. With --golden, checks the golden
+    /// files of a plugin directory instead.
     Test {
         /// The plugin component (.wasm) or `builtin:NAME`.
         plugin: String,
         /// JSON Lines events (`-`: stdin).
-        #[arg(long)]
-        events: PathBuf,
+        #[arg(long, required_unless_present = "golden")]
+        events: Option<PathBuf>,
+        /// A plugin directory whose `tests/NAME.events.jsonl` are run and
+        /// compared with `tests/NAME.expected.jsonl`; exit code 1 on a
+        /// mismatch.
+        #[arg(long, conflicts_with = "events")]
+        golden: Option<PathBuf>,
+        /// With --golden: write the expected files from this run.
+        #[arg(long, requires = "golden")]
+        update: bool,
         /// The plugin's config, as a JSON or TOML file.
         #[arg(long)]
         plugin_config: Option<PathBuf>,
@@ -144,8 +154,22 @@ fn real_main(command: Command) -> Result<()> {
         Command::Test {
             plugin,
             events,
+            golden,
+            update,
             plugin_config,
-        } => test(&plugin, &events, plugin_config.as_deref()),
+        } => match (events, golden) {
+            (_, Some(dir)) => {
+                let config_json = plugin_config_json(plugin_config.as_deref())?;
+                golden::run(
+                    &|store| load_single(&plugin, config_json.clone(), store),
+                    DRY_RUN_SECRET,
+                    &dir,
+                    update,
+                )
+            }
+            (Some(events), None) => test(&plugin, &events, plugin_config.as_deref()),
+            (None, None) => bail!("give --events FILE or --golden DIR"),
+        },
         Command::Check {
             plugin,
             plugin_config,

@@ -8,6 +8,7 @@ mod chain;
 mod cli;
 mod fault_proxy;
 mod first_party;
+mod golden;
 mod hostile;
 mod irc;
 mod malformed;
