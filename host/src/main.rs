@@ -4,6 +4,7 @@
 mod bench;
 mod golden;
 mod report;
+mod scaffold;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -89,6 +90,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Create a plugin project (Rust or Python) that builds and passes its
+    /// own test straight away.
+    New(scaffold::NewArgs),
     /// Measure events per second through a chain of plugins on one core,
     /// and the cost of a fresh instance.
     Bench(bench::BenchArgs),
@@ -176,6 +180,7 @@ fn real_main(command: Command) -> Result<()> {
             json,
         } => check(&plugin, plugin_config.as_deref(), json),
         Command::Bench(args) => bench::run(args),
+        Command::New(args) => scaffold::new(args),
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
         Command::ShadowReport(args) => report::shadow_report(args),

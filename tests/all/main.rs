@@ -17,6 +17,7 @@ mod process;
 mod reload;
 mod replay;
 mod sandbox;
+mod scaffold;
 mod shadow;
 mod synapse;
 mod webhook;
