@@ -144,6 +144,7 @@ impl Vigie {
             let reloader = Reloader {
                 config_path: w.config_path.clone(),
                 runtime: w.runtime.clone(),
+                baseline: w.baseline.clone(),
                 store: w.store.clone(),
                 secret: w.secret.clone(),
                 live: w.live.clone(),
@@ -297,6 +298,12 @@ impl VigieBuilder {
         let watch = self.watch.take().map(|config_path| Reloader {
             config_path,
             runtime: runtime.clone(),
+            baseline: Runtime::builder()
+                .baseline(true)
+                .max_instances(config.runtime.max_instances)
+                .build()
+                .map_err(|e| tracing::warn!("no baseline compiler for hot reload: {e:#}"))
+                .ok(),
             store: store.clone(),
             secret: secret.clone(),
             live: live.clone(),

@@ -140,6 +140,9 @@ impl LiveRoutes {
 pub struct Reloader {
     pub config_path: PathBuf,
     pub runtime: Runtime,
+    /// Compiles new versions with the baseline compiler first, so they
+    /// serve at once; the optimised code replaces them when ready.
+    pub baseline: Option<Runtime>,
     pub store: Arc<dyn Store>,
     pub secret: Arc<Secret>,
     pub live: Arc<LiveRoutes>,
@@ -199,12 +202,13 @@ impl Reloader {
             let this = ReloadJob {
                 config_path: self.config_path.clone(),
                 runtime: self.runtime.clone(),
+                baseline: self.baseline.clone(),
                 store: self.store.clone(),
                 secret: self.secret.clone(),
                 live: self.live.clone(),
                 previous: config,
             };
-            let (next, _) = tokio::task::spawn_blocking(move || this.reload())
+            let next = tokio::task::spawn_blocking(move || this.reload())
                 .await
                 .map_err(|e| anyhow::anyhow!("reload task panicked: {e}"))?;
             config = next;
@@ -247,6 +251,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 struct ReloadJob {
     config_path: PathBuf,
     runtime: Runtime,
+    baseline: Option<Runtime>,
     store: Arc<dyn Store>,
     secret: Arc<Secret>,
     live: Arc<LiveRoutes>,
@@ -254,14 +259,13 @@ struct ReloadJob {
 }
 
 impl ReloadJob {
-    /// Reloads what changed; returns the config now in force and the names
-    /// of the plugins reloaded.
-    fn reload(self) -> (Config, Vec<String>) {
+    /// Reloads what changed; returns the config now in force.
+    fn reload(self) -> Config {
         let config = match Config::load(&self.config_path) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!("config change rejected, the running chains keep serving: {e:#}");
-                return (self.previous, Vec::new());
+                return self.previous;
             }
         };
         if config.connectors.len() != self.previous.connectors.len()
@@ -283,15 +287,18 @@ impl ReloadJob {
                 .collect()
         };
         let mut defs: BTreeMap<String, Arc<PluginDef>> = BTreeMap::new();
-        let mut reloaded = Vec::new();
+        let mut changed = Vec::new();
         for name in config.plugins.keys() {
+            let keep_current = |defs: &mut BTreeMap<String, Arc<PluginDef>>| {
+                if let Some(d) = current.get(name) {
+                    defs.insert(name.clone(), d.clone());
+                }
+            };
             let entry = match config.plugin_entry(name) {
                 Ok(e) => e,
                 Err(e) => {
                     tracing::error!("plugin `{name}`: {e:#}; its current version keeps serving");
-                    if let Some(d) = current.get(name) {
-                        defs.insert(name.clone(), d.clone());
-                    }
+                    keep_current(&mut defs);
                     continue;
                 }
             };
@@ -299,9 +306,7 @@ impl ReloadJob {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::error!("plugin `{name}`: {e:#}; its current version keeps serving");
-                    if let Some(d) = current.get(name) {
-                        defs.insert(name.clone(), d.clone());
-                    }
+                    keep_current(&mut defs);
                     continue;
                 }
             };
@@ -311,28 +316,74 @@ impl ReloadJob {
                     continue;
                 }
             }
-            let started = Instant::now();
-            match load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret) {
-                Ok(def) => {
+            changed.push((name.clone(), entry, bytes));
+        }
+        // First pass: the baseline compiler, fast, so the new versions
+        // serve at once; a version it cannot compile goes straight to the
+        // optimising compiler.
+        let started = Instant::now();
+        let mut pending = Vec::new();
+        for (name, entry, bytes) in changed {
+            let quick = self.baseline.as_ref().and_then(|baseline| {
+                load_entry_bytes(baseline, entry.clone(), &bytes, &self.store, &self.secret)
+                    .map_err(|e| tracing::debug!(plugin = name, "baseline compile failed: {e:#}"))
+                    .ok()
+            });
+            match quick {
+                Some(def) => {
                     tracing::info!(
                         plugin = name,
                         hash = def.loaded.hash,
-                        "new version ready in {:?}: serving from each community's next event",
+                        "new version ready (baseline code) in {:?}: serving from each community's next event",
                         started.elapsed()
                     );
-                    reloaded.push(name.clone());
                     defs.insert(name.clone(), Arc::new(def));
+                    pending.push((name, entry, bytes));
                 }
-                Err(e) => {
-                    tracing::error!(
-                        "new version of plugin `{name}` rejected, the current one keeps serving: {e:#}"
-                    );
-                    if let Some(d) = current.get(name) {
-                        defs.insert(name.clone(), d.clone());
+                None => {
+                    match load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret)
+                    {
+                        Ok(def) => {
+                            tracing::info!(
+                            plugin = name,
+                            hash = def.loaded.hash,
+                            "new version ready in {:?}: serving from each community's next event",
+                            started.elapsed()
+                        );
+                            defs.insert(name.clone(), Arc::new(def));
+                        }
+                        Err(e) => {
+                            tracing::error!(
+                            "new version of plugin `{name}` rejected, the current one keeps serving: {e:#}"
+                        );
+                            if let Some(d) = current.get(&name) {
+                                defs.insert(name.clone(), d.clone());
+                            }
+                        }
                     }
                 }
             }
         }
+        self.publish(&config, &defs);
+        // Second pass: the optimised code replaces the baseline code.
+        for (name, entry, bytes) in pending {
+            match load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret) {
+                Ok(def) => {
+                    tracing::info!(plugin = name, "optimised code of the new version serving");
+                    defs.insert(name, Arc::new(def));
+                }
+                Err(e) => tracing::warn!(
+                    plugin = name,
+                    "the optimising compiler failed on the new version ({e:#}); it keeps running baseline code"
+                ),
+            }
+        }
+        self.publish(&config, &defs);
+        config
+    }
+
+    /// Publishes the chains the config lists, with these definitions.
+    fn publish(&self, config: &Config, defs: &BTreeMap<String, Arc<PluginDef>>) {
         // Chains as the new config lists them, with plugins that could not
         // be loaded at all left out of the old chain as before.
         let chain = |names: &[toml::Spanned<String>]| -> Vec<Arc<PluginDef>> {
@@ -355,7 +406,6 @@ impl ReloadJob {
         if !unchanged {
             self.live.publish(routes);
         }
-        (config, reloaded)
     }
 }
 

@@ -134,10 +134,18 @@ fn start(config_path: &Path) -> Running {
     }
 }
 
-async fn wait_generation(host: &Vigie, above: u64) {
+/// Waits until the community's chain runs the component with this hash.
+async fn wait_published(host: &Vigie, hash: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
-    while host.live_routes().generation() <= above {
-        assert!(Instant::now() < deadline, "the reload was not published");
+    while !host
+        .live_routes()
+        .chain_for("acme")
+        .is_some_and(|c| c.iter().any(|d| d.loaded.hash == hash))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "version {hash} was not published"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -184,9 +192,9 @@ async fn a_plugin_swapped_while_events_flow_loses_nothing_and_keeps_order_and_st
             }
         }
         if swap < SWAPS {
-            let before = run.host.live_routes().generation();
-            replace_file(&file, &variant(&probe, &format!("v{swap}")));
-            wait_generation(&run.host, before).await;
+            let next = variant(&probe, &format!("v{swap}"));
+            replace_file(&file, &next);
+            wait_published(&run.host, &vigie::runtime::hash_hex(&next)).await;
         }
     }
     drop(run.tx);
@@ -235,10 +243,9 @@ async fn bad_new_versions_are_refused_and_the_old_one_keeps_serving() {
 
     // A component that panics on its first event: rolled back, and the old
     // version handles that event.
-    let before = run.host.live_routes().generation();
     let panicker = std::fs::read(plugin("panicker")).unwrap();
     replace_file(&file, &panicker);
-    wait_generation(&run.host, before).await;
+    wait_published(&run.host, &vigie::runtime::hash_hex(&panicker)).await;
     run.tx.send(send("boom; *:count n")).await.unwrap();
     run.tx.send(send("*:count n")).await.unwrap();
     drop(run.tx);

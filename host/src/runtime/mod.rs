@@ -59,6 +59,7 @@ pub struct RuntimeBuilder {
     cache_dir: Option<PathBuf>,
     max_instances: u32,
     pooling: bool,
+    baseline: bool,
 }
 
 impl RuntimeBuilder {
@@ -75,6 +76,13 @@ impl RuntimeBuilder {
     /// Use the pooling allocator (default) or allocate on demand.
     pub fn pooling(mut self, on: bool) -> Self {
         self.pooling = on;
+        self
+    }
+    /// Compile with the baseline compiler (Winch): several times faster to
+    /// compile, slower to run. Hot reload uses it to serve a new version at
+    /// once while the optimised code is being compiled.
+    pub fn baseline(mut self, on: bool) -> Self {
+        self.baseline = on;
         self
     }
 
@@ -101,6 +109,9 @@ impl RuntimeBuilder {
         let mut config = Config::new();
         config.wasm_component_model(true);
         config.epoch_interruption(true);
+        if self.baseline {
+            config.strategy(wasmtime::Strategy::Winch);
+        }
         // `VIGIE_WASM_PROFILER=perfmap` lets `perf` name the plugins' compiled
         // functions (see the README's section on profiling plugins).
         if std::env::var("VIGIE_WASM_PROFILER").is_ok_and(|v| v == "perfmap") {
@@ -160,6 +171,7 @@ impl Runtime {
             cache_dir: None,
             max_instances: 1000,
             pooling: true,
+            baseline: false,
         }
     }
 
