@@ -129,8 +129,12 @@ struct Slot {
 /// What happened to reloaded versions in this chain, for the reloader.
 #[derive(Clone)]
 pub enum VersionNews {
-    /// The new version handled its first events.
-    Serving { plugin: String, hash: String },
+    /// The new version handled its first event (at `at`).
+    Serving {
+        plugin: String,
+        hash: String,
+        at: std::time::Instant,
+    },
     /// The new version failed on its first events and was rolled back.
     Rejected {
         plugin: String,
@@ -366,8 +370,12 @@ impl Chain {
                 continue;
             }
             let started = std::time::Instant::now();
-            let mut results = slot.call(&wit_events, &indices, stats);
-            if slot.previous.is_some() {
+            // A new version on probation takes the first event alone, so
+            // it serves (or is rolled back) without waiting for a batch.
+            let probation = slot.previous.is_some();
+            let first = if probation { 1 } else { indices.len() };
+            let mut results = slot.call(&wit_events, &indices[..first], stats);
+            if probation {
                 let failure = results.iter().find_map(|r| match r {
                     Err(e) if !matches!(e, CallError::Quarantined) => Some(e.to_string()),
                     _ => None,
@@ -384,7 +392,9 @@ impl Chain {
                         self.news.push(VersionNews::Serving {
                             plugin: slot.def.entry.name.clone(),
                             hash: slot.def.loaded.hash.clone(),
+                            at: std::time::Instant::now(),
                         });
+                        results.extend(slot.call(&wit_events, &indices[1..], stats));
                     }
                     Some(error) => {
                         let rejected = slot.def.clone();
@@ -404,6 +414,8 @@ impl Chain {
                                 error,
                             });
                             results = slot.call(&wit_events, &indices, stats);
+                        } else {
+                            results.extend(slot.call(&wit_events, &indices[1..], stats));
                         }
                     }
                 }

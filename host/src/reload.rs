@@ -78,12 +78,12 @@ impl LiveRoutes {
     pub fn note(&self, news: Vec<VersionNews>) {
         for n in news {
             match n {
-                VersionNews::Serving { hash, .. } => {
+                VersionNews::Serving { hash, at, .. } => {
                     self.first_served
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .entry(hash)
-                        .or_insert_with(Instant::now);
+                        .or_insert(at);
                 }
                 VersionNews::Rejected {
                     plugin,
@@ -92,23 +92,7 @@ impl LiveRoutes {
                     error,
                 } => {
                     // Every community goes back to the version that works.
-                    let mut routes = self.snapshot();
-                    let mut changed = false;
-                    for chain in routes
-                        .communities
-                        .values_mut()
-                        .chain(routes.default_chain.iter_mut())
-                    {
-                        for def in chain.iter_mut() {
-                            if Arc::ptr_eq(def, &rejected) {
-                                *def = restored.clone();
-                                changed = true;
-                            }
-                        }
-                    }
-                    if changed {
-                        self.publish(routes);
-                    }
+                    self.replace(&rejected, restored);
                     self.rejected
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
@@ -116,6 +100,31 @@ impl LiveRoutes {
                 }
             }
         }
+    }
+
+    /// Puts `new` wherever `old` is (the same version, better code);
+    /// false when `old` is no longer in use (a newer version came).
+    pub fn replace(&self, old: &Arc<PluginDef>, new: Arc<PluginDef>) -> bool {
+        // In place, under the lock: a concurrent reload is never undone.
+        let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
+        let mut changed = false;
+        let routes = &mut *routes;
+        for chain in routes
+            .communities
+            .values_mut()
+            .chain(routes.default_chain.iter_mut())
+        {
+            for def in chain.iter_mut() {
+                if Arc::ptr_eq(def, old) {
+                    *def = new.clone();
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        changed
     }
 
     /// When the version with this component hash first handled events.
@@ -365,20 +374,39 @@ impl ReloadJob {
             }
         }
         self.publish(&config, &defs);
-        // Second pass: the optimised code replaces the baseline code.
-        for (name, entry, bytes) in pending {
-            match load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret) {
-                Ok(def) => {
-                    tracing::info!(plugin = name, "optimised code of the new version serving");
-                    defs.insert(name, Arc::new(def));
+        // Second pass, in the background (the next change is not held up):
+        // the optimised code replaces the baseline code, unless a newer
+        // version came meanwhile.
+        if !pending.is_empty() {
+            let upgrades: Vec<_> = pending
+                .into_iter()
+                .filter_map(|(name, entry, bytes)| {
+                    let quick = defs.get(&name)?.clone();
+                    Some((name, entry, bytes, quick))
+                })
+                .collect();
+            let (runtime, store, secret, live) = (
+                self.runtime.clone(),
+                self.store.clone(),
+                self.secret.clone(),
+                self.live.clone(),
+            );
+            std::thread::spawn(move || {
+                for (name, entry, bytes, quick) in upgrades {
+                    match load_entry_bytes(&runtime, entry, &bytes, &store, &secret) {
+                        Ok(def) => {
+                            if live.replace(&quick, Arc::new(def)) {
+                                tracing::info!(plugin = name, "optimised code of the new version serving");
+                            }
+                        }
+                        Err(e) => tracing::warn!(
+                            plugin = name,
+                            "the optimising compiler failed on the new version ({e:#}); it keeps running baseline code"
+                        ),
+                    }
                 }
-                Err(e) => tracing::warn!(
-                    plugin = name,
-                    "the optimising compiler failed on the new version ({e:#}); it keeps running baseline code"
-                ),
-            }
+            });
         }
-        self.publish(&config, &defs);
         config
     }
 

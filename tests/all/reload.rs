@@ -261,3 +261,82 @@ async fn bad_new_versions_are_refused_and_the_old_one_keeps_serving() {
     assert_eq!(rejected.len(), 1, "{rejected:?}");
     assert!(rejected[0].contains(&vigie::runtime::hash_hex(&panicker)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_change_reloads_only_that_plugin_and_lifts_its_quarantine() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.toml");
+    let write = |p_name: &str| {
+        std::fs::write(
+            &path,
+            format!(
+                r#"data_dir = "data"
+[runtime.limits]
+quarantine_after = 2
+[plugins.p]
+component = "{probe}"
+grants = ["reply"]
+config = {{ name = "{p_name}" }}
+[plugins.q]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = {{ keywords = ["spam"] }}
+[[communities]]
+id = "acme"
+chain = ["p", "q"]
+"#,
+                probe = plugin("probe").display()
+            ),
+        )
+        .unwrap()
+    };
+    write("p");
+    let run = start(&path);
+    let chain = || run.host.live_routes().chain_for("acme").unwrap();
+    let (p_before, q_before) = (chain()[0].clone(), chain()[1].clone());
+    // p fails twice in a row (one event at a time): quarantined.
+    for (i, text) in ["!fail", "!fail", "p:reply one; spam"].iter().enumerate() {
+        run.tx
+            .send(event(&format!("a{i}"), "acme", text, i as i64))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while run.collected.actions().is_empty() {
+        assert!(Instant::now() < deadline, "nothing handled");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Only q acted: p is quarantined.
+    let by = |actions: &[DecidedAction]| -> Vec<String> {
+        actions.iter().map(|a| a.by.plugin.clone()).collect()
+    };
+    assert_eq!(by(&run.collected.actions()), ["q", "q"]);
+
+    // p's config changes (its name): p is reloaded, q is left alone.
+    let generation = run.host.live_routes().generation();
+    write("p2");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while run.host.live_routes().generation() == generation {
+        assert!(
+            Instant::now() < deadline,
+            "the config change was not picked up"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Let the optimised code follow the baseline code.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!Arc::ptr_eq(&chain()[0], &p_before), "p was not reloaded");
+    assert!(
+        Arc::ptr_eq(&chain()[1], &q_before),
+        "q was reloaded for nothing"
+    );
+    // The new p is out of quarantine and answers to its new name.
+    run.tx
+        .send(event("a3", "acme", "p2:reply two", 3))
+        .await
+        .unwrap();
+    drop(run.tx);
+    run.task.await.unwrap().unwrap();
+    assert_eq!(by(&run.collected.actions()), ["q", "q", "p"]);
+}
