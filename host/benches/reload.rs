@@ -13,52 +13,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-use vigie::source::{Source, SourceItem};
+use vigie::source::ChannelSource;
 use vigie::{builtin, CollectExecutor, Config, Event, Vigie};
 
-struct ChannelSource(mpsc::Receiver<Event>);
-
-impl Source for ChannelSource {
-    fn name(&self) -> String {
-        "bench".into()
-    }
-    fn spawn(
-        mut self: Box<Self>,
-        tx: mpsc::Sender<SourceItem>,
-    ) -> tokio::task::JoinHandle<anyhow::Result<()>> {
-        tokio::spawn(async move {
-            while let Some(e) = self.0.recv().await {
-                if tx.send(SourceItem::Event(Box::new(e))).await.is_err() {
-                    break;
-                }
-            }
-            Ok(())
-        })
-    }
-}
-
+/// The same component with a different hash (a custom section).
 fn variant(bytes: &[u8], tag: &str) -> Vec<u8> {
-    fn leb(mut n: usize, out: &mut Vec<u8>) {
-        loop {
-            let byte = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                out.push(byte);
-                return;
-            }
-            out.push(byte | 0x80);
-        }
-    }
-    let name = b"vigie-variant";
-    let mut content = Vec::new();
-    leb(name.len(), &mut content);
-    content.extend_from_slice(name);
-    content.extend_from_slice(tag.as_bytes());
-    let mut out = bytes.to_vec();
-    out.push(0);
-    leb(content.len(), &mut out);
-    out.extend_from_slice(&content);
-    out
+    vigie::runtime::with_custom_section(bytes, "vigie-variant", tag.as_bytes())
 }
 
 fn replace_file(path: &Path, bytes: &[u8]) {
@@ -99,7 +59,7 @@ async fn measure(plugin: &str, grants: &str, reloads: usize) -> anyhow::Result<V
     let h = host.clone();
     let run = tokio::spawn(async move {
         h.run(
-            vec![Box::new(ChannelSource(rx))],
+            vec![Box::new(ChannelSource::new("test", rx))],
             Box::new(CollectExecutor::default()),
         )
         .await

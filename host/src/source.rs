@@ -104,3 +104,37 @@ async fn read_lines(
         }
     }
 }
+
+/// Events handed over by the program itself (embedding, tests,
+/// benchmarks): each event sent on the channel goes to the router; the
+/// source ends when every sender is dropped.
+pub struct ChannelSource {
+    name: String,
+    events: mpsc::Receiver<Event>,
+}
+
+impl ChannelSource {
+    pub fn new(name: impl Into<String>, events: mpsc::Receiver<Event>) -> Self {
+        ChannelSource {
+            name: name.into(),
+            events,
+        }
+    }
+}
+
+impl Source for ChannelSource {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn spawn(mut self: Box<Self>, tx: mpsc::Sender<SourceItem>) -> JoinHandle<Result<()>> {
+        tokio::spawn(async move {
+            while let Some(event) = self.events.recv().await {
+                if tx.send(SourceItem::Event(Box::new(event))).await.is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        })
+    }
+}

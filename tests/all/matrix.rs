@@ -191,6 +191,32 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
     );
 }
 
+/// A homeserver with a public room: `modo` created it, the bot `vigie`
+/// moderates it (power level 100), `alice` is in it.
+struct Room {
+    synapse: Synapse,
+    moderator: crate::synapse::MatrixUser,
+    alice: crate::synapse::MatrixUser,
+    room: String,
+}
+
+impl Room {
+    fn new() -> Room {
+        let synapse = Synapse::start();
+        let moderator = synapse.register("modo");
+        let alice = synapse.register("alice");
+        synapse.register("vigie");
+        let room = moderator.create_room(&["@vigie:localhost"]);
+        alice.join(&room);
+        Room {
+            synapse,
+            moderator,
+            alice,
+            room,
+        }
+    }
+}
+
 /// The probe plugin (tests/plugins/probe) acts on directives in the text:
 /// every message asks for a post, every third also for its deletion.
 fn probe_config(dir: &Path, connector: &str) -> PathBuf {
@@ -215,12 +241,12 @@ chain = ["probe"]
 #[test]
 fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
     use rand::Rng;
-    let synapse = Synapse::start();
-    let moderator = synapse.register("modo");
-    let alice = synapse.register("alice");
-    synapse.register("vigie");
-    let room = moderator.create_room(&["@vigie:localhost"]);
-    alice.join(&room);
+    let Room {
+        synapse,
+        moderator,
+        alice,
+        room,
+    } = Room::new();
     let dir = tempfile::tempdir().unwrap();
     let config = probe_config(dir.path(), &connector(&synapse, &room));
     let bot_password = password("vigie");
@@ -236,11 +262,7 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
         std::thread::spawn(move || {
             let mut ids = Vec::new();
             for i in 0..MESSAGES {
-                let mut text = format!("m{i}; *:post {room} ack-{i}");
-                if i % 3 == 0 {
-                    text.push_str("; *:delete");
-                }
-                ids.push(alice.send(&room, &text));
+                ids.push(alice.send(&room, &script(&room, i)));
                 std::thread::sleep(Duration::from_millis(120));
             }
             ids
@@ -255,41 +277,8 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
     let sent = sender.join().expect("sender thread");
     let vigie = VigieProcess::start(&config, &bot_password);
 
-    let expected_posts = MESSAGES;
     let expected_redactions = MESSAGES.div_ceil(3);
-    let count = |timeline: &[Value]| {
-        let posts: Vec<String> = bot_events(timeline, "m.room.message")
-            .iter()
-            .filter_map(|e| e["content"]["body"].as_str().map(String::from))
-            .collect();
-        let redactions = bot_events(timeline, "m.room.redaction").len();
-        (posts, redactions)
-    };
-    wait_for("every action to land", Duration::from_secs(180), || {
-        let (posts, redactions) = count(&moderator.timeline(&room));
-        (posts.len() >= expected_posts && redactions >= expected_redactions).then_some(())
-    });
-    // Anything late would be a duplicate: give it time to show up.
-    std::thread::sleep(Duration::from_secs(3));
-    let log = vigie.stop();
-    let timeline = moderator.timeline(&room);
-    let (posts, redactions) = count(&timeline);
-    let mut sorted = posts.clone();
-    sorted.sort();
-    sorted.dedup();
-    assert_eq!(
-        sorted.len(),
-        posts.len(),
-        "a post was repeated: {posts:?}\n{log}"
-    );
-    assert_eq!(posts.len(), expected_posts, "posts: {posts:?}");
-    for i in 0..MESSAGES {
-        assert!(posts.contains(&format!("ack-{i}")), "ack-{i} missing");
-    }
-    assert_eq!(redactions, expected_redactions);
-    for (i, id) in sent.iter().enumerate() {
-        assert_eq!(is_redacted(&timeline, id), i % 3 == 0, "message {i}");
-    }
+    let log = each_action_landed_once(&moderator, &room, &sent, vigie, Duration::from_secs(180));
 
     // The store: every message handled exactly once, every action audited once.
     let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
@@ -304,10 +293,62 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), handled.len(), "an event was handled twice");
-    assert_eq!(handled.len(), MESSAGES, "an event was lost");
+    assert_eq!(handled.len(), MESSAGES, "an event was lost:\n{log}");
     let audit = store.audit().unwrap();
-    assert_eq!(audit.len(), expected_posts + expected_redactions);
+    assert_eq!(audit.len(), MESSAGES + expected_redactions);
     assert!(store.dead_letters().unwrap().is_empty());
+}
+
+/// The `i`-th message of the probe tests: asks for a post `ack-i`, and
+/// every third one for its own deletion.
+fn script(room: &str, i: usize) -> String {
+    let mut text = format!("m{i}; *:post {room} ack-{i}");
+    if i % 3 == 0 {
+        text.push_str("; *:delete");
+    }
+    text
+}
+
+/// Waits until every action asked by `script` for the `sent` messages is
+/// in the room, then stops the host and checks each landed exactly once.
+/// Returns the host's log.
+fn each_action_landed_once(
+    moderator: &crate::synapse::MatrixUser,
+    room: &str,
+    sent: &[String],
+    vigie: VigieProcess,
+    timeout: Duration,
+) -> String {
+    let expected_redactions = sent.len().div_ceil(3);
+    wait_for("every action to land", timeout, || {
+        let (posts, redactions) = posts_and_redactions(&moderator.timeline(room));
+        (posts.len() >= sent.len() && redactions >= expected_redactions).then_some(())
+    });
+    // Anything late would be a duplicate: give it time to show up.
+    std::thread::sleep(Duration::from_secs(3));
+    let log = vigie.stop();
+    let timeline = moderator.timeline(room);
+    let (posts, redactions) = posts_and_redactions(&timeline);
+    let mut unique = posts.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        posts.len(),
+        "a post was repeated: {posts:?}\n{log}"
+    );
+    for i in 0..sent.len() {
+        assert!(
+            posts.contains(&format!("ack-{i}")),
+            "ack-{i} missing\n{log}"
+        );
+    }
+    assert_eq!(posts.len(), sent.len(), "{posts:?}");
+    assert_eq!(redactions, expected_redactions);
+    for (i, id) in sent.iter().enumerate() {
+        assert_eq!(is_redacted(&timeline, id), i % 3 == 0, "message {i}");
+    }
+    log
 }
 
 /// Counts the bot's posts (by text) and redactions in the room.
@@ -323,12 +364,12 @@ fn posts_and_redactions(timeline: &[Value]) -> (Vec<String>, usize) {
 fn through_429s_500s_slow_replies_and_dropped_connections_every_action_lands_once_within_the_rate()
 {
     use crate::fault_proxy::{is_action, Fault, FaultPlan, FaultProxy};
-    let synapse = Synapse::start();
-    let moderator = synapse.register("modo");
-    let alice = synapse.register("alice");
-    synapse.register("vigie");
-    let room = moderator.create_room(&["@vigie:localhost"]);
-    alice.join(&room);
+    let Room {
+        synapse,
+        moderator,
+        alice,
+        room,
+    } = Room::new();
     let proxy = FaultProxy::start(
         &synapse.url,
         FaultPlan {
@@ -357,31 +398,10 @@ fn through_429s_500s_slow_replies_and_dropped_connections_every_action_lands_onc
     const MESSAGES: usize = 30;
     let mut sent = Vec::new();
     for i in 0..MESSAGES {
-        let mut text = format!("m{i}; *:post {room} ack-{i}");
-        if i % 3 == 0 {
-            text.push_str("; *:delete");
-        }
-        sent.push(alice.send(&room, &text));
+        sent.push(alice.send(&room, &script(&room, i)));
     }
     let expected_redactions = MESSAGES.div_ceil(3);
-    wait_for("every action to land", Duration::from_secs(240), || {
-        let (posts, redactions) = posts_and_redactions(&moderator.timeline(&room));
-        (posts.len() >= MESSAGES && redactions >= expected_redactions).then_some(())
-    });
-    std::thread::sleep(Duration::from_secs(3));
-    let log = vigie.stop();
-
-    let timeline = moderator.timeline(&room);
-    let (posts, redactions) = posts_and_redactions(&timeline);
-    let mut unique = posts.clone();
-    unique.sort();
-    unique.dedup();
-    assert_eq!(unique.len(), posts.len(), "a post was repeated: {posts:?}");
-    assert_eq!(posts.len(), MESSAGES, "{posts:?}\n{log}");
-    assert_eq!(redactions, expected_redactions);
-    for (i, id) in sent.iter().enumerate() {
-        assert_eq!(is_redacted(&timeline, id), i % 3 == 0, "message {i}");
-    }
+    each_action_landed_once(&moderator, &room, &sent, vigie, Duration::from_secs(240));
     let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
     assert!(
         store.dead_letters().unwrap().is_empty(),
@@ -429,12 +449,12 @@ fn through_429s_500s_slow_replies_and_dropped_connections_every_action_lands_onc
 
 #[test]
 fn a_timeout_is_lifted_on_time_even_across_a_restart() {
-    let synapse = Synapse::start();
-    let moderator = synapse.register("modo");
-    let alice = synapse.register("alice");
-    synapse.register("vigie");
-    let room = moderator.create_room(&["@vigie:localhost"]);
-    alice.join(&room);
+    let Room {
+        synapse,
+        moderator,
+        alice,
+        room,
+    } = Room::new();
     let dir = tempfile::tempdir().unwrap();
     let config = probe_config(dir.path(), &connector(&synapse, &room));
     let bot_password = password("vigie");
