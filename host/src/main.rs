@@ -131,6 +131,14 @@ enum Command {
 }
 
 fn main() {
+    // `vigie audit | head` should end quietly when head has read enough,
+    // as command-line tools do, not panic on the closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE at start, before
+    // any thread exists, is what the C runtime does for every C program.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
     tracing_subscriber::fmt()
