@@ -5,62 +5,14 @@
 //! and that `giveaway_draw::verify` reproduces the published winners from
 //! the published seed, commitment and entry list.
 
+mod common;
+
+use common::event;
 use giveaway::Giveaway;
-use serde_json::Value;
 use std::collections::BTreeMap;
-use vigie_sdk::{Action, Author, Event, EventKind, Plugin, TestHost};
+use vigie_sdk::{Action, Event, Plugin, TestHost};
 
 const CONFIG: &str = r#"{"min_account_age_days": 1}"#;
-
-fn kind(s: &str) -> EventKind {
-    match s {
-        "message" => EventKind::Message,
-        "edit" => EventKind::Edit,
-        "deletion" => EventKind::Deletion,
-        "reaction" => EventKind::Reaction,
-        "join" => EventKind::Join,
-        "leave" => EventKind::Leave,
-        "follow" => EventKind::Follow,
-        "mention" => EventKind::Mention,
-        "direct_message" => EventKind::DirectMessage,
-        "report" => EventKind::Report,
-        other => panic!("unknown kind {other}"),
-    }
-}
-
-fn opt(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn event(v: &Value) -> Event {
-    let a = &v["author"];
-    Event {
-        id: v["id"].as_str().unwrap().to_string(),
-        kind: kind(v["kind"].as_str().unwrap()),
-        platform: v["platform"].as_str().unwrap().to_string(),
-        community: v["community"].as_str().unwrap().to_string(),
-        channel: v["channel"].as_str().unwrap().to_string(),
-        author: Author {
-            id: a["id"].as_str().unwrap().to_string(),
-            name: a["name"].as_str().unwrap().to_string(),
-            roles: a["roles"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r.as_str().unwrap().to_string())
-                .collect(),
-            account_age_days: a["account_age_days"].as_u64().map(|d| d as u32),
-            is_staff: a["is_staff"].as_bool().unwrap(),
-        },
-        text: v["text"].as_str().unwrap_or_default().to_string(),
-        reply_to: opt(&v["reply_to"]),
-        reaction: opt(&v["reaction"]),
-        target_message: opt(&v["target_message"]),
-        timestamp_ms: giveaway::time::parse_rfc3339(v["timestamp"].as_str().unwrap()).unwrap(),
-        labels: Vec::new(),
-        earlier_actions: Vec::new(),
-    }
-}
 
 fn demo_events() -> Vec<Event> {
     let path = concat!(
