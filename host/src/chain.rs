@@ -198,16 +198,9 @@ impl Slot {
         stats: &Stats,
     ) -> Vec<Result<Vec<PluginAction>, CallError>> {
         if indices.len() > 1 {
-            // Every event wanted (the common case): no copy.
-            let subset: Vec<wit::Event>;
-            let batch = if indices.len() == events.len() {
-                events
-            } else {
-                subset = indices.iter().map(|&i| events[i].clone()).collect();
-                &subset
-            };
+            let batch: Vec<&wit::Event> = indices.iter().map(|&i| &events[i]).collect();
             let result = match self.instance() {
-                Ok(instance) => instance.handle_batch(batch),
+                Ok(instance) => instance.handle_batch(&batch),
                 Err(e) => Err(CallError::Host(e)),
             };
             stats.update(|s| s.plugin_calls += 1);

@@ -47,6 +47,10 @@ pub fn identity(decided: &DecidedAction) -> String {
 
 /// Merges the actions decided for one event, in chain order.
 pub fn merge(actions: Vec<DecidedAction>) -> Vec<DecidedAction> {
+    // Most events get zero or one action: nothing to merge.
+    if actions.len() < 2 {
+        return actions;
+    }
     let deleted: HashSet<(String, String)> = actions
         .iter()
         .filter_map(|d| match &d.action {

@@ -47,6 +47,8 @@ const RUST: &[(&str, &str)] = files! {
     "vendor/vigie-sdk/src/lib.rs" => "../plugins/sdk/src/lib.rs",
     "vendor/vigie-sdk/src/act.rs" => "../plugins/sdk/src/act.rs",
     "vendor/vigie-sdk/src/describe.rs" => "../plugins/sdk/src/describe.rs",
+    "vendor/vigie-sdk/src/kv_cache.rs" => "../plugins/sdk/src/kv_cache.rs",
+    "vendor/vigie-sdk/src/packed.rs" => "../plugins/sdk/src/packed.rs",
     "vendor/vigie-sdk/src/test_host.rs" => "../plugins/sdk/src/test_host.rs",
 };
 

@@ -104,6 +104,35 @@ fn key_value_state_is_isolated_by_plugin_and_community_and_persists() {
     assert_eq!(again.replies("e4"), vec!["count=3"]);
 }
 
+/// A plugin keeps a copy of what it read and wrote (the SDK's read cache);
+/// after an event that wrote and then failed, what it reads must still be
+/// what the host stored, whether events come one by one or in a batch.
+#[test]
+fn a_failed_event_leaves_no_stale_state_in_the_plugin() {
+    for batch in [1, 64] {
+        let env = two_probes(ALL_B);
+        let out = env
+            .run_with(
+                &[
+                    message("e1", "acme", "u1", "a:set k first"),
+                    message("e2", "acme", "u1", "a:set k second; a:label x not-a-number"),
+                    message("e3", "acme", "u1", "a:get k"),
+                ],
+                |b| b.batch_size(batch),
+            )
+            .unwrap();
+        assert!(out.for_event("e2").is_empty(), "batch {batch}: e2 failed");
+        let seen = out.replies("e3");
+        // A fresh instance reads the stored value: it must be what e3 saw.
+        let again = env.run(&[message("e4", "acme", "u1", "a:get k")]);
+        assert_eq!(again.replies("e4"), seen, "batch {batch}");
+        if batch == 1 {
+            // One event per call: a failed call's writes are dropped.
+            assert_eq!(seen, vec!["k=first"]);
+        }
+    }
+}
+
 #[test]
 fn handled_events_are_never_handled_twice() {
     let env = two_probes(ALL_B);

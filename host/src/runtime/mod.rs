@@ -10,6 +10,7 @@
 mod cache;
 mod host;
 mod limits;
+mod packed;
 mod state;
 
 pub use limits::Limits;
@@ -23,7 +24,7 @@ use state::PluginState;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use wasmtime::component::Linker;
+use wasmtime::component::{Func, Linker, TypedFunc};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Trap};
 
 /// The types generated from `wit/` for the host side.
@@ -304,10 +305,28 @@ pub struct PluginAction {
     pub channel: Option<String>,
 }
 
+/// What `handle-batch` returns.
+type BatchResults = (Vec<Result<Vec<wit::Action>, String>>,);
+
+/// `handle-batch` over borrowed events: a chain hands each plugin the
+/// events it wants without copying them.
+type HandleBatchRefs<'a> = TypedFunc<(&'a [&'a wit::Event],), BatchResults>;
+
+/// `handle-packed` (exported by plugins built with the SDK).
+type HandlePacked<'a> = TypedFunc<(&'a [u8],), BatchResults>;
+
 /// One live instance of a plugin, bound to one (community, plugin) scope.
 pub struct PluginInstance {
     store: wasmtime::Store<PluginState>,
     bindings: wit::Plugin,
+    /// The `handle-batch` export, its signature checked as
+    /// [`HandleBatchRefs`] at instantiation.
+    handle_batch: Func,
+    /// `handle-packed`, when the component exports it, checked as
+    /// [`HandlePacked`]; batches go through it.
+    handle_packed: Option<Func>,
+    /// The packed batch being sent (kept to reuse its allocation).
+    packed: Vec<u8>,
     limits: Limits,
     /// The deadline of the call under way, for messages.
     deadline_ms: u64,
@@ -323,14 +342,48 @@ impl LoadedPlugin {
         store.limiter(|s| &mut s.limits);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(ticks(setup.limits.setup_ms));
-        let bindings = self
+        let instance = self
             .pre
+            .instance_pre()
             .instantiate(&mut store)
             .anyhow()
             .with_context(|| format!("cannot instantiate {}", self.origin))?;
+        let bindings = wit::Plugin::new(&mut store, &instance).anyhow()?;
+        let handle_batch = instance
+            .get_func(&mut store, "handle-batch")
+            .with_context(|| format!("{} does not export `handle-batch`", self.origin))?;
+        handle_batch
+            .typed::<(&[&wit::Event],), BatchResults>(&store)
+            .anyhow()
+            .with_context(|| format!("{}: `handle-batch` has the wrong type", self.origin))?;
+        let handle_packed = match instance.get_export_index(&mut store, None, packed::INTERFACE) {
+            Some(interface) => {
+                let func = instance
+                    .get_export_index(&mut store, Some(&interface), packed::FUNCTION)
+                    .and_then(|index| instance.get_func(&mut store, index))
+                    .with_context(|| {
+                        format!(
+                            "{} exports `{}` without `{}`",
+                            self.origin,
+                            packed::INTERFACE,
+                            packed::FUNCTION
+                        )
+                    })?;
+                func.typed::<(&[u8],), BatchResults>(&store)
+                    .anyhow()
+                    .with_context(|| {
+                        format!("{}: `{}` has the wrong type", self.origin, packed::FUNCTION)
+                    })?;
+                Some(func)
+            }
+            None => None,
+        };
         Ok(PluginInstance {
             store,
             bindings,
+            handle_batch,
+            handle_packed,
+            packed: Vec::new(),
             deadline_ms: setup.limits.cpu_ms,
             limits: setup.limits.clone(),
         })
@@ -358,8 +411,23 @@ impl PluginInstance {
 
     /// Handles one event. Key-value writes are staged only on success.
     pub fn handle(&mut self, event: &wit::Event) -> Result<Vec<PluginAction>, CallError> {
-        self.prepare(1, Some(std::slice::from_ref(event)));
-        let r = self.bindings.call_handle(&mut self.store, event);
+        self.prepare(1, Some(&[event]));
+        let r = match self.handle_packed {
+            // A batch of one: still cheaper to pass than the record.
+            Some(handle_packed) => {
+                packed::encode(&[event], &mut self.packed);
+                // SAFETY: the signature was checked at instantiation.
+                let func: HandlePacked<'_> = unsafe { TypedFunc::new_unchecked(handle_packed) };
+                func.call(&mut self.store, (&self.packed,))
+                    .and_then(|(mut results,)| match (results.pop(), results.is_empty()) {
+                        (Some(result), true) => Ok(result),
+                        _ => Err(wasmtime::Error::msg(
+                            "handle-packed returned a wrong number of results for one event",
+                        )),
+                    })
+            }
+            None => self.bindings.call_handle(&mut self.store, event),
+        };
         let result = match self.finish(r) {
             Ok(Ok(actions)) => self.check_output(actions),
             Ok(Err(message)) => Err(CallError::Plugin(message)),
@@ -373,10 +441,24 @@ impl PluginInstance {
     /// culprit loses its result); a plugin error fails only its event.
     pub fn handle_batch(
         &mut self,
-        events: &[wit::Event],
+        events: &[&wit::Event],
     ) -> Result<Vec<Result<Vec<PluginAction>, CallError>>, CallError> {
         self.prepare(events.len(), Some(events));
-        let r = self.bindings.call_handle_batch(&mut self.store, events);
+        // SAFETY (both): the signatures were checked when the instance was
+        // created; only the lifetimes differ.
+        let r = match self.handle_packed {
+            Some(handle_packed) => {
+                packed::encode(events, &mut self.packed);
+                let func: HandlePacked<'_> = unsafe { TypedFunc::new_unchecked(handle_packed) };
+                func.call(&mut self.store, (&self.packed,))
+            }
+            None => {
+                let func: HandleBatchRefs<'_> =
+                    unsafe { TypedFunc::new_unchecked(self.handle_batch) };
+                func.call(&mut self.store, (events,))
+            }
+        }
+        .map(|(r,)| r);
         let result = self.finish(r).and_then(|results| {
             if results.len() != events.len() {
                 return Err(CallError::Trap(format!(
@@ -440,7 +522,7 @@ impl PluginInstance {
         self.deadline_ms = self.limits.setup_ms;
     }
 
-    fn prepare(&mut self, events: usize, batch: Option<&[wit::Event]>) {
+    fn prepare(&mut self, events: usize, batch: Option<&[&wit::Event]>) {
         let ticks = ticks(self.limits.cpu_ms) * events.max(1) as u64;
         self.store.set_epoch_deadline(ticks);
         self.deadline_ms = self.limits.cpu_ms * events.max(1) as u64;

@@ -483,7 +483,7 @@ impl PluginState {
 
     /// Sets the clock and random context to the first event of a call and
     /// remembers the others for `batch.enter-event`.
-    pub(crate) fn enter_batch(&mut self, events: &[super::wit::Event]) {
+    pub(crate) fn enter_batch(&mut self, events: &[&super::wit::Event]) {
         // Reuses the strings of earlier calls: this runs for every call.
         let slots = &mut self.call.events;
         slots.truncate(events.len());

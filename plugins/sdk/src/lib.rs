@@ -45,7 +45,7 @@ use std::collections::BTreeMap;
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit",
-        world: "plugin",
+        world: "sdk-plugin",
         pub_export_macro: true,
         export_macro_name: "__export_plugin_world",
         default_bindings_module: "vigie_sdk::bindings",
@@ -63,6 +63,9 @@ pub use bindings::vigie::plugin::types::{
 
 pub mod act;
 mod describe;
+mod kv_cache;
+#[doc(hidden)]
+pub mod packed;
 mod test_host;
 
 pub use describe::{describe, DescriptionBuilder};
@@ -121,35 +124,101 @@ pub trait Plugin: Sized + 'static {
     }
 }
 
-/// The [`Host`] of a running component: every call goes to the Vigie host.
-pub struct WasmHost;
+/// The [`Host`] of a running component: calls go to the Vigie host.
+///
+/// Two answers need no call: the clock (the host's clock is the event's
+/// time, or the tick's), and which event of a batch the plugin is on, which
+/// the host learns only before a call that depends on it.
+pub struct WasmHost {
+    now_ms: i64,
+    /// The event of the batch being handled.
+    current: u32,
+    /// The event the host believes the plugin is on.
+    host_on: u32,
+}
+
+impl WasmHost {
+    /// At the start of a call the host is on the first event.
+    fn starting(now_ms: i64) -> Self {
+        WasmHost {
+            now_ms,
+            current: 0,
+            host_on: 0,
+        }
+    }
+
+    fn enter(&mut self, index: u32, now_ms: i64) {
+        self.current = index;
+        self.now_ms = now_ms;
+    }
+
+    /// Tells the host which event the plugin is on, if it does not know:
+    /// its random stream, its per-event limits follow the event.
+    fn sync(&mut self) {
+        if self.current != self.host_on {
+            bindings::vigie::plugin::batch::enter_event(self.current);
+            self.host_on = self.current;
+        }
+    }
+}
+
+std::thread_local! {
+    /// What this instance knows of its store (see [`kv_cache`]).
+    static KV_CACHE: std::cell::RefCell<kv_cache::ReadCache> = Default::default();
+}
+
+fn cached<R>(f: impl FnOnce(&mut kv_cache::ReadCache) -> R) -> R {
+    KV_CACHE.with(|c| f(&mut c.borrow_mut()))
+}
 
 impl Host for WasmHost {
     fn kv_get(&mut self, key: &str) -> Option<Vec<u8>> {
-        bindings::vigie::plugin::kv::get(key)
+        if let Some(known) = cached(|c| c.get(key)) {
+            return known;
+        }
+        self.sync();
+        let value = bindings::vigie::plugin::kv::get(key);
+        cached(|c| c.put(key, value.as_deref()));
+        value
     }
     fn kv_set(&mut self, key: &str, value: &[u8]) -> Result<(), KvError> {
-        bindings::vigie::plugin::kv::set(key, value)
+        self.sync();
+        let result = bindings::vigie::plugin::kv::set(key, value);
+        if result.is_ok() {
+            cached(|c| c.put(key, Some(value)));
+        }
+        result
     }
     fn kv_delete(&mut self, key: &str) {
-        bindings::vigie::plugin::kv::delete(key)
+        self.sync();
+        bindings::vigie::plugin::kv::delete(key);
+        cached(|c| c.put(key, None));
     }
     fn kv_increment(&mut self, key: &str, delta: i64) -> Result<i64, KvError> {
-        bindings::vigie::plugin::kv::increment(key, delta)
+        self.sync();
+        let result = bindings::vigie::plugin::kv::increment(key, delta);
+        if let Ok(n) = result {
+            cached(|c| c.put(key, Some(n.to_string().as_bytes())));
+        }
+        result
     }
     fn kv_list(&mut self, prefix: &str, limit: u32) -> Vec<String> {
+        self.sync();
         bindings::vigie::plugin::kv::list_keys(prefix, limit)
     }
     fn now_ms(&mut self) -> i64 {
-        bindings::vigie::plugin::clock::now()
+        self.now_ms
     }
     fn random_u64(&mut self) -> u64 {
+        self.sync();
         bindings::vigie::plugin::random::next_u64()
     }
     fn random_bytes(&mut self, len: u32) -> Vec<u8> {
+        self.sync();
         bindings::vigie::plugin::random::bytes(len)
     }
     fn log(&mut self, level: Level, message: &str) {
+        self.sync();
         bindings::vigie::plugin::log::write(level, message)
     }
 }
@@ -187,26 +256,54 @@ pub mod guest {
         })
     }
 
+    /// The host drops the key-value writes of a call that fails, so the
+    /// cache must forget them too.
+    fn forget_on_error<T>(result: &Result<T, String>) {
+        if result.is_err() {
+            cached(|c| c.clear());
+        }
+    }
+
     pub fn handle<P: Plugin>(slot: &'static Slot<P>, event: Event) -> Result<Vec<Action>, String> {
-        with_plugin(slot, |p| p.handle(&mut WasmHost, &event))
+        let mut host = WasmHost::starting(event.timestamp_ms);
+        let result = with_plugin(slot, |p| p.handle(&mut host, &event));
+        forget_on_error(&result);
+        result
     }
 
     pub fn handle_batch<P: Plugin>(
         slot: &'static Slot<P>,
         events: Vec<Event>,
     ) -> Vec<Result<Vec<Action>, String>> {
+        let mut host = WasmHost::starting(0);
         events
             .iter()
             .enumerate()
             .map(|(index, event)| {
-                bindings::vigie::plugin::batch::enter_event(index as u32);
-                with_plugin(slot, |p| p.handle(&mut WasmHost, event))
+                host.enter(index as u32, event.timestamp_ms);
+                let result = with_plugin(slot, |p| p.handle(&mut host, event));
+                forget_on_error(&result);
+                result
             })
             .collect()
     }
 
+    pub fn handle_packed<P: Plugin>(
+        slot: &'static Slot<P>,
+        bytes: Vec<u8>,
+    ) -> Vec<Result<Vec<Action>, String>> {
+        match packed::decode(&bytes) {
+            Ok(events) => handle_batch(slot, events),
+            // One result for a batch of any other size: the host sees the
+            // mismatch and hands the events over one by one.
+            Err(e) => vec![Err(format!("cannot read the packed events: {e}"))],
+        }
+    }
+
     pub fn tick<P: Plugin>(slot: &'static Slot<P>, now: i64) -> Result<Vec<Action>, String> {
-        with_plugin(slot, |p| p.tick(&mut WasmHost, now))
+        let result = with_plugin(slot, |p| p.tick(&mut WasmHost::starting(now), now));
+        forget_on_error(&result);
+        result
     }
 }
 
@@ -247,11 +344,21 @@ macro_rules! export_plugin {
                 > {
                     $crate::guest::handle_batch::<$plugin>(&VIGIE_PLUGIN, events)
                 }
+
                 fn tick(
                     now: i64,
                 ) -> ::std::result::Result<::std::vec::Vec<$crate::Action>, ::std::string::String>
                 {
                     $crate::guest::tick::<$plugin>(&VIGIE_PLUGIN, now)
+                }
+            }
+            impl $crate::bindings::exports::vigie::plugin::packed::Guest for VigieGuest {
+                fn handle_packed(
+                    events: ::std::vec::Vec<u8>,
+                ) -> ::std::vec::Vec<
+                    ::std::result::Result<::std::vec::Vec<$crate::Action>, ::std::string::String>,
+                > {
+                    $crate::guest::handle_packed::<$plugin>(&VIGIE_PLUGIN, events)
                 }
             }
     $crate::bindings::__export_plugin_world!(VigieGuest with_types_in $crate::bindings);

@@ -13,7 +13,8 @@
 //! configured name or `*`. Verbs: `label <key> <value>`, `reply <text>`,
 //! `post <channel> <text>`, `react <emoji>`, `delete`, `timeout <secs>`,
 //! `ban`, `kick`, `flag`, `dm <text>`, `alert <text>`, `stop`,
-//! `count <key>` (replies `count=<n>`), `seelabel <key>` (replies
+//! `count <key>` (replies `count=<n>`), `set <key> <value>`, `get <key>`
+//! (replies `<key>=<value|none>`), `seelabel <key>` (replies
 //! `label <key>=<value|none>`), `earlier` (replies `earlier=delete,reply`),
 //! `now` (replies `now=<ms>`), `rand` (replies `rand=<u64>`),
 //! `post-on-tick <channel>` (later ticks post `tick at <now>` there).
@@ -77,6 +78,15 @@ impl Probe {
                     .kv_increment(args, 1)
                     .map_err(|e| format!("{name}: count {args:?}: {e:?}"))?;
                 act::reply(event, format!("count={n}"), reason)
+            }
+            "set" => {
+                host.kv_set(first, rest.as_bytes())
+                    .map_err(|e| format!("{name}: set {first:?}: {e:?}"))?;
+                return Ok(None);
+            }
+            "get" => {
+                let value = host.kv_get_string(args).unwrap_or_else(|| "none".into());
+                act::reply(event, format!("{args}={value}"), reason)
             }
             "seelabel" => {
                 let value = event
