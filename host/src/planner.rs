@@ -6,7 +6,7 @@
 //! message supersedes replies and reactions to that same message.
 
 use crate::action::{Action, ActionKind, DecidedAction};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// Splits a plugin's actions into granted ones and dropped ones.
 pub fn admit<T>(
@@ -17,12 +17,9 @@ pub fn admit<T>(
     actions.into_iter().partition(|a| grants.contains(&kind(a)))
 }
 
-/// What makes two actions "the same" for deduplication: everything but the
-/// reason (and the plugin, which lives outside `Action`).
-/// What an action does, without why: two actions with the same identity
-/// have the same effect.
-pub fn identity(decided: &DecidedAction) -> String {
-    let mut action = decided.action.clone();
+/// The action without its reason: what it does, not why.
+fn without_reason(action: &Action) -> Action {
+    let mut action = action.clone();
     match &mut action {
         Action::Delete { reason, .. }
         | Action::Reply { reason, .. }
@@ -37,12 +34,27 @@ pub fn identity(decided: &DecidedAction) -> String {
         | Action::DirectMessage { reason, .. }
         | Action::Stop { reason } => reason.clear(),
     }
+    action
+}
+
+/// What an action does, without why, as a string: two actions with the
+/// same identity have the same effect (see [`same_effect`]).
+pub fn identity(decided: &DecidedAction) -> String {
     format!(
         "{}\u{0}{}\u{0}{}",
         decided.community,
         decided.channel,
-        serde_json::to_string(&action).unwrap_or_default()
+        serde_json::to_string(&without_reason(&decided.action)).unwrap_or_default()
     )
+}
+
+/// Whether two actions have the same effect: the same in everything but
+/// the reason (and the plugin, which lives outside `Action`).
+pub fn same_effect(a: &DecidedAction, b: &DecidedAction) -> bool {
+    a.action.kind() == b.action.kind()
+        && a.community == b.community
+        && a.channel == b.channel
+        && without_reason(&a.action) == without_reason(&b.action)
 }
 
 /// Merges the actions decided for one event, in chain order.
@@ -51,24 +63,26 @@ pub fn merge(actions: Vec<DecidedAction>) -> Vec<DecidedAction> {
     if actions.len() < 2 {
         return actions;
     }
-    let deleted: HashSet<(String, String)> = actions
+    let deleted: Vec<(String, String)> = actions
         .iter()
         .filter_map(|d| match &d.action {
             Action::Delete { message_id, .. } => Some((d.community.clone(), message_id.clone())),
             _ => None,
         })
         .collect();
-    let mut seen = HashSet::new();
-    actions
-        .into_iter()
-        .filter(|d| {
-            let superseded = matches!(d.action.kind(), ActionKind::Reply | ActionKind::React)
-                && d.action
-                    .message_id()
-                    .is_some_and(|m| deleted.contains(&(d.community.clone(), m.to_string())));
-            !superseded && seen.insert(identity(d))
-        })
-        .collect()
+    // An event gets a handful of actions: comparing pairs is cheaper than
+    // hashing each one.
+    let mut kept: Vec<DecidedAction> = Vec::with_capacity(actions.len());
+    for d in actions {
+        let superseded = matches!(d.action.kind(), ActionKind::Reply | ActionKind::React)
+            && d.action
+                .message_id()
+                .is_some_and(|m| deleted.iter().any(|(c, id)| *c == d.community && id == m));
+        if !superseded && !kept.iter().any(|k| same_effect(k, &d)) {
+            kept.push(d);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -132,6 +146,34 @@ mod tests {
             kinds,
             vec![("b", ActionKind::Delete), ("c", ActionKind::Reply)]
         );
+    }
+
+    #[test]
+    fn same_effect_ignores_the_reason_only_and_agrees_with_identity() {
+        let label = |value: f64, reason: &str| {
+            decided(
+                "a",
+                Action::Label {
+                    key: "mood".into(),
+                    value,
+                    note: None,
+                    reason: reason.into(),
+                },
+            )
+        };
+        let mut elsewhere = label(0.5, "x");
+        elsewhere.channel = "other".into();
+        let pairs = [
+            (label(0.5, "x"), label(0.5, "y"), true),
+            (label(0.5, "x"), label(0.25, "x"), false),
+            (label(0.5, "x"), elsewhere, false),
+        ];
+        for (a, b, same) in &pairs {
+            assert_eq!(same_effect(a, b), *same, "{a:?} vs {b:?}");
+            assert_eq!(identity(a) == identity(b), *same, "{a:?} vs {b:?}");
+        }
+        let plan = merge(pairs.into_iter().flat_map(|(a, b, _)| [a, b]).collect());
+        assert_eq!(plan.len(), 3);
     }
 
     #[test]
