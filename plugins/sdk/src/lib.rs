@@ -288,16 +288,43 @@ pub mod guest {
             .collect()
     }
 
+    std::thread_local! {
+        /// The event being handled, read in place from each packed batch.
+        static EVENT: RefCell<Event> = RefCell::new(packed::blank_event());
+    }
+
     pub fn handle_packed<P: Plugin>(
         slot: &'static Slot<P>,
         bytes: Vec<u8>,
     ) -> Vec<Result<Vec<Action>, String>> {
-        match packed::decode(&bytes) {
-            Ok(events) => handle_batch(slot, events),
-            // One result for a batch of any other size: the host sees the
-            // mismatch and hands the events over one by one.
-            Err(e) => vec![Err(format!("cannot read the packed events: {e}"))],
-        }
+        let unreadable = |e: String| {
+            // The host drops the writes of a batch it cannot take, and
+            // sees one result for a batch of any other size: it then hands
+            // the events over one by one.
+            cached(|c| c.clear());
+            vec![Err(format!("cannot read the packed events: {e}"))]
+        };
+        let mut batch = match packed::Batch::open(&bytes) {
+            Ok(batch) => batch,
+            Err(e) => return unreadable(e),
+        };
+        let mut results = Vec::with_capacity(batch.len().min(bytes.len()));
+        let mut host = WasmHost::starting(0);
+        EVENT.with(|event| {
+            let event = &mut *event.borrow_mut();
+            for index in 0u32.. {
+                match batch.next_into(event) {
+                    Ok(true) => {}
+                    Ok(false) => return results,
+                    Err(e) => return unreadable(e),
+                }
+                host.enter(index, event.timestamp_ms);
+                let result = with_plugin(slot, |p| p.handle(&mut host, event));
+                forget_on_error(&result);
+                results.push(result);
+            }
+            results
+        })
     }
 
     pub fn tick<P: Plugin>(slot: &'static Slot<P>, now: i64) -> Result<Vec<Action>, String> {

@@ -57,32 +57,97 @@ pub const ACTION_KINDS: [ActionKind; 12] = [
     ActionKind::Stop,
 ];
 
-/// Reads a packed batch.
+/// Reads a packed batch one event at a time into an [`Event`] the caller
+/// keeps, reusing its strings: in steady state a plugin call allocates
+/// nothing to read its events.
+pub struct Batch<'a> {
+    r: Reader<'a>,
+    left: usize,
+}
+
+impl<'a> Batch<'a> {
+    /// Checks the header of a packed batch.
+    pub fn open(bytes: &'a [u8]) -> Result<Batch<'a>, String> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(2)? != MAGIC {
+            return Err("not a packed batch of events".into());
+        }
+        let version = r.u8()?;
+        if version != VERSION {
+            return Err(format!(
+                "packed batch version {version}; this SDK reads {VERSION}"
+            ));
+        }
+        let left = r.u32()? as usize;
+        Ok(Batch { r, left })
+    }
+
+    /// How many events are left to read.
+    pub fn len(&self) -> usize {
+        self.left
+    }
+
+    /// Whether every event has been read.
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+
+    /// Reads the next event into `event` (every field is overwritten);
+    /// `false` once all have been read and the batch ended where it should.
+    pub fn next_into(&mut self, event: &mut Event) -> Result<bool, String> {
+        if self.left == 0 {
+            if self.r.at != self.r.bytes.len() {
+                return Err(format!(
+                    "packed batch has {} bytes after its last event",
+                    self.r.bytes.len() - self.r.at
+                ));
+            }
+            return Ok(false);
+        }
+        self.left -= 1;
+        self.r.event_into(event)?;
+        Ok(true)
+    }
+}
+
+/// An event with every field empty, to read into.
+pub fn blank_event() -> Event {
+    Event {
+        id: String::new(),
+        kind: EventKind::Message,
+        platform: String::new(),
+        community: String::new(),
+        channel: String::new(),
+        author: Author {
+            id: String::new(),
+            name: String::new(),
+            roles: Vec::new(),
+            account_age_days: None,
+            is_staff: false,
+        },
+        text: String::new(),
+        reply_to: None,
+        reaction: None,
+        target_message: None,
+        timestamp_ms: 0,
+        labels: Vec::new(),
+        earlier_actions: Vec::new(),
+    }
+}
+
+/// Reads a whole packed batch.
 pub fn decode(bytes: &[u8]) -> Result<Vec<Event>, String> {
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(2)? != MAGIC {
-        return Err("not a packed batch of events".into());
-    }
-    let version = r.u8()?;
-    if version != VERSION {
-        return Err(format!(
-            "packed batch version {version}; this SDK reads {VERSION}"
-        ));
-    }
-    let count = r.u32()? as usize;
+    let mut batch = Batch::open(bytes)?;
     // An event takes at least 53 bytes: a lying count cannot make us
     // reserve much.
-    let mut events = Vec::with_capacity(count.min(bytes.len() / 53 + 1));
-    for _ in 0..count {
-        events.push(r.event()?);
+    let mut events = Vec::with_capacity(batch.len().min(bytes.len() / 53 + 1));
+    loop {
+        let mut event = blank_event();
+        if !batch.next_into(&mut event)? {
+            return Ok(events);
+        }
+        events.push(event);
     }
-    if r.at != bytes.len() {
-        return Err(format!(
-            "packed batch has {} bytes after its last event",
-            bytes.len() - r.at
-        ));
-    }
-    Ok(events)
 }
 
 /// Writes a packed batch (the host's encoder does the same with its own
@@ -191,19 +256,23 @@ impl<'a> Reader<'a> {
             other => Err(format!("bad flag {other} at byte {}", self.at - 1)),
         }
     }
-    fn str(&mut self) -> Result<String, String> {
+    /// Overwrites `out` with the next string, keeping its allocation.
+    fn str_into(&mut self, out: &mut String) -> Result<(), String> {
         let len = self.u32()? as usize;
         let at = self.at;
-        std::str::from_utf8(self.take(len)?)
-            .map(str::to_owned)
-            .map_err(|_| format!("string at byte {at} is not UTF-8"))
+        let text = std::str::from_utf8(self.take(len)?)
+            .map_err(|_| format!("string at byte {at} is not UTF-8"))?;
+        out.clear();
+        out.push_str(text);
+        Ok(())
     }
-    fn opt_str(&mut self) -> Result<Option<String>, String> {
-        Ok(if self.flag()? {
-            Some(self.str()?)
+    fn opt_str_into(&mut self, out: &mut Option<String>) -> Result<(), String> {
+        if self.flag()? {
+            self.str_into(out.get_or_insert_with(String::new))
         } else {
-            None
-        })
+            *out = None;
+            Ok(())
+        }
     }
     fn count(&mut self) -> Result<usize, String> {
         let n = self.u32()? as usize;
@@ -213,69 +282,71 @@ impl<'a> Reader<'a> {
         }
         Ok(n)
     }
-    fn event(&mut self) -> Result<Event, String> {
-        let id = self.str()?;
-        let kind = *EVENT_KINDS
+    /// Overwrites `out` with the next `count` items read by `read`, reusing
+    /// the items already there.
+    fn list_into<T>(
+        &mut self,
+        out: &mut Vec<T>,
+        blank: impl Fn() -> T,
+        read: impl Fn(&mut Self, &mut T) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let n = self.count()?;
+        out.truncate(n);
+        for i in 0..n {
+            if i == out.len() {
+                out.push(blank());
+            }
+            read(self, &mut out[i])?;
+        }
+        Ok(())
+    }
+    fn event_into(&mut self, e: &mut Event) -> Result<(), String> {
+        self.str_into(&mut e.id)?;
+        e.kind = *EVENT_KINDS
             .get(self.u8()? as usize)
             .ok_or("unknown event kind")?;
-        let platform = self.str()?;
-        let community = self.str()?;
-        let channel = self.str()?;
-        let author_id = self.str()?;
-        let author_name = self.str()?;
-        let roles = (0..self.count()?)
-            .map(|_| self.str())
-            .collect::<Result<_, _>>()?;
-        let account_age_days = if self.flag()? {
+        self.str_into(&mut e.platform)?;
+        self.str_into(&mut e.community)?;
+        self.str_into(&mut e.channel)?;
+        self.str_into(&mut e.author.id)?;
+        self.str_into(&mut e.author.name)?;
+        self.list_into(&mut e.author.roles, String::new, Self::str_into)?;
+        e.author.account_age_days = if self.flag()? {
             Some(self.u32()?)
         } else {
             None
         };
-        let is_staff = self.flag()?;
-        let text = self.str()?;
-        let reply_to = self.opt_str()?;
-        let reaction = self.opt_str()?;
-        let target_message = self.opt_str()?;
-        let timestamp_ms = i64::from_le_bytes(self.array()?);
-        let labels = (0..self.count()?)
-            .map(|_| {
-                Ok(Label {
-                    key: self.str()?,
-                    value: f64::from_le_bytes(self.array()?),
-                    note: self.opt_str()?,
-                    plugin: self.str()?,
-                })
-            })
-            .collect::<Result<_, String>>()?;
-        let earlier_actions = (0..self.count()?)
-            .map(|_| {
-                ACTION_KINDS
-                    .get(self.u8()? as usize)
-                    .copied()
-                    .ok_or_else(|| "unknown action kind".to_string())
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Event {
-            id,
-            kind,
-            platform,
-            community,
-            channel,
-            author: Author {
-                id: author_id,
-                name: author_name,
-                roles,
-                account_age_days,
-                is_staff,
+        e.author.is_staff = self.flag()?;
+        self.str_into(&mut e.text)?;
+        self.opt_str_into(&mut e.reply_to)?;
+        self.opt_str_into(&mut e.reaction)?;
+        self.opt_str_into(&mut e.target_message)?;
+        e.timestamp_ms = i64::from_le_bytes(self.array()?);
+        self.list_into(
+            &mut e.labels,
+            || Label {
+                key: String::new(),
+                value: 0.0,
+                note: None,
+                plugin: String::new(),
             },
-            text,
-            reply_to,
-            reaction,
-            target_message,
-            timestamp_ms,
-            labels,
-            earlier_actions,
-        })
+            |r, label| {
+                r.str_into(&mut label.key)?;
+                label.value = f64::from_le_bytes(r.array()?);
+                r.opt_str_into(&mut label.note)?;
+                r.str_into(&mut label.plugin)
+            },
+        )?;
+        self.list_into(
+            &mut e.earlier_actions,
+            || ActionKind::Delete,
+            |r, kind| {
+                *kind = *ACTION_KINDS
+                    .get(r.u8()? as usize)
+                    .ok_or("unknown action kind")?;
+                Ok(())
+            },
+        )
     }
 }
 
@@ -308,6 +379,22 @@ mod tests {
         let events: Vec<Event> = EVENT_KINDS.iter().map(|&k| rich_event(k)).collect();
         assert_eq!(decode(&encode(&events)).unwrap(), events);
         assert_eq!(decode(&encode(&[])).unwrap(), Vec::<Event>::new());
+    }
+
+    #[test]
+    fn a_reused_event_keeps_nothing_of_the_one_before() {
+        let rich = rich_event(EventKind::Report);
+        let plain = test_event("e-2", "u-2", "ok");
+        let bytes = encode(&[rich.clone(), plain.clone(), rich.clone()]);
+        let mut batch = Batch::open(&bytes).unwrap();
+        assert_eq!(batch.len(), 3);
+        let mut event = blank_event();
+        for expected in [&rich, &plain, &rich] {
+            assert!(batch.next_into(&mut event).unwrap());
+            assert_eq!(&event, expected);
+        }
+        assert!(!batch.next_into(&mut event).unwrap());
+        assert!(batch.is_empty());
     }
 
     #[test]
