@@ -8,8 +8,8 @@ use crate::config::PluginEntry;
 use crate::event::{Event, EventKind};
 use crate::planner;
 use crate::runtime::{
-    wit, CallError, InstanceSetup, KvCarry, LoadedPlugin, PluginAction, PluginInstance, Runtime,
-    Secret,
+    wit, CallError, EventView, InstanceSetup, KvCarry, LoadedPlugin, PluginAction, PluginInstance,
+    Runtime, Secret,
 };
 use crate::stats::Stats;
 use crate::store::{KvScope, KvWrites, ShadowRecord, Store};
@@ -193,12 +193,18 @@ impl Slot {
     /// per event when the batch fails as a whole.
     fn call(
         &mut self,
-        events: &[wit::Event],
+        events: &[Event],
+        seen: &[Seen],
         indices: &[usize],
         stats: &Stats,
     ) -> Vec<Result<Vec<PluginAction>, CallError>> {
+        let view = |i: usize| EventView {
+            event: &events[i],
+            labels: &seen[i].labels,
+            earlier_actions: &seen[i].earlier_actions,
+        };
         if indices.len() > 1 {
-            let batch: Vec<&wit::Event> = indices.iter().map(|&i| &events[i]).collect();
+            let batch: Vec<EventView> = indices.iter().map(|&i| view(i)).collect();
             let result = match self.instance() {
                 Ok(instance) => instance.handle_batch(&batch),
                 Err(e) => Err(CallError::Host(e)),
@@ -227,7 +233,7 @@ impl Slot {
                 }
                 stats.update(|s| s.plugin_calls += 1);
                 let result = match self.instance() {
-                    Ok(instance) => instance.handle(&events[i]),
+                    Ok(instance) => instance.handle(view(i)),
                     Err(e) => Err(CallError::Host(e)),
                 };
                 match &result {
@@ -283,6 +289,12 @@ impl Slot {
                 .or_default() += 1;
         });
     }
+}
+
+/// What the plugins before the current one added to an event.
+struct Seen {
+    labels: Vec<wit::Label>,
+    earlier_actions: Vec<wit::ActionKind>,
 }
 
 /// The ordered plugins of one community.
@@ -348,7 +360,13 @@ impl Chain {
     /// returns the merged plan of each. Chain semantics are those of one
     /// event at a time, whether or not the plugins were called in a batch.
     pub fn handle(&mut self, events: &[Event], stats: &Stats) -> Vec<Vec<DecidedAction>> {
-        let mut wit_events: Vec<wit::Event> = events.iter().map(Event::to_wit).collect();
+        let mut seen: Vec<Seen> = events
+            .iter()
+            .map(|e| Seen {
+                labels: e.wit_labels(),
+                earlier_actions: Vec::new(),
+            })
+            .collect();
         let mut decided: Vec<Vec<DecidedAction>> = vec![Vec::new(); events.len()];
         let mut stopped = vec![false; events.len()];
         let mut shadows = Vec::new();
@@ -367,7 +385,7 @@ impl Chain {
             // it serves (or is rolled back) without waiting for a batch.
             let probation = slot.previous.is_some();
             let first = if probation { 1 } else { indices.len() };
-            let mut results = slot.call(&wit_events, &indices[..first], stats);
+            let mut results = slot.call(events, &seen, &indices[..first], stats);
             if probation {
                 let failure = results.iter().find_map(|r| match r {
                     Err(e) if !matches!(e, CallError::Quarantined) => Some(e.to_string()),
@@ -387,7 +405,7 @@ impl Chain {
                             hash: slot.def.loaded.hash.clone(),
                             at: std::time::Instant::now(),
                         });
-                        results.extend(slot.call(&wit_events, &indices[1..], stats));
+                        results.extend(slot.call(events, &seen, &indices[1..], stats));
                     }
                     Some(error) => {
                         let rejected = slot.def.clone();
@@ -406,9 +424,9 @@ impl Chain {
                                 rejected,
                                 error,
                             });
-                            results = slot.call(&wit_events, &indices, stats);
+                            results = slot.call(events, &seen, &indices, stats);
                         } else {
-                            results.extend(slot.call(&wit_events, &indices[1..], stats));
+                            results.extend(slot.call(events, &seen, &indices[1..], stats));
                         }
                     }
                 }
@@ -471,7 +489,7 @@ impl Chain {
                     ));
                     continue;
                 }
-                let event = &mut wit_events[i];
+                let event = &mut seen[i];
                 for PluginAction { action, channel } in granted {
                     let kind = action.kind();
                     if let crate::action::Action::Label {

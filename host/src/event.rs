@@ -145,6 +145,28 @@ impl Event {
     /// The WIT record handed to plugins (labels and earlier actions start
     /// with what the input carried; the chain adds to them).
     pub fn to_wit(&self) -> wit::Event {
+        self.to_wit_with(self.wit_labels(), Vec::new())
+    }
+
+    /// The labels the input carried, as plugins receive them.
+    pub fn wit_labels(&self) -> Vec<wit::Label> {
+        self.labels
+            .iter()
+            .map(|l| wit::Label {
+                key: l.key.clone(),
+                value: l.value,
+                note: l.note.clone(),
+                plugin: l.plugin.clone(),
+            })
+            .collect()
+    }
+
+    /// The WIT record with the labels and earlier actions given.
+    pub fn to_wit_with(
+        &self,
+        labels: Vec<wit::Label>,
+        earlier_actions: Vec<wit::ActionKind>,
+    ) -> wit::Event {
         wit::Event {
             id: self.id.clone(),
             kind: self.kind.into(),
@@ -163,17 +185,8 @@ impl Event {
             reaction: self.reaction.clone(),
             target_message: self.target_message.clone(),
             timestamp_ms: self.timestamp_ms(),
-            labels: self
-                .labels
-                .iter()
-                .map(|l| wit::Label {
-                    key: l.key.clone(),
-                    value: l.value,
-                    note: l.note.clone(),
-                    plugin: l.plugin.clone(),
-                })
-                .collect(),
-            earlier_actions: Vec::new(),
+            labels,
+            earlier_actions,
         }
     }
 }

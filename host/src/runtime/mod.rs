@@ -17,6 +17,7 @@ pub use limits::Limits;
 pub use state::{KvCarry, Secret};
 
 use crate::action::Action;
+use crate::event::Event;
 use crate::store::{KvScope, KvWrites, Store};
 use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
@@ -305,12 +306,26 @@ pub struct PluginAction {
     pub channel: Option<String>,
 }
 
-/// What `handle-batch` returns.
-type BatchResults = (Vec<Result<Vec<wit::Action>, String>>,);
+/// An event as a plugin sees it at its place in a chain: the event, with
+/// the labels and the action kinds decided before it.
+#[derive(Clone, Copy)]
+pub struct EventView<'a> {
+    pub event: &'a Event,
+    /// The event's own labels, then those added by earlier plugins.
+    pub labels: &'a [wit::Label],
+    pub earlier_actions: &'a [wit::ActionKind],
+}
 
-/// `handle-batch` over borrowed events: a chain hands each plugin the
-/// events it wants without copying them.
-type HandleBatchRefs<'a> = TypedFunc<(&'a [&'a wit::Event],), BatchResults>;
+impl EventView<'_> {
+    /// The WIT record (for plugins that take events as records).
+    pub fn to_wit(&self) -> wit::Event {
+        self.event
+            .to_wit_with(self.labels.to_vec(), self.earlier_actions.to_vec())
+    }
+}
+
+/// What `handle-batch` and `handle-packed` return.
+type BatchResults = (Vec<Result<Vec<wit::Action>, String>>,);
 
 /// `handle-packed` (exported by plugins built with the SDK).
 type HandlePacked<'a> = TypedFunc<(&'a [u8],), BatchResults>;
@@ -319,9 +334,6 @@ type HandlePacked<'a> = TypedFunc<(&'a [u8],), BatchResults>;
 pub struct PluginInstance {
     store: wasmtime::Store<PluginState>,
     bindings: wit::Plugin,
-    /// The `handle-batch` export, its signature checked as
-    /// [`HandleBatchRefs`] at instantiation.
-    handle_batch: Func,
     /// `handle-packed`, when the component exports it, checked as
     /// [`HandlePacked`]; batches go through it.
     handle_packed: Option<Func>,
@@ -349,13 +361,6 @@ impl LoadedPlugin {
             .anyhow()
             .with_context(|| format!("cannot instantiate {}", self.origin))?;
         let bindings = wit::Plugin::new(&mut store, &instance).anyhow()?;
-        let handle_batch = instance
-            .get_func(&mut store, "handle-batch")
-            .with_context(|| format!("{} does not export `handle-batch`", self.origin))?;
-        handle_batch
-            .typed::<(&[&wit::Event],), BatchResults>(&store)
-            .anyhow()
-            .with_context(|| format!("{}: `handle-batch` has the wrong type", self.origin))?;
         let handle_packed = match instance.get_export_index(&mut store, None, packed::INTERFACE) {
             Some(interface) => {
                 let func = instance
@@ -381,7 +386,6 @@ impl LoadedPlugin {
         Ok(PluginInstance {
             store,
             bindings,
-            handle_batch,
             handle_packed,
             packed: Vec::new(),
             deadline_ms: setup.limits.cpu_ms,
@@ -410,7 +414,7 @@ impl PluginInstance {
     }
 
     /// Handles one event. Key-value writes are staged only on success.
-    pub fn handle(&mut self, event: &wit::Event) -> Result<Vec<PluginAction>, CallError> {
+    pub fn handle(&mut self, event: EventView<'_>) -> Result<Vec<PluginAction>, CallError> {
         self.prepare(1, Some(&[event]));
         let r = match self.handle_packed {
             // A batch of one: still cheaper to pass than the record.
@@ -426,7 +430,7 @@ impl PluginInstance {
                         )),
                     })
             }
-            None => self.bindings.call_handle(&mut self.store, event),
+            None => self.bindings.call_handle(&mut self.store, &event.to_wit()),
         };
         let result = match self.finish(r) {
             Ok(Ok(actions)) => self.check_output(actions),
@@ -441,24 +445,21 @@ impl PluginInstance {
     /// culprit loses its result); a plugin error fails only its event.
     pub fn handle_batch(
         &mut self,
-        events: &[&wit::Event],
+        events: &[EventView<'_>],
     ) -> Result<Vec<Result<Vec<PluginAction>, CallError>>, CallError> {
         self.prepare(events.len(), Some(events));
-        // SAFETY (both): the signatures were checked when the instance was
-        // created; only the lifetimes differ.
         let r = match self.handle_packed {
             Some(handle_packed) => {
                 packed::encode(events, &mut self.packed);
+                // SAFETY: the signature was checked at instantiation.
                 let func: HandlePacked<'_> = unsafe { TypedFunc::new_unchecked(handle_packed) };
-                func.call(&mut self.store, (&self.packed,))
+                func.call(&mut self.store, (&self.packed,)).map(|(r,)| r)
             }
             None => {
-                let func: HandleBatchRefs<'_> =
-                    unsafe { TypedFunc::new_unchecked(self.handle_batch) };
-                func.call(&mut self.store, (events,))
+                let records: Vec<wit::Event> = events.iter().map(EventView::to_wit).collect();
+                self.bindings.call_handle_batch(&mut self.store, &records)
             }
-        }
-        .map(|(r,)| r);
+        };
         let result = self.finish(r).and_then(|results| {
             if results.len() != events.len() {
                 return Err(CallError::Trap(format!(
@@ -522,7 +523,7 @@ impl PluginInstance {
         self.deadline_ms = self.limits.setup_ms;
     }
 
-    fn prepare(&mut self, events: usize, batch: Option<&[&wit::Event]>) {
+    fn prepare(&mut self, events: usize, batch: Option<&[EventView<'_>]>) {
         let ticks = ticks(self.limits.cpu_ms) * events.max(1) as u64;
         self.store.set_epoch_deadline(ticks);
         self.deadline_ms = self.limits.cpu_ms * events.max(1) as u64;

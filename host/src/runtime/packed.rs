@@ -5,7 +5,8 @@
 //! `list<event>` needs one per string: for the demo chain that is most of
 //! what a plugin call costs besides the plugin's own work.
 
-use super::wit::{ActionKind, Event, EventKind};
+use super::wit::{ActionKind, EventKind};
+use super::EventView;
 
 /// The name of the exported interface that carries `handle-packed`.
 pub const INTERFACE: &str = "vigie:plugin/packed@0.1.0";
@@ -49,14 +50,15 @@ fn action_kind(kind: ActionKind) -> u8 {
 }
 
 /// Writes `events` into `out` (cleared first, so a buffer can be reused).
-pub fn encode(events: &[&Event], out: &mut Vec<u8>) {
+pub fn encode(events: &[EventView<'_>], out: &mut Vec<u8>) {
     out.clear();
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
     put_u32(out, events.len());
-    for e in events {
+    for view in events {
+        let e = view.event;
         put_str(out, &e.id);
-        out.push(event_kind(e.kind));
+        out.push(event_kind(e.kind.into()));
         put_str(out, &e.platform);
         put_str(out, &e.community);
         put_str(out, &e.channel);
@@ -78,16 +80,16 @@ pub fn encode(events: &[&Event], out: &mut Vec<u8>) {
         put_opt_str(out, e.reply_to.as_deref());
         put_opt_str(out, e.reaction.as_deref());
         put_opt_str(out, e.target_message.as_deref());
-        out.extend_from_slice(&e.timestamp_ms.to_le_bytes());
-        put_u32(out, e.labels.len());
-        for l in &e.labels {
+        out.extend_from_slice(&e.timestamp_ms().to_le_bytes());
+        put_u32(out, view.labels.len());
+        for l in view.labels {
             put_str(out, &l.key);
             out.extend_from_slice(&l.value.to_le_bytes());
             put_opt_str(out, l.note.as_deref());
             put_str(out, &l.plugin);
         }
-        put_u32(out, e.earlier_actions.len());
-        out.extend(e.earlier_actions.iter().map(|&k| action_kind(k)));
+        put_u32(out, view.earlier_actions.len());
+        out.extend(view.earlier_actions.iter().map(|&k| action_kind(k)));
     }
 }
 
@@ -146,16 +148,16 @@ mod tests {
             ActionKind::DirectMessage,
             ActionKind::Stop,
         ];
-        let events: Vec<wit::Event> = kinds
+        let events: Vec<crate::Event> = kinds
             .iter()
             .enumerate()
-            .map(|(i, &kind)| wit::Event {
+            .map(|(i, &kind)| crate::Event {
                 id: format!("e-{i}"),
-                kind,
+                kind: kind.into(),
                 platform: "matrix".into(),
                 community: "acmé".into(),
                 channel: "#général".into(),
-                author: wit::Author {
+                author: crate::event::Author {
                     id: "@u:x".into(),
                     name: "Zoé".into(),
                     roles: vec!["vip".into(); i % 3],
@@ -166,8 +168,16 @@ mod tests {
                 reply_to: (i % 2 == 0).then(|| "r".into()),
                 reaction: (i % 3 == 0).then(|| "👍".into()),
                 target_message: (i % 4 == 0).then(String::new),
-                timestamp_ms: 1_700_000_000_000 - i as i64,
-                labels: vec![
+                timestamp: time::OffsetDateTime::from_unix_timestamp_nanos(
+                    (1_700_000_000_000 - i as i128) * 1_000_000,
+                )
+                .unwrap(),
+                labels: Vec::new(),
+            })
+            .collect();
+        let labels: Vec<Vec<wit::Label>> = (0..kinds.len())
+            .map(|i| {
+                vec![
                     wit::Label {
                         key: "sentiment".into(),
                         value: -0.5 + i as f64,
@@ -175,13 +185,22 @@ mod tests {
                         plugin: "sentiment".into(),
                     };
                     i % 3
-                ],
-                earlier_actions: all_actions[..i].to_vec(),
+                ]
             })
             .collect();
-        let refs: Vec<&wit::Event> = events.iter().collect();
+        let views: Vec<EventView> = events
+            .iter()
+            .enumerate()
+            .map(|(i, event)| EventView {
+                event,
+                labels: &labels[i],
+                earlier_actions: &all_actions[..i],
+            })
+            .collect();
         let mut bytes = Vec::new();
-        encode(&refs, &mut bytes);
+        encode(&views, &mut bytes);
+        // What the packed batch carries is what the record would.
+        let events: Vec<wit::Event> = views.iter().map(EventView::to_wit).collect();
         let read = vigie_sdk::packed::decode(&bytes).expect("the SDK reads the host's batch");
         assert_eq!(read.len(), events.len());
         for (host, sdk) in events.iter().zip(&read) {
@@ -225,7 +244,7 @@ mod tests {
             assert_eq!(sdk_kinds, host_kinds);
         }
         // Reusing the buffer starts over.
-        encode(&refs[..1], &mut bytes);
+        encode(&views[..1], &mut bytes);
         assert_eq!(vigie_sdk::packed::decode(&bytes).unwrap().len(), 1);
     }
 }

@@ -483,7 +483,7 @@ impl PluginState {
 
     /// Sets the clock and random context to the first event of a call and
     /// remembers the others for `batch.enter-event`.
-    pub(crate) fn enter_batch(&mut self, events: &[&super::wit::Event]) {
+    pub(crate) fn enter_batch(&mut self, events: &[super::EventView<'_>]) {
         // Reuses the strings of earlier calls: this runs for every call.
         let slots = &mut self.call.events;
         slots.truncate(events.len());
@@ -491,10 +491,10 @@ impl PluginState {
             slots.push((0, String::new()));
         }
         for (slot, event) in slots.iter_mut().zip(events) {
-            slot.0 = event.timestamp_ms;
+            slot.0 = event.event.timestamp_ms();
             slot.1.clear();
             slot.1.push_str("event\0");
-            slot.1.push_str(&event.id);
+            slot.1.push_str(&event.event.id);
         }
         self.call.batch_len = events.len();
         self.enter_event(0);
