@@ -49,6 +49,7 @@ const RUST: &[(&str, &str)] = files! {
     "vendor/vigie-sdk/src/describe.rs" => "../plugins/sdk/src/describe.rs",
     "vendor/vigie-sdk/src/kv_cache.rs" => "../plugins/sdk/src/kv_cache.rs",
     "vendor/vigie-sdk/src/packed.rs" => "../plugins/sdk/src/packed.rs",
+    "vendor/vigie-sdk/src/wasm_libc.rs" => "../plugins/sdk/src/wasm_libc.rs",
     "vendor/vigie-sdk/src/test_host.rs" => "../plugins/sdk/src/test_host.rs",
 };
 

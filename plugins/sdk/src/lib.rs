@@ -67,6 +67,14 @@ mod kv_cache;
 #[doc(hidden)]
 pub mod packed;
 mod test_host;
+#[doc(hidden)]
+pub mod wasm_libc;
+
+/// Inside a component, small allocations are recycled by size (see
+/// [`wasm_libc`]).
+#[cfg(all(target_family = "wasm", feature = "fast-libc"))]
+#[global_allocator]
+static ALLOCATOR: wasm_libc::PluginAllocator = wasm_libc::PluginAllocator::new();
 
 pub use describe::{describe, DescriptionBuilder};
 pub use test_host::{test_event, TestHost};
