@@ -313,7 +313,7 @@ impl KvSession {
     pub(crate) fn write(
         &mut self,
         limits: &Limits,
-        key: &str,
+        key: String,
         value: Option<Vec<u8>>,
     ) -> Result<std::result::Result<(), KvRefusal>> {
         if self.writes_this_event >= limits.kv_max_writes_per_event {
@@ -323,7 +323,7 @@ impl KvSession {
         if size > limits.kv_max_entry_bytes {
             return Ok(Err(KvRefusal::TooLarge));
         }
-        let existed = self.get(key)?.is_some();
+        let existed = self.get(&key)?.is_some();
         let delta = match (existed, value.is_some()) {
             (false, true) => 1,
             (true, false) => -1,
@@ -344,7 +344,7 @@ impl KvSession {
         }
         self.writes_this_event += 1;
         self.call_key_delta += delta;
-        self.call.insert(key.to_string(), value);
+        self.call.insert(key, value);
         Ok(Ok(()))
     }
 

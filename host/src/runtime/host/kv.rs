@@ -54,7 +54,7 @@ impl kv::Host for PluginState {
         Ok(
             match self
                 .kv
-                .write(&limits, &key, Some(value))
+                .write(&limits, key, Some(value))
                 .map_err(host_error)?
             {
                 Ok(()) => Ok(()),
@@ -65,7 +65,7 @@ impl kv::Host for PluginState {
 
     fn delete(&mut self, key: String) -> wasmtime::Result<()> {
         let limits = self.sandbox.clone();
-        if let Err(refusal) = self.kv.write(&limits, &key, None).map_err(host_error)? {
+        if let Err(refusal) = self.kv.write(&limits, key, None).map_err(host_error)? {
             self.refuse(refusal);
         }
         Ok(())
@@ -87,7 +87,7 @@ impl kv::Host for PluginState {
         Ok(
             match self
                 .kv
-                .write(&limits, &key, Some(next.to_string().into_bytes()))
+                .write(&limits, key, Some(next.to_string().into_bytes()))
                 .map_err(host_error)?
             {
                 Ok(()) => Ok(next),
