@@ -134,20 +134,10 @@ mod tests {
             EventKind::DirectMessage,
             EventKind::Report,
         ];
-        let all_actions = vec![
-            ActionKind::Delete,
-            ActionKind::Reply,
-            ActionKind::Post,
-            ActionKind::React,
-            ActionKind::Timeout,
-            ActionKind::Kick,
-            ActionKind::Ban,
-            ActionKind::Flag,
-            ActionKind::Label,
-            ActionKind::Alert,
-            ActionKind::DirectMessage,
-            ActionKind::Stop,
-        ];
+        let all_actions: Vec<ActionKind> = crate::action::ActionKind::ALL
+            .iter()
+            .map(|&kind| kind.into())
+            .collect();
         let events: Vec<crate::Event> = kinds
             .iter()
             .enumerate()
