@@ -19,6 +19,17 @@ impl log::Host for PluginState {
             return Ok(());
         }
         self.call.log_lines += 1;
+        // Plugins log at debug on every event; when nobody listens, the
+        // line is not worth shortening and formatting.
+        let wanted = match level {
+            Level::Debug => tracing::enabled!(target: "vigie::plugin", tracing::Level::DEBUG),
+            Level::Info => tracing::enabled!(target: "vigie::plugin", tracing::Level::INFO),
+            Level::Warn => tracing::enabled!(target: "vigie::plugin", tracing::Level::WARN),
+            Level::Error => tracing::enabled!(target: "vigie::plugin", tracing::Level::ERROR),
+        };
+        if !wanted {
+            return Ok(());
+        }
         let message: String = message.chars().take(MAX_LINE).collect();
         let plugin = self.plugin.as_str();
         match level {
