@@ -209,6 +209,17 @@ pub struct MatrixUser {
 
 impl MatrixUser {
     pub fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|(status, value)| panic!("{path}: HTTP {status}: {value}"))
+    }
+
+    /// The reply, or the refusal's status and body.
+    pub fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, (reqwest::StatusCode, Value)> {
         let mut req = self
             .http
             .request(method, format!("{}/_matrix/client/v3{path}", self.base))
@@ -219,8 +230,11 @@ impl MatrixUser {
         let resp = req.send().expect("matrix request");
         let status = resp.status();
         let value: Value = resp.json().unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: HTTP {status}: {value}");
-        value
+        if status.is_success() {
+            Ok(value)
+        } else {
+            Err((status, value))
+        }
     }
 
     /// A public room where `admins` have power level 100.
@@ -249,18 +263,25 @@ impl MatrixUser {
     }
 
     pub fn send(&self, room: &str, text: &str) -> String {
+        self.try_send(room, text)
+            .unwrap_or_else(|(status, value)| panic!("sending to {room}: HTTP {status}: {value}"))
+    }
+
+    /// Sends a message; the refusal's status and body if the server says no
+    /// (for instance to a user the bot has just banned).
+    pub fn try_send(&self, room: &str, text: &str) -> Result<String, (reqwest::StatusCode, Value)> {
         let txn = format!(
             "t{}",
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos())
         );
-        let reply = self.call(
+        let reply = self.try_call(
             reqwest::Method::PUT,
             &format!("/rooms/{}/send/m.room.message/{txn}", enc(room)),
             Some(json!({"msgtype": "m.text", "body": text})),
-        );
-        reply["event_id"].as_str().expect("event_id").to_string()
+        )?;
+        Ok(reply["event_id"].as_str().expect("event_id").to_string())
     }
 
     /// The room's timeline, oldest first (up to 1000 events).
