@@ -291,7 +291,8 @@ impl Slot {
     }
 }
 
-/// What the plugins before the current one added to an event.
+/// What the current plugin sees besides the event: its own labels and
+/// those of the plugins before, and the action kinds they decided.
 struct Seen {
     labels: Vec<wit::Label>,
     earlier_actions: Vec<wit::ActionKind>,
