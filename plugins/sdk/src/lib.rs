@@ -279,6 +279,19 @@ pub mod guest {
         result
     }
 
+    /// Handles the event at `index` of a batch.
+    fn handle_at<P: Plugin>(
+        slot: &'static Slot<P>,
+        host: &mut WasmHost,
+        index: u32,
+        event: &Event,
+    ) -> Result<Vec<Action>, String> {
+        host.enter(index, event.timestamp_ms);
+        let result = with_plugin(slot, |p| p.handle(host, event));
+        forget_on_error(&result);
+        result
+    }
+
     pub fn handle_batch<P: Plugin>(
         slot: &'static Slot<P>,
         events: Vec<Event>,
@@ -287,12 +300,7 @@ pub mod guest {
         events
             .iter()
             .enumerate()
-            .map(|(index, event)| {
-                host.enter(index as u32, event.timestamp_ms);
-                let result = with_plugin(slot, |p| p.handle(&mut host, event));
-                forget_on_error(&result);
-                result
-            })
+            .map(|(index, event)| handle_at(slot, &mut host, index as u32, event))
             .collect()
     }
 
@@ -326,10 +334,7 @@ pub mod guest {
                     Ok(false) => return results,
                     Err(e) => return unreadable(e),
                 }
-                host.enter(index, event.timestamp_ms);
-                let result = with_plugin(slot, |p| p.handle(&mut host, event));
-                forget_on_error(&result);
-                results.push(result);
+                results.push(handle_at(slot, &mut host, index, event));
             }
             results
         })
