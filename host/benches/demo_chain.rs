@@ -170,6 +170,7 @@ struct WasmRun {
 fn run_wasm(
     defs: &[Arc<vigie::chain::PluginDef>],
     events: &[Event],
+    batch_size: usize,
     persist: bool,
 ) -> anyhow::Result<WasmRun> {
     let store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
@@ -178,7 +179,7 @@ fn run_wasm(
     let mut chain = Chain::new(COMMUNITY, defs.to_vec(), store.clone(), secret);
     let start = Instant::now();
     let mut actions = 0;
-    for batch in events.chunks(64) {
+    for batch in events.chunks(batch_size.max(1)) {
         actions += chain
             .handle(batch, &stats)
             .iter()
@@ -276,8 +277,14 @@ fn main() -> anyhow::Result<()> {
         .map(|name| config.plugin_entry(name))
         .collect::<anyhow::Result<_>>()?;
     let events = events(n);
+    // Batches as the host makes them: `VIGIE_BENCH_BATCH` or the demo's
+    // `runtime.batch_size`. Each batch is one sled commit.
+    let batch_size = std::env::var("VIGIE_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(config.runtime.batch_size);
     println!(
-        "demo chain [{}], {} events, one core, best of {rounds} rounds",
+        "demo chain [{}], {} events in batches of {batch_size}, one core, best of {rounds} rounds",
         chain_names.join(" → "),
         events.len()
     );
@@ -308,12 +315,12 @@ fn main() -> anyhow::Result<()> {
     let mut times = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         if side != "native" {
-            let w = run_wasm(&defs, &events, true)?;
+            let w = run_wasm(&defs, &events, batch_size, true)?;
             times.0.push(w.time);
             if best_wasm.as_ref().is_none_or(|b| w.time < b.time) {
                 best_wasm = Some(w);
             }
-            let t = run_wasm(&defs, &events, false)?.time;
+            let t = run_wasm(&defs, &events, batch_size, false)?.time;
             times.2.push(t);
             best_unpersisted = Some(best_unpersisted.map_or(t, |b| b.min(t)));
         }
