@@ -10,6 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vigie::chain::Chain;
+use vigie::community::BATCHES_PER_COMMIT;
 use vigie::runtime::wit;
 use vigie::stats::Stats;
 use vigie::store::Commit;
@@ -163,7 +164,7 @@ struct WasmRun {
     stats: vigie::stats::Summary,
 }
 
-/// `persist`: commit each batch's kv writes to sled, as the host does. The
+/// `persist`: commit the kv writes to sled, as the host does. The
 /// other setting drops them, to show what persistence costs on one core:
 /// sled hands its log writes to its own threads, and on a single core they
 /// take turns with the chain (tens of thousands of context switches a run).
@@ -179,12 +180,17 @@ fn run_wasm(
     let mut chain = Chain::new(COMMUNITY, defs.to_vec(), store.clone(), secret);
     let start = Instant::now();
     let mut actions = 0;
-    for batch in events.chunks(batch_size.max(1)) {
-        actions += chain
-            .handle(batch, &stats)
-            .iter()
-            .map(Vec::len)
-            .sum::<usize>();
+    // As a busy community worker does: batches of `batch_size` events, and
+    // one commit per drain of the queue.
+    let group = batch_size.max(1) * BATCHES_PER_COMMIT;
+    for drained in events.chunks(group) {
+        for batch in drained.chunks(batch_size.max(1)) {
+            actions += chain
+                .handle(batch, &stats)
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>();
+        }
         let kv = chain.take_kv_writes();
         if persist {
             store.commit(Commit {
@@ -264,9 +270,19 @@ fn run_native(entries: &[vigie::config::PluginEntry], events: &[wit::Event]) -> 
 }
 
 fn main() -> anyhow::Result<()> {
-    let mut numbers = std::env::args().skip(1).filter_map(|a| a.parse().ok());
-    let n: usize = numbers.next().unwrap_or(50_000);
-    let rounds: usize = numbers.next().unwrap_or(3).max(1);
+    // `cargo bench` adds its own `--bench` flag; every other argument is a
+    // number.
+    let numbers = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .map(|a| {
+            a.parse::<usize>().map_err(|_| {
+                anyhow::anyhow!("`{a}` is not a number (usage: demo_chain [EVENTS [ROUNDS]])")
+            })
+        })
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let n = numbers.first().copied().unwrap_or(50_000);
+    let rounds = numbers.get(1).copied().unwrap_or(3).max(1);
     let config =
         Config::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo/vigie.toml").as_ref())?;
     let chain_names = config
@@ -278,13 +294,16 @@ fn main() -> anyhow::Result<()> {
         .collect::<anyhow::Result<_>>()?;
     let events = events(n);
     // Batches as the host makes them: `VIGIE_BENCH_BATCH` or the demo's
-    // `runtime.batch_size`. Each batch is one sled commit.
-    let batch_size = std::env::var("VIGIE_BENCH_BATCH")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(config.runtime.batch_size);
+    // `runtime.batch_size`; a commit covers up to BATCHES_PER_COMMIT batches.
+    let batch_size =
+        match std::env::var("VIGIE_BENCH_BATCH") {
+            Ok(v) => v.parse::<usize>().ok().filter(|&b| b > 0).ok_or_else(|| {
+                anyhow::anyhow!("VIGIE_BENCH_BATCH=`{v}` is not a positive number")
+            })?,
+            Err(_) => config.runtime.batch_size,
+        };
     println!(
-        "demo chain [{}], {} events in batches of {batch_size}, one core, best of {rounds} rounds",
+        "demo chain [{}], {} events in batches of {batch_size} ({BATCHES_PER_COMMIT} a commit), one core, best of {rounds} rounds",
         chain_names.join(" → "),
         events.len()
     );

@@ -4,9 +4,15 @@
 //! on the same one (by hash), so thousands of communities need no more
 //! threads than cores, and communities on different workers run in
 //! parallel. Events that queue up are handed to plugins in batches; ticks
-//! run when the community's event time crosses a tick boundary. Each batch
-//! is committed to the store atomically (state, handled marks, actions)
-//! before its actions go to the executor.
+//! run when the community's event time crosses a tick boundary.
+//!
+//! Group commit: what a community handles from one drain of the queue (up
+//! to [`BATCHES_PER_COMMIT`] batches, only events already waiting) is
+//! committed to the store in one atomic write (state, handled marks,
+//! actions) before any of its actions go to the executor. Each commit costs
+//! sled two log-buffer seals and a wake of its writer threads, so on a busy
+//! core fewer, larger commits are what keeps persistence cheap; when the
+//! queue is quiet a commit holds a single event, so latency does not grow.
 
 use crate::action::DecidedAction;
 use crate::chain::{Chain, PluginDef};
@@ -42,6 +48,10 @@ pub(crate) struct DeliveryRoutes {
     pub(crate) by_community: HashMap<String, String>,
 }
 
+/// How many plugin batches (`runtime.batch_size` events each) a worker
+/// takes from its queue at once, and so at most how many one commit covers.
+pub const BATCHES_PER_COMMIT: usize = 4;
+
 /// An event for a worker; `chain` comes with a community's first event.
 pub(crate) struct WorkItem {
     pub(crate) event: Event,
@@ -56,7 +66,7 @@ pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) ->
     while let Some(first) = queue.blocking_recv() {
         // Latency first: only take what is already waiting.
         let mut items = vec![first];
-        while items.len() < shared.batch_size * 4 {
+        while items.len() < shared.batch_size * BATCHES_PER_COMMIT {
             match queue.try_recv() {
                 Ok(item) => items.push(item),
                 Err(_) => break,
@@ -84,11 +94,11 @@ pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) ->
             else {
                 continue;
             };
-            for chunk in events.chunks(shared.batch_size) {
-                actor
-                    .process(chunk.to_vec())
-                    .with_context(|| format!("community `{community}`"))?;
-            }
+            let processed = events
+                .chunks(shared.batch_size)
+                .try_for_each(|chunk| actor.process(chunk.to_vec()))
+                .and_then(|()| actor.commit());
+            processed.with_context(|| format!("community `{community}`"))?;
         }
     }
     Ok(())
@@ -111,6 +121,20 @@ pub struct CommunityActor {
     live: Arc<crate::reload::LiveRoutes>,
     /// The routes generation this chain was last brought up to date with.
     generation: u64,
+    /// Handled since the last commit (the chain holds the matching
+    /// key-value writes and shadow records until then).
+    pending: Pending,
+}
+
+/// What a community has handled but not yet committed.
+#[derive(Default)]
+struct Pending {
+    handled: Vec<Event>,
+    /// Ids of `handled`, so a duplicate within one commit is caught before
+    /// the store knows the first copy.
+    ids: HashSet<String>,
+    actions: Vec<DecidedAction>,
+    outbox: Vec<OutboxEntry>,
 }
 
 impl CommunityActor {
@@ -134,31 +158,37 @@ impl CommunityActor {
             // The chain came from the router a moment ago: check at once
             // that no reload happened in between.
             generation: u64::MAX,
+            pending: Pending::default(),
         }
     }
 
-    /// Takes a reload between two batches: never half a chain.
-    fn follow_reloads(&mut self) {
+    /// Takes a reload between two batches: never half a chain. What the
+    /// old chain handled is committed first, while its instances still
+    /// hold their key-value writes.
+    fn follow_reloads(&mut self) -> Result<()> {
         let generation = self.live.generation();
         if generation != self.generation {
+            self.commit()?;
             if let Some(plugins) = self.live.chain_for(&self.community) {
                 self.chain.update(&plugins);
             }
             self.generation = generation;
         }
+        Ok(())
     }
 
+    /// Runs one batch through the chain; its effects wait for [`Self::commit`].
     fn process(&mut self, batch: Vec<Event>) -> Result<()> {
-        self.follow_reloads();
+        self.follow_reloads()?;
         let mut fresh = Vec::with_capacity(batch.len());
-        let mut ids = HashSet::new();
         for event in batch {
-            if !ids.insert(event.id.clone())
+            if self.pending.ids.contains(&event.id)
                 || self.store.was_handled(&event.community, &event.id)?
             {
                 self.stats.update(|s| s.events_already_handled += 1);
                 continue;
             }
+            self.pending.ids.insert(event.id.clone());
             fresh.push(event);
         }
         // Split at tick boundaries so ticks run between the right events.
@@ -173,7 +203,8 @@ impl CommunityActor {
                 start = i;
                 let plan = self.chain.tick(boundary, &self.stats);
                 let outbox = self.outbox_entries(&format!("tick@{boundary}"), None, &plan);
-                self.commit(Vec::new(), plan, outbox)?;
+                self.pending.actions.extend(plan);
+                self.pending.outbox.extend(outbox);
                 self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
             }
         }
@@ -189,16 +220,17 @@ impl CommunityActor {
         if !news.is_empty() {
             self.live.note(news);
         }
-        let mut outbox = Vec::new();
         if self.default_connector.is_some() {
             for (event, plan) in events.iter().zip(&plans) {
-                outbox.extend(self.outbox_entries(&event.id, Some(event), plan));
+                let outbox = self.outbox_entries(&event.id, Some(event), plan);
+                self.pending.outbox.extend(outbox);
             }
         }
-        let actions: Vec<DecidedAction> = plans.into_iter().flatten().collect();
+        self.pending.actions.extend(plans.into_iter().flatten());
+        self.pending.handled.extend_from_slice(events);
         self.stats
             .update(|s| s.events_handled += events.len() as u64);
-        self.commit(events.to_vec(), actions, outbox)
+        Ok(())
     }
 
     /// The plan's actions that a platform carries out, keyed by (origin,
@@ -246,12 +278,15 @@ impl CommunityActor {
         out
     }
 
-    fn commit(
-        &mut self,
-        handled: Vec<Event>,
-        actions: Vec<DecidedAction>,
-        outbox: Vec<OutboxEntry>,
-    ) -> Result<()> {
+    /// Writes everything handled since the last commit in one atomic store
+    /// write; only then are its actions published and connectors woken.
+    fn commit(&mut self) -> Result<()> {
+        let Pending {
+            handled,
+            ids: _,
+            actions,
+            outbox,
+        } = std::mem::take(&mut self.pending);
         let kv = self.chain.take_kv_writes();
         let shadow = self.chain.take_shadow();
         if handled.is_empty() && actions.is_empty() && kv.is_empty() && shadow.is_empty() {

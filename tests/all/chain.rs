@@ -145,6 +145,28 @@ fn handled_events_are_never_handled_twice() {
     assert!(second.actions.is_empty());
 }
 
+/// A worker commits several batches at once (group commit): a copy of an
+/// event in a later batch of the same commit must be caught although the
+/// store does not know the first copy yet.
+#[test]
+fn a_duplicate_in_a_later_batch_of_the_same_commit_is_skipped() {
+    let env = two_probes(ALL_B);
+    let once: Vec<String> = (0..6)
+        .map(|i| message(&format!("e{i}"), "acme", "u1", "a:count c"))
+        .collect();
+    let twice: Vec<String> = once.iter().chain(&once).cloned().collect();
+    let outcome = env
+        .run_with(&twice, |b| b.batch_size(2))
+        .expect("run succeeds");
+    assert_eq!(outcome.summary.events_handled, 6);
+    assert_eq!(outcome.summary.events_already_handled, 6);
+    let counts: Vec<String> = (0..6)
+        .flat_map(|i| outcome.replies(&format!("e{i}")))
+        .collect();
+    let expected: Vec<String> = (1..=6).map(|n| format!("count={n}")).collect();
+    assert_eq!(counts, expected);
+}
+
 #[test]
 fn batched_and_single_calls_decide_the_same() {
     let lines: Vec<String> = (0..300)
