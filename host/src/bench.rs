@@ -167,12 +167,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let n = args.instances.max(1);
     let start = Instant::now();
     for _ in 0..n {
-        drop(loaded.instantiate(&setup, KvCarry::default())?);
+        drop(loaded.instantiate(&setup, &mut KvCarry::default())?);
     }
     let instantiate = start.elapsed().as_secs_f64() * 1e6 / n as f64;
     let start = Instant::now();
     for _ in 0..n {
-        let mut instance = loaded.instantiate(&setup, KvCarry::default())?;
+        let mut instance = loaded.instantiate(&setup, &mut KvCarry::default())?;
         instance
             .configure("{}")
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -19,6 +19,12 @@ use vigie::{
     Runtime, Secret, SledStore, Source, Store, Vigie,
 };
 
+/// mimalloc: the host allocates many small, short-lived buffers per event
+/// (plugin results, host-call arguments); it measured ~6 % faster than the
+/// system allocator on the demo chain (`cargo bench --bench demo_chain`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Vigie: sandboxed WebAssembly plugins for community moderation and engagement.
 #[derive(Parser)]
 #[command(name = "vigie", version, about, long_about = None)]

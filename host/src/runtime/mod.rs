@@ -347,9 +347,16 @@ pub struct PluginInstance {
 impl LoadedPlugin {
     /// A fresh instance. `carry` hands over the staged key-value writes of a
     /// replaced instance so nothing decided earlier is lost.
-    pub fn instantiate(&self, setup: &InstanceSetup, carry: KvCarry) -> Result<PluginInstance> {
+    /// A fresh instance that inherits `carry` (staged writes of the instance
+    /// it replaces). `carry` is taken only on success, so a failed attempt
+    /// loses no write.
+    pub fn instantiate(
+        &self,
+        setup: &InstanceSetup,
+        carry: &mut KvCarry,
+    ) -> Result<PluginInstance> {
         let scope = KvScope::new(&setup.community, &setup.plugin);
-        let state = PluginState::new(setup, scope, carry);
+        let state = PluginState::new(setup, scope);
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.epoch_deadline_trap();
@@ -383,6 +390,7 @@ impl LoadedPlugin {
             }
             None => None,
         };
+        store.data_mut().kv.adopt(std::mem::take(carry));
         Ok(PluginInstance {
             store,
             bindings,

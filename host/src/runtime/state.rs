@@ -378,6 +378,13 @@ impl KvSession {
         (self.scope.clone(), staged)
     }
 
+    /// Takes over what the replaced instance staged and knew.
+    pub(crate) fn adopt(&mut self, carry: KvCarry) {
+        self.staged = carry.staged;
+        self.key_count = carry.key_count;
+        self.cache = carry.cache;
+    }
+
     pub(crate) fn carry(&mut self) -> KvCarry {
         self.discard_call();
         KvCarry {
@@ -416,7 +423,7 @@ pub struct PluginState {
 }
 
 impl PluginState {
-    pub(crate) fn new(setup: &InstanceSetup, scope: KvScope, carry: KvCarry) -> PluginState {
+    pub(crate) fn new(setup: &InstanceSetup, scope: KvScope) -> PluginState {
         let entropy = SharedEntropy(Arc::new(Mutex::new(Entropy::new(
             setup.secret.clone(),
             &setup.community,
@@ -460,12 +467,12 @@ impl PluginState {
             kv: KvSession {
                 scope,
                 store: setup.store.clone(),
-                staged: carry.staged,
+                staged: KvWrites::new(),
                 call: KvWrites::new(),
-                key_count: carry.key_count,
+                key_count: None,
                 call_key_delta: 0,
                 writes_this_event: 0,
-                cache: carry.cache,
+                cache: ReadCache::default(),
             },
             call: CallState::default(),
             entropy,

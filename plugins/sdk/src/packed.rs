@@ -267,12 +267,18 @@ impl<'a> Reader<'a> {
             other => Err(format!("bad flag {other} at byte {}", self.at - 1)),
         }
     }
-    /// Overwrites `out` with the next string, keeping its allocation.
+    /// Overwrites `out` with the next string, keeping its allocation. Many
+    /// fields repeat from one event to the next (platform, community,
+    /// channel, roles); those are left as they are, which in WASM also
+    /// saves a `memory.copy` (a call out to the engine) per field.
     fn str_into(&mut self, out: &mut String) -> Result<(), String> {
         let len = self.u32()? as usize;
         let at = self.at;
-        let text =
-            utf8(self.take(len)?).ok_or_else(|| format!("string at byte {at} is not UTF-8"))?;
+        let bytes = self.take(len)?;
+        if out.as_bytes() == bytes {
+            return Ok(());
+        }
+        let text = utf8(bytes).ok_or_else(|| format!("string at byte {at} is not UTF-8"))?;
         out.clear();
         out.push_str(text);
         Ok(())
