@@ -54,23 +54,83 @@ fn ngircd() -> (PathBuf, Option<PathBuf>) {
 struct Server {
     child: Child,
     port: u16,
+    /// The TLS port, when started with a certificate.
+    tls_port: Option<u16>,
     _dir: tempfile::TempDir,
+}
+
+/// A certificate authority and a server certificate it signed for
+/// 127.0.0.1, made for one test.
+struct TestPki {
+    ca_pem: String,
+    server_cert_pem: String,
+    server_key_pem: String,
+}
+
+impl TestPki {
+    fn new() -> TestPki {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let ca_key = KeyPair::generate().expect("CA key");
+        let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(DnType::CommonName, "Vigie test CA");
+        let ca_cert = ca.self_signed(&ca_key).expect("CA certificate");
+        let server_key = KeyPair::generate().expect("server key");
+        let server = CertificateParams::new(vec!["127.0.0.1".to_string()]).expect("server params");
+        let server_cert = server
+            .signed_by(&server_key, &ca_cert, &ca_key)
+            .expect("server certificate");
+        TestPki {
+            ca_pem: ca_cert.pem(),
+            server_cert_pem: server_cert.pem(),
+            server_key_pem: server_key.serialize_pem(),
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl Server {
     fn start() -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        Server::start_on(port).expect("ngircd starts")
+        Server::start_on(free_port()).expect("ngircd starts")
+    }
+
+    /// Also listening with TLS on a second port, with `pki`'s server
+    /// certificate.
+    fn start_with_tls(pki: &TestPki) -> Server {
+        Server::start_with(free_port(), Some(pki)).expect("ngircd starts")
     }
 
     /// `None` when ngircd exits at once (the port is still taken).
     fn start_on(port: u16) -> Option<Server> {
+        Server::start_with(port, None)
+    }
+
+    fn start_with(port: u16, pki: Option<&TestPki>) -> Option<Server> {
         let (binary, libs) = ngircd();
         let dir = tempfile::tempdir().expect("temp dir");
         let conf = dir.path().join("ngircd.conf");
+        let tls_port = pki.map(|_| free_port());
+        let ssl_section = match (pki, tls_port) {
+            (Some(pki), Some(tls_port)) => {
+                let cert = dir.path().join("server.pem");
+                let key = dir.path().join("server.key");
+                std::fs::write(&cert, &pki.server_cert_pem).expect("write the certificate");
+                std::fs::write(&key, &pki.server_key_pem).expect("write the key");
+                format!(
+                    "[SSL]\nCertFile = {}\nKeyFile = {}\nPorts = {tls_port}\n",
+                    cert.display(),
+                    key.display()
+                )
+            }
+            _ => String::new(),
+        };
         std::fs::write(
             &conf,
             format!(
@@ -78,7 +138,7 @@ impl Server {
                  Ports = {port}\nPassword = {SERVER_PASSWORD}\nMotdPhrase = test\n\
                  PidFile = {pid}\n\
                  [Limits]\nMaxConnectionsIP = 0\nMaxNickLength = 30\nPingTimeout = 120\n\
-                 [Options]\nPAM = no\nIdent = no\nDNS = no\n",
+                 [Options]\nPAM = no\nIdent = no\nDNS = no\n{ssl_section}",
                 pid = dir.path().join("ngircd.pid").display()
             ),
         )
@@ -107,10 +167,13 @@ impl Server {
         let mut server = Server {
             child,
             port,
+            tls_port,
             _dir: dir,
         };
         let deadline = std::time::Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+            || tls_port.is_some_and(|p| std::net::TcpStream::connect(("127.0.0.1", p)).is_err())
+        {
             if std::time::Instant::now() > deadline
                 || matches!(server.child.try_wait(), Ok(Some(_)))
             {
@@ -243,6 +306,10 @@ impl Bot {
 
     fn start(port: u16, extra: &str) -> Bot {
         let (config, dir) = Bot::config(port, extra);
+        Bot::start_with(config, dir)
+    }
+
+    fn start_with(config: IrcConfig, dir: tempfile::TempDir) -> Bot {
         let irc = Arc::new(Irc::new(config, dir.path()).expect("connector"));
         let store: Arc<dyn Store> = Arc::new(SledStore::temporary().expect("store"));
         let (tx, events) = mpsc::channel(100);
@@ -755,4 +822,69 @@ channels = ["#acme"]
         .as_str()
         .unwrap_or("")
         .contains("cannot delete"));
+}
+
+/// TLS against ngircd's TLS port: the connector checks the server's
+/// certificate against `tls_ca_file` (a CA made for the test), receives
+/// and sends through the encrypted session; trusting only the public
+/// certificate authorities, it never connects to the same server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn irc_over_tls_checks_the_certificate() {
+    let pki = TestPki::new();
+    let server = Server::start_with_tls(&pki);
+    let tls_port = server.tls_port.expect("a TLS port");
+
+    // Trusting the public authorities only: the handshake must fail.
+    let mut distrustful = Bot::start(tls_port, "tls = true\nchannels = [\"#vigie\"]");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let refused = distrustful
+        .execute(
+            "#vigie",
+            Action::Post {
+                text: "should not be sent".into(),
+                reason: "r".into(),
+            },
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(DeliveryError::Retry { .. })),
+        "connected to a server whose certificate no trusted authority signed: {refused:?}"
+    );
+    assert!(distrustful.events.try_recv().is_err());
+    distrustful.stop().await;
+
+    let mut bot = {
+        let (config, dir) = Bot::config(
+            tls_port,
+            "tls = true\ntls_ca_file = \"ca.pem\"\nchannels = [\"#vigie\"]",
+        );
+        std::fs::write(dir.path().join("ca.pem"), &pki.ca_pem).expect("write ca.pem");
+        Bot::start_with(config, dir)
+    };
+    let mut alice = User::connect(server.port, "alice").await;
+    alice.send("JOIN #vigie").await;
+    alice.expect(|l| l.contains(" 366 ")).await;
+    // The bot's join shows that it registered over TLS.
+    alice
+        .expect(|l| l.contains("JOIN") && l.contains("vigiebot"))
+        .await;
+    alice.send("PRIVMSG #vigie :bonjour en TLS").await;
+    let event = bot.next_event().await;
+    assert_eq!(event.kind, EventKind::Message);
+    assert_eq!(event.text, "bonjour en TLS");
+    assert_eq!(event.author.name, "alice");
+    let sent = bot
+        .execute(
+            "#vigie",
+            Action::Post {
+                text: "reçu, chiffré".into(),
+                reason: "r".into(),
+            },
+        )
+        .await;
+    assert!(sent.is_ok(), "{sent:?}");
+    alice
+        .expect(|l| l.contains("PRIVMSG #vigie :reçu, chiffré"))
+        .await;
+    bot.stop().await;
 }

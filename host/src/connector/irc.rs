@@ -51,8 +51,10 @@
 //! **Delivery is at least once here**: IRC has no idempotency keys, so a
 //! crash between sending and the host's done mark sends again.
 //!
-//! Not supported: TLS (rejected with a clear error; use a plain port or a
-//! local TLS tunnel), SASL (use `password`, sent as `PASS`, which
+//! **TLS** with `tls = true` (rustls; the public certificate authorities,
+//! or those of `tls_ca_file`).
+//!
+//! Not supported: SASL (use `password`, sent as `PASS`, which
 //! bouncers, Twitch and many networks' services accept), Twitch's chat
 //! commands (Twitch removed them from IRC). The password never appears in
 //! logs or errors.
@@ -69,12 +71,17 @@ use anyhow::{bail, Result};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+
+/// The receiving side of a connection, plain or TLS.
+type ReadSide = Box<dyn AsyncRead + Send + Unpin>;
+/// The sending side of a connection, plain or TLS.
+type WriteSide = Box<dyn AsyncWrite + Send + Unpin>;
 use tokio::sync::{broadcast, watch};
 
 /// `[[connectors]] type = "irc"`.
@@ -89,10 +96,16 @@ pub struct IrcConfig {
     pub community: String,
     /// `host:port` of the server (port 6667 when left out).
     pub server: String,
-    /// Connect with TLS. Not supported in this build: `true` is refused
-    /// with an error (use a plain-text port or a local TLS tunnel).
+    /// Connect with TLS (port 6697 when `server` gives none). The
+    /// server's certificate must be valid for its host name and signed by
+    /// a public certificate authority, or by `tls_ca_file`.
     #[serde(default)]
     pub tls: bool,
+    /// PEM file of the certificate authorities to trust instead of the
+    /// public ones (a private network, a self-signed server), relative to
+    /// the config file's directory.
+    #[serde(default)]
+    pub tls_ca_file: Option<PathBuf>,
     /// The bot's nick; `_` (then a digit) is appended when it is taken.
     pub nick: String,
     /// The user name sent in `USER` (default: the nick).
@@ -161,13 +174,66 @@ pub struct Irc {
     config: IrcConfig,
     /// `host:port`.
     addr: String,
+    /// With `tls = true`.
+    tls: Option<Tls>,
     password: Option<Credential>,
     /// Present while registered; `execute` writes through it.
-    writer: tokio::sync::Mutex<Option<OwnedWriteHalf>>,
+    writer: tokio::sync::Mutex<Option<WriteSide>>,
     state: Mutex<State>,
     /// Every line received while registered, for `execute` to see the
     /// server's answer to a `KICK` or `MODE`.
     replies: broadcast::Sender<Arc<Message>>,
+}
+
+/// A TLS client set up once from the config: who to trust, and the name
+/// the server's certificate must carry.
+struct Tls {
+    connector: tokio_rustls::TlsConnector,
+    server_name: rustls_pki_types::ServerName<'static>,
+}
+
+impl Tls {
+    fn new(addr: &str, ca_file: Option<&Path>, base_dir: &Path, what: &str) -> Result<Tls> {
+        let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+        match ca_file {
+            Some(file) => {
+                use rustls_pki_types::pem::PemObject;
+                let path = base_dir.join(file);
+                let certs = rustls_pki_types::CertificateDer::pem_file_iter(&path)
+                    .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                    .map_err(|e| anyhow::anyhow!("{what}: cannot read {}: {e}", path.display()))?;
+                if certs.is_empty() {
+                    bail!("{what}: {} holds no PEM certificate", path.display());
+                }
+                for cert in certs {
+                    roots.add(cert).map_err(|e| {
+                        anyhow::anyhow!(
+                            "{what}: a certificate in {} is unusable: {e}",
+                            path.display()
+                        )
+                    })?;
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| anyhow::anyhow!("TLS setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let host = addr.rsplit_once(':').map_or(addr, |(host, _)| host);
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let server_name =
+            rustls_pki_types::ServerName::try_from(host.to_string()).map_err(|e| {
+                anyhow::anyhow!("server: `{host}` is not a host name TLS can check: {e}")
+            })?;
+        Ok(Tls {
+            connector: tokio_rustls::TlsConnector::from(Arc::new(config)),
+            server_name,
+        })
+    }
 }
 
 /// What the connection task learns and `execute` reads.
@@ -501,12 +567,8 @@ impl Irc {
     pub fn new(config: IrcConfig, base_dir: &Path) -> Result<Irc> {
         let name = config.name.clone().unwrap_or_else(|| "irc".into());
         let what = |key: &str| format!("connector `{name}`: {key}");
-        if config.tls {
-            bail!(
-                "{}: TLS is not supported by this build; connect to the server's plain-text \
-                 port (often 6667) or through a local TLS tunnel (e.g. stunnel)",
-                what("tls")
-            );
+        if config.tls_ca_file.is_some() && !config.tls {
+            bail!("{}: is set but `tls` is not", what("tls_ca_file"));
         }
         if config.server.trim().is_empty() || config.server.contains(char::is_whitespace) {
             bail!("{}: give it as `host:port`", what("server"));
@@ -515,7 +577,18 @@ impl Irc {
             Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
                 config.server.clone()
             }
+            _ if config.tls => format!("{}:6697", config.server),
             _ => format!("{}:6667", config.server),
+        };
+        let tls = if config.tls {
+            Some(Tls::new(
+                &addr,
+                config.tls_ca_file.as_deref(),
+                base_dir,
+                &what("tls_ca_file"),
+            )?)
+        } else {
+            None
         };
         if !valid_word(&config.nick) || config.nick.starts_with(['#', '&', '$']) {
             bail!("{}: `{}` is not a valid nick", what("nick"), config.nick);
@@ -550,6 +623,7 @@ impl Irc {
         Ok(Irc {
             name,
             addr,
+            tls,
             password,
             writer: tokio::sync::Mutex::new(None),
             state: Mutex::new(State::default()),
@@ -683,6 +757,27 @@ impl Irc {
         }
     }
 
+    /// Opens the TCP connection and, with `tls`, the TLS session over it
+    /// (the server's certificate checked against `tls_ca_file` or the
+    /// public roots, and its name against the server's host name).
+    async fn connect(&self) -> Result<(ReadSide, WriteSide), String> {
+        let stream = TcpStream::connect(&self.addr)
+            .await
+            .map_err(|e| format!("cannot connect: {e}"))?;
+        let _ = stream.set_nodelay(true);
+        let Some(tls) = &self.tls else {
+            let (read, write) = stream.into_split();
+            return Ok((Box::new(read), Box::new(write)));
+        };
+        let stream = tls
+            .connector
+            .connect(tls.server_name.clone(), stream)
+            .await
+            .map_err(|e| format!("TLS handshake failed: {e}"))?;
+        let (read, write) = tokio::io::split(stream);
+        Ok((Box::new(read), Box::new(write)))
+    }
+
     /// One connection, from connect to loss. `Err` only for what
     /// reconnecting cannot fix (the store failing, a refused nick).
     async fn session(
@@ -691,14 +786,11 @@ impl Irc {
         shutdown: &mut watch::Receiver<bool>,
         backoff: &mut Backoff,
     ) -> Result<Ended> {
-        let stream =
-            match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&self.addr)).await {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => return Ok(Ended::Lost(format!("cannot connect: {e}"))),
-                Err(_) => return Ok(Ended::Lost("connecting timed out".into())),
-            };
-        let _ = stream.set_nodelay(true);
-        let (read, mut write) = stream.into_split();
+        let (read, mut write) = match tokio::time::timeout(CONNECT_TIMEOUT, self.connect()).await {
+            Ok(Ok(sides)) => sides,
+            Ok(Err(e)) => return Ok(Ended::Lost(e)),
+            Err(_) => return Ok(Ended::Lost("connecting timed out".into())),
+        };
         let mut reader = LineReader::new(read);
 
         // Registration, on the local writer.
@@ -1157,13 +1249,13 @@ enum Ended {
 /// Reads lines (up to `\n`, `\r` trimmed, invalid UTF-8 replaced) without
 /// losing data when a read is cancelled (timeouts, shutdown).
 struct LineReader {
-    reader: BufReader<OwnedReadHalf>,
+    reader: BufReader<ReadSide>,
     buf: Vec<u8>,
     discarding: bool,
 }
 
 impl LineReader {
-    fn new(read: OwnedReadHalf) -> Self {
+    fn new(read: ReadSide) -> Self {
         LineReader {
             reader: BufReader::new(read),
             buf: Vec::new(),
@@ -1220,7 +1312,7 @@ fn frame(lines: &[String]) -> Vec<u8> {
 
 /// Writes during registration; the error never contains the lines (one
 /// may hold the password).
-async fn write_local(write: &mut OwnedWriteHalf, lines: &[String]) -> Result<(), String> {
+async fn write_local(write: &mut WriteSide, lines: &[String]) -> Result<(), String> {
     match tokio::time::timeout(WRITE_TIMEOUT, write.write_all(&frame(lines))).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(format!("write failed: {e}")),
@@ -2086,8 +2178,34 @@ mod tests {
             Irc::new(toml::from_str(&text)?, Path::new("."))
         };
         assert_eq!(parse("").unwrap().addr, "irc.example:6667");
-        let tls = parse("tls = true").err().unwrap().to_string();
-        assert!(tls.contains("TLS is not supported"), "{tls}");
+        let tls = parse("tls = true").unwrap();
+        assert_eq!(tls.addr, "irc.example:6697");
+        assert!(tls.tls.is_some());
+        let error = |extra: &str| {
+            parse(extra)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let without_tls = error("tls_ca_file = \"ca.pem\"");
+        assert!(
+            without_tls.contains("tls_ca_file") && without_tls.contains("`tls`"),
+            "{without_tls}"
+        );
+        let missing = error("tls = true\ntls_ca_file = \"no-such-ca.pem\"");
+        assert!(
+            missing.contains("cannot read") && missing.contains("no-such-ca.pem"),
+            "{missing}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("empty.pem"), "not a certificate\n").unwrap();
+        let text = "community = \"acme\"\nserver = \"irc.example\"\nnick = \"vigie\"\n\
+                    tls = true\ntls_ca_file = \"empty.pem\"";
+        let empty = Irc::new(toml::from_str(text).unwrap(), dir.path())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(empty.contains("no PEM certificate"), "{empty}");
         let inline = parse("password = \"hunter2\"").err().unwrap().to_string();
         assert!(
             inline.contains("env:") && !inline.contains("hunter2"),
