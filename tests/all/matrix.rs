@@ -498,3 +498,42 @@ fn a_timeout_is_lifted_on_time_even_across_a_restart() {
         .iter()
         .any(|r| r.key.ends_with(":lift") && r.target_user.as_deref() == Some("@alice:localhost")));
 }
+
+/// While the host is down, more is said than one sync returns
+/// (`timeline_limit = 5` here, 500 by default): on restart the connector
+/// reads the gap back through `/messages`, and every message is handled,
+/// once, in order.
+#[test]
+fn what_was_said_while_the_host_was_down_is_read_back_beyond_one_sync() {
+    let Room {
+        synapse,
+        moderator,
+        alice,
+        room,
+    } = Room::new();
+    let dir = tempfile::tempdir().unwrap();
+    let connector = connector(&synapse, &room) + "timeline_limit = 5\n";
+    let config = probe_config(dir.path(), &connector);
+    let bot_password = password("vigie");
+    let mut first = VigieProcess::start(&config, &bot_password);
+    first.wait_listening();
+    first.kill();
+
+    const MESSAGES: usize = 24;
+    let sent: Vec<String> = (0..MESSAGES)
+        .map(|i| alice.send(&room, &script(&room, i)))
+        .collect();
+    let vigie = VigieProcess::start(&config, &bot_password);
+    let log = each_action_landed_once(&moderator, &room, &sent, vigie, Duration::from_secs(120));
+    assert!(log.contains("read back"), "no read-back in the log:\n{log}");
+
+    let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
+    let handled: Vec<String> = store
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.event.id)
+        .filter(|id| sent.contains(id))
+        .collect();
+    assert_eq!(handled, sent, "lost, repeated or out of order:\n{log}");
+}

@@ -70,6 +70,11 @@ pub struct MatrixConfig {
     /// Long-poll timeout of `/sync`, in seconds.
     #[serde(default = "default_sync_timeout")]
     pub sync_timeout_s: u64,
+    /// Most events per room one `/sync` returns (default 500). A room
+    /// that had more since the last sync (the host was down, say) is read
+    /// back in full through `/messages`, up to [`MAX_BACKFILL`] events.
+    #[serde(default = "default_timeline_limit")]
+    pub timeline_limit: u32,
     #[serde(default)]
     pub rate: RateConfig,
 }
@@ -83,6 +88,13 @@ fn default_staff_level() -> i64 {
 fn default_sync_timeout() -> u64 {
     30
 }
+fn default_timeline_limit() -> u32 {
+    500
+}
+
+/// Most events read back through `/messages` for one room's gap; beyond,
+/// the oldest are skipped, with a warning.
+pub const MAX_BACKFILL: usize = 10_000;
 
 pub struct Matrix {
     config: MatrixConfig,
@@ -571,7 +583,7 @@ impl Matrix {
         let filter = json!({
             "presence": {"types": []},
             "account_data": {"types": []},
-            "room": {"timeline": {"limit": 500}, "ephemeral": {"types": []}},
+            "room": {"timeline": {"limit": self.config.timeline_limit}, "ephemeral": {"types": []}},
         })
         .to_string();
         loop {
@@ -625,7 +637,8 @@ impl Matrix {
                 Vec::new()
             } else {
                 self.absorb_state(&reply);
-                self.events_of(&reply, &session, &sink).await
+                self.events_of(&reply, since.as_deref(), &session, &sink)
+                    .await
             };
             if !sink.deliver(&next, events).await? {
                 return Ok(());
@@ -660,20 +673,37 @@ impl Matrix {
         }
     }
 
-    async fn events_of(&self, reply: &Value, session: &Session, sink: &EventSink) -> Vec<Event> {
+    /// The sync's new events, oldest first. `since` is the token the sync
+    /// started from: a room whose timeline the homeserver cut short
+    /// (`limited`) is read back from there first.
+    async fn events_of(
+        &self,
+        reply: &Value,
+        since: Option<&str>,
+        session: &Session,
+        sink: &EventSink,
+    ) -> Vec<Event> {
         let mut out = Vec::new();
         let Some(rooms) = reply["rooms"]["join"].as_object() else {
             return out;
         };
         for (room, data) in rooms {
+            let mut gap = Vec::new();
             if data["timeline"]["limited"] == true {
-                tracing::warn!(
-                    connector = self.name,
-                    room,
-                    "the homeserver skipped part of this room's timeline (more than 500 events between two syncs)"
-                );
+                match (since, data["timeline"]["prev_batch"].as_str()) {
+                    (Some(since), Some(prev_batch)) => {
+                        gap = self.read_back(room, prev_batch, since).await;
+                    }
+                    _ => tracing::warn!(
+                        connector = self.name,
+                        room,
+                        "the homeserver cut this room's timeline short and gave no way back; \
+                         older events of this sync are not seen"
+                    ),
+                }
             }
-            for ev in data["timeline"]["events"].as_array().into_iter().flatten() {
+            let timeline = data["timeline"]["events"].as_array().into_iter().flatten();
+            for ev in gap.iter().chain(timeline) {
                 if ev["sender"].as_str() == Some(session.user_id.as_str()) {
                     continue;
                 }
@@ -688,6 +718,65 @@ impl Matrix {
             }
         }
         out
+    }
+
+    /// The events of `room` between two sync tokens (`from` back to `to`),
+    /// oldest first, through `/messages`. A failure ends the read early,
+    /// with a warning: what was read is still handled.
+    async fn read_back(&self, room: &str, from: &str, to: &str) -> Vec<Value> {
+        let mut newest_first: Vec<Value> = Vec::new();
+        let mut from = from.to_string();
+        loop {
+            let path = format!(
+                "/rooms/{}/messages?dir=b&limit=100&from={}&to={}",
+                enc(room),
+                enc(&from),
+                enc(to)
+            );
+            let reply = match self
+                .call(Method::GET, &path, None, Duration::from_secs(30))
+                .await
+            {
+                Ok(reply) => reply,
+                Err(e) => {
+                    tracing::warn!(
+                        connector = self.name,
+                        room,
+                        "reading back the events this sync skipped failed ({e}); \
+                         {} of them are handled, older ones are not seen",
+                        newest_first.len()
+                    );
+                    break;
+                }
+            };
+            let chunk = reply["chunk"].as_array().cloned().unwrap_or_default();
+            let next = reply["end"].as_str().map(String::from);
+            if chunk.is_empty() {
+                break;
+            }
+            newest_first.extend(chunk);
+            if newest_first.len() >= MAX_BACKFILL {
+                newest_first.truncate(MAX_BACKFILL);
+                tracing::warn!(
+                    connector = self.name,
+                    room,
+                    "more than {MAX_BACKFILL} events since the last sync; the older ones are not seen"
+                );
+                break;
+            }
+            match next {
+                Some(next) if next != from => from = next,
+                _ => break,
+            }
+        }
+        tracing::info!(
+            connector = self.name,
+            room,
+            "read back {} events the sync had skipped",
+            newest_first.len()
+        );
+        newest_first.reverse();
+        newest_first
     }
 
     /// A Matrix room event as a Vigie event (`None`: not one Vigie handles).
