@@ -39,6 +39,9 @@
 //! - [`executor`]: prints or writes the decided actions (terminal, JSON
 //!   Lines sinks).
 //!
+//! Beside the path, [`control`] is the running host's read-only Unix
+//! socket, through which `vigie audit` reads the store the host holds.
+//!
 //! ## Why actions, not side effects
 //! A plugin cannot touch a platform: it returns actions, and the host owns
 //! every effect. Capability checks, dry runs, rate limits and the audit
@@ -65,6 +68,7 @@ pub mod chain;
 pub mod community;
 pub mod config;
 pub mod connector;
+pub mod control;
 pub mod delivery;
 pub mod diff;
 pub mod event;

@@ -314,6 +314,19 @@ fn run(
     let host = builder.build_from_config(&config)?;
     let summary = tokio_runtime()?.block_on(async {
         let (stop, shutdown) = tokio::sync::watch::channel(false);
+        // `vigie audit` and `vigie dead-letters` read the store through
+        // this while the host holds it.
+        let (stop_control, control_shutdown) = tokio::sync::watch::channel(false);
+        let serving =
+            vigie::control::serve(data_dir.clone(), host.store().clone(), control_shutdown);
+        let control = tokio::spawn(async move {
+            if let Err(e) = serving.await {
+                tracing::warn!(
+                    "{e:#}: `vigie audit` and `vigie dead-letters` cannot read the store while \
+                     this host runs"
+                );
+            }
+        });
         if host.has_connectors() {
             eprintln!(
                 "Connected platforms: running until Ctrl-C (or SIGTERM); pending actions are kept \
@@ -326,8 +339,12 @@ fn run(
                 let _ = stop.send(true);
             });
         }
-        host.run_until(sources, Box::new(Fanout(executors)), shutdown)
-            .await
+        let summary = host
+            .run_until(sources, Box::new(Fanout(executors)), shutdown)
+            .await;
+        let _ = stop_control.send(true);
+        let _ = control.await;
+        summary
     })?;
     eprintln!("\n{}", summary.render().trim_end());
     if summary.events_handled == 0 && summary.events_already_handled > 0 {

@@ -2,7 +2,7 @@
 //! platforms, and what could not be, read from the store.
 
 use anyhow::{bail, Context, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use vigie::store::{AuditRecord, DeadLetter};
 use vigie::{Config, SledStore, Store};
 
@@ -42,7 +42,50 @@ pub struct AuditArgs {
     until: Option<String>,
 }
 
-fn open(args: &StoreArgs) -> Result<SledStore> {
+/// Where the records come from: the store itself, or the host that holds
+/// it (through its control socket).
+enum Records {
+    Store(SledStore),
+    RunningHost(PathBuf),
+}
+
+impl Records {
+    fn audit(&self) -> Result<Vec<AuditRecord>> {
+        match self {
+            Records::Store(store) => store.audit(),
+            Records::RunningHost(dir) => from_host(dir, "audit"),
+        }
+    }
+
+    fn dead_letters(&self) -> Result<Vec<DeadLetter>> {
+        match self {
+            Records::Store(store) => store.dead_letters(),
+            Records::RunningHost(dir) => from_host(dir, "dead-letters"),
+        }
+    }
+
+    fn shadow_log(&self) -> Result<Vec<vigie::store::ShadowRecord>> {
+        match self {
+            Records::Store(store) => store.shadow_log(),
+            Records::RunningHost(dir) => from_host(dir, "shadow-log"),
+        }
+    }
+}
+
+fn from_host<T: serde::de::DeserializeOwned>(data_dir: &Path, request: &str) -> Result<Vec<T>> {
+    vigie::control::ask(data_dir, request)?
+        .iter()
+        .map(|line| {
+            serde_json::from_str(line).with_context(|| {
+                format!("the running vigie answered `{request}` with a bad record")
+            })
+        })
+        .collect()
+}
+
+/// The store of the data directory, or, while a host runs there and holds
+/// it, that host.
+fn open(args: &StoreArgs) -> Result<Records> {
     let dir = match (&args.data_dir, &args.config) {
         (Some(dir), _) => dir.clone(),
         (None, Some(path)) => Config::load(path)?.data_dir(),
@@ -60,9 +103,14 @@ fn open(args: &StoreArgs) -> Result<SledStore> {
             dir.display()
         );
     }
-    SledStore::open(&store_dir).with_context(|| {
-        "a running vigie holds the store; stop it first (sled allows one process at a time)"
-    })
+    match SledStore::open(&store_dir) {
+        Ok(store) => Ok(Records::Store(store)),
+        Err(_) if vigie::control::socket_path(&dir).exists() => Ok(Records::RunningHost(dir)),
+        Err(e) => Err(e.context(
+            "another process holds the store (sled allows one at a time) and offers no control \
+             socket: stop it first",
+        )),
+    }
 }
 
 fn parse_time(s: &str, flag: &str) -> Result<i64> {

@@ -486,7 +486,53 @@ fn a_timeout_is_lifted_on_time_even_across_a_restart() {
     );
     // Lifted, she can come back.
     alice.join(&room);
+    // The running host holds the store: `vigie audit` reads it through
+    // the host's control socket.
+    let audit = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "--json", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("run vigie audit");
+    assert!(
+        audit.status.success(),
+        "vigie audit while the host runs: {}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let records: Vec<Value> = String::from_utf8_lossy(&audit.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON audit record"))
+        .collect();
+    let kinds: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["action"]["type"].as_str())
+        .collect();
+    assert!(kinds.contains(&"timeout"), "{records:?}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r["key"].as_str().is_some_and(|k| k.ends_with(":lift"))),
+        "{records:?}"
+    );
+    // Nothing failed, and the socket refuses what it does not know.
+    let dead = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["dead-letters", "--json", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("run vigie dead-letters");
+    assert!(dead.status.success() && dead.stdout.is_empty(), "{dead:?}");
+    let refused = vigie::control::ask(&dir.path().join("data"), "drop everything")
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("unknown request"), "{refused}");
     vigie.stop();
+    assert!(
+        !dir.path()
+            .join("data")
+            .join(vigie::control::SOCKET_NAME)
+            .exists(),
+        "the control socket outlived the host"
+    );
     let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
     assert!(
         store.reversals().unwrap().is_empty(),
