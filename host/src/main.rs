@@ -314,8 +314,8 @@ fn run(
     let host = builder.build_from_config(&config)?;
     let summary = tokio_runtime()?.block_on(async {
         let (stop, shutdown) = tokio::sync::watch::channel(false);
-        // `vigie audit` and `vigie dead-letters` read the store through
-        // this while the host holds it.
+        // `vigie audit`, `dead-letters` and `shadow-report` read the store
+        // through this while the host holds it.
         let (stop_control, control_shutdown) = tokio::sync::watch::channel(false);
         let serving =
             vigie::control::serve(data_dir.clone(), host.store().clone(), control_shutdown);

@@ -153,6 +153,9 @@ impl Matrix {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             bail!("{}: `{base}` is not an http(s) URL", what("homeserver"));
         }
+        if config.timeline_limit == 0 {
+            bail!("{}: must be at least 1", what("timeline_limit"));
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("vigie/", env!("CARGO_PKG_VERSION")))
@@ -1025,4 +1028,31 @@ fn shorten(s: &str) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("token"), "syt_test\n").unwrap();
+        let parse = |extra: &str| -> Result<Matrix> {
+            let text = format!(
+                "community = \"acme\"\nhomeserver = \"http://127.0.0.1:8008\"\n\
+                 access_token = \"file:token\"\n{extra}"
+            );
+            Matrix::new(toml::from_str(&text)?, dir.path())
+        };
+        assert!(parse("").is_ok());
+        let error = |extra: &str| {
+            parse(extra)
+                .err()
+                .map(|e| format!("{e:#}"))
+                .unwrap_or_default()
+        };
+        assert!(error("timeline_limit = 0").contains("timeline_limit"));
+        assert!(error("homeserver_typo = 1").contains("unknown field"));
+    }
 }

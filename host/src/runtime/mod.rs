@@ -345,8 +345,6 @@ pub struct PluginInstance {
 }
 
 impl LoadedPlugin {
-    /// A fresh instance. `carry` hands over the staged key-value writes of a
-    /// replaced instance so nothing decided earlier is lost.
     /// A fresh instance that inherits `carry` (staged writes of the instance
     /// it replaces). `carry` is taken only on success, so a failed attempt
     /// loses no write.
