@@ -802,20 +802,7 @@ channels = ["#acme"]
         !log.contains(SERVER_PASSWORD),
         "the password leaked into the log"
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(["dead-letters", "--json", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("run vigie dead-letters");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dead: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+    let dead = crate::process::records("dead-letters", &dir.path().join("data"));
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0]["entry"]["action"]["type"], "delete");
     assert!(dead[0]["error"]

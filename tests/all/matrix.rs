@@ -288,13 +288,7 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
 
     // The store: every message handled exactly once, every action audited once.
     let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
-    let handled: Vec<String> = store
-        .events()
-        .unwrap()
-        .into_iter()
-        .map(|h| h.event.id)
-        .filter(|id| sent.contains(id))
-        .collect();
+    let handled = handled_of(&store, &sent);
     let mut unique = handled.clone();
     unique.sort();
     unique.dedup();
@@ -303,6 +297,18 @@ fn killing_the_host_at_random_never_loses_or_repeats_an_action() {
     let audit = store.audit().unwrap();
     assert_eq!(audit.len(), MESSAGES + expected_redactions);
     assert!(store.dead_letters().unwrap().is_empty());
+}
+
+/// The ids of the `sent` events the store handled, in the order handled
+/// (repeats kept, so a test can see them).
+fn handled_of(store: &vigie::SledStore, sent: &[String]) -> Vec<String> {
+    store
+        .events()
+        .unwrap()
+        .into_iter()
+        .map(|h| h.event.id)
+        .filter(|id| sent.contains(id))
+        .collect()
 }
 
 /// The `i`-th message of the probe tests: asks for a post `ack-i`, and
@@ -488,20 +494,7 @@ fn a_timeout_is_lifted_on_time_even_across_a_restart() {
     alice.join(&room);
     // The running host holds the store: `vigie audit` reads it through
     // the host's control socket.
-    let audit = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(["audit", "--json", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("run vigie audit");
-    assert!(
-        audit.status.success(),
-        "vigie audit while the host runs: {}",
-        String::from_utf8_lossy(&audit.stderr)
-    );
-    let records: Vec<Value> = String::from_utf8_lossy(&audit.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON audit record"))
-        .collect();
+    let records = crate::process::records("audit", &dir.path().join("data"));
     let kinds: Vec<&str> = records
         .iter()
         .filter_map(|r| r["action"]["type"].as_str())
@@ -514,12 +507,8 @@ fn a_timeout_is_lifted_on_time_even_across_a_restart() {
         "{records:?}"
     );
     // Nothing failed, and the socket refuses what it does not know.
-    let dead = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(["dead-letters", "--json", "--data-dir"])
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("run vigie dead-letters");
-    assert!(dead.status.success() && dead.stdout.is_empty(), "{dead:?}");
+    let dead = crate::process::records("dead-letters", &dir.path().join("data"));
+    assert!(dead.is_empty(), "{dead:?}");
     let refused = vigie::control::ask(&dir.path().join("data"), "drop everything")
         .err()
         .map(|e| e.to_string())
@@ -574,12 +563,6 @@ fn what_was_said_while_the_host_was_down_is_read_back_beyond_one_sync() {
     assert!(log.contains("read back"), "no read-back in the log:\n{log}");
 
     let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
-    let handled: Vec<String> = store
-        .events()
-        .unwrap()
-        .into_iter()
-        .map(|h| h.event.id)
-        .filter(|id| sent.contains(id))
-        .collect();
+    let handled = handled_of(&store, &sent);
     assert_eq!(handled, sent, "lost, repeated or out of order:\n{log}");
 }

@@ -90,3 +90,23 @@ impl Drop for VigieProcess {
         let _ = self.child.wait();
     }
 }
+
+/// Runs `vigie COMMAND --json --data-dir DATA_DIR` (`audit`,
+/// `dead-letters`) and returns its records; fails the test when the
+/// command fails.
+pub fn records(command: &str, data_dir: &Path) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args([command, "--json", "--data-dir"])
+        .arg(data_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("run vigie {command}: {e}"));
+    assert!(
+        out.status.success(),
+        "vigie {command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect()
+}
