@@ -1,13 +1,14 @@
 //! The running host's control socket: while `vigie run` holds the store
-//! (sled lets one process open it), `vigie audit`, `vigie dead-letters` and
-//! `vigie shadow-report` read it through a Unix socket in the data
-//! directory instead.
+//! (sled lets one process open it), `vigie audit`, `vigie dead-letters`,
+//! `vigie shadow-report` and `vigie replay` read it through a Unix socket in
+//! the data directory instead.
 //!
 //! Read-only, local only: the socket is a file only its owner can open
-//! (mode 0600). A request is one line (`audit`, `dead-letters` or
-//! `shadow-log`, for `vigie shadow-report`); the
-//! answer is the records as JSON Lines, then the host closes the
-//! connection. An unknown request gets one line `error: …`.
+//! (mode 0600). A request is one line: `audit`, `dead-letters`,
+//! `shadow-log` (for `vigie shadow-report`), `events` (the event log) or
+//! `actions` (the action log; both for `vigie replay`). The answer is the
+//! records as JSON Lines, then the host closes the connection. An unknown
+//! request gets one line `error: …`.
 
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
@@ -101,8 +102,18 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
                 .iter()
                 .map(|r| json(serde_json::to_string(r)))
                 .collect(),
+            "events" => store
+                .events()?
+                .iter()
+                .map(|e| json(serde_json::to_string(e)))
+                .collect(),
+            "actions" => store
+                .actions()?
+                .iter()
+                .map(|a| json(serde_json::to_string(a)))
+                .collect(),
             other => Ok(vec![format!(
-                "error: unknown request `{}` (audit, dead-letters, shadow-log)",
+                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, actions)",
                 other.chars().take(40).collect::<String>()
             )]),
         }
@@ -173,12 +184,16 @@ mod tests {
                 mode,
                 ask(&data_dir, "audit").map_err(|e| e.to_string()),
                 ask(&data_dir, "shutdown").map_err(|e| e.to_string()),
+                ask(&data_dir, "events").map_err(|e| e.to_string()),
+                ask(&data_dir, "actions").map_err(|e| e.to_string()),
             )
         })
         .await
         .unwrap();
         assert_eq!(answers.0, 0o600);
         assert_eq!(answers.1, Ok(Vec::new()));
+        assert_eq!(answers.3, Ok(Vec::new()));
+        assert_eq!(answers.4, Ok(Vec::new()));
         assert!(
             answers
                 .2

@@ -70,6 +70,20 @@ impl Records {
             Records::RunningHost(dir) => from_host(dir, "shadow-log"),
         }
     }
+
+    fn events(&self) -> Result<Vec<vigie::store::HandledEvent>> {
+        match self {
+            Records::Store(store) => store.events(),
+            Records::RunningHost(dir) => from_host(dir, "events"),
+        }
+    }
+
+    fn actions(&self) -> Result<Vec<vigie::DecidedAction>> {
+        match self {
+            Records::Store(store) => store.actions(),
+            Records::RunningHost(dir) => from_host(dir, "actions"),
+        }
+    }
 }
 
 fn from_host<T: serde::de::DeserializeOwned>(data_dir: &Path, request: &str) -> Result<Vec<T>> {
@@ -96,6 +110,11 @@ fn open(args: &StoreArgs) -> Result<Records> {
             Config::load("vigie.toml".as_ref())?.data_dir()
         }
     };
+    open_dir(dir)
+}
+
+/// The store in `dir`, or the host that holds it.
+fn open_dir(dir: PathBuf) -> Result<Records> {
     let store_dir = dir.join("store");
     if !store_dir.exists() {
         bail!(
@@ -370,11 +389,7 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
         .clone()
         .or_else(|| config.as_ref().map(|c| c.data_dir()));
     let store = match &data_dir {
-        Some(dir) if dir.join("store").exists() => {
-            Some(SledStore::open(&dir.join("store")).with_context(|| {
-                "a running vigie holds the store; stop it first (sled allows one process at a time)"
-            })?)
-        }
+        Some(dir) if dir.join("store").exists() => Some(open_dir(dir.clone())?),
         _ => None,
     };
     let events = match &args.events {
