@@ -166,3 +166,64 @@ fn repeated_failures_quarantine_the_plugin_but_not_the_chain() {
         5
     );
 }
+
+/// A big batch gets the CPU time of 64 events at most, however large
+/// `batch_size` is, so a plugin stuck on one event of a big batch holds the
+/// community's worker for 64 × `cpu_ms`, not for the whole batch's worth.
+#[test]
+fn a_big_batch_gets_the_cpu_time_of_64_events_at_most() {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+    const EVENTS: usize = 300;
+    const CPU_MS: u64 = 20;
+    let env = chain_with(
+        "infinite-loop",
+        &format!("cpu_ms = {CPU_MS}"),
+        r#"["label", "reply"]"#,
+    );
+    let config = env.config();
+    let store: Arc<dyn vigie::Store> = Arc::new(vigie::SledStore::temporary().unwrap());
+    let secret = Arc::new(vigie::Secret::random());
+    let runtime = vigie::Runtime::builder().max_instances(8).build().unwrap();
+    let defs: Vec<_> = config
+        .chain_for("acme")
+        .unwrap()
+        .iter()
+        .map(|name| {
+            let entry = config.plugin_entry(name).unwrap();
+            let def = vigie::pipeline::load_entry(&runtime, entry, store.clone(), secret.clone());
+            Arc::new(def.unwrap())
+        })
+        .collect();
+    let mut chain = vigie::chain::Chain::new("acme", defs, store, secret);
+    let events: Vec<vigie::Event> = (0..EVENTS)
+        .map(|i| {
+            let text = if i == EVENTS - 1 { "boom" } else { "hello" };
+            vigie::Event::from_json_line(&message(&format!("e{i}"), "acme", "u1", text)).unwrap()
+        })
+        .collect();
+    let stats = vigie::stats::Stats::default();
+    let started = Instant::now();
+    let decided = chain.handle(&events, &stats);
+    let took = started.elapsed();
+    // The batch is interrupted after 64 × 20 ms = 1.28 s and handed over
+    // one event at a time; without the bound it would run 300 × 20 ms = 6 s
+    // before the interrupt.
+    let uncapped = Duration::from_millis(EVENTS as u64 * CPU_MS);
+    assert!(
+        took < uncapped * 2 / 3,
+        "the batch took {took:?}: its deadline grew with its size"
+    );
+    // Every event but the culprit keeps the hostile plugin's label.
+    let labelled = decided
+        .iter()
+        .filter(|d| d.iter().any(|a| a.by.plugin == "hostile"))
+        .count();
+    assert_eq!(labelled, EVENTS - 1);
+    let errors = stats.snapshot().plugin_errors;
+    assert_eq!(
+        errors.get("hostile").and_then(|e| e.get("timeout")),
+        Some(&1),
+        "{errors:?}"
+    );
+}

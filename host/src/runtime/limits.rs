@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub struct Limits {
     /// Time one event's call may take, in milliseconds (wall-clock time of
     /// the call, enforced by epoch interruption: on a loaded machine a
-    /// plugin gets less CPU within it).
+    /// plugin gets less CPU within it). A batch gets this per event, for 64
+    /// events at most; a batch that runs out is retried one event at a time.
     pub cpu_ms: u64,
     /// Time setting up an instance may take, in milliseconds: its start
     /// code, `describe` and `configure` (which may build indexes, as faq

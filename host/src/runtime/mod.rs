@@ -52,6 +52,12 @@ impl<T> WasmtimeResultExt<T> for wasmtime::Result<T> {
 /// How often the epoch advances; CPU deadlines are counted in these ticks.
 const EPOCH_TICK: Duration = Duration::from_millis(1);
 
+/// A call gets `cpu_ms` per event, for this many events at most: a batch
+/// larger than this must average less per event or time out, and is then
+/// handed over one event at a time. It bounds how long one call can hold a
+/// worker (6.4 s with the default `cpu_ms`) whatever `batch_size` is.
+const MAX_DEADLINE_EVENTS: usize = 64;
+
 /// Largest memory cap a plugin may be given, in MiB (pool slot size).
 pub const MAX_MEMORY_MIB: u64 = 1024;
 
@@ -530,9 +536,10 @@ impl PluginInstance {
     }
 
     fn prepare(&mut self, events: usize, batch: Option<&[EventView<'_>]>) {
-        let ticks = ticks(self.limits.cpu_ms) * events.max(1) as u64;
-        self.store.set_epoch_deadline(ticks);
-        self.deadline_ms = self.limits.cpu_ms * events.max(1) as u64;
+        let scale = events.clamp(1, MAX_DEADLINE_EVENTS) as u64;
+        self.store
+            .set_epoch_deadline(ticks(self.limits.cpu_ms) * scale);
+        self.deadline_ms = self.limits.cpu_ms * scale;
         let state = self.store.data_mut();
         state.begin_call();
         if let Some(batch) = batch {
