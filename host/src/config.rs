@@ -90,7 +90,7 @@ pub struct RuntimeConfig {
 impl Default for RuntimeConfig {
     fn default() -> Self {
         RuntimeConfig {
-            batch_size: 64,
+            batch_size: 512,
             max_instances: 1000,
             compile_cache: true,
             tick_every_s: 60,
