@@ -40,6 +40,22 @@ impl ReadCache {
             self.forget(key);
             return;
         }
+        // Most writes rewrite a key already known (a window, a counter):
+        // they reuse its allocations.
+        if let Some(slot) = self.entries.get_mut(key) {
+            let old = key.len() + slot.as_ref().map_or(0, Vec::len);
+            if self.bytes - old + size <= MAX_BYTES {
+                match (slot.as_mut(), value) {
+                    (Some(known), Some(new)) => {
+                        known.clear();
+                        known.extend_from_slice(new);
+                    }
+                    (_, new) => *slot = new.map(<[u8]>::to_vec),
+                }
+                self.bytes = self.bytes - old + size;
+                return;
+            }
+        }
         if self.entries.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
             self.clear();
         }
@@ -79,6 +95,27 @@ mod tests {
         cache.forget("a");
         assert_eq!(cache.get("a"), None);
         assert_eq!(cache.bytes, 0);
+    }
+
+    #[test]
+    fn rewrites_keep_values_and_byte_count_exact() {
+        let mut cache = ReadCache::default();
+        let mut expected: std::collections::HashMap<String, Option<Vec<u8>>> = Default::default();
+        for step in 0..200usize {
+            let key = format!("key{}", step % 7);
+            let value = (step % 5 != 0).then(|| vec![step as u8; step % 13]);
+            cache.put(&key, value.as_deref());
+            expected.insert(key, value);
+            for (k, v) in &expected {
+                assert_eq!(cache.get(k), Some(v.clone()), "step {step}, {k}");
+            }
+            let bytes: usize = cache
+                .entries
+                .iter()
+                .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len))
+                .sum();
+            assert_eq!(cache.bytes, bytes, "step {step}");
+        }
     }
 
     #[test]
