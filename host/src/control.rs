@@ -85,33 +85,12 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
     .await
     .context("no request in time")??;
     let records = tokio::task::spawn_blocking(move || -> Result<Vec<String>> {
-        let json = |r: Result<String, serde_json::Error>| r.map_err(anyhow::Error::from);
         match line.trim() {
-            "audit" => store
-                .audit()?
-                .iter()
-                .map(|r| json(serde_json::to_string(r)))
-                .collect(),
-            "dead-letters" => store
-                .dead_letters()?
-                .iter()
-                .map(|d| json(serde_json::to_string(d)))
-                .collect(),
-            "shadow-log" => store
-                .shadow_log()?
-                .iter()
-                .map(|r| json(serde_json::to_string(r)))
-                .collect(),
-            "events" => store
-                .events()?
-                .iter()
-                .map(|e| json(serde_json::to_string(e)))
-                .collect(),
-            "actions" => store
-                .actions()?
-                .iter()
-                .map(|a| json(serde_json::to_string(a)))
-                .collect(),
+            "audit" => json_lines(&store.audit()?),
+            "dead-letters" => json_lines(&store.dead_letters()?),
+            "shadow-log" => json_lines(&store.shadow_log()?),
+            "events" => json_lines(&store.events()?),
+            "actions" => json_lines(&store.actions()?),
             other => Ok(vec![format!(
                 "error: unknown request `{}` (audit, dead-letters, shadow-log, events, actions)",
                 other.chars().take(40).collect::<String>()
@@ -124,6 +103,14 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
     write.write_all(out.as_bytes()).await?;
     write.shutdown().await?;
     Ok(())
+}
+
+/// One JSON line per record.
+fn json_lines<T: serde::Serialize>(records: &[T]) -> Result<Vec<String>> {
+    records
+        .iter()
+        .map(|r| serde_json::to_string(r).map_err(anyhow::Error::from))
+        .collect()
 }
 
 /// Asks the host running on `data_dir` (blocking): the answer's lines.

@@ -106,20 +106,11 @@ fn bare_components_already_work_in_a_dry_run() {
     )
     .unwrap();
     let run = |plugin: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        let mut vigie = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
+        vigie
             .args(["test", plugin, "--events", events.to_str().unwrap()])
-            .env("XDG_CACHE_HOME", dir.path().join("cache"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
-            .collect::<Vec<_>>()
+            .env("XDG_CACHE_HOME", dir.path().join("cache"));
+        crate::process::json_output(vigie)
     };
     let moderation = run("builtin:automod");
     assert!(

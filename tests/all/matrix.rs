@@ -511,29 +511,20 @@ fn a_timeout_is_lifted_on_time_even_across_a_restart() {
     assert!(dead.is_empty(), "{dead:?}");
     // `vigie replay` reads the event and action logs the same way, and
     // the probe, replayed, decides what it decided live.
-    let replayed = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+    let mut replay = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
+    replay
         .args(["replay", "--name", "probe", "--against-recorded", "--json"])
         .arg("--plugin")
         .arg(crate::env::plugin("probe"))
         .arg("--config")
-        .arg(&config)
-        .output()
-        .expect("run vigie replay");
-    let stdout = String::from_utf8_lossy(&replayed.stdout);
+        .arg(&config);
+    let replayed = crate::process::json_output(replay);
+    let summary = replayed.last().map(|l| &l["summary"]);
     assert!(
-        replayed.status.success(),
-        "vigie replay: {}",
-        String::from_utf8_lossy(&replayed.stderr)
-    );
-    let summary: serde_json::Value = stdout
-        .lines()
-        .last()
-        .and_then(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("no summary from vigie replay: {stdout}"));
-    assert!(
-        summary["summary"]["events"].as_u64() >= Some(1)
-            && summary["summary"]["events_different"].as_u64() == Some(0),
-        "{stdout}"
+        summary.is_some_and(
+            |s| s["events"].as_u64() >= Some(1) && s["events_different"].as_u64() == Some(0)
+        ),
+        "{replayed:?}"
     );
     let refused = vigie::control::ask(&dir.path().join("data"), "drop everything")
         .err()

@@ -95,18 +95,24 @@ impl Drop for VigieProcess {
 /// `dead-letters`) and returns its records; fails the test when the
 /// command fails.
 pub fn records(command: &str, data_dir: &Path) -> Vec<serde_json::Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args([command, "--json", "--data-dir"])
-        .arg(data_dir)
+    let mut vigie = Command::new(env!("CARGO_BIN_EXE_vigie"));
+    vigie.args([command, "--json", "--data-dir"]).arg(data_dir);
+    json_output(vigie)
+}
+
+/// Runs `command` and returns its output, one JSON value per line; fails
+/// the test when the command fails or prints anything else.
+pub fn json_output(mut command: Command) -> Vec<serde_json::Value> {
+    let out = command
         .output()
-        .unwrap_or_else(|e| panic!("run vigie {command}: {e}"));
+        .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
     assert!(
         out.status.success(),
-        "vigie {command}: {}",
+        "{command:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{command:?}: {l}: {e}")))
         .collect()
 }
