@@ -7,25 +7,12 @@
 
 mod common;
 
-use common::event;
+use common::{demo_events, fnv1a};
 use giveaway::Giveaway;
 use std::collections::BTreeMap;
 use vigie_sdk::{Action, Event, Plugin, TestHost};
 
 const CONFIG: &str = r#"{"min_account_age_days": 1}"#;
-
-fn demo_events() -> Vec<Event> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/demo/events.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| event(&serde_json::from_str(l).unwrap()))
-        .collect()
-}
 
 /// One community as the host runs it: its store, its clock, its ticks.
 struct Community {
@@ -240,7 +227,5 @@ fn replays_the_demo_contests() {
 /// A different random source per community (FNV-1a of its name), as the
 /// host derives one per community from its secret.
 fn seed_for(community: &str) -> u64 {
-    community.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    fnv1a(community.as_bytes())
 }

@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::{demo_events, replay, Clock, Digest, Rng};
+use common::{demo_events, fnv1a, replay, Clock, Digest, Rng, TURNS};
 use giveaway::Giveaway;
 use std::collections::BTreeMap;
 use vigie_sdk::{Action, Author, Event, EventKind, Plugin, TestHost};
@@ -148,9 +148,7 @@ fn through(config: &str, steps: &[Step], fresh: bool) -> Run {
 }
 
 fn seed_for(community: &str) -> u64 {
-    community.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    fnv1a(community.as_bytes())
 }
 
 /// The events, each community ticking every minute of its time before each
@@ -396,7 +394,7 @@ fn decisions_match_the_golden_digests() {
         "replay bench",
         through(cfg, &events_only(replay(40, Clock::Bench)), false),
     );
-    let turns = replay(12, Clock::Turns);
+    let turns = replay(12, TURNS);
     let until = turns.last().unwrap().timestamp_ms + 4 * 3_600_000;
     add(
         "replay turns with ticks",

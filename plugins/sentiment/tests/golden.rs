@@ -13,7 +13,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use common::{acme_config, demo_events, replay, Clock};
+use common::{acme_config, demo_events, replay, Clock, TURNS};
 use sentiment::scorer::{Lang, Scorer};
 use sentiment::Sentiment;
 use vigie_sdk::{Action, Event, Plugin, TestHost};
@@ -109,7 +109,7 @@ fn report() -> String {
     run(&mut out, "demo", &demo_events(), true);
     run(&mut out, "steady", &replay(60, Clock::Steady), false);
     run(&mut out, "bench", &replay(60, Clock::Bench), false);
-    run(&mut out, "turns", &replay(30, Clock::Turns), false);
+    run(&mut out, "turns", &replay(30, TURNS), false);
     run(&mut out, "jitter", &replay(60, Clock::Jitter), false);
     out
 }

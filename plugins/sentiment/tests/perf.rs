@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use common::{acme_config, replay, Clock};
+use common::{acme_config, replay, Clock, Digest};
 use sentiment::buzz::{self, BuzzConfig};
 use sentiment::scorer::Scratch;
 use sentiment::Sentiment;
@@ -25,25 +25,6 @@ use vigie_sdk::{Action, Event, EventKind, Plugin, TestHost};
 
 const TURNS: usize = 400;
 const ROUNDS: usize = 5;
-
-/// FNV-1a over the labels and alerts.
-#[derive(Default)]
-struct Digest(u64);
-
-impl Digest {
-    fn add(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
 
 fn hosts_for(events: &[Event]) -> BTreeMap<String, TestHost> {
     events

@@ -1,12 +1,14 @@
 //! Helpers shared by the integration tests: the evasion set's obfuscations,
-//! the clean sentences, the demo events and their replay, a deterministic
-//! generator of varied messages, and a digest of decisions.
+//! the clean sentences and a deterministic generator of varied messages (the
+//! demo events, their replay and the digest of decisions come from
+//! `vigie-testkit`).
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use automod::lists::ListEntry;
 use serde_json::Value;
-use vigie_sdk::{Action, Author, Event, EventKind};
+use vigie_sdk::Author;
+pub use vigie_testkit::{demo_events, replay, Clock, Digest, Rng};
 
 pub type Obfuscation = (&'static str, fn(&str) -> String);
 
@@ -243,169 +245,6 @@ pub fn french_clean() -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// Milliseconds since the epoch of an RFC 3339 UTC time
-/// (`2026-11-22T09:00:00Z`).
-pub fn parse_time(s: &str) -> i64 {
-    let n = |a: usize, b: usize| -> i64 { s[a..b].parse().unwrap() };
-    let (y, m, d) = (n(0, 4), n(5, 7), n(8, 10));
-    let (hh, mm, ss) = (n(11, 13), n(14, 16), n(17, 19));
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    ((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000
-}
-
-pub fn kind(s: &str) -> EventKind {
-    match s {
-        "message" => EventKind::Message,
-        "edit" => EventKind::Edit,
-        "deletion" => EventKind::Deletion,
-        "reaction" => EventKind::Reaction,
-        "join" => EventKind::Join,
-        "leave" => EventKind::Leave,
-        "follow" => EventKind::Follow,
-        "mention" => EventKind::Mention,
-        "direct_message" => EventKind::DirectMessage,
-        "report" => EventKind::Report,
-        other => panic!("unknown kind {other}"),
-    }
-}
-
-pub fn event(v: &Value) -> Event {
-    let s = |k: &str| v[k].as_str().map(str::to_string);
-    let a = &v["author"];
-    Event {
-        id: s("id").unwrap(),
-        kind: kind(v["kind"].as_str().unwrap()),
-        platform: s("platform").unwrap(),
-        community: s("community").unwrap(),
-        channel: s("channel").unwrap(),
-        author: Author {
-            id: a["id"].as_str().unwrap().to_string(),
-            name: a["name"].as_str().unwrap().to_string(),
-            roles: a["roles"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| r.as_str().unwrap().to_string())
-                .collect(),
-            account_age_days: a["account_age_days"].as_u64().map(|d| d as u32),
-            is_staff: a["is_staff"].as_bool().unwrap(),
-        },
-        text: s("text").unwrap_or_default(),
-        reply_to: s("reply_to"),
-        reaction: s("reaction"),
-        target_message: s("target_message"),
-        timestamp_ms: parse_time(v["timestamp"].as_str().unwrap()),
-        labels: Vec::new(),
-        earlier_actions: Vec::new(),
-    }
-}
-
-/// The demo events of `examples/demo/events.jsonl`, in file order.
-pub fn demo_events() -> Vec<Event> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/demo/events.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| event(&serde_json::from_str(l).unwrap()))
-        .collect()
-}
-
-/// How the replayed events are timed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Clock {
-    /// Event `i` at the first demo event's time + 200 ms × i, each event in
-    /// its own community (one host per community): time only goes forward.
-    Steady,
-    /// As the host's demo-chain benchmark: event `i` at its demo time +
-    /// 200 ms × i, every event in one community (`acme`); time jumps back
-    /// about an hour at each turn of the demo.
-    Bench,
-}
-
-/// The demo events replayed `turns` times with fresh ids (`<id>-r<turn>`).
-pub fn replay(turns: usize, clock: Clock) -> Vec<Event> {
-    let demo = demo_events();
-    let t0 = demo[0].timestamp_ms;
-    let mut out = Vec::with_capacity(turns * demo.len());
-    for turn in 0..turns {
-        for e in &demo {
-            let i = out.len() as i64;
-            let mut e = e.clone();
-            e.id = format!("{}-r{turn}", e.id);
-            match clock {
-                Clock::Steady => e.timestamp_ms = t0 + 200 * i,
-                Clock::Bench => {
-                    e.timestamp_ms += 200 * i;
-                    e.community = "acme".into();
-                }
-            }
-            out.push(e);
-        }
-    }
-    out
-}
-
-/// FNV-1a over everything decided.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Digest(pub u64);
-
-impl Digest {
-    pub fn add(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    /// Adds an event id and its actions.
-    pub fn actions(&mut self, id: &str, actions: &[Action]) {
-        self.add(id.as_bytes());
-        self.add(format!("{actions:?}").as_bytes());
-    }
-}
-
-/// splitmix64: a small deterministic generator for the varied messages.
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-    pub fn pick_ref<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 const CLEAN_WORDS: &[&str] = &[
