@@ -453,6 +453,26 @@ pub fn record_shared(
     record(host, &key, seen, now, keep)
 }
 
+/// Deletes up to `limit` per-user windows (`flood/…`) that no rule needs
+/// any more: all their messages are older than `keep_ms` (or every window,
+/// when no rule keeps one: `None`). Returns how many it deleted. Without
+/// this, a window would stay for every user who ever posted, until the
+/// community's key quota ran out and windows stopped being recorded.
+pub fn sweep_users(host: &mut impl Host, now: i64, keep_ms: Option<i64>, limit: u32) -> usize {
+    let mut deleted = 0;
+    for key in host.kv_list("flood/", limit) {
+        let live = keep_ms.is_some_and(|ms| {
+            host.kv_get(&key)
+                .is_some_and(|v| parse(&v).iter().any(|e| e.ts > now - ms))
+        });
+        if !live {
+            host.kv_delete(&key);
+            deleted += 1;
+        }
+    }
+    deleted
+}
+
 /// Entries from the last `seconds` seconds (including `now`).
 pub fn within(entries: &[Seen], now: i64, seconds: u32) -> impl Iterator<Item = &Seen> {
     let since = now - seconds as i64 * 1000;

@@ -69,6 +69,11 @@ impl Plugin for Automod {
     fn handle(&mut self, host: &mut impl Host, event: &Event) -> Result<Vec<Action>, String> {
         Ok(self.engine.handle(host, event))
     }
+
+    fn tick(&mut self, host: &mut impl Host, now_ms: i64) -> Result<Vec<Action>, String> {
+        self.engine.sweep(host, now_ms);
+        Ok(Vec::new())
+    }
 }
 
 vigie_sdk::export_plugin!(Automod);

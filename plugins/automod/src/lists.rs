@@ -10,7 +10,7 @@
 //!   (`ass` does not match `as`);
 //! - **plurals**: a trailing `s`, `es` (after s, x, z, ch, sh) or `x` (after
 //!   eu, au) is accepted (`connards`, `bitches`);
-//! - **separators inside words**: words joined by up to three separator
+//! - **separators inside words**: words joined by up to four separator
 //!   characters without a space (`f.u.c.k`, `con-nard`, `fu__ck`) are also
 //!   tried glued together, and so are runs of single letters even with
 //!   spaces (`c o n n a r d`, `f . u . c . k`);

@@ -37,6 +37,10 @@ pub const MAX_PATTERN_LEN: usize = 512;
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Longest window a flood or duplicate condition may ask for.
 pub const MAX_WINDOW_S: u32 = 86_400;
+/// Keys of each kind (`flood/…`, `strikes/…`) a tick looks at: two kinds,
+/// each key read and maybe deleted, well under the host's 1 000 writes
+/// per call.
+pub const SWEEP_LIMIT: u32 = 400;
 
 /// One thing a rule can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -829,6 +833,16 @@ impl Engine {
         self.lexicon.len()
     }
 
+    /// The tick's housekeeping: deletes per-user windows and strike records
+    /// that no longer count (at most [`SWEEP_LIMIT`] of each kind are looked
+    /// at; expired keys go, so the next tick reaches further). Returns how
+    /// many keys it deleted.
+    pub fn sweep(&self, host: &mut impl Host, now: i64) -> usize {
+        let keep_ms = self.user_keep.map(|k| k.ms);
+        flood::sweep_users(host, now, keep_ms, SWEEP_LIMIT)
+            + strikes::sweep(host, now, self.strike_decay_ms, SWEEP_LIMIT)
+    }
+
     /// Decides what to do about one event.
     pub fn handle(&self, host: &mut impl Host, event: &Event) -> Vec<Action> {
         if !matches!(event.kind, EventKind::Message | EventKind::Edit) {
@@ -1163,6 +1177,62 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(reason(&out[0]).contains("(strike 3)"));
+    }
+
+    #[test]
+    fn ticks_sweep_windows_and_strikes_that_no_longer_count() {
+        // The default rules keep per-user windows (flood, repeats); strikes
+        // decay one an hour.
+        let e = engine(
+            r#"{"default_rules": ["flood", "repeats"], "strike_decay_s": 3600, "rules": [{"id": "insults",
+                "word_list": true, "actions": ["delete"], "ladder": ["warn", "timeout:600"]}]}"#,
+        );
+        let mut host = TestHost::new().at(1_000_000);
+        for i in 0..1000 {
+            let user = format!("u{i:04}");
+            e.handle(&mut host, &test_event(&format!("m{i}"), &user, "hello all"));
+        }
+        e.handle(&mut host, &test_event("x1", "troll", "connard"));
+        e.handle(&mut host, &test_event("x2", "troll", "connard"));
+        let count = |host: &TestHost, prefix: &str| {
+            host.kv.keys().filter(|k| k.starts_with(prefix)).count()
+        };
+        assert_eq!(count(&host, "flood/"), 1001);
+        assert_eq!(count(&host, "strikes/"), 1);
+        // Within the window nothing goes.
+        host.now_ms += 5_000;
+        let now = host.now_ms;
+        assert_eq!(e.sweep(&mut host, now), 0);
+        // An hour later the windows are over; one strike of two is left.
+        host.now_ms += 3_600_000;
+        e.handle(&mut host, &test_event("late", "u0500", "still here"));
+        let mut ticks = 0;
+        while count(&host, "flood/") > 1 {
+            let now = host.now_ms;
+            e.sweep(&mut host, now);
+            ticks += 1;
+            assert!(ticks <= 3, "each tick reaches further");
+        }
+        assert!(host.kv.contains_key("flood/u0500"), "a live window stays");
+        assert_eq!(count(&host, "strikes/"), 1);
+        // Two hours later the strikes have decayed to nothing.
+        host.now_ms += 2 * 3_600_000;
+        let now = host.now_ms;
+        assert_eq!(e.sweep(&mut host, now), 2);
+        assert_eq!(count(&host, "strikes/") + count(&host, "flood/"), 0);
+        // The next insult counts as a first strike again.
+        let out = e.handle(&mut host, &test_event("x3", "troll", "connard"));
+        assert!(reason(&out[0]).contains("(strike 1)"), "{out:?}");
+    }
+
+    #[test]
+    fn with_no_window_rule_every_window_is_swept() {
+        let e = engine(r#"{"default_rules": ["bad-words"]}"#);
+        let mut host = TestHost::new().at(1_000_000);
+        host.kv.insert("flood/old".into(), b"999000:1".to_vec());
+        host.kv.insert("flood/new".into(), b"1000000:1".to_vec());
+        assert_eq!(e.sweep(&mut host, 1_000_000), 2);
+        assert!(host.kv.is_empty());
     }
 
     #[test]

@@ -52,6 +52,20 @@ pub fn add(host: &mut impl Host, user: &str, now: i64, decay_ms: i64, weight: u3
     count
 }
 
+/// Deletes up to `limit` strike records that have decayed to nothing, and
+/// returns how many it deleted (with `decay_ms` = 0 strikes never decay and
+/// stay).
+pub fn sweep(host: &mut impl Host, now: i64, decay_ms: i64, limit: u32) -> usize {
+    let mut deleted = 0;
+    for key in host.kv_list("strikes/", limit) {
+        if decayed(host.kv_get(&key), now, decay_ms) == 0 {
+            host.kv_delete(&key);
+            deleted += 1;
+        }
+    }
+    deleted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
