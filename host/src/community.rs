@@ -16,7 +16,7 @@
 
 use crate::action::DecidedAction;
 use crate::chain::{Chain, PluginDef};
-use crate::event::Event;
+use crate::event::{Event, Label, HOST_LABELLER, SENT_BY_LABEL, SENT_FOR_LABEL};
 use crate::runtime::Secret;
 use crate::stats::Stats;
 use crate::store::{Commit, OutboxEntry, Store};
@@ -181,7 +181,7 @@ impl CommunityActor {
     fn process(&mut self, batch: Vec<Event>) -> Result<()> {
         self.follow_reloads()?;
         let mut fresh = Vec::with_capacity(batch.len());
-        for event in batch {
+        for mut event in batch {
             if self.pending.ids.contains(&event.id)
                 || self.store.was_handled(&event.community, &event.id)?
             {
@@ -189,6 +189,7 @@ impl CommunityActor {
                 continue;
             }
             self.pending.ids.insert(event.id.clone());
+            self.label_answers_to_the_bot(&mut event)?;
             fresh.push(event);
         }
         // Split at tick boundaries so ticks run between the right events.
@@ -209,6 +210,38 @@ impl CommunityActor {
             }
         }
         self.handle(&fresh[start..])
+    }
+
+    /// A reaction or a reply to one of the bot's own messages gets labels
+    /// naming the plugin that sent it and the event it was answering
+    /// ([`SENT_BY_LABEL`], [`SENT_FOR_LABEL`]), before it is logged, so a
+    /// replay sees the same event.
+    fn label_answers_to_the_bot(&self, event: &mut Event) -> Result<()> {
+        let Some(target) = event
+            .target_message
+            .as_deref()
+            .or(event.reply_to.as_deref())
+        else {
+            return Ok(());
+        };
+        let labelled = |l: &Label| l.plugin == HOST_LABELLER && l.key == SENT_BY_LABEL;
+        if event.labels.iter().any(labelled) {
+            return Ok(());
+        }
+        let Some(sent) = self.store.sent_message(&event.community, target)? else {
+            return Ok(());
+        };
+        let label = |key: &str, note: String| Label {
+            key: key.into(),
+            value: 1.0,
+            note: Some(note),
+            plugin: HOST_LABELLER.into(),
+        };
+        event.labels.push(label(SENT_BY_LABEL, sent.plugin));
+        if let Some(origin) = sent.origin {
+            event.labels.push(label(SENT_FOR_LABEL, origin));
+        }
+        Ok(())
     }
 
     fn handle(&mut self, events: &[Event]) -> Result<()> {

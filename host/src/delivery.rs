@@ -188,6 +188,7 @@ impl Delivery {
                     connector: name.to_string(),
                     target_user: entry.target_user.clone(),
                     platform_reply: executed.platform_reply,
+                    sent_message_id: executed.sent_message_id,
                     evidence: entry.evidence.clone(),
                     attempts: entry.attempts + 1,
                     action: entry.action,
@@ -286,6 +287,7 @@ impl Delivery {
                     },
                 },
                 platform_reply: reply,
+                sent_message_id: None,
                 evidence: None,
                 attempts: 1,
             };
@@ -415,6 +417,7 @@ mod tests {
                         Ok(Executed {
                             platform_reply: "ok".into(),
                             reversal_due_ms: None,
+                            sent_message_id: Some(format!("${key}")),
                         })
                     }
                 }
@@ -496,6 +499,18 @@ mod tests {
         assert!(dead[0].error.contains("403"));
         assert_eq!(store.audit().unwrap().len(), 3);
         assert!(store.is_done("a1").unwrap() && !store.is_done("s1").unwrap());
+        // The bot's messages are remembered by their platform ids, with who
+        // sent them and for which event, in their community only.
+        let sent = store.sent_message("acme", "$a2").unwrap();
+        assert_eq!(
+            sent,
+            Some(crate::store::SentMessage {
+                plugin: "p".into(),
+                origin: Some("a2".into()),
+            })
+        );
+        assert_eq!(store.sent_message("acme", "$s1").unwrap(), None);
+        assert_eq!(store.sent_message("other", "$a2").unwrap(), None);
     }
 
     #[test]

@@ -54,6 +54,17 @@ pub struct Label {
     pub plugin: String,
 }
 
+/// The `plugin` of the labels the host itself puts on events.
+pub const HOST_LABELLER: &str = "vigie";
+/// Label on a reaction or a reply to one of the bot's own messages: `note`
+/// names the plugin that sent that message. Plugins never learn the ids
+/// platforms give their posts; this is how a contest knows a reaction to
+/// its announcement.
+pub const SENT_BY_LABEL: &str = "vigie.sent-by";
+/// With [`SENT_BY_LABEL`], when the message answered an event: `note` is
+/// that event's id (e.g. the `!giveaway start` command).
+pub const SENT_FOR_LABEL: &str = "vigie.sent-for";
+
 /// One normalised event, as read from JSON Lines and stored in the event log.
 ///
 /// ```json

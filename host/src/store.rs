@@ -152,6 +152,10 @@ pub struct AuditRecord {
     pub action: DecidedAction,
     /// What the platform answered (e.g. the new message's id).
     pub platform_reply: String,
+    /// The platform's id of the message the action created, where it has
+    /// ids (see [`crate::connector::Executed::sent_message_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_message_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
     pub attempts: u32,
@@ -180,6 +184,15 @@ pub struct Reversal {
     pub reason: String,
 }
 
+/// Who sent a message the bot posted: the plugin, and the event it was
+/// answering (`None` for a tick).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentMessage {
+    pub plugin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
 /// The host's durable state.
 pub trait Store: Send + Sync + 'static {
     fn kv_get(&self, scope: &KvScope, key: &str) -> Result<Option<Vec<u8>>>;
@@ -189,6 +202,9 @@ pub trait Store: Send + Sync + 'static {
     fn kv_count(&self, scope: &KvScope) -> Result<u64>;
     /// Whether an event of this community with this id was already handled.
     fn was_handled(&self, community: &str, event_id: &str) -> Result<bool>;
+    /// Who sent the bot's message `message_id` in `community`, when the
+    /// platform gave it an id ([`AuditRecord::sent_message_id`]).
+    fn sent_message(&self, community: &str, message_id: &str) -> Result<Option<SentMessage>>;
     fn commit(&self, commit: Commit) -> Result<()>;
     fn reject(&self, rejected: RejectedInput) -> Result<()>;
     /// The action log, oldest first.
@@ -250,7 +266,8 @@ pub trait Store: Send + Sync + 'static {
 /// Everything lives in one tree under one-byte prefixes (`k` plugin state,
 /// `h` handled marks, `e` event log, `a` action log, `r` rejected input,
 /// `i` inbox, `c` cursors, `o` outbox, `d` done keys, `u` audit log, `x`
-/// dead letters, `s` scheduled reversals, `w` shadow log), so every step is one atomic
+/// dead letters, `s` scheduled reversals, `w` shadow log, `m` the bot's own
+/// messages by their platform id), so every step is one atomic
 /// `apply_batch` — much cheaper than a transaction across trees.
 pub struct SledStore {
     db: sled::Db,
@@ -270,6 +287,7 @@ const AUDIT: u8 = b'u';
 const DEAD: u8 = b'x';
 const REVERSALS: u8 = b's';
 const SHADOW: u8 = b'w';
+const SENT: u8 = b'm';
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<Self> {
@@ -361,6 +379,18 @@ impl Store for SledStore {
             n += 1;
         }
         Ok(n)
+    }
+
+    fn sent_message(&self, community: &str, message_id: &str) -> Result<Option<SentMessage>> {
+        match self
+            .tree
+            .get(named(SENT, community, message_id.as_bytes()))?
+        {
+            Some(raw) => Ok(Some(
+                serde_json::from_slice(&raw).context("store: a sent message record is corrupt")?,
+            )),
+            None => Ok(None),
+        }
     }
 
     fn was_handled(&self, community: &str, event_id: &str) -> Result<bool> {
@@ -517,6 +547,16 @@ impl Store for SledStore {
         batch.insert(prefixed(DONE, audit.key.as_bytes()), &seq.to_be_bytes());
         if let Some(r) = reversal {
             batch.insert(reversal_key(&r), serde_json::to_vec(&r)?);
+        }
+        if let Some(id) = &audit.sent_message_id {
+            let sent = SentMessage {
+                plugin: audit.action.by.plugin.clone(),
+                origin: audit.action.event_id.clone(),
+            };
+            batch.insert(
+                named(SENT, &audit.action.community, id.as_bytes()),
+                serde_json::to_vec(&sent)?,
+            );
         }
         batch.insert(
             prefixed(AUDIT, &seq.to_be_bytes()),

@@ -67,10 +67,12 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
     let moderator = synapse.register("modo");
     let alice = synapse.register("alice");
     let bob = synapse.register("bob");
+    let carol = synapse.register("carol");
     synapse.register("vigie");
     let room = moderator.create_room(&["@vigie:localhost"]);
     alice.join(&room);
     bob.join(&room);
+    carol.join(&room);
 
     let dir = tempfile::tempdir().unwrap();
     let config = demo_config(dir.path(), &synapse, &room);
@@ -83,16 +85,16 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
     );
     let insult = bob.send(&room, "franchement t'es qu'un connard");
     moderator.send(&room, "!giveaway start \"Mug Acme\" 2h 1");
-    wait_for("the contest announcement", Duration::from_secs(60), || {
+    let announcement = wait_for("the contest announcement", Duration::from_secs(60), || {
         let t = moderator.timeline(&room);
         bot_events(&t, "m.room.message")
             .iter()
-            .any(|e| {
+            .find(|e| {
                 e["content"]["body"]
                     .as_str()
                     .is_some_and(|b| b.contains("Mug Acme"))
             })
-            .then_some(())
+            .and_then(|e| e["event_id"].as_str().map(str::to_string))
     });
     let entry = bob.send(&room, "!participer");
 
@@ -132,6 +134,9 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
             .any(|e| e["content"]["m.relates_to"]["event_id"] == entry.as_str())
             .then_some(())
     });
+    // Carol enters by reacting to the bot's announcement: the plugin never
+    // saw its id; the host labels the reaction with the command it answered.
+    carol.react(&room, &announcement, "🎉");
     // A flood: timed out (a temporary ban on Matrix).
     for i in 0..8 {
         // The bot may time her out before the flood is over: the server
@@ -145,6 +150,25 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
     wait_for("alice's timeout", Duration::from_secs(60), || {
         (moderator.membership(&room, &alice.user_id).as_deref() == Some("ban")).then_some(())
     });
+    // The draw publishes its entry list (after the seed, in a message of
+    // its own): Bob's keyword and Carol's reaction.
+    moderator.send(&room, "!giveaway end");
+    let after_the_draw = wait_for("the entry list", Duration::from_secs(60), || {
+        let t = moderator.timeline(&room);
+        let bodies: Vec<String> = bot_events(&t, "m.room.message")
+            .iter()
+            .filter_map(|e| e["content"]["body"].as_str().map(str::to_string))
+            .collect();
+        let draw = bodies.iter().position(|b| b.contains("--seed"))?;
+        let list = bodies[draw..].iter().find(|b| b.contains("```"))?;
+        Some((bodies[draw].clone(), list.clone()))
+    });
+    let (draw, list) = after_the_draw;
+    assert!(draw.contains("2 participants"), "{draw}");
+    assert!(
+        list.contains(&bob.user_id) && list.contains(&carol.user_id),
+        "the entry list misses an entry: {list}"
+    );
 
     let log = vigie.stop();
     assert!(

@@ -284,6 +284,23 @@ impl MatrixUser {
         Ok(reply["event_id"].as_str().expect("event_id").to_string())
     }
 
+    /// Reacts to `event_id` with `key` (an emoji); returns the reaction's id.
+    pub fn react(&self, room: &str, event_id: &str, key: &str) -> String {
+        let txn = format!(
+            "r{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos())
+        );
+        let reply = self.call(
+            reqwest::Method::PUT,
+            &format!("/rooms/{}/send/m.reaction/{txn}", enc(room)),
+            Some(json!({"m.relates_to": {
+                "rel_type": "m.annotation", "event_id": event_id, "key": key}})),
+        );
+        reply["event_id"].as_str().expect("event_id").to_string()
+    }
+
     /// The room's timeline, oldest first (up to 1000 events).
     pub fn timeline(&self, room: &str) -> Vec<Value> {
         let reply = self.call(

@@ -678,6 +678,8 @@ impl Irc {
         Ok(Executed {
             platform_reply,
             reversal_due_ms: plan.reversal_due_ms,
+            // IRC messages have no ids.
+            sent_message_id: None,
         })
     }
 

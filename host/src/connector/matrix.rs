@@ -440,6 +440,12 @@ impl Matrix {
         let sent = |event_id: String| Executed {
             platform_reply: event_id,
             reversal_due_ms: None,
+            sent_message_id: None,
+        };
+        // A message of the bot's own: its event id is remembered.
+        let message = |event_id: String| Executed {
+            sent_message_id: Some(event_id.clone()),
+            ..sent(event_id)
         };
         match &decided.action {
             Action::Reply {
@@ -450,14 +456,14 @@ impl Matrix {
                     "body": text,
                     "m.relates_to": {"m.in_reply_to": {"event_id": to_message}},
                 });
-                Ok(sent(
+                Ok(message(
                     self.send_event(room, "m.room.message", content, txn)
                         .await?,
                 ))
             }
             Action::Post { text, .. } => {
                 let content = json!({"msgtype": "m.text", "body": text});
-                Ok(sent(
+                Ok(message(
                     self.send_event(room, "m.room.message", content, txn)
                         .await?,
                 ))
@@ -503,6 +509,7 @@ impl Matrix {
             } => Ok(Executed {
                 platform_reply: self.membership(room, "ban", user_id, reason).await?,
                 reversal_due_ms: duration_s.map(|d| now_ms() + i64::from(d) * 1000),
+                sent_message_id: None,
             }),
             Action::Timeout {
                 user_id,
@@ -518,11 +525,12 @@ impl Matrix {
                     )
                     .await?,
                 reversal_due_ms: Some(now_ms() + i64::from(*duration_s) * 1000),
+                sent_message_id: None,
             }),
             Action::DirectMessage { user_id, text, .. } => {
                 let dm = self.dm_room(user_id).await?;
                 let content = json!({"msgtype": "m.text", "body": text});
-                Ok(sent(
+                Ok(message(
                     self.send_event(&dm, "m.room.message", content, txn).await?,
                 ))
             }

@@ -184,6 +184,11 @@ pub struct Executed {
     /// When the action restricts a user for a time, the reversal to
     /// schedule (`None` when the platform lifts it by itself).
     pub reversal_due_ms: Option<i64>,
+    /// The platform's id of the message the action created (a post, a
+    /// reply, a direct message), where the platform has message ids: the
+    /// host remembers which plugin sent it, so that a reaction or a reply
+    /// to it reaches the chain labelled `vigie.sent-by` / `vigie.sent-for`.
+    pub sent_message_id: Option<String>,
 }
 
 /// The platform's own view of its limits, when it has told us.

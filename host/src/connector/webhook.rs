@@ -255,6 +255,7 @@ impl Connector for Webhook {
                 return Ok(Executed {
                     platform_reply: "no deliver_to: recorded only".into(),
                     reversal_due_ms: None,
+                    sent_message_id: None,
                 });
             };
             let body = serde_json::to_vec(&serde_json::json!({"key": key, "action": action}))
@@ -293,6 +294,7 @@ impl Connector for Webhook {
                 return Ok(Executed {
                     platform_reply: format!("HTTP {} {short}", status.as_u16()),
                     reversal_due_ms: None,
+                    sent_message_id: None,
                 });
             }
             let error = format!("HTTP {} {short}", status.as_u16());

@@ -292,9 +292,19 @@ fn on_reaction(
     let (Some(emoji), Some(target)) = (&event.reaction, &event.target_message) else {
         return Ok(Vec::new());
     };
+    // A reaction to the bot's announcement: the host names the command it
+    // answered.
+    let announced_for = announced_for(event);
+    let started = |start: Option<&str>| {
+        start.is_some_and(|s| s == target.as_str() || announced_for == Some(s))
+    };
     if let Some(index) = index.filter(|_| !cfg.reaction_message_ids.contains(target)) {
-        // Only a contest started by this message takes the reaction.
-        let Some(pick) = index.iter().find(|c| c.started_by(target)) else {
+        // Only a contest started by this message, or announced by the
+        // message reacted to, takes the reaction.
+        let Some(pick) = index
+            .iter()
+            .find(|c| c.started_by(target) || announced_for.is_some_and(|a| c.started_by(a)))
+        else {
             return Ok(Vec::new());
         };
         if let Some(c) = store::load_shared(host, pick.id) {
@@ -304,7 +314,7 @@ fn on_reaction(
     let open = store::open_contests(host);
     let contest = open
         .iter()
-        .find(|c| c.start_message.as_deref() == Some(target.as_str()))
+        .find(|c| started(c.start_message.as_deref()))
         .or_else(|| {
             if !cfg.reaction_message_ids.contains(target) {
                 None
@@ -318,6 +328,17 @@ fn on_reaction(
         return Ok(Vec::new());
     };
     reaction_entry(cfg, host, event, c, emoji)
+}
+
+/// The event the message reacted to was posted for, when it is one of the
+/// bot's own messages: the host labels such reactions (`vigie.sent-for`,
+/// see the host's `event::SENT_FOR_LABEL`).
+fn announced_for(event: &Event) -> Option<&str> {
+    event
+        .labels
+        .iter()
+        .find(|l| l.plugin == "vigie" && l.key == "vigie.sent-for")
+        .and_then(|l| l.note.as_deref())
 }
 
 fn reaction_entry(

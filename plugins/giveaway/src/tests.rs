@@ -356,6 +356,59 @@ fn required_roles_and_announced_bonus_entries() {
     );
 }
 
+/// A reaction to `target`, labelled by the host as a reaction to a message
+/// the bot posted for the event `origin`.
+fn reaction_to_the_bot(id: &str, who: Author, target: &str, origin: &str, by: &str) -> Event {
+    let mut e = reaction(id, who, "🎉", target, T0 + MIN);
+    for (key, note) in [("vigie.sent-by", "giveaway"), ("vigie.sent-for", origin)] {
+        e.labels.push(vigie_sdk::Label {
+            key: key.into(),
+            value: 1.0,
+            note: Some(note.into()),
+            plugin: by.into(),
+        });
+    }
+    e
+}
+
+#[test]
+fn reacting_to_the_announcement_enters() {
+    let cfg = "{}";
+    let mut host = TestHost::new();
+    start_contest(cfg, &mut host, "!giveaway start \"Mug\" 2h");
+    let a = |id: &str| author(id, false);
+    // The announcement's id is the platform's: only the host's label ties
+    // it to the `start` command.
+    run(
+        cfg,
+        &mut host,
+        &reaction_to_the_bot("r1", a("u-1"), "$announce", "start", "vigie"),
+    );
+    // Not the contest's command, or a label that is not the host's: nothing.
+    run(
+        cfg,
+        &mut host,
+        &reaction_to_the_bot("r2", a("u-2"), "$other", "another-event", "vigie"),
+    );
+    run(
+        cfg,
+        &mut host,
+        &reaction_to_the_bot("r3", a("u-3"), "$fake", "start", "some-plugin"),
+    );
+    // Without the label, a reaction to an unknown message is nothing.
+    run(
+        cfg,
+        &mut host,
+        &reaction("r4", a("u-4"), "🎉", "$announce", T0 + MIN),
+    );
+    let users: Vec<String> = store::load_entries(&mut host, 1)
+        .0
+        .into_iter()
+        .map(|e| e.user)
+        .collect();
+    assert_eq!(users, vec!["u-1"]);
+}
+
 #[test]
 fn reaction_entries_on_the_start_message_and_listed_messages() {
     let cfg = r#"{"reaction_message_ids": ["pinned-1"]}"#;
