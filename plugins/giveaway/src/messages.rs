@@ -477,8 +477,15 @@ impl Texts {
         } else {
             "entries.txt"
         };
+        // With the list's hash, a list copied wrong is named as such
+        // instead of giving other winners.
+        let hash = c
+            .entries_hash
+            .as_deref()
+            .map(|h| format!(" --entries-hash {h}"))
+            .unwrap_or_default();
         format!(
-            "`vigie verify-draw --seed {} --commitment {} --entries {file} --winners {n}`\n",
+            "`vigie verify-draw --seed {} --commitment {} --entries {file}{hash} --winners {n}`\n",
             c.seed, c.commitment
         )
     }

@@ -196,7 +196,8 @@ fn replays_the_demo_contests() {
     ));
     let winners = check_published_draw(start_text, end_text, list, true, 3);
     assert_eq!(winners.len(), 3);
-    assert!(end_text.contains("--entries participants.txt --winners 3"));
+    assert!(end_text.contains("--entries participants.txt --entries-hash "));
+    assert!(end_text.contains(" --winners 3`"));
 
     // ---- acme-en (English) ----
     let en = &communities["acme-en"];
