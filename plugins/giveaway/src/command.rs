@@ -6,6 +6,7 @@
 //! !giveaway reroll @user [#n]         !concours remplacer @membre [#n]
 //! !giveaway cancel [#n]               !concours annuler [#n]
 //! !giveaway status [#n]               !concours statut [#n]
+//! !giveaway entries [#n]              !concours participants [#n]
 //! !giveaway help                      !concours aide
 //! ```
 
@@ -45,6 +46,12 @@ pub enum Command {
     },
     /// Where a contest stands.
     Status {
+        /// `#n`, when given.
+        contest: Option<u64>,
+    },
+    /// The entry list of an ended contest, sent privately to whoever asks
+    /// (anyone may check a draw, whatever the list's size).
+    Entries {
         /// `#n`, when given.
         contest: Option<u64>,
     },
@@ -88,6 +95,7 @@ enum Verb {
     Cancel,
     Reroll,
     Status,
+    Entries,
     Help,
 }
 
@@ -127,6 +135,10 @@ const VERBS: &[(&str, Verb, Option<Lang>)] = &[
     ("statut", Verb::Status, Some(Lang::Fr)),
     ("etat", Verb::Status, Some(Lang::Fr)),
     ("infos", Verb::Status, Some(Lang::Fr)),
+    ("entries", Verb::Entries, Some(Lang::En)),
+    ("list", Verb::Entries, Some(Lang::En)),
+    ("participants", Verb::Entries, None),
+    ("liste", Verb::Entries, Some(Lang::Fr)),
     ("help", Verb::Help, Some(Lang::En)),
     ("aide", Verb::Help, Some(Lang::Fr)),
 ];
@@ -161,6 +173,7 @@ pub fn parse(text: &str, prefixes: &[String]) -> Option<Parsed> {
         Verb::End => contest_arg(args).map(|contest| Command::End { contest }),
         Verb::Cancel => contest_arg(args).map(|contest| Command::Cancel { contest }),
         Verb::Status => contest_arg(args).map(|contest| Command::Status { contest }),
+        Verb::Entries => contest_arg(args).map(|contest| Command::Entries { contest }),
         Verb::Help => Ok(Command::Help),
         Verb::Reroll => parse_reroll(args),
     };
@@ -620,6 +633,18 @@ mod tests {
         assert_eq!(
             cmd("!concours annuler #1"),
             Ok(Command::Cancel { contest: Some(1) })
+        );
+        assert_eq!(
+            cmd("!giveaway entries"),
+            Ok(Command::Entries { contest: None })
+        );
+        assert_eq!(
+            cmd("!concours participants #3"),
+            Ok(Command::Entries { contest: Some(3) })
+        );
+        assert_eq!(
+            cmd("!concours liste"),
+            Ok(Command::Entries { contest: None })
         );
         assert_eq!(cmd("!giveaway"), Ok(Command::Help));
         assert_eq!(cmd("!concours aide"), Ok(Command::Help));

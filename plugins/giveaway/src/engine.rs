@@ -4,7 +4,7 @@
 
 use crate::command::{self, Command, Parsed};
 use crate::config::{norm_role, Config, MAX_DURATION_MS, MIN_DURATION_MS};
-use crate::messages::{guess_lang, OutOfRange, Refusal, Texts};
+use crate::messages::{guess_lang, EntriesUnavailable, OutOfRange, Refusal, Texts};
 use crate::store::{self, Contest, Reroll, Rules, Status};
 use giveaway_draw::{parse_seed, Pool, SEED_LEN};
 use std::collections::BTreeMap;
@@ -27,8 +27,14 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Most private messages sent to winners in one go.
 const MAX_WINNER_DMS: usize = 40;
-/// The entry list is posted only when it is at most this long.
+/// The entry list is posted only when it is at most this long; sent
+/// privately, in messages of at most this long.
 const MAX_LIST_BYTES: usize = 30_000;
+/// Most private messages one `!giveaway entries` sends (600 kB of list,
+/// some 30 000 entries).
+pub const MAX_LIST_PARTS: usize = 20;
+/// A user has a contest's list sent at most once in this time.
+pub const ENTRIES_COOLDOWN_MS: i64 = 10 * 60_000;
 
 /// One event: first close the contests whose deadline has passed (so that
 /// nobody enters late, even when no tick came yet), then the command, the
@@ -93,6 +99,7 @@ pub fn tick(cfg: &Config, host: &mut impl Host, now: i64) -> Result<Vec<Action>,
     };
     out.extend(start_scheduled(cfg, host, now)?);
     store::cleanup(host);
+    store::sweep_list_sent(host, now, ENTRIES_COOLDOWN_MS, store::CLEANUP_PER_TICK);
     Ok(out)
 }
 
@@ -478,8 +485,75 @@ fn on_command(
                 }
             }
         }
+        Command::Entries { contest } => {
+            let c = match contest {
+                Some(n) => store::load(host, n),
+                None => {
+                    let open = store::open_contests(host);
+                    match store::last_in(host, &event.channel) {
+                        Some(n) => store::load(host, n),
+                        None => for_channel(&open, &event.channel).cloned(),
+                    }
+                }
+            };
+            match c {
+                None => reply(fallback(host).no_contest(false), "giveaway: entries"),
+                Some(c) => send_entry_list(host, &c, event, now),
+            }
+        }
         Command::Help => reply(fallback(host).help(&cfg.keywords), "giveaway: help"),
     }
+}
+
+/// `!giveaway entries`: the canonical entry list of a drawn contest, sent
+/// privately to whoever asks, in as many messages as it takes, so anyone
+/// can run `vigie verify-draw` whatever the contest's size.
+fn send_entry_list(
+    host: &mut impl Host,
+    c: &Contest,
+    event: &Event,
+    now: i64,
+) -> Result<Vec<Action>, String> {
+    let t = Texts(c.lang());
+    let why = reason(c, "entry list");
+    let unavailable = |why_not| {
+        Ok(vec![act::reply(
+            event,
+            t.entries_unavailable(c, why_not),
+            why.clone(),
+        )])
+    };
+    match c.status {
+        Status::Open => return unavailable(EntriesUnavailable::StillOpen),
+        Status::Cancelled => return unavailable(EntriesUnavailable::NoDraw),
+        Status::Ended => {}
+    }
+    let canonical = store::read_canonical(host, c.id);
+    if canonical.is_empty() {
+        return unavailable(EntriesUnavailable::NoDraw);
+    }
+    let parts = store::line_chunks(&canonical, MAX_LIST_BYTES);
+    if parts.len() > MAX_LIST_PARTS {
+        return unavailable(EntriesUnavailable::TooLong);
+    }
+    let user = &event.author.id;
+    if store::list_sent_at(host, c.id, user).is_some_and(|at| now - at < ENTRIES_COOLDOWN_MS) {
+        return unavailable(EntriesUnavailable::AskedRecently);
+    }
+    if let Err(e) = store::set_list_sent(host, c.id, user, now) {
+        // Sent all the same: the mark only spares the platform's limits.
+        host.log(Level::Warn, &format!("giveaway #{}: {e}", c.id));
+    }
+    let n = parts.len();
+    let mut out: Vec<Action> = parts
+        .iter()
+        .enumerate()
+        .map(|(k, part)| {
+            act::direct_message(user, t.entry_list_part(c, k + 1, n, part), why.clone())
+        })
+        .collect();
+    out.push(act::reply(event, t.entries_sent(c, n), why));
+    Ok(out)
 }
 
 /// The language of the contest open in `channel`, else of the last one

@@ -458,12 +458,12 @@ impl Texts {
         if !list_published {
             s += &if self.fr() {
                 format!(
-                    "La liste complète des participations est conservée par Vigie (clés contest/{}/entries/…) : demandez-la à l'équipe.",
+                    "La liste des participations n'est pas publiée ici : `!giveaway entries #{}` vous l'envoie en privé.",
                     c.id
                 )
             } else {
                 format!(
-                    "The full entry list is kept by Vigie (keys contest/{}/entries/…): ask the staff for it.",
+                    "The entry list is not posted here: `!giveaway entries #{}` sends it to you privately.",
                     c.id
                 )
             };
@@ -698,6 +698,72 @@ impl Texts {
         }
     }
 
+    /// Part `k` of `n` of a long entry list, sent privately.
+    pub fn entry_list_part(&self, c: &Contest, k: usize, n: usize, part: &str) -> String {
+        if n == 1 {
+            return self.entry_list(c, part);
+        }
+        if self.fr() {
+            format!(
+                "📄 Concours #{} — liste des participations, partie {k}/{n} (mettez les {n} parties bout à bout, sans rien ajouter, dans participants.txt) :\n```\n{part}```",
+                c.id
+            )
+        } else {
+            format!(
+                "📄 Giveaway #{} — entry list, part {k}/{n} (put the {n} parts end to end, adding nothing, in entries.txt):\n```\n{part}```",
+                c.id
+            )
+        }
+    }
+
+    /// Why an entry list cannot be sent (yet, or any more).
+    pub fn entries_unavailable(&self, c: &Contest, why: EntriesUnavailable) -> String {
+        let id = c.id;
+        match (why, self.fr()) {
+            (EntriesUnavailable::StillOpen, true) => format!(
+                "Le concours #{id} est encore ouvert : la liste sera publiée avec le tirage."
+            ),
+            (EntriesUnavailable::StillOpen, false) => format!(
+                "Giveaway #{id} is still open: the list comes with the draw."
+            ),
+            (EntriesUnavailable::NoDraw, true) => {
+                format!("Le concours #{id} n'a pas eu de tirage : pas de liste.")
+            }
+            (EntriesUnavailable::NoDraw, false) => {
+                format!("Giveaway #{id} had no draw: there is no list.")
+            }
+            (EntriesUnavailable::AskedRecently, true) => format!(
+                "La liste du concours #{id} vous a déjà été envoyée il y a peu : regardez vos messages privés."
+            ),
+            (EntriesUnavailable::AskedRecently, false) => format!(
+                "The list of giveaway #{id} was sent to you a short while ago: see your private messages."
+            ),
+            (EntriesUnavailable::TooLong, true) => format!(
+                "La liste du concours #{id} est trop longue pour des messages : demandez l'export à l'équipe."
+            ),
+            (EntriesUnavailable::TooLong, false) => format!(
+                "The list of giveaway #{id} is too long for messages: ask the staff for an export."
+            ),
+        }
+    }
+
+    /// The list was sent privately.
+    pub fn entries_sent(&self, c: &Contest, parts: usize) -> String {
+        if self.fr() {
+            format!(
+                "📬 Liste des participations du concours #{} envoyée en privé ({parts} message{}).",
+                c.id,
+                if parts > 1 { "s" } else { "" }
+            )
+        } else {
+            format!(
+                "📬 Entry list of giveaway #{} sent privately ({parts} message{}).",
+                c.id,
+                if parts > 1 { "s" } else { "" }
+            )
+        }
+    }
+
     /// No contest matches.
     pub fn no_contest(&self, open_only: bool) -> String {
         match (open_only, self.fr()) {
@@ -861,7 +927,8 @@ impl Texts {
                  • `!giveaway reroll @membre` / `!concours remplacer @membre` : remplace ce gagnant (équipe)\n\
                  • `!giveaway cancel` / `!concours annuler` : annule sans tirage (équipe)\n\
                  • `!giveaway status` / `!concours statut` : où en est le concours\n\
-                 Pour participer : commencez un message par {}, ou réagissez au message de lancement.",
+                 • `!giveaway entries` / `!concours participants` : la liste des participations d'un concours terminé, en privé\n\
+                 Pour participer : commencez un message par {}, ou réagissez à l'annonce du concours.",
                 list(l, &k)
             )
         } else {
@@ -872,11 +939,25 @@ impl Texts {
                  • `!giveaway reroll @user`: replace that winner (staff)\n\
                  • `!giveaway cancel`: cancel without a draw (staff)\n\
                  • `!giveaway status`: where the giveaway stands\n\
-                 To enter: start a message with {}, or react to the message that started it.",
+                 • `!giveaway entries`: the entry list of a finished giveaway, privately\n\
+                 To enter: start a message with {}, or react to the giveaway's announcement.",
                 list(l, &k)
             )
         }
     }
+}
+
+/// Why `!giveaway entries` sends no list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntriesUnavailable {
+    /// The contest has not been drawn yet.
+    StillOpen,
+    /// Cancelled, or ended with no entry.
+    NoDraw,
+    /// This user had it sent within [`crate::engine::ENTRIES_COOLDOWN_MS`].
+    AskedRecently,
+    /// More than [`crate::engine::MAX_LIST_PARTS`] messages.
+    TooLong,
 }
 
 /// Which value of a start command is out of range.

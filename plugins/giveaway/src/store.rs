@@ -662,24 +662,59 @@ pub fn load_entries(host: &mut impl Host, id: u64) -> (Vec<Entry>, BTreeMap<Stri
 /// Stores the canonical entry list under `contest/<id>/entries/0000`, …,
 /// cut at line ends into chunks of at most [`CHUNK_BYTES`].
 pub fn write_canonical(host: &mut impl Host, id: u64, text: &str) -> Result<(), String> {
-    let mut k = 0;
+    for (k, chunk) in line_chunks(text, CHUNK_BYTES).into_iter().enumerate() {
+        let key = format!("{}{k:04}", entries_prefix(id));
+        host.kv_set(&key, chunk.as_bytes()).map_err(kv_err)?;
+    }
+    Ok(())
+}
+
+/// `text` cut after line ends into pieces of at most `max` bytes (a line
+/// longer than that is cut at a character boundary); at least one piece.
+pub fn line_chunks(text: &str, max: usize) -> Vec<&str> {
+    let max = max.max(4);
+    let mut out = Vec::new();
     let mut rest = text;
     loop {
         let mut cut = rest.len();
-        if cut > CHUNK_BYTES {
-            cut = rest[..CHUNK_BYTES]
-                .rfind('\n')
-                .map_or(CHUNK_BYTES, |i| i + 1);
+        if cut > max {
+            cut = rest[..max].rfind('\n').map_or(max, |i| i + 1);
             while !rest.is_char_boundary(cut) {
                 cut -= 1;
             }
         }
-        let key = format!("{}{k:04}", entries_prefix(id));
-        host.kv_set(&key, &rest.as_bytes()[..cut]).map_err(kv_err)?;
+        out.push(&rest[..cut]);
         rest = &rest[cut..];
-        k += 1;
         if rest.is_empty() {
-            return Ok(());
+            return out;
+        }
+    }
+}
+
+fn asked_key(id: u64, user: &str) -> String {
+    format!("asked/{id}/{user}")
+}
+
+/// When `user` last had the entry list of contest `id` sent privately.
+pub fn list_sent_at(host: &mut impl Host, id: u64, user: &str) -> Option<i64> {
+    host.kv_get_string(&asked_key(id, user))?.parse().ok()
+}
+
+/// Remembers that `user` had the entry list of `id` sent at `now`.
+pub fn set_list_sent(host: &mut impl Host, id: u64, user: &str, now: i64) -> Result<(), String> {
+    host.kv_set(&asked_key(id, user), now.to_string().as_bytes())
+        .map_err(kv_err)
+}
+
+/// Deletes up to `limit` of those marks older than `ms`.
+pub fn sweep_list_sent(host: &mut impl Host, now: i64, ms: i64, limit: u32) {
+    for key in host.kv_list("asked/", limit) {
+        let old = host
+            .kv_get_string(&key)
+            .and_then(|s| s.parse::<i64>().ok())
+            .is_none_or(|at| now.saturating_sub(at) >= ms);
+        if old {
+            host.kv_delete(&key);
         }
     }
 }

@@ -894,7 +894,7 @@ fn thousands_of_entries_are_chunked_and_cleaned_up() {
     let end = &posts(&out)[0].1;
     assert!(end.contains("3000 participants"), "{end}");
     assert!(
-        end.contains("clés contest/1/entries/"),
+        end.contains("`!giveaway entries #1`"),
         "list too long to post: {end}"
     );
     assert!(
@@ -983,4 +983,81 @@ fn winners_can_be_told_privately() {
         c.winners
     );
     assert!(d[0].1.contains("Félicitations"), "{d:?}");
+}
+
+#[test]
+fn anyone_gets_a_long_entry_list_privately_in_parts() {
+    let mut host = TestHost::new();
+    start_contest(CFG, &mut host, "!giveaway start \"Mug\" 2h 2");
+    // Long ids: 400 entries make about 40 kB of list, two messages.
+    for i in 0..400 {
+        let who = format!("@{}-{i:03}:example.org", "member".repeat(12));
+        run(
+            CFG,
+            &mut host,
+            &user(&format!("e{i}"), &who, "!participer", T0 + MIN),
+        );
+    }
+    let asker = |id: &str, at: i64| user(id, "u-asker", "!giveaway entries", at);
+    // Too early: the list comes with the draw.
+    let out = run(CFG, &mut host, &asker("a0", T0 + 2 * MIN));
+    assert!(dms(&out).is_empty(), "{out:?}");
+    assert!(replies(&out)[0].contains("encore ouvert"), "{out:?}");
+    // Too long for the channel: the end says how to get it.
+    let out = run(CFG, &mut host, &staff("end", "!giveaway end", T0 + 3 * MIN));
+    let end = &posts(&out)[0].1;
+    assert_eq!(posts(&out).len(), 1, "no list in the channel: {out:?}");
+    assert!(end.contains("`!giveaway entries #1`"), "{end}");
+    let hash = end
+        .split("participations : ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    // Asked: sent privately in parts that, put end to end, are the list
+    // whose hash was published.
+    let out = run(CFG, &mut host, &asker("a1", T0 + 4 * MIN));
+    let parts = dms(&out);
+    assert_eq!(parts.len(), 2, "{out:?}");
+    assert!(parts.iter().all(|(to, _)| to == "u-asker"));
+    assert!(parts[0].1.contains("partie 1/2") && parts[1].1.contains("partie 2/2"));
+    let list: String = parts
+        .iter()
+        .map(|(_, text)| {
+            let body = text.split("```\n").nth(1).unwrap();
+            body.strip_suffix("```").unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(list, store::read_canonical(&mut host, 1));
+    assert_eq!(list.lines().count(), 400);
+    let entries = giveaway_draw::parse_entries(&list).unwrap();
+    assert_eq!(giveaway_draw::entries_hash(&entries), hash);
+    assert!(
+        replies(&out).last().unwrap().contains("2 messages"),
+        "{out:?}"
+    );
+    // Asked again soon: not sent twice.
+    let out = run(CFG, &mut host, &asker("a2", T0 + 5 * MIN));
+    assert!(dms(&out).is_empty() && replies(&out)[0].contains("déjà été envoyée"));
+    // Later, after the ticks have swept the mark, it is sent again.
+    tick(CFG, &mut host, T0 + 20 * MIN);
+    assert!(!host.kv.keys().any(|k| k.starts_with("asked/")));
+    let out = run(CFG, &mut host, &asker("a3", T0 + 21 * MIN));
+    assert_eq!(dms(&out).len(), 2);
+}
+
+#[test]
+fn a_short_entry_list_comes_in_one_private_message() {
+    let mut host = TestHost::new();
+    with_entries(CFG, &mut host, "!giveaway start \"Mug\" 2h 1", 3);
+    run(CFG, &mut host, &staff("end", "!giveaway end", T0 + 3 * MIN));
+    let out = run(
+        CFG,
+        &mut host,
+        &user("a1", "u-00", "!concours participants #1", T0 + 4 * MIN),
+    );
+    let d = dms(&out);
+    assert_eq!(d.len(), 1, "{out:?}");
+    assert!(d[0].1.contains("```\nu-00\nu-01\nu-02\n```"), "{d:?}");
+    assert!(!d[0].1.contains("partie"));
 }
