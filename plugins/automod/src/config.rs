@@ -31,6 +31,9 @@ pub struct Config {
     pub exempt_roles: Vec<String>,
     /// One strike is forgiven per this many seconds without a new one.
     pub strike_decay_s: u64,
+    /// A user gets at most one warning message per this many seconds (the
+    /// rules' other actions still apply); 0: a warning every time.
+    pub warning_cooldown_s: u64,
     /// Replaces the built-in list of chat invitation hosts.
     pub invite_domains: Option<Vec<String>>,
     /// Language of warnings when the message's language is unclear.
@@ -49,6 +52,7 @@ impl Default for Config {
             exempt_staff: true,
             exempt_roles: Vec::new(),
             strike_decay_s: 86_400,
+            warning_cooldown_s: 300,
             invite_domains: None,
             default_language: "fr".into(),
         }

@@ -37,10 +37,10 @@ pub const MAX_PATTERN_LEN: usize = 512;
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Longest window a flood or duplicate condition may ask for.
 pub const MAX_WINDOW_S: u32 = 86_400;
-/// Keys of each kind (`flood/…`, `strikes/…`) a tick looks at: two kinds,
-/// each key read and maybe deleted, well under the host's 1 000 writes
-/// per call.
-pub const SWEEP_LIMIT: u32 = 400;
+/// Keys of each kind (`flood/…`, `strikes/…`, `warned/…`) a tick looks at:
+/// three kinds, each key read and maybe deleted, under the host's 1 000
+/// writes per call.
+pub const SWEEP_LIMIT: u32 = 300;
 
 /// One thing a rule can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +192,7 @@ pub struct Engine {
     exempt_staff: bool,
     exempt_roles: Vec<String>,
     strike_decay_ms: i64,
+    warning_cooldown_ms: i64,
     default_lang: Lang,
     user_keep: Option<Keep>,
     shared_keep: Option<Keep>,
@@ -812,6 +813,10 @@ impl Engine {
                 .strike_decay_s
                 .saturating_mul(1000)
                 .min(i64::MAX as u64) as i64,
+            warning_cooldown_ms: config
+                .warning_cooldown_s
+                .saturating_mul(1000)
+                .min(i64::MAX as u64) as i64,
             default_lang,
             user_keep,
             shared_keep,
@@ -841,6 +846,7 @@ impl Engine {
         let keep_ms = self.user_keep.map(|k| k.ms);
         flood::sweep_users(host, now, keep_ms, SWEEP_LIMIT)
             + strikes::sweep(host, now, self.strike_decay_ms, SWEEP_LIMIT)
+            + strikes::sweep_warnings(host, now, self.warning_cooldown_ms, SWEEP_LIMIT)
     }
 
     /// Decides what to do about one event.
@@ -959,6 +965,16 @@ impl Engine {
             }
         }
         steps.sort_by_key(|s| s.rank());
+        // One warning per user per cooldown: a spammer's ten links are ten
+        // deletions, not ten warnings in the channel.
+        let warns = |s: &Step| matches!(s, Step::Warn | Step::Reply | Step::Post);
+        if steps.iter().any(warns) && self.warning_cooldown_ms > 0 {
+            if strikes::warned_within(host, &event.author.id, ctx.now, self.warning_cooldown_ms) {
+                steps.retain(|s| !warns(s));
+            } else {
+                strikes::set_warned(host, &event.author.id, ctx.now);
+            }
+        }
         let deleting = steps.contains(&Step::Delete);
         let target = match event.kind {
             EventKind::Edit => event
@@ -1211,10 +1227,11 @@ mod tests {
             let now = host.now_ms;
             e.sweep(&mut host, now);
             ticks += 1;
-            assert!(ticks <= 3, "each tick reaches further");
+            assert!(ticks <= 4, "each tick reaches further");
         }
         assert!(host.kv.contains_key("flood/u0500"), "a live window stays");
         assert_eq!(count(&host, "strikes/"), 1);
+        assert_eq!(count(&host, "warned/"), 0, "the warning's cooldown is over");
         // Two hours later the strikes have decayed to nothing.
         host.now_ms += 2 * 3_600_000;
         let now = host.now_ms;
@@ -1223,6 +1240,35 @@ mod tests {
         // The next insult counts as a first strike again.
         let out = e.handle(&mut host, &test_event("x3", "troll", "connard"));
         assert!(reason(&out[0]).contains("(strike 1)"), "{out:?}");
+    }
+
+    #[test]
+    fn a_user_is_warned_once_per_cooldown() {
+        let e = engine(r#"{"default_rules": ["bad-words"], "warning_cooldown_s": 300}"#);
+        let mut host = TestHost::new().at(1_000_000);
+        let say = |host: &mut TestHost, id: &str, who: &str, dt: i64| {
+            host.now_ms += dt;
+            kinds(&e.handle(host, &test_event(id, who, "connard")))
+        };
+        assert_eq!(say(&mut host, "m1", "troll", 0), vec!["delete", "post"]);
+        // Deleted again, without a second warning in the channel.
+        assert_eq!(say(&mut host, "m2", "troll", 10_000), vec!["delete"]);
+        assert_eq!(say(&mut host, "m3", "troll", 200_000), vec!["delete"]);
+        // Someone else is warned all the same.
+        assert_eq!(say(&mut host, "m4", "other", 0), vec!["delete", "post"]);
+        // Five minutes after the warning, another one.
+        assert_eq!(
+            say(&mut host, "m5", "troll", 90_000),
+            vec!["delete", "post"]
+        );
+        // With 0, every time.
+        let e = engine(r#"{"default_rules": ["bad-words"], "warning_cooldown_s": 0}"#);
+        let mut host = TestHost::new().at(1_000_000);
+        for id in ["n1", "n2"] {
+            let out = e.handle(&mut host, &test_event(id, "troll", "connard"));
+            assert_eq!(kinds(&out), vec!["delete", "post"]);
+        }
+        assert!(!host.kv.keys().any(|k| k.starts_with("warned/")));
     }
 
     #[test]

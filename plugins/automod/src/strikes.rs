@@ -18,6 +18,46 @@ fn key(user: &str) -> String {
     }
 }
 
+fn warned_key(user: &str) -> String {
+    if user.len() <= 128 {
+        format!("warned/{user}")
+    } else {
+        format!("warned/#{:016x}", fnv(user.bytes()))
+    }
+}
+
+/// Whether `user` was sent a warning less than `cooldown_ms` ago.
+pub fn warned_within(host: &mut impl Host, user: &str, now: i64, cooldown_ms: i64) -> bool {
+    host.kv_get_string(&warned_key(user))
+        .and_then(|t| t.parse::<i64>().ok())
+        .is_some_and(|at| now.saturating_sub(at) < cooldown_ms)
+}
+
+/// Remembers that `user` was sent a warning at `now` (`warned/<user>`).
+pub fn set_warned(host: &mut impl Host, user: &str, now: i64) {
+    let key = warned_key(user);
+    if let Err(e) = host.kv_set(&key, now.to_string().as_bytes()) {
+        host.log(Level::Warn, &format!("automod: cannot store {key}: {e:?}"));
+    }
+}
+
+/// Deletes up to `limit` warning marks older than `cooldown_ms`, and
+/// returns how many it deleted.
+pub fn sweep_warnings(host: &mut impl Host, now: i64, cooldown_ms: i64, limit: u32) -> usize {
+    let mut deleted = 0;
+    for key in host.kv_list("warned/", limit) {
+        let over = host
+            .kv_get_string(&key)
+            .and_then(|t| t.parse::<i64>().ok())
+            .is_none_or(|at| now.saturating_sub(at) >= cooldown_ms);
+        if over {
+            host.kv_delete(&key);
+            deleted += 1;
+        }
+    }
+    deleted
+}
+
 fn decayed(value: Option<Vec<u8>>, now: i64, decay_ms: i64) -> u32 {
     let Some(text) = value.and_then(|v| String::from_utf8(v).ok()) else {
         return 0;
