@@ -270,12 +270,7 @@ impl MatrixUser {
     /// Sends a message; the refusal's status and body if the server says no
     /// (for instance to a user the bot has just banned).
     pub fn try_send(&self, room: &str, text: &str) -> Result<String, (reqwest::StatusCode, Value)> {
-        let txn = format!(
-            "t{}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        );
+        let txn = transaction_id('t');
         let reply = self.try_call(
             reqwest::Method::PUT,
             &format!("/rooms/{}/send/m.room.message/{txn}", enc(room)),
@@ -286,12 +281,7 @@ impl MatrixUser {
 
     /// Reacts to `event_id` with `key` (an emoji); returns the reaction's id.
     pub fn react(&self, room: &str, event_id: &str, key: &str) -> String {
-        let txn = format!(
-            "r{}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        );
+        let txn = transaction_id('r');
         let reply = self.call(
             reqwest::Method::PUT,
             &format!("/rooms/{}/send/m.reaction/{txn}", enc(room)),
@@ -325,6 +315,14 @@ impl MatrixUser {
             .find(|m| m["state_key"] == user)
             .and_then(|m| m["content"]["membership"].as_str().map(String::from))
     }
+}
+
+/// A fresh transaction id for a client `send` (the time in ns).
+fn transaction_id(kind: char) -> String {
+    let ns = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{kind}{ns}")
 }
 
 pub fn enc(s: &str) -> String {

@@ -44,18 +44,7 @@ pub fn set_warned(host: &mut impl Host, user: &str, now: i64) {
 /// Deletes up to `limit` warning marks older than `cooldown_ms`, and
 /// returns how many it deleted.
 pub fn sweep_warnings(host: &mut impl Host, now: i64, cooldown_ms: i64, limit: u32) -> usize {
-    let mut deleted = 0;
-    for key in host.kv_list("warned/", limit) {
-        let over = host
-            .kv_get_string(&key)
-            .and_then(|t| t.parse::<i64>().ok())
-            .is_none_or(|at| now.saturating_sub(at) >= cooldown_ms);
-        if over {
-            host.kv_delete(&key);
-            deleted += 1;
-        }
-    }
-    deleted
+    host.kv_sweep_older("warned/", now, cooldown_ms, limit)
 }
 
 fn decayed(value: Option<Vec<u8>>, now: i64, decay_ms: i64) -> u32 {

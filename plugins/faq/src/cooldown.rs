@@ -36,21 +36,10 @@ pub fn record(host: &mut impl Host, key: &str, now: i64) {
     }
 }
 
-/// Deletes up to `limit` keys per prefix whose time is older than
-/// `window_ms` (their cooldown is over), and returns how many it deleted.
+/// Deletes up to `limit` keys under `prefix` whose cooldown is over, and
+/// returns how many it deleted.
 pub fn sweep(host: &mut impl Host, prefix: &str, now: i64, window_ms: i64, limit: u32) -> usize {
-    let mut deleted = 0;
-    for key in host.kv_list(prefix, limit) {
-        let expired = host
-            .kv_get_string(&key)
-            .and_then(|s| s.parse::<i64>().ok())
-            .is_none_or(|last| now.saturating_sub(last) >= window_ms);
-        if expired {
-            host.kv_delete(&key);
-            deleted += 1;
-        }
-    }
-    deleted
+    host.kv_sweep_older(prefix, now, window_ms, limit)
 }
 
 #[cfg(test)]

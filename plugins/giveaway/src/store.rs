@@ -708,15 +708,7 @@ pub fn set_list_sent(host: &mut impl Host, id: u64, user: &str, now: i64) -> Res
 
 /// Deletes up to `limit` of those marks older than `ms`.
 pub fn sweep_list_sent(host: &mut impl Host, now: i64, ms: i64, limit: u32) {
-    for key in host.kv_list("asked/", limit) {
-        let old = host
-            .kv_get_string(&key)
-            .and_then(|s| s.parse::<i64>().ok())
-            .is_none_or(|at| now.saturating_sub(at) >= ms);
-        if old {
-            host.kv_delete(&key);
-        }
-    }
+    host.kv_sweep_older("asked/", now, ms, limit);
 }
 
 /// The canonical entry list of an ended contest (what `vigie` can export

@@ -113,6 +113,25 @@ pub trait Host {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0)
     }
+    /// Housekeeping for keys that hold a time (ms, decimal text): looks at
+    /// up to `limit` keys starting with `prefix` and deletes those whose
+    /// time is `max_age_ms` or more before `now` (or unreadable). Returns
+    /// how many it deleted. Call it from `tick`: expired keys go, so each
+    /// call reaches further into a large set.
+    fn kv_sweep_older(&mut self, prefix: &str, now: i64, max_age_ms: i64, limit: u32) -> usize {
+        let mut deleted = 0;
+        for key in self.kv_list(prefix, limit) {
+            let expired = self
+                .kv_get_string(&key)
+                .and_then(|s| s.parse::<i64>().ok())
+                .is_none_or(|at| now.saturating_sub(at) >= max_age_ms);
+            if expired {
+                self.kv_delete(&key);
+                deleted += 1;
+            }
+        }
+        deleted
+    }
 }
 
 /// A Vigie plugin. Implement it, then call [`export_plugin!`] once.

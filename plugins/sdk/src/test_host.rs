@@ -115,3 +115,31 @@ pub fn test_event(id: &str, author_id: &str, text: &str) -> Event {
         earlier_actions: Vec::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sweeping_deletes_only_old_or_unreadable_times_under_the_prefix() {
+        let mut host = TestHost::new();
+        for (key, value) in [
+            ("cd/old", "1000"),
+            ("cd/edge", "5000"),
+            ("cd/new", "9000"),
+            ("cd/junk", "not a time"),
+            ("other/old", "1000"),
+        ] {
+            host.kv_set(key, value.as_bytes()).unwrap();
+        }
+        assert_eq!(host.kv_sweep_older("cd/", 10_000, 5_000, 100), 3);
+        let left: Vec<&str> = host.kv.keys().map(String::as_str).collect();
+        assert_eq!(left, ["cd/new", "other/old"]);
+        // The limit bounds what one call looks at.
+        for i in 0..10 {
+            host.kv_set(&format!("cd/{i}"), b"0").unwrap();
+        }
+        assert_eq!(host.kv_sweep_older("cd/", 10_000, 5_000, 4), 4);
+        assert_eq!(host.kv_sweep_older("cd/", 10_000, 5_000, 100), 6);
+    }
+}

@@ -20,48 +20,9 @@ pub const DEMO_EVENTS_JSONL: &str = include_str!("../../../examples/demo/events.
 /// Milliseconds since the Unix epoch of an RFC 3339 time
 /// (`2026-11-22T09:00:00Z`, an optional fraction, `Z` or `±hh:mm`).
 pub fn rfc3339_ms(s: &str) -> i64 {
-    let bad = || -> ! { panic!("not an RFC 3339 time: {s:?}") };
-    let num = |a: usize, b: usize| -> i64 {
-        s.get(a..b)
-            .and_then(|d| d.parse().ok())
-            .unwrap_or_else(|| bad())
-    };
-    let (y, mo, d) = (num(0, 4), num(5, 7), num(8, 10));
-    let (h, mi, sec) = (num(11, 13), num(14, 16), num(17, 19));
-    let mut rest = s.get(19..).unwrap_or_else(|| bad());
-    let mut ms = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.chars().take_while(|c| c.is_ascii_digit()).count();
-        ms = format!("{:0<3}", &frac[..digits])[..3]
-            .parse()
-            .unwrap_or_else(|_| bad());
-        rest = &frac[digits..];
-    }
-    let offset_s = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first() {
-                Some(b'+') => 1,
-                Some(b'-') => -1,
-                _ => bad(),
-            };
-            let part = |a: usize, b: usize| -> i64 {
-                rest.get(a..b)
-                    .and_then(|d| d.parse().ok())
-                    .unwrap_or_else(|| bad())
-            };
-            sign * (part(1, 3) * 3600 + part(4, 6) * 60)
-        }
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    (days * 86_400 + h * 3600 + mi * 60 + sec - offset_s) * 1000 + ms
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|e| panic!("not an RFC 3339 time: {s:?} ({e})"));
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// The event kind named as in the host's JSON Lines (`direct_message`;
