@@ -50,6 +50,9 @@ pub struct Config {
     pub reaction_message_ids: Vec<String>,
     /// Accounts younger than this (in days) cannot enter. 0: no minimum.
     pub min_account_age_days: u32,
+    /// With a minimum age, refuse accounts whose age the platform does not
+    /// tell (Matrix, IRC) instead of accepting them.
+    pub refuse_unknown_account_age: bool,
     /// When not empty, only users with at least one of these roles may enter.
     pub required_roles: Vec<String>,
     /// Staff and moderators cannot enter (default true).
@@ -115,6 +118,7 @@ impl Default for Config {
             reaction_emoji: "🎉".into(),
             reaction_message_ids: Vec::new(),
             min_account_age_days: 0,
+            refuse_unknown_account_age: false,
             required_roles: Vec::new(),
             exclude_staff: true,
             bonus: BTreeMap::new(),

@@ -176,13 +176,20 @@ fn try_enter(host: &mut impl Host, c: &Contest, author: &Author) -> Result<Outco
     if r.exclude_staff && author.is_staff {
         return Ok(Outcome::Refused(Refusal::Staff));
     }
-    // An account age the platform does not tell is not held against anyone.
-    if let Some(age) = author.account_age_days {
-        if age < r.min_account_age_days {
+    // An account age the platform does not tell is not held against anyone,
+    // unless the config says so.
+    match author.account_age_days {
+        Some(age) if age < r.min_account_age_days => {
             return Ok(Outcome::Refused(Refusal::TooYoung {
                 min_days: r.min_account_age_days,
             }));
         }
+        None if r.min_account_age_days > 0 && r.refuse_unknown_account_age => {
+            return Ok(Outcome::Refused(Refusal::UnknownAge {
+                min_days: r.min_account_age_days,
+            }));
+        }
+        _ => {}
     }
     // The roles count only for required roles and bonus entries.
     let roles: std::collections::BTreeSet<String> =
@@ -651,6 +658,7 @@ fn create(
         started_by: n.started_by,
         rules: Rules {
             min_account_age_days: cfg.min_account_age_days,
+            refuse_unknown_account_age: cfg.refuse_unknown_account_age,
             required_roles: cfg.required_roles.clone(),
             exclude_staff: cfg.exclude_staff,
             bonus: cfg.bonus.clone(),

@@ -163,6 +163,12 @@ pub enum Refusal {
         /// The minimum, in days.
         min_days: u32,
     },
+    /// The platform does not tell the account's age, and the config
+    /// refuses unknown ages.
+    UnknownAge {
+        /// The minimum, in days.
+        min_days: u32,
+    },
     /// None of the required roles.
     MissingRole {
         /// The roles that would do.
@@ -629,6 +635,14 @@ impl Texts {
                     days(l, *min_days)
                 )
             }
+            (Refusal::UnknownAge { min_days }, true) => format!(
+                "votre compte doit avoir au moins {} pour participer, et la plateforme ne donne pas son âge",
+                days(l, *min_days)
+            ),
+            (Refusal::UnknownAge { min_days }, false) => format!(
+                "your account must be at least {} old to enter, and the platform does not tell its age",
+                days(l, *min_days)
+            ),
             (Refusal::MissingRole { roles }, true) => {
                 let r: Vec<String> = roles.iter().map(|x| q(l, x)).collect();
                 format!("il faut le rôle {} pour participer", list(l, &r))

@@ -48,6 +48,9 @@ pub enum Status {
 pub struct Rules {
     /// Minimum account age in days (0: none).
     pub min_account_age_days: u32,
+    /// With a minimum age, an unknown age is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub refuse_unknown_account_age: bool,
     /// At least one of these roles is needed (empty: none).
     pub required_roles: Vec<String>,
     /// Staff cannot enter.

@@ -1061,3 +1061,32 @@ fn a_short_entry_list_comes_in_one_private_message() {
     assert!(d[0].1.contains("```\nu-00\nu-01\nu-02\n```"), "{d:?}");
     assert!(!d[0].1.contains("partie"));
 }
+
+#[test]
+fn an_unknown_account_age_is_accepted_unless_the_config_refuses_it() {
+    let unknown = |id: &str| {
+        let mut e = user(id, "u-matrix", "!participer", T0 + MIN);
+        e.author.account_age_days = None;
+        e
+    };
+    let mut host = TestHost::new();
+    start_contest(CFG, &mut host, "!giveaway start \"Mug\" 2h");
+    let out = run(CFG, &mut host, &unknown("e1"));
+    assert_eq!(reacts(&out), vec!["✅"], "{out:?}");
+
+    let cfg = r#"{"min_account_age_days": 7, "refuse_unknown_account_age": true}"#;
+    let mut host = TestHost::new();
+    start_contest(cfg, &mut host, "!giveaway start \"Mug\" 2h");
+    let out = run(cfg, &mut host, &unknown("e1"));
+    let r = replies(&out);
+    assert_eq!(r.len(), 1, "{out:?}");
+    assert!(r[0].contains("ne donne pas son âge"), "{r:?}");
+    assert!(store::load_entries(&mut host, 1).0.is_empty());
+    // A known, old enough account still enters.
+    let out = run(
+        cfg,
+        &mut host,
+        &user("e2", "u-old", "!participer", T0 + MIN),
+    );
+    assert_eq!(reacts(&out), vec!["✅"], "{out:?}");
+}
