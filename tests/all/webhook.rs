@@ -1,20 +1,24 @@
 //! The webhook connector through the `vigie` binary: signed events in
 //! (401 without a good signature, 400 with the reason for a bad body),
 //! signed actions out to a receiving server, retried when it fails, each
-//! with its idempotency key; a repeated event is not handled twice.
+//! with its idempotency key; a repeated event is not handled twice; a
+//! reaction to a message the receiver said it posted for the bot comes
+//! labelled with the plugin that sent it.
 
 use crate::process::VigieProcess;
 use crate::synapse::{free_port, wait_for};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vigie::connector::webhook::{sign, SIGNATURE_HEADER};
+use vigie::Store;
 
 const SECRET: &str = "webhook-test-secret";
 
 /// What the receiving server got: (idempotency key, signature ok, body).
 type Received = Arc<Mutex<Vec<(String, bool, serde_json::Value)>>>;
 
-/// A receiver that fails its first request with 503, then accepts.
+/// A receiver that fails its first request with 503, then accepts, naming
+/// the message it "posted" `fm-<idempotency key>`.
 fn start_receiver(rt: &tokio::runtime::Runtime) -> (String, Received) {
     let received: Received = Arc::default();
     let listener = rt
@@ -38,11 +42,12 @@ fn start_receiver(rt: &tokio::runtime::Runtime) -> (String, Received) {
                         == Some(sign(SECRET.as_bytes(), &body).as_str());
                     let value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
                     let first = got.is_empty();
+                    let answer = serde_json::json!({"message_id": format!("fm-{key}")});
                     got.push((key, signed, value));
                     if first {
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE
+                        (axum::http::StatusCode::SERVICE_UNAVAILABLE, String::new())
                     } else {
-                        axum::http::StatusCode::OK
+                        (axum::http::StatusCode::OK, answer.to_string())
                     }
                 }
             },
@@ -151,6 +156,58 @@ deliver_to = "{deliver_to}"
     std::thread::sleep(Duration::from_secs(2));
     let before = got.len();
     assert_eq!(received.lock().unwrap().len(), before);
+
+    // A reaction to the message the receiver posted for the DM, and one to
+    // a message of somebody else.
+    let dm_key = &got
+        .iter()
+        .find(|(_, _, v)| v["action"]["type"] == "dm")
+        .expect("a dm was delivered")
+        .0;
+    let reaction = |id: &str, target: &str| {
+        serde_json::json!({
+            "id": id, "kind": "reaction", "platform": "forum", "community": "acme",
+            "channel": "general", "author": {"id": "u-2", "name": "Bo"},
+            "reaction": "👍", "target_message": target,
+            "timestamp": "2026-11-23T10:01:00Z"
+        })
+        .to_string()
+    };
+    for (id, target) in [("f-3", format!("fm-{dm_key}")), ("f-4", "f-1".to_string())] {
+        let body = reaction(id, &target);
+        let (status, _) = post(&body, Some(sign(SECRET.as_bytes(), body.as_bytes())));
+        assert_eq!(status, 200);
+    }
+    std::thread::sleep(Duration::from_secs(2));
     let log = vigie.stop();
     assert!(!log.contains(SECRET), "the secret leaked into the log");
+
+    let store = vigie::SledStore::open(&dir.path().join("data/store")).unwrap();
+    let labels_of = |id: &str| -> Vec<(String, String, Option<String>)> {
+        let events = store.events().unwrap();
+        let handled = events.iter().find(|h| h.event.id == id).unwrap_or_else(|| {
+            panic!(
+                "{id} was not handled: {:?}",
+                events.iter().map(|h| &h.event.id).collect::<Vec<_>>()
+            )
+        });
+        handled
+            .event
+            .labels
+            .iter()
+            .map(|l| (l.plugin.clone(), l.key.clone(), l.note.clone()))
+            .collect()
+    };
+    assert_eq!(
+        labels_of("f-3"),
+        [
+            (
+                "vigie".into(),
+                "vigie.sent-by".into(),
+                Some("filter".into())
+            ),
+            ("vigie".into(), "vigie.sent-for".into(), Some("f-1".into())),
+        ]
+    );
+    assert!(labels_of("f-4").is_empty());
 }

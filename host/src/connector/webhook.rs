@@ -195,6 +195,23 @@ async fn receive(State(ep): State<Endpoint>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
+/// The id the receiver gave the message an action created, when it
+/// answered `{"message_id": "…"}` to a `post`, `reply` or `dm`: reactions
+/// and replies to that message then reach the chain labelled with who sent
+/// it (see `crate::event::SENT_BY_LABEL`).
+fn sent_message_id(action: &DecidedAction, reply: &str) -> Option<String> {
+    use crate::action::Action;
+    if !matches!(
+        action.action,
+        Action::Post { .. } | Action::Reply { .. } | Action::DirectMessage { .. }
+    ) {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(reply).ok()?;
+    let id = value.get("message_id")?.as_str()?;
+    (!id.is_empty() && id.len() <= 256 && !id.chars().any(char::is_control)).then(|| id.to_string())
+}
+
 impl Connector for Webhook {
     fn name(&self) -> &str {
         &self.name
@@ -294,7 +311,7 @@ impl Connector for Webhook {
                 return Ok(Executed {
                     platform_reply: format!("HTTP {} {short}", status.as_u16()),
                     reversal_due_ms: None,
-                    sent_message_id: None,
+                    sent_message_id: sent_message_id(action, &text),
                 });
             }
             let error = format!("HTTP {} {short}", status.as_u16());
