@@ -189,7 +189,7 @@ impl CommunityActor {
                 continue;
             }
             self.pending.ids.insert(event.id.clone());
-            self.label_answers_to_the_bot(&mut event)?;
+            self.label_answers_to_the_bot(&mut event);
             fresh.push(event);
         }
         // Split at tick boundaries so ticks run between the right events.
@@ -216,20 +216,30 @@ impl CommunityActor {
     /// naming the plugin that sent it and the event it was answering
     /// ([`SENT_BY_LABEL`], [`SENT_FOR_LABEL`]), before it is logged, so a
     /// replay sees the same event.
-    fn label_answers_to_the_bot(&self, event: &mut Event) -> Result<()> {
+    fn label_answers_to_the_bot(&self, event: &mut Event) {
         let Some(target) = event
             .target_message
             .as_deref()
             .or(event.reply_to.as_deref())
         else {
-            return Ok(());
+            return;
         };
         let labelled = |l: &Label| l.plugin == HOST_LABELLER && l.key == SENT_BY_LABEL;
         if event.labels.iter().any(labelled) {
-            return Ok(());
+            return;
         }
-        let Some(sent) = self.store.sent_message(&event.community, target)? else {
-            return Ok(());
+        // The labels are a convenience: a record that cannot be read costs
+        // them, not the event.
+        let sent = match self.store.sent_message(&event.community, target) {
+            Ok(Some(sent)) => sent,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(
+                    community = event.community,
+                    "cannot tell who sent message {target}: {e:#}"
+                );
+                return;
+            }
         };
         let label = |key: &str, note: String| Label {
             key: key.into(),
@@ -241,7 +251,6 @@ impl CommunityActor {
         if let Some(origin) = sent.origin {
             event.labels.push(label(SENT_FOR_LABEL, origin));
         }
-        Ok(())
     }
 
     fn handle(&mut self, events: &[Event]) -> Result<()> {
