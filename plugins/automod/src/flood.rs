@@ -406,8 +406,9 @@ fn record(host: &mut impl Host, key: &str, seen: Seen, now: i64, keep: Keep) -> 
     entries
 }
 
-fn user_key(prefix: &str, user: &str) -> String {
-    // Keep keys short whatever the platform's user ids look like.
+/// `prefix` and the user id, or a hash of it when it is long: keys stay short
+/// whatever the platform's user ids look like.
+pub(crate) fn user_key(prefix: &str, user: &str) -> String {
     if user.len() <= 128 {
         let mut key = String::with_capacity(prefix.len() + user.len());
         key.push_str(prefix);

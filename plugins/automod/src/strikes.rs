@@ -4,26 +4,15 @@
 //! Strikes decay: every `decay_ms` without a new strike forgives one. A new
 //! strike is added to what is left and restarts the clock.
 
-use crate::flood::{fnv, push_decimal_str};
+use crate::flood::{push_decimal_str, user_key};
 use vigie_sdk::{Host, Level};
 
 fn key(user: &str) -> String {
-    if user.len() <= 128 {
-        let mut key = String::with_capacity(8 + user.len());
-        key.push_str("strikes/");
-        key.push_str(user);
-        key
-    } else {
-        format!("strikes/#{:016x}", fnv(user.bytes()))
-    }
+    user_key("strikes/", user)
 }
 
 fn warned_key(user: &str) -> String {
-    if user.len() <= 128 {
-        format!("warned/{user}")
-    } else {
-        format!("warned/#{:016x}", fnv(user.bytes()))
-    }
+    user_key("warned/", user)
 }
 
 /// Whether `user` was sent a warning less than `cooldown_ms` ago.

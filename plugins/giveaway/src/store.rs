@@ -675,6 +675,7 @@ pub fn write_canonical(host: &mut impl Host, id: u64, text: &str) -> Result<(), 
 /// `text` cut after line ends into pieces of at most `max` bytes (a line
 /// longer than that is cut at a character boundary); at least one piece.
 pub fn line_chunks(text: &str, max: usize) -> Vec<&str> {
+    // Room for the widest character, so every piece moves forward.
     let max = max.max(4);
     let mut out = Vec::new();
     let mut rest = text;
