@@ -495,13 +495,12 @@ fn on_command(
         Command::Entries { contest } => {
             let c = match contest {
                 Some(n) => store::load(host, n),
-                None => {
-                    let open = store::open_contests(host);
-                    match store::last_in(host, &event.channel) {
-                        Some(n) => store::load(host, n),
-                        None => for_channel(&open, &event.channel).cloned(),
-                    }
-                }
+                // The last contest drawn here, else the one open here (to
+                // say its list comes with the draw).
+                None => match store::last_in(host, &event.channel) {
+                    Some(n) => store::load(host, n),
+                    None => for_channel(&store::open_contests(host), &event.channel).cloned(),
+                },
             };
             match c {
                 None => reply(fallback(host).no_contest(false), "giveaway: entries"),
