@@ -90,6 +90,11 @@ pub struct EntryConfig {
     /// This entry's own `threshold`.
     #[serde(default)]
     pub threshold: Option<f64>,
+    /// A topic the FAQ leaves to people (cancelling or changing an order,
+    /// say). It has no answer: its examples only draw the questions on that
+    /// topic away from the entries that share their words.
+    #[serde(default)]
+    pub decline: bool,
 }
 
 /// `"fr"` or `"en"`.
@@ -186,7 +191,13 @@ impl Config {
             if let Some(j) = seen.insert(e.id.clone(), i) {
                 return Err(format!("{at}: id already used by entries[{j}]"));
             }
-            if e.answer.is_none() && e.answer_fr.is_none() && e.answer_en.is_none() {
+            let has_answer = e.answer.is_some() || e.answer_fr.is_some() || e.answer_en.is_some();
+            if e.decline && has_answer {
+                return Err(format!(
+                    "{at}: a `decline` entry has no answer (it marks questions left to people)"
+                ));
+            }
+            if !e.decline && !has_answer {
                 return Err(format!("{at}: needs `answer_fr`, `answer_en` or `answer`"));
             }
             for (field, answer) in [
@@ -228,6 +239,9 @@ impl Config {
                 }
             }
         }
+        if !self.entries.is_empty() && self.entries.iter().all(|e| e.decline) {
+            return Err("every entry is a `decline` entry: nothing to answer".into());
+        }
         Ok(())
     }
 }
@@ -256,6 +270,12 @@ mod tests {
         assert!(e.contains("entries[0]") && e.contains("no word"), "{e}");
         let e = err(r#"{"entries":[{"id":"a","questions":["horaires ?"]}]}"#);
         assert!(e.contains("needs `answer_fr`"), "{e}");
+        let e = err(
+            r#"{"entries":[{"id":"a","questions":["horaires ?"],"answer":"x","decline":true}]}"#,
+        );
+        assert!(e.contains("a `decline` entry has no answer"), "{e}");
+        let e = err(r#"{"entries":[{"id":"a","questions":["horaires ?"],"decline":true}]}"#);
+        assert!(e.contains("nothing to answer"), "{e}");
         let e = err(r#"{"entries":[{"id":"A b","questions":["horaires ?"],"answer":"x"}]}"#);
         assert!(e.contains("`id`"), "{e}");
         let e = err(

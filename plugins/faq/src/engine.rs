@@ -43,7 +43,8 @@ impl Engine {
                 fr.chain(en).chain(any).collect()
             })
             .collect();
-        let index = Index::build(&examples, analyzer);
+        let declined: Vec<bool> = config.entries.iter().map(|e| e.decline).collect();
+        let index = Index::build(&examples, &declined, analyzer);
         Engine { config, index }
     }
 
@@ -124,10 +125,11 @@ impl Engine {
 
     /// `None` when `top` is accepted, else why not.
     fn verdict(&self, top: &Scored, second: Option<&Scored>) -> Option<String> {
-        let threshold = self
-            .entry(top.entry)
-            .threshold
-            .unwrap_or(self.config.threshold);
+        let entry = self.entry(top.entry);
+        if entry.decline {
+            return Some("left to people (a `decline` entry)".to_string());
+        }
+        let threshold = entry.threshold.unwrap_or(self.config.threshold);
         if (top.score as f64) < threshold {
             return Some(format!("score {:.2} < threshold {threshold:.2}", top.score));
         }

@@ -614,8 +614,13 @@ struct Resolved {
 
 impl Index {
     /// Indexes the example questions of each entry (`entries[i]` lists the
-    /// examples of entry `i` with their language).
-    pub fn build(entries: &[Vec<(String, Lang)>], mut analyzer: Analyzer) -> Index {
+    /// examples of entry `i` with their language; `declined[i]` tells a
+    /// `decline` entry, missing means no).
+    pub fn build(
+        entries: &[Vec<(String, Lang)>],
+        declined: &[bool],
+        mut analyzer: Analyzer,
+    ) -> Index {
         let mut vocab: BTreeMap<String, usize> = BTreeMap::new();
         let mut keys = Vec::new();
         let mut surfaces: BTreeMap<String, usize> = BTreeMap::new();
@@ -655,12 +660,20 @@ impl Index {
                 surfaces.entry(surface.clone()).or_insert(*id);
             }
         }
-        let n = indexed.len() as f32;
+        // Declined entries do not weigh words: adding one leaves the other
+        // entries' scores as they were. Its own words (`annuler`) weigh as
+        // a word of one entry, not more: counted as in none, they would
+        // outweigh everything when they turn up elsewhere (`de passage`).
+        let counted = |i: usize| !declined.get(i).copied().unwrap_or(false);
+        let n = (0..indexed.len()).filter(|&i| counted(i)).count() as f32;
         let idf = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let unit = idf(1.0);
         let weight = (0..keys.len())
             .map(|id| {
-                let df = indexed.iter().filter(|e| e.share.contains_key(&id)).count() as f32;
+                let df = (indexed.iter().enumerate())
+                    .filter(|(i, e)| counted(*i) && e.share.contains_key(&id))
+                    .count()
+                    .max(1) as f32;
                 idf(df) / unit
             })
             .collect();
@@ -1135,6 +1148,7 @@ mod tests {
                     ("How do I reset my password?".to_string(), Lang::En),
                 ],
             ],
+            &[],
             analyzer,
         )
     }

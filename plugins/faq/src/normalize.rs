@@ -147,6 +147,7 @@ pub(crate) const CHAT: &[(&[&str], &[&str])] = &[
     (&["mrc", "mci"], &["merci"]),
     (&["dispo", "dispos"], &["disponible"]),
     (&["mdp"], &["mot", "de", "passe"]),
+    (&["jrecois"], &["je", "recois"]),
     (&["svp", "stp"], &["svp"]),
     (&["infos", "info"], &["information"]),
     (&["appli", "applis", "apli"], &["application"]),

@@ -1,8 +1,11 @@
 //! Is this message a question (or a request for help)? A heuristic for
 //! French and English chat: a question mark, an interrogative word or
-//! phrase opening a sentence, a French inversion (`livrez-vous`), or a
-//! phrase that asks for help or reports a problem (`j'ai oublié mon…`,
-//! `I can't…`, `toujours pas reçu`).
+//! phrase opening a sentence, an interrogative left where the statement
+//! would have its answer (`vous ouvrez à quelle heure`, `ça coûte
+//! combien`, `what do I do`), a French inversion (`livrez-vous`), a
+//! request (`svp`, `pls`), or a phrase that asks for help or reports a
+//! problem (`j'ai oublié mon…`, `I can't…`, `toujours pas reçu`, `arrivée
+//! cassée`).
 
 use std::sync::OnceLock;
 
@@ -126,6 +129,21 @@ pub(crate) const PHRASES: &[&[&str]] = &[
     &["vous", "acceptez"],
     &["on", "peut"],
     &["je", "peux"],
+    &["une", "question"],
+    &["petite", "question"],
+    &["voulais", "savoir"],
+    &["veux", "savoir"],
+    &["savoir", "si"],
+    &["dites", "moi"],
+    &["quelle", "heure"],
+    &["est", "ou"],
+    &["c", "est", "quand"],
+    &["jamais", "recu"],
+    &["fait", "quoi"],
+    &["faites", "quoi"],
+    &["fais", "quoi"],
+    &["s", "il", "vous", "plait"],
+    &["s", "il", "te", "plait"],
     // English
     &["can", "not"],
     &["could", "not"],
@@ -172,10 +190,30 @@ pub(crate) const PHRASES: &[&[&str]] = &[
     &["looking", "for"],
     &["like", "to", "know"],
     &["want", "to", "know"],
-    &["please", "advise"],
     &["do", "you"],
     &["is", "there"],
     &["are", "there"],
+    &["a", "question"],
+    &["quick", "question"],
+    &["tell", "me"],
+    &["let", "me", "know"],
+    &["how", "much"],
+    &["how", "many"],
+    &["how", "long"],
+];
+
+/// An English interrogative followed by an auxiliary asks wherever it is
+/// (`… my machine, what do I do`, `sold out again, when's the restock`),
+/// not only at the start of a clause.
+pub(crate) const WH_WORDS: &[&str] = &["how", "when", "where", "what", "why", "which"];
+/// French interrogatives that ask at the end of a clause too, where the
+/// answer would stand (`elle part quand`, `on fait comment`). (`quoi` ends
+/// many chat sentences as a filler, so only `fait quoi` and the like ask.)
+pub(crate) const IN_SITU: &[&str] = &["quand", "comment", "pourquoi", "combien"];
+
+/// The auxiliaries of [`WH_WORDS`] (`s` and `re` from `when's`, `what're`).
+pub(crate) const AUXILIARIES: &[&str] = &[
+    "is", "s", "are", "re", "do", "does", "did", "can", "should", "will", "would",
 ];
 
 /// French subject pronouns after a hyphen: `livrez-vous`, `peut-on`.
@@ -183,9 +221,25 @@ pub(crate) const INVERSION: &[&str] = &[
     "vous", "tu", "il", "elle", "on", "je", "ils", "elles", "nous",
 ];
 
-/// Words that show a problem report or a request for help wherever they
-/// are (`help`, `impossible`, `bloqué`…).
-pub(crate) const PROBLEM_WORDS: &[&str] = &[
+/// Words that ask, ask for help or report a problem wherever they are
+/// (`svp`, `combien`, `help`, `impossible`, `bloqué`, `cassée`…).
+pub(crate) const ASKING_WORDS: &[&str] = &[
+    "svp",
+    "please",
+    "combien",
+    "casse",
+    "cassee",
+    "abime",
+    "abimee",
+    "endommage",
+    "endommagee",
+    "defectueux",
+    "defectueuse",
+    "broken",
+    "damaged",
+    "defective",
+    "faulty",
+    "cracked",
     "aide",
     "aidez",
     "probleme",
@@ -292,11 +346,22 @@ pub fn is_question_with(text: &str, s: &mut QuestionScratch) -> bool {
         if first.is_some_and(|(_, info)| info.is_some_and(|i| i.opener)) {
             return true;
         }
+        let last = words.last().and_then(|r| lexicon.get(word(r)));
+        if last.is_some_and(|info| info.in_situ) {
+            return true;
+        }
         for (i, r) in words.iter().enumerate() {
             let Some(info) = lexicon.get(word(r)) else {
                 continue;
             };
-            if info.problem {
+            if info.asking {
+                return true;
+            }
+            if info.wh
+                && words
+                    .get(i + 1)
+                    .is_some_and(|next| lexicon.get(word(next)).is_some_and(|n| n.auxiliary))
+            {
                 return true;
             }
             let rest = &words[i..];
@@ -323,8 +388,11 @@ const CLAUSE_SEPARATORS: [char; 8] = ['.', '!', ';', '\n', ':', ',', '(', ')'];
 #[derive(Debug, Default)]
 struct WordInfo {
     opener: bool,
-    problem: bool,
+    asking: bool,
     greeting: bool,
+    wh: bool,
+    auxiliary: bool,
+    in_situ: bool,
     /// The phrases that start with it.
     phrases: Vec<&'static [&'static str]>,
 }
@@ -342,8 +410,17 @@ fn lexicon() -> &'static FxMap<&'static str, WordInfo> {
         for w in OPENERS {
             m.entry(w).or_default().opener = true;
         }
-        for w in PROBLEM_WORDS {
-            m.entry(w).or_default().problem = true;
+        for w in ASKING_WORDS {
+            m.entry(w).or_default().asking = true;
+        }
+        for w in WH_WORDS {
+            m.entry(w).or_default().wh = true;
+        }
+        for w in AUXILIARIES {
+            m.entry(w).or_default().auxiliary = true;
+        }
+        for w in IN_SITU {
+            m.entry(w).or_default().in_situ = true;
         }
         for w in GREETINGS {
             m.entry(w).or_default().greeting = true;
@@ -424,6 +501,23 @@ mod tests {
             "I cant log in",
             "help, locked out of the app",
             "le mail de réinitialisation n'arrive jamais",
+            "vous ouvrez a quelle heure demain",
+            "ça coûte combien la livraison en Belgique",
+            "c'est où la boutique de Lyon",
+            "je voulais savoir si vous livrez le dimanche",
+            "tracking number pls",
+            "horaires de Bordeaux stp",
+            "mon mug est arrivé cassé",
+            "the lid came cracked",
+            "app keeps crashing after the update what do I do",
+            "out of stock again, when's it back",
+            "how much is shipping to Belgium",
+            "petite question, les horaires de Bordeaux",
+            "j'ai jamais reçu le lien",
+            "le colis part quand",
+            "pour changer de mouture on fait comment",
+            "il est cassé, je fais quoi",
+            "jrecois pas le code",
         ] {
             assert!(is_question(q), "{q}");
         }
@@ -443,6 +537,9 @@ mod tests {
             "C'est honteux, la nouvelle version de l'appli a effacé tous mes points",
             "Agreed, the Holiday Roast is so good with oat milk",
             "Bravo aux gagnants ! Vivement le prochain concours",
+            "Le Moka c'est le meilleur, je le bois tous les matins",
+            "That's what makes the Holiday Roast special",
+            "Trop bon ce Moka quoi",
         ] {
             assert!(!is_question(s), "{s}");
         }

@@ -11,7 +11,9 @@ use vigie_text::Lang;
 
 use crate::index::{Scored, Term, Tuning};
 use crate::normalize::{is_stop, Word, DERIVATIONAL, INFLECTIONAL, INVARIABLE};
-use crate::question::{GREETINGS, INVERSION, OPENERS, PHRASES, PROBLEM_WORDS};
+use crate::question::{
+    ASKING_WORDS, AUXILIARIES, GREETINGS, INVERSION, IN_SITU, OPENERS, PHRASES, WH_WORDS,
+};
 
 /// Splits `text` into words: folded, abbreviations expanded, stemmed, stop
 /// words marked, words with digits (order numbers, dates, prices) and single
@@ -83,6 +85,7 @@ pub fn expand(word: &str) -> Vec<String> {
         "mrc" | "mci" => &["merci"],
         "dispo" | "dispos" => &["disponible"],
         "mdp" => &["mot", "de", "passe"],
+        "jrecois" => &["je", "recois"],
         "svp" | "stp" => &["svp"],
         "infos" | "info" => &["information"],
         "appli" | "applis" | "apli" => &["application"],
@@ -334,7 +337,7 @@ struct Resolved {
 impl Index {
     /// Indexes the example questions of each entry (`entries[i]` lists the
     /// examples of entry `i` with their language).
-    pub fn build(entries: &[Vec<(String, Lang)>], analyzer: Analyzer) -> Index {
+    pub fn build(entries: &[Vec<(String, Lang)>], declined: &[bool], analyzer: Analyzer) -> Index {
         let mut vocab: BTreeMap<String, usize> = BTreeMap::new();
         let mut keys = Vec::new();
         let mut surfaces: BTreeMap<String, usize> = BTreeMap::new();
@@ -374,12 +377,20 @@ impl Index {
                 surfaces.entry(surface.clone()).or_insert(*id);
             }
         }
-        let n = indexed.len() as f32;
+        // Declined entries do not weigh words: adding one leaves the other
+        // entries' scores as they were. Its own words (`annuler`) weigh as
+        // a word of one entry, not more: counted as in none, they would
+        // outweigh everything when they turn up elsewhere (`de passage`).
+        let counted = |i: usize| !declined.get(i).copied().unwrap_or(false);
+        let n = (0..indexed.len()).filter(|&i| counted(i)).count() as f32;
         let idf = |df: f32| (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let unit = idf(1.0);
         let weight = (0..keys.len())
             .map(|id| {
-                let df = indexed.iter().filter(|e| e.share.contains_key(&id)).count() as f32;
+                let df = (indexed.iter().enumerate())
+                    .filter(|(i, e)| counted(*i) && e.share.contains_key(&id))
+                    .count()
+                    .max(1) as f32;
                 idf(df) / unit
             })
             .collect();
@@ -643,7 +654,15 @@ pub fn is_question(text: &str) -> bool {
         if first.is_some_and(|w| OPENERS.contains(&w)) {
             return true;
         }
-        if words.iter().any(|w| PROBLEM_WORDS.contains(&w.as_str())) {
+        if words.last().is_some_and(|w| IN_SITU.contains(&w.as_str())) {
+            return true;
+        }
+        if words.iter().any(|w| ASKING_WORDS.contains(&w.as_str())) {
+            return true;
+        }
+        if words.windows(2).any(|pair| {
+            WH_WORDS.contains(&pair[0].as_str()) && AUXILIARIES.contains(&pair[1].as_str())
+        }) {
             return true;
         }
         for phrase in PHRASES {
@@ -694,6 +713,11 @@ mod tests {
     fn acme() -> Config {
         let value: toml::Value = toml::from_str(include_str!("../acme.toml")).unwrap();
         Config::parse(&serde_json::to_string(&value).unwrap()).unwrap()
+    }
+
+    /// Which entries are `decline` entries, as `Engine::new` lists them.
+    fn declined(config: &Config) -> Vec<bool> {
+        config.entries.iter().map(|e| e.decline).collect()
     }
 
     /// The examples of each entry, as `Engine::new` lists them.
@@ -820,7 +844,11 @@ mod tests {
     #[test]
     fn the_optimised_code_decides_like_the_first_version() {
         let config = acme();
-        let reference = Index::build(&examples(&config), Analyzer::new(&config.synonyms));
+        let reference = Index::build(
+            &examples(&config),
+            &declined(&config),
+            Analyzer::new(&config.synonyms),
+        );
         let engine = Engine::new(config.clone());
         let analyzer = crate::index::Analyzer::new(&config.synonyms);
         let plain = crate::index::Analyzer::plain();
@@ -905,8 +933,12 @@ mod tests {
             beta: 1.5,
             ..Tuning::default()
         };
-        let reference =
-            Index::build(&examples(&config), Analyzer::new(&config.synonyms)).with_tuning(tuning);
+        let reference = Index::build(
+            &examples(&config),
+            &declined(&config),
+            Analyzer::new(&config.synonyms),
+        )
+        .with_tuning(tuning);
         let engine = Engine::new(config.clone()).with_tuning(tuning);
         for text in texts(&config).iter().take(1500) {
             assert_eq!(engine.index().rank(text), reference.rank(text), "{text:?}");

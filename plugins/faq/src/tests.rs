@@ -316,3 +316,58 @@ fn typos_missing_accents_and_chat_spellings() {
         Some("decaf")
     );
 }
+
+/// A `decline` entry takes the questions on its topic (no answer, flagged
+/// when the brand is named) and leaves every other question's scores as
+/// they were.
+#[test]
+fn a_decline_entry_keeps_its_topic_from_the_others_and_changes_nothing_else() {
+    let delivery = r#"{"id":"delivery","answer":"2 à 4 jours.","questions_fr":["Où est ma commande ?","Ma commande n'est pas arrivée","Quand vais-je recevoir ma commande ?"]}"#;
+    let hours = r#"{"id":"hours","answer":"9 h – 19 h.","questions_fr":["Quels sont vos horaires ?","La boutique ouvre à quelle heure ?"]}"#;
+    let decline = r#"{"id":"changes","decline":true,"questions_fr":["Comment annuler ma commande ?","Je veux modifier ma commande"]}"#;
+    let without = crate::engine::Engine::from_json(&format!(
+        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours}]}}"#
+    ))
+    .unwrap();
+    let with = crate::engine::Engine::from_json(&format!(
+        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours},{decline}]}}"#
+    ))
+    .unwrap();
+    let cancel = "comment annuler ma commande ?";
+    assert_eq!(
+        without
+            .decide(cancel)
+            .answer
+            .map(|a| without.entry(a.entry).id.clone()),
+        Some("delivery".to_string()),
+        "without the decline entry the question gets the delivery answer"
+    );
+    let d = with.decide(cancel);
+    assert_eq!(d.answer, None);
+    assert_eq!(
+        d.best.map(|b| with.entry(b.entry).id.clone()).as_deref(),
+        Some("changes")
+    );
+    assert!(d.rejected.is_some_and(|r| r.contains("decline")));
+    for q in [
+        "ma commande n'est toujours pas arrivée",
+        "vous ouvrez à quelle heure ?",
+    ] {
+        let (a, b) = (without.index().rank(q), with.index().rank(q));
+        assert_eq!(a.first(), b.first(), "{q}");
+    }
+    let mut faq = Faq::configure(&format!(
+        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours},{decline}]}}"#
+    ))
+    .unwrap();
+    let actions = faq
+        .handle(
+            &mut TestHost::new(),
+            &test_event("e1", "u1", "Acme, comment annuler ma commande ?"),
+        )
+        .unwrap();
+    assert!(
+        matches!(actions.as_slice(), [Action::Flag(f)] if f.reason.contains("changes")),
+        "{actions:?}"
+    );
+}

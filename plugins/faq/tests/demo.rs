@@ -147,3 +147,14 @@ fn timestamps_parse() {
     assert_eq!(rfc3339_ms("2026-11-22T10:00:00Z"), 1_795_341_600_000);
     assert_eq!(rfc3339_ms("1970-01-01T00:00:00Z"), 0);
 }
+
+/// The demo ships this plugin's config as `examples/demo/faq.toml`: the
+/// same file, so the figures measured here are the demo's.
+#[test]
+fn the_demo_config_is_acme_toml() {
+    let read = |p: &str| std::fs::read_to_string(common::crate_path(p)).expect(p);
+    assert!(
+        read("acme.toml") == read("../../examples/demo/faq.toml"),
+        "examples/demo/faq.toml differs from plugins/faq/acme.toml: copy one onto the other"
+    );
+}
