@@ -14,7 +14,7 @@ mod common;
 
 use automod::lists::default_list;
 use automod::Automod;
-use common::{english_clean, french_clean, written, OBFUSCATIONS};
+use common::{english_clean, french_clean, lines_of, written, OBFUSCATIONS};
 use vigie_sdk::{test_event, Plugin, TestHost};
 
 const MIN_RECALL: f64 = 0.95;
@@ -153,17 +153,6 @@ fn quality_of_the_default_lists() {
     );
 }
 
-/// The lines of a fixture file.
-fn fixture_lines(name: &str) -> Vec<String> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Sets written by someone who never saw the lists or the rules:
 /// `clean_blind.txt`, 400 ordinary chat messages (200 French, then 200
 /// English) full of the words naive filters catch (`conseil`, `Scunthorpe`,
@@ -174,8 +163,8 @@ fn fixture_lines(name: &str) -> Vec<String> {
 #[test]
 fn quality_on_blind_sets() {
     let mut plugin = Automod::configure("{}").unwrap();
-    let clean = fixture_lines("clean_blind.txt");
-    let abusive = fixture_lines("abusive_blind.txt");
+    let clean = lines_of(include_str!("fixtures/clean_blind.txt"));
+    let abusive = lines_of(include_str!("fixtures/abusive_blind.txt"));
     assert_eq!((clean.len(), abusive.len()), (400, 200));
     let fp = false_positives(&mut plugin, &clean);
     let hits: Vec<bool> = abusive.iter().map(|s| flagged(&mut plugin, s)).collect();

@@ -239,7 +239,11 @@ pub fn english_clean() -> Vec<String> {
 
 /// The French community sentences of `fixtures/fr_clean.txt`.
 pub fn french_clean() -> Vec<String> {
-    let raw = include_str!("../fixtures/fr_clean.txt");
+    lines_of(include_str!("../fixtures/fr_clean.txt"))
+}
+
+/// The non-empty lines of a fixture, trimmed.
+pub fn lines_of(raw: &str) -> Vec<String> {
     raw.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
