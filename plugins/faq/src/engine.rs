@@ -115,7 +115,10 @@ impl Engine {
     ) -> Option<Scored> {
         let ranking = self.index.rank_with(segment, scratch);
         let top = ranking.first()?;
-        let verdict = self.verdict(top, ranking.get(1));
+        // A `decline` entry stops an answer when it scores best, not by
+        // coming second: the margin is to the next entry that answers.
+        let second = ranking[1..].iter().find(|s| !self.entry(s.entry).decline);
+        let verdict = self.verdict(top, second);
         let accepted = verdict.is_none().then(|| top.clone());
         if best.as_ref().is_none_or(|(b, _)| top.score > b.score) {
             *best = Some((top.clone(), verdict));

@@ -355,6 +355,7 @@ fn a_decline_entry_keeps_its_topic_from_the_others_and_changes_nothing_else() {
     ] {
         let (a, b) = (without.index().rank(q), with.index().rank(q));
         assert_eq!(a.first(), b.first(), "{q}");
+        assert_eq!(without.decide(q).answer, with.decide(q).answer, "{q}");
     }
     let mut faq = Faq::configure(&format!(
         r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours},{decline}]}}"#
@@ -370,4 +371,30 @@ fn a_decline_entry_keeps_its_topic_from_the_others_and_changes_nothing_else() {
         matches!(actions.as_slice(), [Action::Flag(f)] if f.reason.contains("changes")),
         "{actions:?}"
     );
+}
+
+/// A `decline` entry stops an answer by scoring best, not by coming second:
+/// the margin is taken to the next entry that answers.
+#[test]
+fn a_decline_entry_close_behind_does_not_stop_the_answer() {
+    let delivery = r#"{"id":"delivery","answer":"2 à 4 jours.","questions_fr":["Où est ma commande ?","Ma commande n'est pas arrivée","Quand vais-je recevoir ma commande ?"]}"#;
+    let hours = r#"{"id":"hours","answer":"9 h – 19 h.","questions_fr":["Quels sont vos horaires ?","La boutique ouvre à quelle heure ?"]}"#;
+    let decline = r#"{"id":"changes","decline":true,"questions_fr":["Comment annuler ma commande ?","Je veux modifier ma commande","Ma commande est arrivée au mauvais endroit"]}"#;
+    let engine = crate::engine::Engine::from_json(&format!(
+        r#"{{"entries":[{delivery},{hours},{decline}]}}"#
+    ))
+    .unwrap();
+    let q = "ma commande n'est pas encore arrivée ?";
+    let ranking = engine.index().rank(q);
+    let (top, second) = (&ranking[0], &ranking[1]);
+    assert_eq!((top.entry, second.entry), (0, 2), "{ranking:?}");
+    assert!(
+        top.score - second.score < 0.1,
+        "the decline entry is within the margin"
+    );
+    let answer = engine
+        .decide(q)
+        .answer
+        .map(|a| engine.entry(a.entry).id.clone());
+    assert_eq!(answer.as_deref(), Some("delivery"));
 }
