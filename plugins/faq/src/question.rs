@@ -139,6 +139,7 @@ pub(crate) const PHRASES: &[&[&str]] = &[
     &["est", "ou"],
     &["c", "est", "quand"],
     &["jamais", "recu"],
+    &["rien", "recu"],
     &["fait", "quoi"],
     &["faites", "quoi"],
     &["fais", "quoi"],
@@ -163,6 +164,9 @@ pub(crate) const PHRASES: &[&[&str]] = &[
     &["did", "not", "receive"],
     &["did", "not", "get"],
     &["not", "received"],
+    &["not", "receiving"],
+    &["is", "that", "normal"],
+    &["is", "it", "normal"],
     &["locked", "out"],
     &["will", "not", "let", "me"],
     &["i", "cannot"],
@@ -518,6 +522,9 @@ mod tests {
             "pour changer de mouture on fait comment",
             "il est cassé, je fais quoi",
             "jrecois pas le code",
+            "j'ai rien reçu après le paiement",
+            "I'm not receiving the confirmation email",
+            "parcel still says in transit after a week, is that normal",
         ] {
             assert!(is_question(q), "{q}");
         }
