@@ -317,22 +317,29 @@ fn typos_missing_accents_and_chat_spellings() {
     );
 }
 
+/// A small FAQ (late delivery, opening hours) and `extra` entries after
+/// them, flagging unanswered questions about `acme`.
+fn small_config(extra: &[&str]) -> String {
+    let delivery = r#"{"id":"delivery","answer":"2 à 4 jours.","questions_fr":["Où est ma commande ?","Ma commande n'est pas arrivée","Quand vais-je recevoir ma commande ?"]}"#;
+    let hours = r#"{"id":"hours","answer":"9 h – 19 h.","questions_fr":["Quels sont vos horaires ?","La boutique ouvre à quelle heure ?"]}"#;
+    let entries: Vec<&str> = [delivery, hours]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    format!(
+        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{}]}}"#,
+        entries.join(",")
+    )
+}
+
 /// A `decline` entry takes the questions on its topic (no answer, flagged
 /// when the brand is named) and leaves every other question's scores as
 /// they were.
 #[test]
 fn a_decline_entry_keeps_its_topic_from_the_others_and_changes_nothing_else() {
-    let delivery = r#"{"id":"delivery","answer":"2 à 4 jours.","questions_fr":["Où est ma commande ?","Ma commande n'est pas arrivée","Quand vais-je recevoir ma commande ?"]}"#;
-    let hours = r#"{"id":"hours","answer":"9 h – 19 h.","questions_fr":["Quels sont vos horaires ?","La boutique ouvre à quelle heure ?"]}"#;
     let decline = r#"{"id":"changes","decline":true,"questions_fr":["Comment annuler ma commande ?","Je veux modifier ma commande"]}"#;
-    let without = crate::engine::Engine::from_json(&format!(
-        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours}]}}"#
-    ))
-    .unwrap();
-    let with = crate::engine::Engine::from_json(&format!(
-        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours},{decline}]}}"#
-    ))
-    .unwrap();
+    let without = crate::engine::Engine::from_json(&small_config(&[])).unwrap();
+    let with = crate::engine::Engine::from_json(&small_config(&[decline])).unwrap();
     let cancel = "comment annuler ma commande ?";
     assert_eq!(
         without
@@ -357,10 +364,7 @@ fn a_decline_entry_keeps_its_topic_from_the_others_and_changes_nothing_else() {
         assert_eq!(a.first(), b.first(), "{q}");
         assert_eq!(without.decide(q).answer, with.decide(q).answer, "{q}");
     }
-    let mut faq = Faq::configure(&format!(
-        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{delivery},{hours},{decline}]}}"#
-    ))
-    .unwrap();
+    let mut faq = Faq::configure(&small_config(&[decline])).unwrap();
     let actions = faq
         .handle(
             &mut TestHost::new(),
@@ -377,13 +381,8 @@ fn a_decline_entry_keeps_its_topic_from_the_others_and_changes_nothing_else() {
 /// the margin is taken to the next entry that answers.
 #[test]
 fn a_decline_entry_close_behind_does_not_stop_the_answer() {
-    let delivery = r#"{"id":"delivery","answer":"2 à 4 jours.","questions_fr":["Où est ma commande ?","Ma commande n'est pas arrivée","Quand vais-je recevoir ma commande ?"]}"#;
-    let hours = r#"{"id":"hours","answer":"9 h – 19 h.","questions_fr":["Quels sont vos horaires ?","La boutique ouvre à quelle heure ?"]}"#;
     let decline = r#"{"id":"changes","decline":true,"questions_fr":["Comment annuler ma commande ?","Je veux modifier ma commande","Ma commande est arrivée au mauvais endroit"]}"#;
-    let engine = crate::engine::Engine::from_json(&format!(
-        r#"{{"entries":[{delivery},{hours},{decline}]}}"#
-    ))
-    .unwrap();
+    let engine = crate::engine::Engine::from_json(&small_config(&[decline])).unwrap();
     let q = "ma commande n'est pas encore arrivée ?";
     let ranking = engine.index().rank(q);
     let (top, second) = (&ranking[0], &ranking[1]);
