@@ -15,7 +15,7 @@ use vigie::chain::Chain;
 use vigie::community::BATCHES_PER_COMMIT;
 use vigie::runtime::wit;
 use vigie::stats::Stats;
-use vigie::store::Commit;
+use vigie::store::{Commit, KvScope, KvWrites};
 use vigie::{builtin, pipeline, Config, Event, Runtime, Secret, SledStore, Store};
 use vigie_sdk::{Plugin, TestHost};
 
@@ -195,19 +195,7 @@ fn run_wasm(
     );
     let start = Instant::now();
     let mut commits = Duration::ZERO;
-    let mut actions = 0;
-    // As a busy community worker does: batches of `batch_size` events, and
-    // one commit per drain of the queue.
-    let group = batch_size.max(1) * BATCHES_PER_COMMIT;
-    for drained in events.chunks(group) {
-        for batch in drained.chunks(batch_size.max(1)) {
-            actions += chain
-                .handle(batch, &stats)
-                .iter()
-                .map(Vec::len)
-                .sum::<usize>();
-        }
-        let kv = chain.take_kv_writes();
+    let actions = drain(&mut chain, events, batch_size, &stats, |kv| {
         if persist {
             let t = Instant::now();
             store.commit(Commit {
@@ -216,7 +204,8 @@ fn run_wasm(
             })?;
             commits += t.elapsed();
         }
-    }
+        Ok(())
+    })?;
     Ok(WasmRun {
         time: start.elapsed(),
         commits,
@@ -239,7 +228,6 @@ fn run_wasm_on_cores(
     let secret = Arc::new(Secret::random());
     let shares: Vec<&[Event]> = events.chunks(events.len().div_ceil(cores.max(1))).collect();
     let barrier = std::sync::Barrier::new(shares.len() + 1);
-    let group = batch_size.max(1) * BATCHES_PER_COMMIT;
     std::thread::scope(|scope| {
         let workers: Vec<_> = (shares.iter().enumerate())
             .map(|(i, share)| {
@@ -257,17 +245,12 @@ fn run_wasm_on_cores(
                     let ready = chain.warm_up();
                     barrier.wait();
                     anyhow::ensure!(ready == defs.len(), "only {ready} plugins start");
-                    let stats = Stats::default();
-                    for drained in share.chunks(group) {
-                        for batch in drained.chunks(batch_size.max(1)) {
-                            chain.handle(batch, &stats);
-                        }
-                        let kv = chain.take_kv_writes();
+                    drain(&mut chain, &share, batch_size, &Stats::default(), |kv| {
                         store.commit(Commit {
                             kv,
                             ..Commit::default()
-                        })?;
-                    }
+                        })
+                    })?;
                     Ok(())
                 })
             })
@@ -281,6 +264,31 @@ fn run_wasm_on_cores(
         }
         Ok(start.elapsed())
     })
+}
+
+/// Feeds `events` to `chain` as a busy community worker does: batches of
+/// `batch_size` events, and one `commit` of the kv writes per drain of the
+/// queue ([`BATCHES_PER_COMMIT`] batches). Returns the number of actions.
+fn drain(
+    chain: &mut Chain,
+    events: &[Event],
+    batch_size: usize,
+    stats: &Stats,
+    mut commit: impl FnMut(Vec<(KvScope, KvWrites)>) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
+    let mut actions = 0;
+    let batch_size = batch_size.max(1);
+    for drained in events.chunks(batch_size * BATCHES_PER_COMMIT) {
+        for batch in drained.chunks(batch_size) {
+            actions += chain
+                .handle(batch, stats)
+                .iter()
+                .map(Vec::len)
+                .sum::<usize>();
+        }
+        commit(chain.take_kv_writes())?;
+    }
+    Ok(actions)
 }
 
 /// One run of the same logic linked natively, same chain semantics.
