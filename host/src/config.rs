@@ -482,6 +482,18 @@ chain = ["kf"]
             "{bad_limit}"
         );
 
+        // The pool holds 1 GiB per instance: more is refused host-wide too.
+        let too_much = parse(&GOOD.replace(
+            "[plugins.kf]",
+            "[runtime.limits]\nmemory_mib = 2048\n[plugins.kf]",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            too_much.contains("runtime.limits.memory_mib is out of range"),
+            "{too_much}"
+        );
+
         let no_grants = parse(&GOOD.replace("grants = [\"delete\", \"reply\"]\n", ""))
             .unwrap_err()
             .to_string();

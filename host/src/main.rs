@@ -29,9 +29,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "vigie", version, about, long_about = None)]
 struct Cli {
-    /// Log filter (e.g. `info`, `vigie=debug`); also read from RUST_LOG.
-    #[arg(long, global = true, env = "VIGIE_LOG", default_value = "warn")]
-    log: String,
+    /// Log filter (e.g. `info`, `vigie=debug`) [default: warn]. Without
+    /// it, VIGIE_LOG, then RUST_LOG.
+    #[arg(long, global = true, env = "VIGIE_LOG")]
+    log: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -146,11 +147,17 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    let filter = std::env::var("RUST_LOG").unwrap_or_else(|_| cli.log.clone());
+    // An explicit --log (or VIGIE_LOG) wins over RUST_LOG, which other
+    // tools share.
+    let filter = (cli.log.clone())
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "warn".into());
+    let env_filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+        eprintln!("warning: log filter `{filter}` is not valid ({e}); logging warnings only");
+        "warn".into()
+    });
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(env_filter)
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = real_main(cli.command) {

@@ -196,3 +196,32 @@ fn verify_draw_reproduces_the_demo_contest() {
     ]);
     assert!(!ok && err.contains("does not verify"), "{err}");
 }
+
+/// `--log` wins over `RUST_LOG`, which is read only without it; a filter
+/// that does not parse is said, not silently replaced.
+#[test]
+fn an_explicit_log_filter_wins_over_rust_log_and_a_bad_one_is_reported() {
+    let stderr = |args: &[&str], rust_log: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(args)
+            .env("RUST_LOG", rust_log)
+            .env_remove("VIGIE_LOG")
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("run vigie");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let check = ["check", "no-such-plugin.wasm"];
+    let bad_flag = stderr(&[&["--log", "vigie=loud"][..], &check].concat(), "warn");
+    assert!(
+        bad_flag.contains("log filter `vigie=loud` is not valid"),
+        "{bad_flag}"
+    );
+    let bad_env = stderr(&check, "vigie=loud");
+    assert!(
+        bad_env.contains("log filter `vigie=loud` is not valid"),
+        "{bad_env}"
+    );
+    let flag_wins = stderr(&[&["--log", "warn"][..], &check].concat(), "vigie=loud");
+    assert!(!flag_wins.contains("is not valid"), "{flag_wins}");
+}

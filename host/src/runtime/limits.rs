@@ -58,7 +58,10 @@ impl Limits {
         let checks: [(&str, bool); 9] = [
             ("cpu_ms", (1..=60_000).contains(&self.cpu_ms)),
             ("setup_ms", (1..=600_000).contains(&self.setup_ms)),
-            ("memory_mib", (1..=4096).contains(&self.memory_mib)),
+            (
+                "memory_mib",
+                (1..=super::MAX_MEMORY_MIB).contains(&self.memory_mib),
+            ),
             ("max_actions", self.max_actions >= 1),
             ("max_output_bytes", self.max_output_bytes >= 1),
             ("kv_max_keys", self.kv_max_keys >= 1),
@@ -68,7 +71,8 @@ impl Limits {
         ];
         match checks.iter().find(|(_, ok)| !ok) {
             Some((key, _)) => Err(format!(
-                "limits.{key} is out of range (cpu_ms 1..=60000, setup_ms 1..=600000, memory_mib 1..=4096, others ≥ 1)"
+                "limits.{key} is out of range (cpu_ms 1..=60000, setup_ms 1..=600000, memory_mib 1..={}, kv_max_entry_bytes ≥ 16, others ≥ 1)",
+                super::MAX_MEMORY_MIB
             )),
             None => Ok(()),
         }

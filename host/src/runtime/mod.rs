@@ -121,7 +121,7 @@ impl RuntimeBuilder {
             config.strategy(wasmtime::Strategy::Winch);
         }
         // `VIGIE_WASM_PROFILER=perfmap` lets `perf` name the plugins' compiled
-        // functions (see the README's section on profiling plugins).
+        // functions (the README's "Profiling plugins").
         if std::env::var("VIGIE_WASM_PROFILER").is_ok_and(|v| v == "perfmap") {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
         }
