@@ -14,6 +14,7 @@
 pub mod buzz;
 pub mod french;
 pub mod lexicon;
+pub mod model;
 pub mod scorer;
 pub mod vader;
 
@@ -128,6 +129,9 @@ impl Plugin for Sentiment {
                 }
             }
         }
+        // The lexicons and the English model (56 000 entries) are built
+        // here, within the setup time, not by the first message's call.
+        sentiment_tables();
         Ok(Sentiment {
             label_key: cfg.label_key,
             scorer: Scorer::new(default_lang, cfg.lexicon.en, cfg.lexicon.fr),
@@ -174,6 +178,12 @@ impl Plugin for Sentiment {
 }
 
 vigie_sdk::export_plugin!(Sentiment);
+
+/// Builds the shared tables now.
+fn sentiment_tables() {
+    lexicon::lexicons();
+    model::en_model();
+}
 
 #[cfg(test)]
 mod tests {

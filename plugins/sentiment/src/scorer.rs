@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::french::sentiments_fr;
 use crate::lexicon::{flag, lexicons, Lex, Table, Which};
+use crate::model::{en_model, ModelScratch};
 use crate::vader::{compound_with, fold_word, sentiments_en, tokenize_into, Buffers, Tokens, View};
 
 pub use vigie_text::Lang;
@@ -56,6 +57,7 @@ pub struct Scorer {
 pub struct Scratch {
     tokens: Tokens,
     buffers: Buffers,
+    model: ModelScratch,
 }
 
 impl Default for Scorer {
@@ -103,13 +105,36 @@ impl Scorer {
     pub fn score_with(&self, text: &str, scratch: &mut Scratch) -> Score {
         tokenize_into(text, lexicons(), &mut scratch.tokens);
         let lang = self.guess(scratch.tokens.view(false));
-        let compound = self.compound(lang, scratch);
+        let compound = self.final_score(text, lang, scratch);
         Score { compound, lang }
+    }
+
+    /// VADER's compound score after the rules of `lang`; for English, the
+    /// model decides the sign: when VADER agrees with it, the stronger of
+    /// the two scores, else the model's. (The sign is the model's either
+    /// way, and VADER's lexicon, with the community's own words, keeps its
+    /// strength: "the app keeps crashing" stays as negative as VADER says,
+    /// where the model, fitted on reviews and tweets, is milder.)
+    fn final_score(&self, text: &str, lang: Lang, scratch: &mut Scratch) -> f64 {
+        let vader = self.compound(lang, scratch);
+        match lang {
+            Lang::En => {
+                let model = en_model().score_with(text, vader, &mut scratch.model);
+                if model * vader > 0.0 && vader.abs() > model.abs() {
+                    vader
+                } else {
+                    round4(model)
+                }
+            }
+            Lang::Fr => vader,
+        }
     }
 
     /// The compound score of the tokenised text after the rules of `lang`.
     fn compound(&self, lang: Lang, scratch: &mut Scratch) -> f64 {
-        let Scratch { tokens, buffers } = scratch;
+        let Scratch {
+            tokens, buffers, ..
+        } = scratch;
         match lang {
             Lang::En => sentiments_en(tokens.view(false), self.lex(Lang::En), buffers),
             Lang::Fr => sentiments_fr(tokens.view(true), self.lex(Lang::Fr), buffers),
@@ -119,6 +144,14 @@ impl Scorer {
 
     /// Scores `text` with the rules of `lang`.
     pub fn score_as(&self, text: &str, lang: Lang) -> f64 {
+        let mut scratch = Scratch::default();
+        tokenize_into(text, lexicons(), &mut scratch.tokens);
+        self.final_score(text, lang, &mut scratch)
+    }
+
+    /// VADER's compound score of `text` after the rules of `lang`, without
+    /// the English model (what the model is fitted on).
+    pub fn vader_as(&self, text: &str, lang: Lang) -> f64 {
         let mut scratch = Scratch::default();
         tokenize_into(text, lexicons(), &mut scratch.tokens);
         self.compound(lang, &mut scratch)
@@ -167,6 +200,11 @@ impl Scorer {
             std::cmp::Ordering::Equal => self.default_lang,
         }
     }
+}
+
+/// Rounded to 4 decimals, as VADER's compound score is.
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
 }
 
 #[cfg(test)]

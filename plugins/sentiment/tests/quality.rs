@@ -5,9 +5,10 @@
 //!
 //! Prints the figures (run with `-- --nocapture`) for four readings of the
 //! compound score:
-//! - `>0`: positive when compound > 0, otherwise negative (a text without
+//! - `>0`: positive when the score > 0, otherwise negative (a text without
 //!   sentiment words counts as negative). This is the reading under which
-//!   vaderSentiment 3.3.2 scores 0.817 on these fixtures; the asserted one.
+//!   vaderSentiment 3.3.2 scores 0.817 on these fixtures; the asserted one
+//!   (≥ 0.85 in English, which needs the English model; ≥ 0.80 in French).
 //! - `>=0`: positive when compound >= 0.
 //! - `+-0.05 strict`: VADER's recommended thresholds, positive >= 0.05,
 //!   negative <= -0.05, and a neutral score counts as an error.
@@ -114,7 +115,8 @@ fn english_accuracy_on_the_npm_sentiment_fixtures() {
     );
     assert_eq!(all.n, 3000);
     let acc = all.acc(all.gt0);
-    assert!(acc >= 0.80, "English accuracy {acc:.3} < 0.80");
+    // 0.874 with the English model (0.818 with VADER's rules alone).
+    assert!(acc >= 0.85, "English accuracy {acc:.3} < 0.85");
 }
 
 /// Scores a French set (`{"text", "label"}` lines) with the French rules and
