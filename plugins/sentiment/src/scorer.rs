@@ -36,7 +36,8 @@ pub(crate) const EN_HINTS: &[&str] = &[
 /// The result of scoring one text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
-    /// VADER's compound score, in [-1, 1], rounded to 4 decimals.
+    /// The score in [-1, 1], rounded to 4 decimals: VADER's compound score
+    /// (in English with the sign the model decides).
     pub compound: f64,
     /// The language the rules of which were applied.
     pub lang: Lang,
@@ -95,7 +96,8 @@ impl Scorer {
         }
     }
 
-    /// Guesses the language of `text`, then scores it.
+    /// Guesses the language of `text`, then scores it (in English, VADER and
+    /// the model: see `final_score`).
     pub fn score(&self, text: &str) -> Score {
         self.score_with(text, &mut Scratch::default())
     }
