@@ -1,14 +1,16 @@
 //! # sentiment: the mood of the community, and the bad buzz before it spreads
 //!
 //! Labels every message with `sentiment = <score in [-1, 1]>` (VADER's
-//! compound score; English with VADER's own rules and lexicon, French with
-//! the same frame, textblob-fr's lexicon and French rules), noting the
+//! compound score; English with VADER's own rules and lexicon and a model
+//! fitted on VADER's rated sentences that decides the sign, French with the
+//! same frame, textblob-fr's lexicon and French rules), noting the
 //! language, and alerts the staff when a community's negative share and
 //! message volume jump above its own baseline.
 //!
 //! Modules: [`lexicon`] (the embedded lexicons, parsed once), [`vader`] (the
 //! tokeniser and VADER's English rules), [`french`] (the French rules),
-//! [`scorer`] (language guess and scoring), [`buzz`] (the bad-buzz window).
+//! [`model`] (the English model), [`scorer`] (language guess and scoring),
+//! [`buzz`] (the bad-buzz window).
 //! See README.md for the config and the measured accuracy.
 
 pub mod buzz;
