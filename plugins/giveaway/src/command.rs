@@ -602,56 +602,40 @@ mod tests {
 
     #[test]
     fn parses_the_other_commands() {
-        assert_eq!(cmd("!giveaway end"), Ok(Command::End { contest: None }));
-        assert_eq!(
-            cmd("!concours fin #3"),
-            Ok(Command::End { contest: Some(3) })
-        );
-        assert_eq!(
-            cmd("!concours terminer"),
-            Ok(Command::End { contest: None })
-        );
-        assert_eq!(
-            cmd("!giveaway reroll @u-alice"),
+        let reroll = |user: &str, contest| {
             Ok(Command::Reroll {
-                user: "@u-alice".into(),
-                contest: None
+                user: user.into(),
+                contest,
             })
-        );
-        assert_eq!(
-            cmd("!concours remplacer #2 Alice"),
-            Ok(Command::Reroll {
-                user: "Alice".into(),
-                contest: Some(2)
-            })
-        );
-        assert_eq!(cmd("!giveaway reroll"), Err(CommandError::MissingUser));
-        assert_eq!(
-            cmd("!giveaway status"),
-            Ok(Command::Status { contest: None })
-        );
-        assert_eq!(
-            cmd("!concours annuler #1"),
-            Ok(Command::Cancel { contest: Some(1) })
-        );
-        assert_eq!(
-            cmd("!giveaway entries"),
-            Ok(Command::Entries { contest: None })
-        );
-        assert_eq!(
-            cmd("!concours participants #3"),
-            Ok(Command::Entries { contest: Some(3) })
-        );
-        assert_eq!(
-            cmd("!concours liste"),
-            Ok(Command::Entries { contest: None })
-        );
-        assert_eq!(cmd("!giveaway"), Ok(Command::Help));
-        assert_eq!(cmd("!concours aide"), Ok(Command::Help));
-        assert_eq!(
-            cmd("!giveaway end #x"),
-            Err(CommandError::BadContest("#x".into()))
-        );
+        };
+        let cases = [
+            ("!giveaway end", Ok(Command::End { contest: None })),
+            ("!concours fin #3", Ok(Command::End { contest: Some(3) })),
+            ("!concours terminer", Ok(Command::End { contest: None })),
+            ("!giveaway reroll @u-alice", reroll("@u-alice", None)),
+            ("!concours remplacer #2 Alice", reroll("Alice", Some(2))),
+            ("!giveaway reroll", Err(CommandError::MissingUser)),
+            ("!giveaway status", Ok(Command::Status { contest: None })),
+            (
+                "!concours annuler #1",
+                Ok(Command::Cancel { contest: Some(1) }),
+            ),
+            ("!giveaway entries", Ok(Command::Entries { contest: None })),
+            (
+                "!concours participants #3",
+                Ok(Command::Entries { contest: Some(3) }),
+            ),
+            ("!concours liste", Ok(Command::Entries { contest: None })),
+            ("!giveaway", Ok(Command::Help)),
+            ("!concours aide", Ok(Command::Help)),
+            (
+                "!giveaway end #x",
+                Err(CommandError::BadContest("#x".into())),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(cmd(text), want, "{text}");
+        }
         assert!(p("giveaway start").is_none());
         assert!(p("!giveaways").is_none());
         assert!(p("Bravo aux gagnants !").is_none());
