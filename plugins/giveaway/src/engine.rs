@@ -284,7 +284,7 @@ fn keyword_entry(
         Outcome::Refused(why) => vec![act::reply(
             event,
             t.refused(c, &why, false),
-            reason(c, &format!("entry refused: {why:?}")),
+            reason(c, &t.refusal_reason(&why, false)),
         )],
     })
 }
@@ -367,11 +367,14 @@ fn reaction_entry(
     }
     Ok(match try_enter(host, c, &event.author)? {
         Outcome::Accepted(_) | Outcome::Duplicate | Outcome::Refused(Refusal::Staff) => Vec::new(),
-        Outcome::Refused(why) if cfg.dm_refusals => vec![act::direct_message(
-            &event.author.id,
-            Texts(c.lang()).refused(c, &why, true),
-            reason(c, &format!("reaction entry refused: {why:?}")),
-        )],
+        Outcome::Refused(why) if cfg.dm_refusals => {
+            let t = Texts(c.lang());
+            vec![act::direct_message(
+                &event.author.id,
+                t.refused(c, &why, true),
+                reason(c, &t.refusal_reason(&why, true)),
+            )]
+        }
         Outcome::Refused(_) => Vec::new(),
     })
 }

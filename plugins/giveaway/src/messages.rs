@@ -672,6 +672,48 @@ impl Texts {
         }
     }
 
+    /// The reason of a refusal's action, for the staff and the audit log
+    /// (the member reads [`Texts::refused`]): `entry refused: account
+    /// younger than 7 days` / `participation refusée : compte de moins de
+    /// 7 jours`. `reaction`: the entry was a reaction.
+    pub fn refusal_reason(&self, why: &Refusal, reaction: bool) -> String {
+        let l = self.0;
+        let what = match (why, self.fr()) {
+            (Refusal::Staff, true) => "l'équipe ne peut pas participer".to_string(),
+            (Refusal::Staff, false) => "staff cannot enter".to_string(),
+            (Refusal::TooYoung { min_days }, true) => {
+                format!("compte de moins de {}", days(l, *min_days))
+            }
+            (Refusal::TooYoung { min_days }, false) => {
+                format!("account younger than {}", days(l, *min_days))
+            }
+            (Refusal::UnknownAge { min_days }, true) => format!(
+                "la plateforme ne donne pas l'âge du compte (au moins {} requis)",
+                days(l, *min_days)
+            ),
+            (Refusal::UnknownAge { min_days }, false) => format!(
+                "the platform does not tell the account's age (at least {} required)",
+                days(l, *min_days)
+            ),
+            (Refusal::MissingRole { roles }, true) => {
+                let r: Vec<String> = roles.iter().map(|x| q(l, x)).collect();
+                format!("sans le rôle requis ({})", list(l, &r))
+            }
+            (Refusal::MissingRole { roles }, false) => {
+                let r: Vec<String> = roles.iter().map(|x| q(l, x)).collect();
+                format!("without a required role ({})", list(l, &r))
+            }
+            (Refusal::BadUserId, true) => "identifiant impossible à enregistrer".to_string(),
+            (Refusal::BadUserId, false) => "a user id the entry list cannot hold".to_string(),
+        };
+        match (self.fr(), reaction) {
+            (true, false) => format!("participation refusée : {what}"),
+            (true, true) => format!("participation par réaction refusée : {what}"),
+            (false, false) => format!("entry refused: {what}"),
+            (false, true) => format!("reaction entry refused: {what}"),
+        }
+    }
+
     /// Reply to a second entry.
     pub fn already_entered(&self, c: &Contest) -> String {
         if self.fr() {

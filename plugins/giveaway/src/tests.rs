@@ -1090,3 +1090,65 @@ fn an_unknown_account_age_is_accepted_unless_the_config_refuses_it() {
     );
     assert_eq!(reacts(&out), vec!["✅"], "{out:?}");
 }
+
+/// The reasons of the replies and private messages in `actions`.
+fn reply_and_dm_reasons(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Reply(r) => Some(r.reason.clone()),
+            Action::DirectMessage(d) => Some(d.reason.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A refusal's action reason (shown on the terminal and in the audit) is
+/// a sentence in the contest's language, never the refusal's Rust form
+/// (`TooYoung { min_days: 7 }`).
+#[test]
+fn refusal_reasons_are_sentences_in_the_contest_language() {
+    let cfg = r#"{"min_account_age_days": 7, "required_roles": ["member"]}"#;
+    let young = || {
+        let mut a = author("u-young", false);
+        a.account_age_days = Some(2);
+        a
+    };
+    let roleless = || {
+        let mut a = author("u-guest", false);
+        a.roles.clear();
+        a
+    };
+    for (start, want_young, want_role, want_staff, want_reaction) in [
+        (
+            "!giveaway start \"Coffret dégustation Noël\" 2h",
+            "giveaway #1: participation refusée : compte de moins de 7 jours",
+            "giveaway #1: participation refusée : sans le rôle requis (« member »)",
+            "giveaway #1: participation refusée : l'équipe ne peut pas participer",
+            "giveaway #1: participation par réaction refusée : compte de moins de 7 jours",
+        ),
+        (
+            "!giveaway start \"Holiday gift box\" 2h",
+            "giveaway #1: entry refused: account younger than 7 days",
+            "giveaway #1: entry refused: without a required role (\"member\")",
+            "giveaway #1: entry refused: staff cannot enter",
+            "giveaway #1: reaction entry refused: account younger than 7 days",
+        ),
+    ] {
+        let mut host = TestHost::new();
+        start_contest(cfg, &mut host, start);
+        let keyword = |id: &str, who: Author| msg(id, who, "concours", "!enter", T0 + MIN);
+        let out = run(cfg, &mut host, &keyword("e1", young()));
+        assert_eq!(reply_and_dm_reasons(&out), vec![want_young], "{out:?}");
+        let out = run(cfg, &mut host, &keyword("e2", roleless()));
+        assert_eq!(reply_and_dm_reasons(&out), vec![want_role], "{out:?}");
+        let out = run(cfg, &mut host, &keyword("e3", author("u-staff", true)));
+        assert_eq!(reply_and_dm_reasons(&out), vec![want_staff], "{out:?}");
+        let out = run(
+            cfg,
+            &mut host,
+            &reaction("r1", young(), "🎉", "start", T0 + MIN),
+        );
+        assert_eq!(reply_and_dm_reasons(&out), vec![want_reaction], "{out:?}");
+    }
+}

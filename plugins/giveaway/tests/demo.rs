@@ -185,6 +185,14 @@ fn replays_the_demo_contests() {
     assert!(only_reply(&a["acme-022"]).contains("Vous participez déjà au concours #1"));
     let refusal = only_reply(&a["acme-024"]);
     assert!(refusal.contains("au moins 1 jour"), "{refusal}");
+    // Its reason, on the terminal and in the audit, is a French sentence.
+    match &a["acme-024"][..] {
+        [Action::Reply(r)] => assert_eq!(
+            r.reason,
+            "giveaway #1: participation refusée : compte de moins de 1 jour"
+        ),
+        other => panic!("expected one reply, got {other:?}"),
+    }
     let end = posts(&a["acme-077"]);
     assert_eq!(end.len(), 2, "{end:?}");
     let (end_text, list) = (end[0].1, end[1].1);
