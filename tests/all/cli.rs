@@ -193,8 +193,136 @@ fn verify_draw_reproduces_the_demo_contest() {
         file.to_str().unwrap(),
         "--winners",
         winners,
+        "--entries-hash",
+        hash,
     ]);
     assert!(!ok && err.contains("does not verify"), "{err}");
+    // The announcement's command line is the whole command: pasted as it
+    // is (from the directory holding the list), it verifies.
+    let command = end
+        .lines()
+        .find(|l| l.starts_with("vigie verify-draw "))
+        .expect("a command line");
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(&args)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `verify-draw` never verifies a list that is not the published one: it
+/// needs the published hash, reads a list whose tabs a copy turned into
+/// spaces as the published one (and says so), refuses another list, and
+/// says that a missing final newline is only that.
+#[test]
+fn verify_draw_checks_the_list_against_its_published_hash() {
+    use giveaway_draw::{canonical_entries, commitment, draw, entries_hash, Entry};
+    let seed = [42u8; 32];
+    let entries = vec![
+        Entry::new("u-alice"),
+        Entry::weighted("u-bob", 3),
+        Entry::new("u-jen"),
+        Entry::weighted("u-marc", 2),
+        Entry::new("u-zoe"),
+        Entry::weighted("u-chloe", 4),
+    ];
+    let text = canonical_entries(&entries);
+    let hash = entries_hash(&entries);
+    let winners = draw(&seed, &entries, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, content: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let copied = text.replace('\t', "    ");
+    // Read as it is, the copy is another list, with other winners.
+    assert_ne!(
+        giveaway_draw::verify(&hex::encode(seed), &commitment(&seed), &copied, 2).unwrap(),
+        winners
+    );
+    let (seed_hex, commitment_hex) = (hex::encode(seed), commitment(&seed));
+    let verify = |entries: &str, hash: Option<&str>| {
+        let mut args = vec![
+            "verify-draw",
+            "--seed",
+            &seed_hex,
+            "--commitment",
+            &commitment_hex,
+            "--winners",
+            "2",
+            "--entries",
+            entries,
+        ];
+        if let Some(hash) = hash {
+            args.extend(["--entries-hash", hash]);
+        }
+        vigie(&args)
+    };
+    let recomputed = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("winner "))
+            .map(|l| l.split_whitespace().last().unwrap().to_string())
+            .collect()
+    };
+    let copied_file = file("copied.txt", &copied);
+    // Without the published hash: refused, not "verified".
+    let (ok, stdout, stderr) = verify(&copied_file, None);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("--entries-hash"), "{stderr}");
+    assert!(recomputed(&stdout).is_empty(), "{stdout}");
+    // With it: the copy is read as the published list, and it says how.
+    let (ok, stdout, stderr) = verify(&copied_file, Some(&hash));
+    assert!(ok, "{stderr}");
+    assert_eq!(recomputed(&stdout), winners, "{stdout}");
+    assert!(stdout.contains("tabs before the weights"), "{stdout}");
+    // Another list: refused, with no winners.
+    let tampered = file("tampered.txt", &text.replace("u-jen", "u-jean"));
+    let (ok, stdout, stderr) = verify(&tampered, Some(&hash));
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("not the published one"), "{stderr}");
+    assert!(recomputed(&stdout).is_empty(), "{stdout}");
+    // No final newline: said as such, not as an order problem.
+    let no_newline = file("no-newline.txt", text.trim_end());
+    let (ok, stdout, stderr) = verify(&no_newline, Some(&hash));
+    assert!(ok, "{stderr}");
+    assert_eq!(recomputed(&stdout), winners, "{stdout}");
+    assert!(stdout.contains("no newline at its end"), "{stdout}");
+    assert!(!stdout.contains("order"), "{stdout}");
+    // `--entries -`: the list pasted on standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "verify-draw",
+            "--seed",
+            &seed_hex,
+            "--commitment",
+            &commitment_hex,
+            "--winners",
+            "2",
+            "--entries-hash",
+            &hash,
+            "--entries",
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(copied.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(recomputed(&String::from_utf8_lossy(&out.stdout)), winners);
 }
 
 /// `--log` wins over `RUST_LOG`, which is read only without it; a filter

@@ -15,9 +15,12 @@
 //! 3. **End.** The plugin publishes the seed (hex), the entry list in its
 //!    canonical form ([`canonical_entries`]), the SHA-256 of that text
 //!    ([`entries_hash`]) and the winners ([`draw`]).
-//! 4. **Check.** Anyone runs [`verify`] (`vigie verify-draw --seed … --commitment
-//!    … --entries FILE --winners N`): it checks `SHA-256(seed) == commitment`
-//!    and recomputes the winners from the seed and the entry list.
+//! 4. **Check.** Anyone runs [`verify_published`] (`vigie verify-draw --seed …
+//!    --commitment … --entries-hash … --entries FILE --winners N`): it checks
+//!    `SHA-256(seed) == commitment`, that the entry list is the published one
+//!    (its hash), and recomputes the winners from the seed and the entry
+//!    list. Without the published hash, a list copied wrong would give other
+//!    winners that look verified.
 //!
 //! Since the seed was committed before anybody entered and the winners are a
 //! deterministic function of the seed and of the entry list, the organiser
@@ -195,6 +198,56 @@ pub fn parse_entries(text: &str) -> Result<Vec<Entry>, VerifyError> {
     Ok(out)
 }
 
+/// Reads an entry list as a copy from a terminal or a chat may have left
+/// it: like [`parse_entries`], but lines of code fences (```` ``` ````) are
+/// skipped, and a line without a tab that ends with white space and a
+/// whole number ≥ 1 (`u-bruno   3`) is read as `user<TAB>weight`, since
+/// copying turns tabs into spaces. This reading is a guess (a user id may
+/// end with a space and digits): [`verify_published`] keeps it only when
+/// the list it gives has the published hash.
+pub fn parse_copied_entries(text: &str) -> Result<Vec<Entry>, VerifyError> {
+    let mut out = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with("```") {
+            continue;
+        }
+        if line.contains('\t') {
+            // A tab kept: the strict reading, with spaces around the fields
+            // forgiven.
+            let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+            let mut fixed = fields.join("\t");
+            fixed.push('\n');
+            let mut entries = parse_entries(&fixed).map_err(|e| match e {
+                VerifyError::BadEntry { reason, .. } => VerifyError::BadEntry {
+                    line: i + 1,
+                    reason,
+                },
+                other => other,
+            })?;
+            out.append(&mut entries);
+            continue;
+        }
+        let split = line
+            .rfind(char::is_whitespace)
+            .map(|at| (line[..at].trim_end(), line[at..].trim_start()));
+        match split {
+            Some((user, weight))
+                if !user.is_empty()
+                    && !weight.is_empty()
+                    && weight.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                match weight.parse::<u32>() {
+                    Ok(w) if w >= 1 => out.push(Entry::weighted(user, w)),
+                    _ => out.push(Entry::new(line)),
+                }
+            }
+            _ => out.push(Entry::new(line)),
+        }
+    }
+    Ok(out)
+}
+
 /// The winners: the first `min(n, entries)` picks of the draw, in order.
 /// The order of `entries` does not matter (they are canonicalised first).
 pub fn draw(seed: &[u8; SEED_LEN], entries: &[Entry], n: usize) -> Vec<String> {
@@ -220,6 +273,10 @@ pub fn reroll(
 /// Checks a published draw: `SHA-256(seed) == commitment`, then recomputes
 /// the `n` winners from the seed and the entry list (read with
 /// [`parse_entries`], then canonicalised). Hex is accepted in either case.
+///
+/// It does not check that the list is the published one: a list copied
+/// wrong gives other winners. To verify a contest, use
+/// [`verify_published`] with the published entry-list hash.
 pub fn verify(
     seed_hex: &str,
     commitment_hex: &str,
@@ -243,6 +300,109 @@ pub struct Verification {
     pub total_weight: u64,
     /// True when the text given was already exactly canonical.
     pub was_canonical: bool,
+    /// How the text given differs from the canonical text, in ways that do
+    /// not change the list (empty when it was canonical).
+    pub differences: Vec<Difference>,
+}
+
+/// A way the entry list given differs from the canonical text without
+/// being another list (see [`Verification::differences`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Difference {
+    /// The last line is not ended by a newline.
+    NoFinalNewline,
+    /// Lines end with `\r\n`.
+    WindowsLineEnds,
+    /// Blank lines, or white space around lines.
+    ExtraWhiteSpace,
+    /// A weight of 1 written out, or a weight with leading zeros.
+    WeightFormat,
+    /// The lines are not sorted by user id.
+    Unsorted,
+    /// A user id appears more than once (merged; the largest weight kept).
+    Duplicates,
+    /// Weights are separated from the user id by spaces instead of a tab
+    /// (copying from a terminal or a chat does that); read as tabs.
+    SpacesForTabs,
+    /// Code-fence lines (```` ``` ````) around the list; skipped.
+    CodeFences,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Difference::NoFinalNewline => "the last line has no newline at its end",
+            Difference::WindowsLineEnds => "the lines end with CR LF",
+            Difference::ExtraWhiteSpace => "there are blank lines, or spaces around lines",
+            Difference::WeightFormat => {
+                "some weights are written another way (a weight of 1 written out, or leading zeros)"
+            }
+            Difference::Unsorted => "the lines are not in the published order (sorted by user id)",
+            Difference::Duplicates => "some user ids appear more than once (merged)",
+            Difference::SpacesForTabs => {
+                "the tabs before the weights were turned into spaces, as copying from a terminal \
+                 or a chat does (read as tabs)"
+            }
+            Difference::CodeFences => "the list is wrapped in ``` lines (skipped)",
+        })
+    }
+}
+
+/// How `text`, read as `entries`, differs from the canonical text of
+/// `pool`. `copied`: the entries were read by [`parse_copied_entries`].
+fn differences(text: &str, entries: &[Entry], pool: &Pool, copied: bool) -> Vec<Difference> {
+    let mut out = Vec::new();
+    if pool.canonical() == text {
+        return out;
+    }
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let lines: Vec<&str> = body
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let fence = |l: &str| l.trim().starts_with("```");
+    if !text.is_empty() && !text.ends_with('\n') && !lines.last().is_some_and(|l| fence(l)) {
+        out.push(Difference::NoFinalNewline);
+    }
+    if text.contains("\r\n") {
+        out.push(Difference::WindowsLineEnds);
+    }
+    if !text.is_empty()
+        && lines
+            .iter()
+            .any(|l| !fence(l) && (l.trim().is_empty() || l.trim() != *l))
+    {
+        out.push(Difference::ExtraWhiteSpace);
+    }
+    let weight_format = lines.iter().filter(|l| l.contains('\t')).any(|l| {
+        let w = l.rsplit('\t').next().unwrap_or_default().trim();
+        w == "1" || w.starts_with('0')
+    });
+    if weight_format {
+        out.push(Difference::WeightFormat);
+    }
+    if entries
+        .windows(2)
+        .any(|w| w[0].user.as_bytes() > w[1].user.as_bytes())
+    {
+        out.push(Difference::Unsorted);
+    }
+    if entries.iter().filter(|e| e.is_valid()).count() != pool.len() {
+        out.push(Difference::Duplicates);
+    }
+    if copied {
+        if lines.iter().any(|l| fence(l)) {
+            out.push(Difference::CodeFences);
+        }
+        let spaced = entries.iter().any(|e| e.weight != 1)
+            && lines
+                .iter()
+                .any(|l| !fence(l) && !l.contains('\t') && l.trim().contains(char::is_whitespace));
+        if spaced {
+            out.push(Difference::SpacesForTabs);
+        }
+    }
+    out
 }
 
 /// [`verify`], also returning the entries hash, the entry count and whether
@@ -253,6 +413,13 @@ pub fn verify_report(
     entries_text: &str,
     n: usize,
 ) -> Result<Verification, VerifyError> {
+    let seed = check_commitment(seed_hex, commitment_hex)?;
+    let entries = parse_entries(entries_text)?;
+    Ok(verification(&seed, entries_text, &entries, n, false))
+}
+
+/// The seed, once `SHA-256(seed)` is found equal to the commitment.
+fn check_commitment(seed_hex: &str, commitment_hex: &str) -> Result<[u8; SEED_LEN], VerifyError> {
     let seed = parse_seed(seed_hex)?;
     let claimed = commitment_hex.trim().to_ascii_lowercase();
     if claimed.len() != 64 || !claimed.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -267,14 +434,71 @@ pub fn verify_report(
             seed_hash: actual,
         });
     }
-    let pool = Pool::new(&parse_entries(entries_text)?);
-    let canonical = pool.canonical();
-    Ok(Verification {
-        winners: pool.draw(&seed, n),
+    Ok(seed)
+}
+
+fn verification(
+    seed: &[u8; SEED_LEN],
+    text: &str,
+    entries: &[Entry],
+    n: usize,
+    copied: bool,
+) -> Verification {
+    let pool = Pool::new(entries);
+    Verification {
+        winners: pool.draw(seed, n),
         entries_hash: pool.hash_hex(),
         entry_count: pool.len(),
         total_weight: pool.total_weight(),
-        was_canonical: canonical == entries_text,
+        was_canonical: pool.canonical() == text,
+        differences: differences(text, entries, &pool, copied),
+    }
+}
+
+/// Checks a published draw against everything the contest published:
+/// `SHA-256(seed) == commitment`, then that the entry list is the published
+/// one (its canonical text has the published SHA-256), and only then
+/// recomputes the `n` winners. A list that is not the published one is an
+/// error ([`VerifyError::EntriesHashMismatch`]), never other winners.
+///
+/// The list is read with [`parse_entries`]; when that does not give the
+/// published hash, with [`parse_copied_entries`] (tabs a copy turned into
+/// spaces, code fences), which is kept only if it does.
+/// [`Verification::differences`] says what was forgiven.
+pub fn verify_published(
+    seed_hex: &str,
+    commitment_hex: &str,
+    entries_text: &str,
+    published_entries_hash: &str,
+    n: usize,
+) -> Result<Verification, VerifyError> {
+    let published = published_entries_hash.trim().to_ascii_lowercase();
+    if published.len() != 64 || !published.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(VerifyError::BadEntriesHash(
+            "the entry list's hash must be 64 hexadecimal characters".to_string(),
+        ));
+    }
+    // The seed and the commitment first: a changed seed is said as such.
+    let seed = check_commitment(seed_hex, commitment_hex)?;
+    let strict = parse_entries(entries_text);
+    if let Ok(entries) = &strict {
+        let found = verification(&seed, entries_text, entries, n, false);
+        if found.entries_hash == published {
+            return Ok(found);
+        }
+    }
+    if let Ok(entries) = parse_copied_entries(entries_text) {
+        let found = verification(&seed, entries_text, &entries, n, true);
+        if found.entries_hash == published {
+            return Ok(found);
+        }
+    }
+    let entries = strict?;
+    let pool = Pool::new(&entries);
+    Err(VerifyError::EntriesHashMismatch {
+        published,
+        computed: pool.hash_hex(),
+        entry_count: pool.len(),
     })
 }
 
@@ -301,6 +525,19 @@ pub enum VerifyError {
         /// SHA-256 of the seed given.
         seed_hash: String,
     },
+    /// The published entry-list hash is not 64 hex characters.
+    BadEntriesHash(String),
+    /// The entry list given is not the published one: its canonical text
+    /// does not have the published SHA-256 (read as given, nor as a copy
+    /// may have changed it).
+    EntriesHashMismatch {
+        /// The published hash.
+        published: String,
+        /// SHA-256 of the list given (read as given).
+        computed: String,
+        /// Entries in the list given.
+        entry_count: usize,
+    },
     /// A line of the entry list cannot be read.
     BadEntry {
         /// 1-based line number.
@@ -322,6 +559,19 @@ impl fmt::Display for VerifyError {
                 f,
                 "the seed does not match the commitment: SHA-256(seed) = {seed_hash}, \
                  published commitment = {commitment}"
+            ),
+            VerifyError::BadEntriesHash(why) => write!(f, "bad entry-list hash: {why}"),
+            VerifyError::EntriesHashMismatch {
+                published,
+                computed,
+                entry_count,
+            } => write!(
+                f,
+                "the entry list is not the published one: the {entry_count} entries read have \
+                 SHA-256 {computed}, the contest published {published}. Copy the list again from \
+                 the end announcement, or get it whole in private messages with \
+                 `!giveaway entries #n`; no winners are computed from a list that is not the \
+                 published one"
             ),
             VerifyError::BadEntry { line, reason } => {
                 write!(f, "entry list, line {line}: {reason}")

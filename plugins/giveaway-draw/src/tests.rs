@@ -217,6 +217,102 @@ fn verify_accepts_the_published_draw_and_rejects_a_changed_seed() {
     assert!(err.to_string().contains("does not match"), "{err}");
 }
 
+/// A list is verified against the published hash: one whose tabs a copy
+/// turned into spaces is read as the published one (and says so), one
+/// that is another list is refused, never given other winners.
+#[test]
+fn verify_published_never_verifies_a_list_that_is_not_the_published_one() {
+    let seed = seed_for(3);
+    let entries = kat_entries();
+    let text = canonical_entries(&entries);
+    let hash = entries_hash(&entries);
+    let winners = draw(&seed, &entries, 2);
+    let (s, c) = (hex::encode(seed), commitment(&seed));
+    let ok = verify_published(&s, &c, &text, &hash, 2).unwrap();
+    assert_eq!(ok.winners, winners);
+    assert!(ok.was_canonical && ok.differences.is_empty());
+
+    // Tabs turned into spaces, as a terminal or a chat does: read strictly
+    // it is another list (`u-bob 2` of weight 1) with other winners…
+    for spaces in [" ", "    ", "\u{a0}"] {
+        let copied = text.replace('\t', spaces);
+        let strict = verify_report(&s, &c, &copied, 2).unwrap();
+        assert_ne!(strict.entries_hash, hash);
+        // …so against the published hash it is read as tabs, and says so.
+        let report = verify_published(&s, &c, &copied, &hash, 2).unwrap();
+        assert_eq!(report.winners, winners, "{spaces:?}");
+        assert_eq!(report.entries_hash, hash);
+        assert_eq!(report.differences, vec![Difference::SpacesForTabs]);
+    }
+    // Copied with the chat's code fences and without the last newline.
+    let fenced = format!("```\n{}```", text.replace('\t', " "));
+    let report = verify_published(&s, &c, &fenced, &hash, 2).unwrap();
+    assert_eq!(report.winners, winners);
+    assert!(report.differences.contains(&Difference::CodeFences));
+
+    // Another list: refused, whatever its form.
+    for other in [
+        text.replace("u-carol", "u-carl"),
+        text.replace("u-frank\t5", "u-frank\t6"),
+        text.replace("u-frank\t5", "u-frank 6"),
+        text.replace("u-dave\n", ""),
+        format!("{text}u-zoe\n"),
+    ] {
+        match verify_published(&s, &c, &other, &hash, 2) {
+            Err(VerifyError::EntriesHashMismatch { published, .. }) => assert_eq!(published, hash),
+            other => panic!("{other:?}"),
+        }
+    }
+    let err = verify_published(&s, &c, "u-x\n", &hash, 2).unwrap_err();
+    assert!(err.to_string().contains("not the published one"), "{err}");
+    // A changed seed is still named as such; a bad hash is refused.
+    assert!(matches!(
+        verify_published(&hex::encode(seed_for(4)), &c, &text, &hash, 2),
+        Err(VerifyError::CommitmentMismatch { .. })
+    ));
+    assert!(matches!(
+        verify_published(&s, &c, &text, "abc", 2),
+        Err(VerifyError::BadEntriesHash(_))
+    ));
+}
+
+/// The published list without its final newline is the same list, and is
+/// said to be just that (not "not in canonical order").
+#[test]
+fn differences_name_what_differs_in_form() {
+    let seed = seed_for(5);
+    let entries = kat_entries();
+    let text = canonical_entries(&entries);
+    let hash = entries_hash(&entries);
+    let (s, c) = (hex::encode(seed), commitment(&seed));
+    let diff = |t: &str| verify_published(&s, &c, t, &hash, 1).unwrap().differences;
+    let no_newline = text.trim_end_matches('\n');
+    assert_eq!(diff(no_newline), vec![Difference::NoFinalNewline]);
+    assert_eq!(
+        Difference::NoFinalNewline.to_string(),
+        "the last line has no newline at its end"
+    );
+    assert_eq!(
+        diff(&text.replace('\n', "\r\n")),
+        vec![Difference::WindowsLineEnds]
+    );
+    let reversed: String = text.lines().rev().map(|l| format!("{l}\n")).collect();
+    assert_eq!(diff(&reversed), vec![Difference::Unsorted]);
+    assert_eq!(
+        diff(&format!("{text}u-alice\n")),
+        vec![Difference::Unsorted, Difference::Duplicates]
+    );
+    assert_eq!(
+        diff(&format!("\n  {text}")),
+        vec![Difference::ExtraWhiteSpace]
+    );
+    assert_eq!(
+        diff(&text.replace("u-alice\n", "u-alice\t1\n")),
+        vec![Difference::WeightFormat]
+    );
+    assert_eq!(diff(&text), vec![]);
+}
+
 #[test]
 fn rejection_sampling_stays_in_range_and_rejects_the_biased_tail() {
     let mut s = Stream::new(&[9; 32], &[0; 32]);

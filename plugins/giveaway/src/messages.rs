@@ -460,23 +460,32 @@ impl Texts {
             }
             s += &format!(" · winners: {}\n", c.winners.len());
         }
+        s += &match (list_published, self.fr()) {
+            (true, true) => format!(
+                "Enregistrez la liste des participations (publiée avec le tirage ; `!giveaway entries #{}` vous l'envoie en entier, en privé) dans participants.txt, puis lancez :\n",
+                c.id
+            ),
+            (true, false) => format!(
+                "Save the entry list (posted with the draw; `!giveaway entries #{}` sends it whole, privately) as entries.txt, then run:\n",
+                c.id
+            ),
+            (false, true) => format!(
+                "La liste des participations n'est pas publiée ici : `!giveaway entries #{}` vous l'envoie en privé. Enregistrez-la dans participants.txt, puis lancez :\n",
+                c.id
+            ),
+            (false, false) => format!(
+                "The entry list is not posted here: `!giveaway entries #{}` sends it to you privately. Save it as entries.txt, then run:\n",
+                c.id
+            ),
+        };
         s += &self.verify_command(c, c.winners_wanted as usize);
-        if !list_published {
-            s += &if self.fr() {
-                format!(
-                    "La liste des participations n'est pas publiée ici : `!giveaway entries #{}` vous l'envoie en privé.",
-                    c.id
-                )
-            } else {
-                format!(
-                    "The entry list is not posted here: `!giveaway entries #{}` sends it to you privately.",
-                    c.id
-                )
-            };
-        }
         s.trim_end().to_string()
     }
 
+    /// The `vigie verify-draw` command, alone on its line and without
+    /// backticks, so that it can be pasted into a shell as it is (a
+    /// platform that shows text as sent would keep the backticks, which a
+    /// shell runs).
     fn verify_command(&self, c: &Contest, n: usize) -> String {
         let file = if self.fr() {
             "participants.txt"
@@ -484,14 +493,14 @@ impl Texts {
             "entries.txt"
         };
         // With the list's hash, a list copied wrong is named as such
-        // instead of giving other winners.
+        // instead of giving other winners (`verify-draw` requires it).
         let hash = c
             .entries_hash
             .as_deref()
             .map(|h| format!(" --entries-hash {h}"))
             .unwrap_or_default();
         format!(
-            "`vigie verify-draw --seed {} --commitment {} --entries {file}{hash} --winners {n}`\n",
+            "vigie verify-draw --seed {} --commitment {}{hash} --winners {n} --entries {file}\n",
             c.seed, c.commitment
         )
     }

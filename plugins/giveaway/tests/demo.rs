@@ -204,8 +204,18 @@ fn replays_the_demo_contests() {
     ));
     let winners = check_published_draw(start_text, end_text, list, true, 3);
     assert_eq!(winners.len(), 3);
-    assert!(end_text.contains("--entries participants.txt --entries-hash "));
-    assert!(end_text.contains(" --winners 3`"));
+    // One command, alone on its line, ready to paste into a shell (no
+    // backticks, which a shell would run), with the list's hash.
+    let command = end_text
+        .lines()
+        .find(|l| l.starts_with("vigie verify-draw "))
+        .expect("a verify-draw line");
+    assert!(command.contains(" --entries-hash "), "{command}");
+    assert!(
+        command.ends_with(" --winners 3 --entries participants.txt"),
+        "{command}"
+    );
+    assert!(end_text.contains("`!giveaway entries #1`"), "{end_text}");
 
     // ---- acme-en (English) ----
     let en = &communities["acme-en"];
