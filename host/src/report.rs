@@ -339,7 +339,7 @@ pub struct ReplayArgs {
     events: Option<PathBuf>,
     /// The plugin entry name (seeds randomness, names recorded actions);
     /// default: the file's name. Its config and grants come from the config
-    /// file when it has that entry.
+    /// file, which must have that entry unless --plugin-config is given.
     #[arg(long)]
     name: Option<String>,
     /// The plugin's config (JSON, or TOML by extension), when not taken from
@@ -417,10 +417,68 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
         args.from.as_deref().map(Bound::parse).as_ref(),
         args.to.as_deref().map(Bound::parse).as_ref(),
     )?;
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| (ctx.plugin_name)(&args.plugin));
+    let (name, from_file_name) = match &args.name {
+        Some(name) => (name.clone(), false),
+        None => ((ctx.plugin_name)(&args.plugin), true),
+    };
+    // Which entry, which config: said before anything runs, and refused
+    // when the config file has no such entry (the plugin would otherwise
+    // run with an empty config, unlike the live one).
+    let name_origin = if from_file_name {
+        format!("`{name}` (from the file name; --name ENTRY to choose)")
+    } else {
+        format!("`{name}`")
+    };
+    let config_origin = match (&config, &args.plugin_config) {
+        (_, Some(file)) => format!("the config in {}, every action granted", file.display()),
+        (Some(config), None) if config.plugins.contains_key(&name) => format!(
+            "the config and grants of [plugins.{name}] in {}",
+            config.origin
+        ),
+        (Some(config), None) => {
+            let mut entries: Vec<&String> = config.plugins.keys().collect();
+            entries.sort();
+            let entries = if entries.is_empty() {
+                "none".to_string()
+            } else {
+                entries
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            bail!(
+                "{} has no plugin entry {name_origin} (its entries: {entries}): give --name ENTRY \
+                 to replay with that entry's config and grants, or --plugin-config FILE to \
+                 replay with another config",
+                config.origin
+            );
+        }
+        (None, None) => {
+            eprintln!(
+                "warning: no config file read{}: the plugin runs with an empty config (`{{}}`) \
+                 and every action granted, which may not be how it runs live; give --config \
+                 and --name ENTRY, or --plugin-config FILE",
+                if args.events.is_some() {
+                    " (--events without --config)"
+                } else {
+                    ""
+                }
+            );
+            "an empty config (`{}`), every action granted".to_string()
+        }
+    };
+    if args.against_recorded
+        && config
+            .as_ref()
+            .is_some_and(|c| !c.plugins.contains_key(&name))
+    {
+        bail!(
+            "--against-recorded compares with what the live entry {name_origin} decided, and the \
+             config file has no such entry: give --name ENTRY"
+        );
+    }
+    eprintln!("replay: plugin entry {name_origin}, with {config_origin}");
     let entry_for = |component: &str| -> Result<vigie::config::PluginEntry> {
         if let Some(config) = &config {
             if config.plugins.contains_key(&name) && args.plugin_config.is_none() {

@@ -169,3 +169,115 @@ path = "events.jsonl"
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no recorded event has the id `nope`"));
 }
+
+/// `vigie replay` says which entry and config it uses, and refuses a name
+/// (taken from the file name when --name is not given) that the config
+/// file has no entry for, instead of replaying with an empty config.
+#[test]
+fn replay_names_its_entry_and_config_and_refuses_an_unknown_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("events.jsonl"), line("e1", "*:reply hi", 1)).unwrap();
+    let probe = plugin("probe");
+    // The component under another name, as a new version would be.
+    std::fs::copy(&probe, d.join("welcome-v2.wasm")).unwrap();
+    std::fs::write(
+        d.join("vigie.toml"),
+        format!(
+            r#"data_dir = "data"
+[plugins.welcome]
+component = "{}"
+grants = ["reply"]
+
+[[communities]]
+id = "acme"
+chain = ["welcome"]
+
+[[sources]]
+type = "jsonl"
+path = "events.jsonl"
+"#,
+            probe.display()
+        ),
+    )
+    .unwrap();
+    vigie(d, &["run", "--no-watch"]);
+    let replay = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .arg("replay")
+            .args(args)
+            .current_dir(d)
+            .env("XDG_CACHE_HOME", d.join("cache"))
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // No --name: `welcome-v2`, which vigie.toml does not have: refused,
+    // naming the entries there are.
+    let (ok, stdout, stderr) = replay(&["--plugin", "welcome-v2.wasm", "--against-recorded"]);
+    assert!(!ok, "{stdout}");
+    assert!(
+        stderr.contains("has no plugin entry `welcome-v2` (from the file name"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("its entries: `welcome`"), "{stderr}");
+    assert!(stderr.contains("--name ENTRY"), "{stderr}");
+    // A --name the config does not have either.
+    let (ok, _, stderr) = replay(&[
+        "--plugin",
+        "welcome-v2.wasm",
+        "--name",
+        "welcom",
+        "--against-recorded",
+    ]);
+    assert!(
+        !ok && stderr.contains("no plugin entry `welcom`"),
+        "{stderr}"
+    );
+    // The entry: said on stderr, and the replay matches what was recorded.
+    let (ok, stdout, stderr) = replay(&[
+        "--plugin",
+        "welcome-v2.wasm",
+        "--name",
+        "welcome",
+        "--against-recorded",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains(
+            "replay: plugin entry `welcome`, with the config and grants of [plugins.welcome] in"
+        ),
+        "{stderr}"
+    );
+    assert!(stdout.contains("1 same, 0 different"), "{stdout}");
+    // Another config on purpose: allowed, and said.
+    std::fs::write(d.join("other.json"), "{}").unwrap();
+    let (ok, _, stderr) = replay(&[
+        "--plugin",
+        "welcome-v2.wasm",
+        "--against",
+        "welcome-v2.wasm",
+        "--plugin-config",
+        "other.json",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("with the config in other.json"), "{stderr}");
+    // No config file at all: a loud warning that the config is empty.
+    let (ok, _, stderr) = replay(&[
+        "--plugin",
+        "welcome-v2.wasm",
+        "--against",
+        "welcome-v2.wasm",
+        "--events",
+        "events.jsonl",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("warning: no config file read") && stderr.contains("empty config"),
+        "{stderr}"
+    );
+}
