@@ -4,6 +4,7 @@
 
 use crate::action::DecidedAction;
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -108,5 +109,99 @@ impl Executor for Fanout {
     }
     fn finish(&mut self) -> Result<()> {
         self.0.iter_mut().try_for_each(|e| e.finish())
+    }
+}
+
+/// Where each event stands in the input: its source's index and its rank
+/// among that source's events, by (community, event id). Filled by
+/// [`crate::source::Numbered`] as events are read, before they go on.
+#[derive(Clone, Default)]
+pub struct EventOrder(Arc<Mutex<HashMap<EventKey, Place>>>);
+
+/// (community, event id).
+type EventKey = (String, String);
+/// (source index, rank among that source's events).
+type Place = (usize, u64);
+
+impl EventOrder {
+    /// Notes the place of an event; an id seen before keeps its first place
+    /// (the copy is skipped as already handled).
+    pub fn record(&self, community: &str, id: &str, source: usize, rank: u64) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((community.to_string(), id.to_string()))
+            .or_insert((source, rank));
+    }
+
+    fn place(&self, community: &str, id: &str) -> Option<Place> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(community.to_string(), id.to_string()))
+            .copied()
+    }
+}
+
+/// Hands actions on in the order of the events that led to them (the
+/// sources' order, line by line), whatever order the communities, which
+/// run in parallel, decided them in: the output of a run over files is the
+/// same every time. It holds the actions until the input has ended
+/// ([`Executor::finish`]), so it suits finite inputs, not live platforms.
+///
+/// An action of a `tick` follows the actions of the last event of its
+/// community before it.
+pub struct InEventOrder {
+    inner: Box<dyn Executor>,
+    order: EventOrder,
+    held: Vec<(Place, DecidedAction)>,
+    /// Per community, the place of its last action's event.
+    last: HashMap<String, Place>,
+}
+
+impl InEventOrder {
+    pub fn new(inner: Box<dyn Executor>, order: EventOrder) -> Self {
+        InEventOrder {
+            inner,
+            order,
+            held: Vec::new(),
+            last: HashMap::new(),
+        }
+    }
+}
+
+impl Executor for InEventOrder {
+    fn execute(&mut self, actions: &[DecidedAction]) -> Result<()> {
+        for action in actions {
+            let known = action
+                .event_id
+                .as_deref()
+                .and_then(|id| self.order.place(&action.community, id));
+            let place = match known {
+                Some(place) => place,
+                // A tick's action (or one of an event not read from the
+                // numbered sources): after what its community did last.
+                None => self
+                    .last
+                    .get(&action.community)
+                    .copied()
+                    .unwrap_or((usize::MAX, u64::MAX)),
+            };
+            self.last.insert(action.community.clone(), place);
+            self.held.push((place, action.clone()));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let mut held = std::mem::take(&mut self.held);
+        // Stable: the actions of one event (and the ticks after it) keep
+        // the order their community decided them in.
+        held.sort_by_key(|(place, _)| *place);
+        let actions: Vec<DecidedAction> = held.into_iter().map(|(_, a)| a).collect();
+        if !actions.is_empty() {
+            self.inner.execute(&actions)?;
+        }
+        self.inner.finish()
     }
 }

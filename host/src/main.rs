@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use vigie::action::ActionKind;
 use vigie::config::{Config, PluginEntry, SinkConfig, SourceConfig};
-use vigie::executor::Fanout;
+use vigie::executor::{EventOrder, Fanout, InEventOrder};
+use vigie::source::Numbered;
 use vigie::{
     builtin, pipeline, ConsoleExecutor, Executor, JsonLinesExecutor, JsonLinesSource, Limits,
     Runtime, Secret, SledStore, Source, Store, Vigie,
@@ -323,6 +324,14 @@ fn run(
         }
     }
     let host = builder.build_from_config(&config)?;
+    // Input that ends (files, stdin): the actions are printed in the order
+    // of the events, the same on every run, once the input is read. Live
+    // platforms: as they are decided.
+    let (sources, output): (Vec<Box<dyn Source>>, Box<dyn Executor>) = if host.has_connectors() {
+        (sources, Box::new(Fanout(executors)))
+    } else {
+        in_event_order(sources, Box::new(Fanout(executors)))
+    };
     let summary = tokio_runtime()?.block_on(async {
         let (stop, shutdown) = tokio::sync::watch::channel(false);
         // `vigie audit`, `dead-letters` and `shadow-report` read the store
@@ -350,9 +359,7 @@ fn run(
                 let _ = stop.send(true);
             });
         }
-        let summary = host
-            .run_until(sources, Box::new(Fanout(executors)), shutdown)
-            .await;
+        let summary = host.run_until(sources, output, shutdown).await;
         let _ = stop_control.send(true);
         let _ = control.await;
         summary
@@ -367,6 +374,22 @@ fn run(
         );
     }
     Ok(())
+}
+
+/// The sources, numbering their events, and an executor that hands the
+/// actions to `output` in the order of those events when the input ends
+/// (communities run in parallel, so they decide in no fixed order).
+fn in_event_order(
+    sources: Vec<Box<dyn Source>>,
+    output: Box<dyn Executor>,
+) -> (Vec<Box<dyn Source>>, Box<dyn Executor>) {
+    let order = EventOrder::default();
+    let sources = sources
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Box::new(Numbered::new(s, i, order.clone())) as Box<dyn Source>)
+        .collect();
+    (sources, Box::new(InEventOrder::new(output, order)))
 }
 
 /// Ctrl-C or SIGTERM.
@@ -473,10 +496,11 @@ fn test(plugin: &str, events: &Path, plugin_config: Option<&Path>) -> Result<()>
         .store(store)
         .secret(Secret::from_bytes(DRY_RUN_SECRET))
         .build_with_chain(vec![def])?;
-    let summary = tokio_runtime()?.block_on(host.run(
+    let (sources, output) = in_event_order(
         vec![Box::new(JsonLinesSource::new(events))],
         Box::new(JsonLinesExecutor::stdout()),
-    ))?;
+    );
+    let summary = tokio_runtime()?.block_on(host.run(sources, output))?;
     for action in host.store().actions()? {
         if !declared.contains(&action.action.kind()) {
             eprintln!(

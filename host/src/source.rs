@@ -138,3 +138,56 @@ impl Source for ChannelSource {
         })
     }
 }
+
+/// Another source whose events are numbered as they are read, in
+/// [`crate::executor::EventOrder`], before they go on: with
+/// [`crate::executor::InEventOrder`], actions come out in event order.
+pub struct Numbered {
+    inner: Box<dyn Source>,
+    index: usize,
+    order: crate::executor::EventOrder,
+}
+
+impl Numbered {
+    /// `index`: the source's place among the run's sources.
+    pub fn new(inner: Box<dyn Source>, index: usize, order: crate::executor::EventOrder) -> Self {
+        Numbered {
+            inner,
+            index,
+            order,
+        }
+    }
+}
+
+impl Source for Numbered {
+    fn name(&self) -> String {
+        self.inner.name()
+    }
+
+    fn spawn(self: Box<Self>, tx: mpsc::Sender<SourceItem>) -> JoinHandle<Result<()>> {
+        let Numbered {
+            inner,
+            index,
+            order,
+        } = *self;
+        let (inner_tx, mut inner_rx) = mpsc::channel(1024);
+        let reading = inner.spawn(inner_tx);
+        tokio::spawn(async move {
+            let mut rank = 0u64;
+            while let Some(item) = inner_rx.recv().await {
+                if let SourceItem::Event(event) = &item {
+                    order.record(&event.community, &event.id, index, rank);
+                    rank += 1;
+                }
+                if tx.send(item).await.is_err() {
+                    break;
+                }
+            }
+            // The router is gone: let the inner source see it and stop.
+            drop(inner_rx);
+            reading
+                .await
+                .map_err(|e| anyhow::anyhow!("source task panicked: {e}"))?
+        })
+    }
+}

@@ -32,15 +32,81 @@ fn run_without_config_runs_the_embedded_demo_the_same_way_twice() {
             .any(|l| l.contains("acme") && l.contains("delete")),
         "{stdout}"
     );
-    // Communities run in parallel, so only the order within a community is
-    // fixed; the same actions come out.
+    // Communities run in parallel, but the actions are printed in the
+    // order of the events: the same output, line for line.
     let (_, again, _) = vigie(&["run"]);
-    let sorted = |s: &str| {
-        let mut v: Vec<String> = s.lines().map(String::from).collect();
-        v.sort();
-        v
+    assert_eq!(stdout, again);
+}
+
+/// `vigie test` and `vigie run` print actions in the order of the events,
+/// however the communities (run in parallel) interleave: the same output
+/// on every run.
+#[test]
+fn actions_come_out_in_event_order_across_communities() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (0..240).map(|i| format!("e{i:03}")).collect();
+    let lines: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| message(id, &format!("c{}", i % 6), "u1", "*:reply hi"))
+        .collect();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, lines.join("\n")).unwrap();
+    let probe = plugin("probe");
+    let event_ids = |stdout: &str| -> Vec<String> {
+        stdout
+            .lines()
+            .map(|l| {
+                let a: serde_json::Value = serde_json::from_str(l).unwrap();
+                a["event_id"].as_str().unwrap().to_string()
+            })
+            .collect()
     };
-    assert_eq!(sorted(&stdout), sorted(&again));
+    let test = || {
+        let (ok, stdout, stderr) = vigie(&[
+            "test",
+            probe.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+        ]);
+        assert!(ok, "{stderr}");
+        stdout
+    };
+    let first = test();
+    assert_eq!(event_ids(&first), ids);
+    assert_eq!(test(), first);
+    // `vigie run` too, terminal and JSON.
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"data\"\ndefault_chain = [\"p\"]\n\
+             [plugins.p]\ncomponent = \"{}\"\ngrants = [\"reply\"]\n",
+            probe.display()
+        ),
+    )
+    .unwrap();
+    let run = |json: bool| {
+        let mut args = vec![
+            "run",
+            "--no-watch",
+            "--fresh",
+            "-c",
+            config.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+        ];
+        if json {
+            args.push("--json");
+        }
+        let (ok, stdout, stderr) = vigie(&args);
+        assert!(ok, "{stderr}");
+        stdout
+    };
+    assert_eq!(event_ids(&run(true)), ids);
+    let terminal = run(false);
+    assert_eq!(terminal.lines().count(), 240, "{terminal}");
+    assert_eq!(terminal, run(false));
 }
 
 #[test]
