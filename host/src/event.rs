@@ -99,7 +99,9 @@ pub struct Event {
 /// Why an input line is not a valid event.
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
-    #[error("not a valid event: {0}")]
+    /// serde's message, with the column where it stopped (the line is the
+    /// caller's to name: serde's own "line 1" would be a second one).
+    #[error("not a valid event: {}", json_error(.0))]
     Json(#[from] serde_json::Error),
     #[error("`{0}` must not be empty")]
     Empty(&'static str),
@@ -109,6 +111,21 @@ pub enum EventError {
     TextTooLong(usize),
     #[error("label `{0}` has a value that is not a finite number")]
     BadLabel(String),
+}
+
+/// A JSON error without serde's `at line 1 column N` suffix, which named a
+/// line of its own (always 1 in a JSON Lines line) next to the file's line
+/// that the caller reports: `… at column N` instead.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() > 1 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(message) => format!("{message} at column {}", e.column()),
+        None => text,
+    }
 }
 
 impl Event {
@@ -272,5 +289,28 @@ mod tests {
         ));
         let bad_time = LINE.replace("2026-11-22T10:00:00Z", "yesterday");
         assert!(Event::from_json_line(&bad_time).is_err());
+    }
+
+    /// A bad line is reported by its file's line number only: serde's own
+    /// "at line 1 column N" named a second line, so only the column is
+    /// kept.
+    #[test]
+    fn json_errors_name_a_column_not_a_second_line() {
+        let typo = LINE.replace("\"text\"", "\"txt\"");
+        let message = Event::from_json_line(&typo).unwrap_err().to_string();
+        assert!(!message.contains("line"), "{message}");
+        assert!(
+            message.starts_with("not a valid event: unknown field `txt`"),
+            "{message}"
+        );
+        let column = |m: &str| -> usize {
+            let (_, n) = m.rsplit_once(" at column ").expect(m);
+            n.parse().expect(m)
+        };
+        assert!(column(&message) > typo.find("txt").unwrap(), "{message}");
+        let cut = Event::from_json_line(&LINE[..40]).unwrap_err().to_string();
+        assert!(cut.starts_with("not a valid event: EOF"), "{cut}");
+        assert!(!cut.contains("line"), "{cut}");
+        assert_eq!(column(&cut), 40, "{cut}");
     }
 }

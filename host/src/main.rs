@@ -66,8 +66,9 @@ enum Command {
         no_watch: bool,
     },
     /// Dry-run one plugin over a JSON Lines file of events, with no platform;
-    /// prints one JSON object per action. With --golden, checks the golden
-    /// files of a plugin directory instead.
+    /// prints one JSON object per action, in the order of the events. Exit
+    /// code 1 when a line of the file is not a valid event. With --golden,
+    /// checks the golden files of a plugin directory instead.
     Test {
         /// The plugin component (.wasm) or `builtin:NAME`.
         plugin: String,
@@ -510,6 +511,13 @@ fn test(plugin: &str, events: &Path, plugin_config: Option<&Path>) -> Result<()>
         }
     }
     eprintln!("{}", summary.render().trim_end());
+    if summary.events_rejected > 0 {
+        bail!(
+            "{} input line(s) rejected (each is named above with its line number); the other \
+             lines were run",
+            summary.events_rejected
+        );
+    }
     Ok(())
 }
 

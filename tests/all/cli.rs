@@ -145,7 +145,9 @@ fn test_prints_actions_as_json_lines_and_reports_bad_lines() {
         "--events",
         events.to_str().unwrap(),
     ]);
-    assert!(ok, "{stderr}");
+    // The other lines are run, but a rejected line fails the dry run.
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("1 input line(s) rejected"), "{stderr}");
     let actions: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -161,7 +163,11 @@ fn test_prints_actions_as_json_lines_and_reports_bad_lines() {
     assert_eq!(actions[1]["duration_s"], 600);
     assert_eq!(actions[2]["key"], "mood");
     assert_eq!(actions[2]["value"], 0.5);
-    assert!(stderr.contains("line 2"), "{stderr}");
+    // The bad line is named by one position: its line in the file, and
+    // the column, not serde's "line 1" of the JSON text as well.
+    assert!(stderr.contains("events.jsonl line 2: "), "{stderr}");
+    assert!(stderr.contains(" at column 1"), "{stderr}");
+    assert!(!stderr.contains("line 1"), "{stderr}");
     assert!(stderr.contains("1 rejected"), "{stderr}");
 }
 
