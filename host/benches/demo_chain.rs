@@ -281,7 +281,7 @@ fn drain(
     for drained in events.chunks(batch_size * BATCHES_PER_COMMIT) {
         for batch in drained.chunks(batch_size) {
             actions += chain
-                .handle(batch, stats)
+                .handle(batch, stats)?
                 .iter()
                 .map(Vec::len)
                 .sum::<usize>();

@@ -96,12 +96,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
         // every call, as the community task does.
         let run_store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
         let mut chain = Chain::new("bench", defs.clone(), run_store.clone(), secret.clone());
-        chain.handle(&events[..batch.min(events.len())], &stats); // warm up
+        chain.handle(&events[..batch.min(events.len())], &stats)?; // warm up
         let start = Instant::now();
         let mut actions = 0;
         for chunk in events.chunks(batch) {
             actions += chain
-                .handle(chunk, &stats)
+                .handle(chunk, &stats)?
                 .iter()
                 .map(Vec::len)
                 .sum::<usize>();

@@ -2,6 +2,16 @@
 //! order, passes labels down, honours `stop`, admits actions against grants,
 //! contains failures (replace the instance, quarantine after N in a row) and
 //! hands the merged plan to the planner.
+//!
+//! A plugin's failure (trap, deadline, error, broken limit) costs that
+//! plugin's result for that event. The host's failure to provide an instance
+//! at all (pool exhausted, out of memory) is not the plugin's: the chain
+//! then handles nothing and says so ([`HostFailure`]), and the community
+//! actor undoes what it had not committed and tries again later. An event is
+//! never marked handled that a plugin of its chain did not see.
+//!
+//! Instances are a cache: [`Chain::evict`] drops them at any time between
+//! commits (state lives in the store) and the next event makes them again.
 
 use crate::action::{ActionKind, DecidedAction, PluginRef};
 use crate::config::PluginEntry;
@@ -16,6 +26,7 @@ use crate::store::{KvScope, KvWrites, ShadowRecord, Store};
 use anyhow::{anyhow, Result};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::fmt;
 use std::sync::Arc;
 
 /// What a plugin says about itself (`describe`), in host terms.
@@ -40,13 +51,40 @@ impl From<wit::Description> for Description {
     }
 }
 
+/// No instance of a plugin could be had, for a reason that is the host's,
+/// not the plugin's (the instance pool is full, memory ran out). The events
+/// of that call were not handled; the caller undoes and retries them.
+#[derive(Debug)]
+pub struct HostFailure {
+    pub plugin: String,
+    pub community: String,
+    pub cause: String,
+}
+
+impl fmt::Display for HostFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no instance of plugin `{}` for community `{}`: {}",
+            self.plugin, self.community, self.cause
+        )
+    }
+}
+
+impl std::error::Error for HostFailure {}
+
 /// A plugin entry compiled, described and configured once: shared by every
 /// community whose chain uses it.
 pub struct PluginDef {
     pub entry: PluginEntry,
     pub loaded: LoadedPlugin,
+    /// The component with its state as `configure` leaves it: instances
+    /// made from it need no `configure` (see `runtime::snapshot`).
+    pub configured: Option<LoadedPlugin>,
     pub description: Description,
     pub by: PluginRef,
+    /// Linear memory of the last instance made, for the eviction budget.
+    instance_bytes: std::sync::atomic::AtomicU64,
 }
 
 impl PluginDef {
@@ -98,9 +136,24 @@ impl PluginDef {
             plugin_version: description.version.clone(),
             plugin_hash: loaded.hash.clone(),
         };
+        let configured = if runtime.configures_once() {
+            runtime
+                .configured(bytes, &entry.component, &setup, &entry.config_json)
+                .map_err(|e| {
+                    tracing::info!(
+                        plugin = entry.name,
+                        "each instance will run configure: no configured snapshot ({e:#})"
+                    )
+                })
+                .ok()
+        } else {
+            None
+        };
         Ok(PluginDef {
+            instance_bytes: probe.memory_bytes().into(),
             entry,
             loaded,
+            configured,
             description,
             by,
         })
@@ -108,6 +161,46 @@ impl PluginDef {
 
     fn wants(&self, kind: EventKind) -> bool {
         self.description.events.contains(&kind)
+    }
+
+    /// A fresh instance for one community, configured. An error is the
+    /// plugin's, except [`CallError::Host`]: the host had no instance to
+    /// give. `carry` is taken only on success.
+    pub fn new_instance(
+        &self,
+        setup: &InstanceSetup,
+        carry: &mut KvCarry,
+    ) -> Result<PluginInstance, CallError> {
+        if let Some(configured) = &self.configured {
+            let instance = configured.try_instantiate(setup, carry)?;
+            self.instance_bytes.store(
+                instance.memory_bytes(),
+                std::sync::atomic::Ordering::Relaxed,
+            );
+            return Ok(instance);
+        }
+        let mut instance = self.loaded.try_instantiate(setup, carry)?;
+        if let Err(e) = instance.configure(&self.entry.config_json) {
+            // Staged writes of an earlier instance wait for the next try.
+            *carry = instance.into_carry();
+            return Err(match e {
+                CallError::Plugin(message) => {
+                    CallError::Plugin(format!("refused its config: {message}"))
+                }
+                other => other,
+            });
+        }
+        self.instance_bytes.store(
+            instance.memory_bytes(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        Ok(instance)
+    }
+
+    /// The linear memory of this entry's last new instance, in bytes.
+    pub fn typical_instance_bytes(&self) -> u64 {
+        self.instance_bytes
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -168,17 +261,56 @@ impl Slot {
         }
     }
 
-    fn instance(&mut self) -> Result<&mut PluginInstance> {
-        if self.instance.is_none() {
-            let mut instance = self.def.loaded.instantiate(&self.setup, &mut self.carry)?;
-            if let Err(e) = instance.configure(&self.def.entry.config_json) {
-                // Staged writes of an earlier instance wait for the next try.
-                self.carry = instance.into_carry();
-                return Err(anyhow!("configure {e}"));
-            }
-            self.instance = Some(instance);
+    /// The live instance, made (and configured) if there is none. A
+    /// [`CallError::Host`] means the host could not provide one.
+    fn instance(&mut self) -> Result<&mut PluginInstance, CallError> {
+        let instance = match self.instance.take() {
+            Some(instance) => instance,
+            None => self.def.new_instance(&self.setup, &mut self.carry)?,
+        };
+        Ok(self.instance.insert(instance))
+    }
+
+    fn host_failure(&self, cause: impl fmt::Display) -> HostFailure {
+        HostFailure {
+            plugin: self.def.entry.name.clone(),
+            community: self.setup.community.clone(),
+            cause: cause.to_string(),
         }
-        self.instance.as_mut().ok_or_else(|| anyhow!("no instance"))
+    }
+
+    /// Whether an instance is alive (in this slot or the one it may fall
+    /// back on).
+    fn live_instances(&self) -> usize {
+        usize::from(self.instance.is_some())
+            + self.previous.as_ref().map_or(0, |p| p.live_instances())
+    }
+
+    /// Linear memory of the live instances, in bytes.
+    fn memory_bytes(&self) -> u64 {
+        self.instance
+            .as_ref()
+            .map_or(0, PluginInstance::memory_bytes)
+            + self.previous.as_ref().map_or(0, |p| p.memory_bytes())
+    }
+
+    /// Drops the instances, keeping writes not yet committed (none right
+    /// after a commit) for the next instance.
+    fn evict(&mut self) {
+        self.discard_instance();
+        self.carry.forget_cache();
+        if let Some(previous) = self.previous.as_mut() {
+            previous.evict();
+        }
+    }
+
+    /// Drops the instances and everything they staged since the last commit.
+    fn roll_back(&mut self) {
+        self.instance = None;
+        self.carry = KvCarry::default();
+        if let Some(previous) = self.previous.as_mut() {
+            previous.roll_back();
+        }
     }
 
     /// Drops a poisoned instance, keeping its staged key-value writes; the
@@ -198,7 +330,7 @@ impl Slot {
         seen: &[Seen],
         indices: &[usize],
         stats: &Stats,
-    ) -> Vec<Result<Vec<PluginAction>, CallError>> {
+    ) -> Result<Vec<Result<Vec<PluginAction>, CallError>>, HostFailure> {
         let view = |i: usize| EventView {
             event: &events[i],
             labels: &seen[i].labels,
@@ -208,11 +340,12 @@ impl Slot {
             let batch: Vec<EventView> = indices.iter().map(|&i| view(i)).collect();
             let result = match self.instance() {
                 Ok(instance) => instance.handle_batch(&batch),
-                Err(e) => Err(CallError::Host(e)),
+                Err(CallError::Host(e)) => return Err(self.host_failure(format!("{e:#}"))),
+                Err(e) => Err(e),
             };
             stats.update(|s| s.plugin_calls += 1);
             match result {
-                Ok(results) => return results,
+                Ok(results) => return Ok(results),
                 Err(e) => {
                     tracing::debug!(
                         plugin = self.def.entry.name,
@@ -226,29 +359,30 @@ impl Slot {
         // here so a plugin that reaches its quarantine threshold mid-batch
         // is not called again.
         let mut streak = self.failures;
-        indices
-            .iter()
-            .map(|&i| {
-                if self.quarantined.is_some() || streak >= self.setup.limits.quarantine_after {
-                    return Err(CallError::Quarantined);
-                }
-                stats.update(|s| s.plugin_calls += 1);
-                let result = match self.instance() {
-                    Ok(instance) => instance.handle(view(i)),
-                    Err(e) => Err(CallError::Host(e)),
-                };
-                match &result {
-                    Ok(_) => streak = 0,
-                    Err(e) => {
-                        streak += 1;
-                        if e.poisons_instance() {
-                            self.discard_instance();
-                        }
+        let mut results = Vec::with_capacity(indices.len());
+        for &i in indices {
+            if self.quarantined.is_some() || streak >= self.setup.limits.quarantine_after {
+                results.push(Err(CallError::Quarantined));
+                continue;
+            }
+            stats.update(|s| s.plugin_calls += 1);
+            let result = match self.instance() {
+                Ok(instance) => instance.handle(view(i)),
+                Err(CallError::Host(e)) => return Err(self.host_failure(format!("{e:#}"))),
+                Err(e) => Err(e),
+            };
+            match &result {
+                Ok(_) => streak = 0,
+                Err(e) => {
+                    streak += 1;
+                    if e.poisons_instance() {
+                        self.discard_instance();
                     }
                 }
-                result
-            })
-            .collect()
+            }
+            results.push(result);
+        }
+        Ok(results)
     }
 
     /// Counts a failure; quarantines the plugin after too many in a row.
@@ -374,7 +508,15 @@ impl Chain {
     /// Runs events (of this community, in order) through the chain and
     /// returns the merged plan of each. Chain semantics are those of one
     /// event at a time, whether or not the plugins were called in a batch.
-    pub fn handle(&mut self, events: &[Event], stats: &Stats) -> Vec<Vec<DecidedAction>> {
+    ///
+    /// On a [`HostFailure`] nothing of the call counts: instances may hold
+    /// writes of events handled before the failure, so the caller must
+    /// [`Chain::roll_back`] to its last commit and run the events again.
+    pub fn handle(
+        &mut self,
+        events: &[Event],
+        stats: &Stats,
+    ) -> Result<Vec<Vec<DecidedAction>>, HostFailure> {
         let mut seen: Vec<Seen> = events
             .iter()
             .map(|e| Seen {
@@ -400,7 +542,7 @@ impl Chain {
             // it serves (or is rolled back) without waiting for a batch.
             let probation = slot.previous.is_some();
             let first = if probation { 1 } else { indices.len() };
-            let mut results = slot.call(events, &seen, &indices[..first], stats);
+            let mut results = slot.call(events, &seen, &indices[..first], stats)?;
             if probation {
                 let failure = results.iter().find_map(|r| match r {
                     Err(e) if !matches!(e, CallError::Quarantined) => Some(e.to_string()),
@@ -420,7 +562,7 @@ impl Chain {
                             hash: slot.def.loaded.hash.clone(),
                             at: std::time::Instant::now(),
                         });
-                        results.extend(slot.call(events, &seen, &indices[1..], stats));
+                        results.extend(slot.call(events, &seen, &indices[1..], stats)?);
                     }
                     Some(error) => {
                         let rejected = slot.def.clone();
@@ -439,9 +581,9 @@ impl Chain {
                                 rejected,
                                 error,
                             });
-                            results = slot.call(events, &seen, &indices, stats);
+                            results = slot.call(events, &seen, &indices, stats)?;
                         } else {
-                            results.extend(slot.call(events, &seen, &indices[1..], stats));
+                            results.extend(slot.call(events, &seen, &indices[1..], stats)?);
                         }
                     }
                 }
@@ -552,7 +694,7 @@ impl Chain {
                 live_actions,
             });
         }
-        decided.into_iter().map(planner::merge).collect()
+        Ok(decided.into_iter().map(planner::merge).collect())
     }
 
     /// What shadow plugins would have done since the last call.
@@ -560,8 +702,9 @@ impl Chain {
         std::mem::take(&mut self.shadow)
     }
 
-    /// Calls every plugin's `tick`; returns the merged plan.
-    pub fn tick(&mut self, now_ms: i64, stats: &Stats) -> Vec<DecidedAction> {
+    /// Calls every plugin's `tick`; returns the merged plan. A
+    /// [`HostFailure`] means as for [`Chain::handle`].
+    pub fn tick(&mut self, now_ms: i64, stats: &Stats) -> Result<Vec<DecidedAction>, HostFailure> {
         let mut decided = Vec::new();
         for slot in &mut self.slots {
             if slot.quarantined.is_some() {
@@ -570,7 +713,8 @@ impl Chain {
             stats.update(|s| s.plugin_calls += 1);
             let result = match slot.instance() {
                 Ok(instance) => instance.tick(now_ms),
-                Err(e) => Err(CallError::Host(e)),
+                Err(CallError::Host(e)) => return Err(slot.host_failure(format!("{e:#}"))),
+                Err(e) => Err(e),
             };
             match result {
                 Ok(actions) => {
@@ -600,7 +744,7 @@ impl Chain {
                 }
             }
         }
-        planner::merge(decided)
+        Ok(planner::merge(decided))
     }
 
     /// The key-value writes accepted since the last call, to commit.
@@ -616,6 +760,41 @@ impl Chain {
             })
             .filter(|(_, writes)| !writes.is_empty())
             .collect()
+    }
+
+    /// How many plugin instances this chain holds alive.
+    pub fn live_instances(&self) -> usize {
+        self.slots.iter().map(Slot::live_instances).sum()
+    }
+
+    /// Linear memory of the chain's live instances, in bytes.
+    pub fn memory_bytes(&self) -> u64 {
+        self.slots.iter().map(Slot::memory_bytes).sum()
+    }
+
+    /// About how much memory making every missing instance would take (from
+    /// the last instance of each plugin entry), for the eviction budget.
+    pub fn missing_memory_bytes(&self) -> u64 {
+        self.slots
+            .iter()
+            .filter(|s| s.instance.is_none() && s.quarantined.is_none())
+            .map(|s| s.def.typical_instance_bytes())
+            .sum()
+    }
+
+    /// Drops every instance (they are made again on the next event). Call
+    /// it right after a commit: what was staged since goes to the next
+    /// instances, and nothing else is lost because state lives in the store.
+    pub fn evict(&mut self) {
+        self.slots.iter_mut().for_each(Slot::evict);
+    }
+
+    /// Drops every instance and all they staged since the last commit (key
+    /// value writes, shadow records): the chain is as it was at that commit,
+    /// except for failure counters and quarantines.
+    pub fn roll_back(&mut self) {
+        self.slots.iter_mut().for_each(Slot::roll_back);
+        self.shadow.clear();
     }
 
     /// The plugins quarantined in this chain.

@@ -15,14 +15,15 @@
 //! queue is quiet a commit holds a single event, so latency does not grow.
 
 use crate::action::DecidedAction;
-use crate::chain::{Chain, PluginDef};
+use crate::chain::{Chain, HostFailure, PluginDef};
 use crate::event::{Event, Label, HOST_LABELLER, SENT_BY_LABEL, SENT_FOR_LABEL};
 use crate::runtime::Secret;
 use crate::stats::Stats;
 use crate::store::{Commit, OutboxEntry, Store};
 use anyhow::{Context, Result};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// What every actor of a worker shares.
@@ -37,6 +38,8 @@ pub(crate) struct Shared {
     pub(crate) delivery: Arc<DeliveryRoutes>,
     /// The chains in force (replaced on hot reload).
     pub(crate) live: Arc<crate::reload::LiveRoutes>,
+    /// Each worker's share of the instance memory budget and pool.
+    pub(crate) instance_budget: InstanceBudget,
 }
 
 /// Which connector executes a community's actions: the one the event came
@@ -63,6 +66,7 @@ pub(crate) struct WorkItem {
 /// bindings must not run on an async worker.
 pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) -> Result<()> {
     let mut actors: HashMap<String, CommunityActor> = HashMap::new();
+    let mut residency = Residency::new(shared.instance_budget.clone());
     while let Some(first) = queue.blocking_recv() {
         // Latency first: only take what is already waiting.
         let mut items = vec![first];
@@ -89,19 +93,187 @@ pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) ->
             group.push(event);
         }
         for community in order {
-            let (Some(actor), Some(events)) =
-                (actors.get_mut(&community), groups.remove(&community))
-            else {
+            let Some(events) = groups.remove(&community) else {
                 continue;
             };
-            let processed = events
-                .chunks(shared.batch_size)
-                .try_for_each(|chunk| actor.process(chunk.to_vec()))
-                .and_then(|()| actor.commit());
-            processed.with_context(|| format!("community `{community}`"))?;
+            run_community(&mut actors, &mut residency, &community, events, &shared)
+                .with_context(|| format!("community `{community}`"))?;
         }
     }
     Ok(())
+}
+
+/// How long a community waits for an instance the host cannot give (the
+/// pool is full and this worker has nothing left to evict) before the run
+/// stops. Its events are not marked handled: the next run handles them.
+const HOST_FAILURE_PATIENCE: Duration = Duration::from_secs(120);
+
+/// Handles one community's events from one drain of the queue: makes room
+/// for its instances first, then runs and commits them. When the host
+/// cannot give an instance, what was not committed is undone and tried
+/// again after evicting more, or after a pause: an event is never marked
+/// handled that a plugin of its chain did not see.
+fn run_community(
+    actors: &mut HashMap<String, CommunityActor>,
+    residency: &mut Residency,
+    community: &str,
+    mut events: Vec<Event>,
+    shared: &Shared,
+) -> Result<()> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    let mut last_report = Instant::now();
+    loop {
+        let Some(actor) = actors.get(community) else {
+            return Ok(());
+        };
+        let needed = (
+            actor.chain.missing_memory_bytes(),
+            actor.chain.live_instances(),
+        );
+        residency.make_room(actors, community, needed, &shared.stats);
+        let Some(actor) = actors.get_mut(community) else {
+            return Ok(());
+        };
+        let before = (actor.chain.memory_bytes(), actor.chain.live_instances());
+        let outcome = actor.run(events, shared.batch_size);
+        let after = (actor.chain.memory_bytes(), actor.chain.live_instances());
+        residency.used(community, before, after);
+        let Some(retry) = outcome? else {
+            return Ok(());
+        };
+        events = retry.events;
+        shared.stats.update(|s| s.host_retries += 1);
+        // Room first: the least recently used community of this worker.
+        if residency.evict_one(actors, community, &shared.stats) {
+            tracing::debug!(
+                "{}; evicted an idle community and trying again",
+                retry.cause
+            );
+            continue;
+        }
+        if started.elapsed() > HOST_FAILURE_PATIENCE {
+            anyhow::bail!(
+                "{}; gave up after {:?}: {} event(s) of this community were not handled \
+                 (they will be on the next run)",
+                retry.cause,
+                HOST_FAILURE_PATIENCE,
+                events.len()
+            );
+        }
+        if last_report.elapsed() > Duration::from_secs(10) || pause == Duration::from_millis(5) {
+            tracing::warn!(
+                "{}; nothing left to evict on this worker, waiting ({} event(s) held, none lost)",
+                retry.cause,
+                events.len()
+            );
+            last_report = Instant::now();
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// How much instance memory (and how many instances) one worker may keep,
+/// its share of `runtime.memory_budget_mib` and of the instance pool.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct InstanceBudget {
+    pub(crate) bytes: u64,
+    pub(crate) instances: usize,
+}
+
+/// Which communities of a worker hold instances, least recently used
+/// first, and how much they hold. Instances are a cache: evicting a
+/// community drops them, its next event makes them again.
+struct Residency {
+    budget: InstanceBudget,
+    bytes: u64,
+    instances: usize,
+    clock: u64,
+    /// Last use of each community holding instances.
+    last_use: HashMap<String, u64>,
+    by_age: BTreeMap<u64, String>,
+}
+
+impl Residency {
+    fn new(budget: InstanceBudget) -> Self {
+        Residency {
+            budget,
+            bytes: 0,
+            instances: 0,
+            clock: 0,
+            last_use: HashMap::new(),
+            by_age: BTreeMap::new(),
+        }
+    }
+
+    /// Records what a community holds after running, and marks it used.
+    fn used(&mut self, community: &str, before: (u64, usize), after: (u64, usize)) {
+        self.bytes = (self.bytes + after.0).saturating_sub(before.0);
+        self.instances = (self.instances + after.1).saturating_sub(before.1);
+        if let Some(stamp) = self.last_use.remove(community) {
+            self.by_age.remove(&stamp);
+        }
+        if after.1 > 0 {
+            self.clock += 1;
+            self.last_use.insert(community.to_string(), self.clock);
+            self.by_age.insert(self.clock, community.to_string());
+        }
+    }
+
+    /// Evicts least recently used communities (never `keep`) until
+    /// `needed` more fits in the budget.
+    fn make_room(
+        &mut self,
+        actors: &mut HashMap<String, CommunityActor>,
+        keep: &str,
+        needed: (u64, usize),
+        stats: &Stats,
+    ) {
+        while (self.bytes + needed.0 > self.budget.bytes
+            || self.instances + needed.1 > self.budget.instances)
+            && self.evict_one(actors, keep, stats)
+        {}
+    }
+
+    /// Evicts the least recently used community other than `keep`; false
+    /// when there is none.
+    fn evict_one(
+        &mut self,
+        actors: &mut HashMap<String, CommunityActor>,
+        keep: &str,
+        stats: &Stats,
+    ) -> bool {
+        let Some((&stamp, _)) = self.by_age.iter().find(|(_, c)| c.as_str() != keep) else {
+            return false;
+        };
+        let Some(community) = self.by_age.remove(&stamp) else {
+            return false;
+        };
+        self.last_use.remove(&community);
+        if let Some(actor) = actors.get_mut(&community) {
+            let held = (actor.chain.memory_bytes(), actor.chain.live_instances());
+            actor.chain.evict();
+            self.bytes = self.bytes.saturating_sub(held.0);
+            self.instances = self.instances.saturating_sub(held.1);
+            stats.update(|s| {
+                s.evictions += 1;
+                s.instances_evicted += held.1 as u64;
+            });
+            tracing::debug!(
+                community,
+                instances = held.1,
+                "evicted the least recently used community's plugin instances"
+            );
+        }
+        true
+    }
+}
+
+/// Events to run again after a host failure, and why.
+struct Retry {
+    events: Vec<Event>,
+    cause: HostFailure,
 }
 
 /// One community's chain and tick clock.
@@ -113,6 +285,8 @@ pub struct CommunityActor {
     tick_every_ms: i64,
     /// The next tick boundary in event time; set by the first event.
     next_tick_ms: Option<i64>,
+    /// `next_tick_ms` as of the last commit, to roll back to.
+    committed_next_tick_ms: Option<i64>,
     delivery: Arc<DeliveryRoutes>,
     /// The community's first connector (actions of ticks, of events from
     /// elsewhere).
@@ -151,6 +325,7 @@ impl CommunityActor {
             plans: shared.plans.clone(),
             tick_every_ms: shared.tick_every_ms,
             next_tick_ms: None,
+            committed_next_tick_ms: None,
             delivery: shared.delivery.clone(),
             default_connector: shared.delivery.by_community.get(community).cloned(),
             community: community.to_string(),
@@ -177,8 +352,42 @@ impl CommunityActor {
         Ok(())
     }
 
+    /// Handles events (in batches of `batch_size`) and commits them. On a
+    /// host failure, what was not committed is undone and handed back, in
+    /// order, to be run again.
+    fn run(&mut self, events: Vec<Event>, batch_size: usize) -> Result<Option<Retry>> {
+        let chunks: Vec<&[Event]> = events.chunks(batch_size.max(1)).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            if let Err(cause) = self.process(chunk.to_vec())? {
+                let handled = self.roll_back();
+                let done: HashSet<&str> = handled.iter().map(|e| e.id.as_str()).collect();
+                let rest: Vec<Event> = chunks[i..]
+                    .iter()
+                    .flat_map(|c| c.iter())
+                    .filter(|e| !done.contains(e.id.as_str()))
+                    .cloned()
+                    .collect();
+                let mut events = handled;
+                events.extend(rest);
+                return Ok(Some(Retry { events, cause }));
+            }
+        }
+        self.commit()?;
+        Ok(None)
+    }
+
+    /// Forgets everything since the last commit: the chain's instances and
+    /// what they staged, the pending plans, the tick clock. Returns the
+    /// events that had been handled since, in order.
+    fn roll_back(&mut self) -> Vec<Event> {
+        let pending = std::mem::take(&mut self.pending);
+        self.chain.roll_back();
+        self.next_tick_ms = self.committed_next_tick_ms;
+        pending.handled
+    }
+
     /// Runs one batch through the chain; its effects wait for [`Self::commit`].
-    fn process(&mut self, batch: Vec<Event>) -> Result<()> {
+    fn process(&mut self, batch: Vec<Event>) -> Result<Result<(), HostFailure>> {
         self.follow_reloads()?;
         let mut fresh = Vec::with_capacity(batch.len());
         for mut event in batch {
@@ -200,16 +409,21 @@ impl CommunityActor {
                 .next_tick_ms
                 .get_or_insert_with(|| next_boundary(t, self.tick_every_ms));
             if t >= boundary {
-                self.handle(&fresh[start..i])?;
+                if let Err(failure) = self.handle(&fresh[start..i]) {
+                    return Ok(Err(failure));
+                }
                 start = i;
-                let plan = self.chain.tick(boundary, &self.stats);
+                let plan = match self.chain.tick(boundary, &self.stats) {
+                    Ok(plan) => plan,
+                    Err(failure) => return Ok(Err(failure)),
+                };
                 let outbox = self.outbox_entries(&format!("tick@{boundary}"), None, &plan);
                 self.pending.actions.extend(plan);
                 self.pending.outbox.extend(outbox);
                 self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
             }
         }
-        self.handle(&fresh[start..])
+        Ok(self.handle(&fresh[start..]))
     }
 
     /// A reaction or a reply to one of the bot's own messages gets labels
@@ -253,11 +467,11 @@ impl CommunityActor {
         }
     }
 
-    fn handle(&mut self, events: &[Event]) -> Result<()> {
+    fn handle(&mut self, events: &[Event]) -> Result<(), HostFailure> {
         if events.is_empty() {
             return Ok(());
         }
-        let plans = self.chain.handle(events, &self.stats);
+        let plans = self.chain.handle(events, &self.stats)?;
         let news = self.chain.take_news();
         if !news.is_empty() {
             self.live.note(news);
@@ -270,8 +484,6 @@ impl CommunityActor {
         }
         self.pending.actions.extend(plans.into_iter().flatten());
         self.pending.handled.extend_from_slice(events);
-        self.stats
-            .update(|s| s.events_handled += events.len() as u64);
         Ok(())
     }
 
@@ -331,9 +543,11 @@ impl CommunityActor {
         } = std::mem::take(&mut self.pending);
         let kv = self.chain.take_kv_writes();
         let shadow = self.chain.take_shadow();
+        self.committed_next_tick_ms = self.next_tick_ms;
         if handled.is_empty() && actions.is_empty() && kv.is_empty() && shadow.is_empty() {
             return Ok(());
         }
+        let handled_count = handled.len() as u64;
         let wake: HashSet<String> = outbox.iter().map(|e| e.connector.clone()).collect();
         self.store.commit(Commit {
             kv,
@@ -348,6 +562,7 @@ impl CommunityActor {
             }
         }
         self.stats.update(|s| {
+            s.events_handled += handled_count;
             for a in &actions {
                 *s.actions
                     .entry(a.action.kind().name().to_string())

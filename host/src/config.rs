@@ -75,6 +75,11 @@ pub struct RuntimeConfig {
     pub batch_size: usize,
     /// Plugin instances alive at once (the pooling allocator's size).
     pub max_instances: u32,
+    /// Memory the host lets plugin instances hold, in MiB, counted as their
+    /// linear memory. Past it, the least recently used communities'
+    /// instances are dropped (state lives in the store; the next event makes
+    /// them again).
+    pub memory_budget_mib: u64,
     /// Cache compiled components in `<data_dir>/cache`.
     pub compile_cache: bool,
     /// Call every plugin's `tick` each time a community's event time
@@ -92,6 +97,7 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             batch_size: 512,
             max_instances: 1000,
+            memory_budget_mib: 1024,
             compile_cache: true,
             tick_every_s: 60,
             workers: 0,
@@ -210,6 +216,15 @@ impl Config {
             .map_err(|e| anyhow!("{}: runtime.{e}", self.origin))?;
         if self.runtime.batch_size == 0 {
             bail!("{}: runtime.batch_size must be at least 1", self.origin);
+        }
+        if self.runtime.memory_budget_mib < 16 {
+            bail!(
+                "{}: runtime.memory_budget_mib must be at least 16 (MiB of plugin instance memory)",
+                self.origin
+            );
+        }
+        if self.runtime.max_instances < 8 {
+            bail!("{}: runtime.max_instances must be at least 8", self.origin);
         }
         for (name, plugin) in &self.plugins {
             check_name(name).map_err(|e| anyhow!("{}: plugins.{name}: {e}", self.origin))?;

@@ -33,6 +33,9 @@ pub struct Vigie {
     tick_every_ms: i64,
     workers: usize,
     connectors: Vec<(Arc<dyn Connector>, RateConfig)>,
+    /// Instance memory and pool slots the workers share.
+    memory_budget_bytes: u64,
+    max_instances: u32,
 }
 
 /// How long delivery goes on after the input ended, to empty the outbox.
@@ -46,6 +49,9 @@ pub struct VigieBuilder {
     batch_size: Option<usize>,
     tick_every_ms: i64,
     watch: Option<std::path::PathBuf>,
+    memory_budget_mib: Option<u64>,
+    max_instances: Option<u32>,
+    workers: Option<usize>,
 }
 
 impl Vigie {
@@ -57,6 +63,9 @@ impl Vigie {
             batch_size: None,
             tick_every_ms: 60_000,
             watch: None,
+            memory_budget_mib: None,
+            max_instances: None,
+            workers: None,
         }
     }
 
@@ -139,6 +148,7 @@ impl Vigie {
             tick_every_ms: self.tick_every_ms,
             delivery: Arc::new(routes),
             live: self.live.clone(),
+            instance_budget: self.instance_budget(),
         };
         let reloader = self.watch.as_ref().map(|w| {
             let reloader = Reloader {
@@ -210,6 +220,19 @@ impl Vigie {
     }
 }
 
+impl Vigie {
+    /// Each worker's share of the memory budget and of the instance pool.
+    /// A quarter of the pool stays free for what is not a community's
+    /// (plugin checks on reload, replacements of failed instances).
+    fn instance_budget(&self) -> crate::community::InstanceBudget {
+        let workers = self.workers.max(1);
+        crate::community::InstanceBudget {
+            bytes: self.memory_budget_bytes / workers as u64,
+            instances: ((self.max_instances as usize * 3 / 4) / workers).max(1),
+        }
+    }
+}
+
 impl VigieBuilder {
     /// Use this runtime (engine) instead of creating one.
     pub fn runtime(mut self, runtime: Runtime) -> Self {
@@ -240,6 +263,26 @@ impl VigieBuilder {
         self
     }
 
+    /// Memory plugin instances may hold, in MiB (least recently used
+    /// communities' instances are dropped past it).
+    pub fn memory_budget_mib(mut self, mib: u64) -> Self {
+        self.memory_budget_mib = Some(mib.max(1));
+        self
+    }
+
+    /// How many instances the runtime's pool holds (when the builder makes
+    /// the runtime) and so how many the communities may keep.
+    pub fn max_instances(mut self, n: u32) -> Self {
+        self.max_instances = Some(n.max(1));
+        self
+    }
+
+    /// Worker threads running community chains (default: one per core).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n.max(1));
+        self
+    }
+
     /// Builds the host a config describes: opens its data directory (store,
     /// secret, compile cache) unless given, loads and checks every plugin
     /// its chains use.
@@ -253,7 +296,7 @@ impl VigieBuilder {
         let runtime = match self.runtime.take() {
             Some(r) => r,
             None => Runtime::builder()
-                .max_instances(config.runtime.max_instances)
+                .max_instances(self.max_instances.unwrap_or(config.runtime.max_instances))
                 .cache_dir(config.runtime.compile_cache.then(|| data_dir.join("cache")))
                 .build()?,
         };
@@ -316,10 +359,16 @@ impl VigieBuilder {
             secret,
             batch_size: self.batch_size.unwrap_or(config.runtime.batch_size),
             tick_every_ms: (config.runtime.tick_every_s.max(1) * 1000) as i64,
-            workers: match config.runtime.workers {
-                0 => default_workers(),
-                n => n,
+            workers: match (self.workers, config.runtime.workers) {
+                (Some(n), _) => n,
+                (None, 0) => default_workers(),
+                (None, n) => n,
             },
+            memory_budget_bytes: self
+                .memory_budget_mib
+                .unwrap_or(config.runtime.memory_budget_mib)
+                << 20,
+            max_instances: self.max_instances.unwrap_or(config.runtime.max_instances),
             connectors: config
                 .connectors
                 .iter()
@@ -346,8 +395,10 @@ impl VigieBuilder {
             secret: self.secret.unwrap_or_else(|| Arc::new(Secret::random())),
             batch_size: self.batch_size.unwrap_or(64),
             tick_every_ms: self.tick_every_ms,
-            workers: default_workers(),
+            workers: self.workers.unwrap_or_else(default_workers),
             connectors: Vec::new(),
+            memory_budget_bytes: self.memory_budget_mib.unwrap_or(1024) << 20,
+            max_instances: self.max_instances.unwrap_or(1000),
         })
     }
 }

@@ -56,7 +56,7 @@ pub fn replay(
             )
         });
         let plan = chain
-            .handle(std::slice::from_ref(event), &stats)
+            .handle(std::slice::from_ref(event), &stats)?
             .pop()
             .unwrap_or_default();
         // State persists from one event to the next, as in a live run.

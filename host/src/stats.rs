@@ -30,6 +30,14 @@ pub struct Summary {
     /// Time spent inside each plugin's calls (instantiation included), in
     /// microseconds, by plugin name.
     pub plugin_time_us: BTreeMap<String, u64>,
+    /// Times a community's idle plugin instances were dropped to stay
+    /// within the memory budget (`runtime.memory_budget_mib`) or the pool.
+    pub evictions: u64,
+    /// Instances those evictions dropped.
+    pub instances_evicted: u64,
+    /// Times events were undone and run again because the host could not
+    /// give a plugin instance (never counted as plugin errors, never lost).
+    pub host_retries: u64,
 }
 
 impl Summary {
@@ -79,6 +87,12 @@ impl Summary {
         }
         for q in &self.quarantined {
             out.push_str(&format!("quarantined: {q}\n"));
+        }
+        if self.evictions > 0 || self.host_retries > 0 {
+            out.push_str(&format!(
+                "instances: {} evicted from {} idle communities (memory budget), {} retries after the host had no instance\n",
+                self.instances_evicted, self.evictions, self.host_retries
+            ));
         }
         out
     }

@@ -63,9 +63,15 @@ impl TestEnv {
     /// `plugins` is TOML for `[plugins.*]` and `[[communities]]`; `{dir}`
     /// is replaced with the compiled plugins' directory.
     pub fn new(plugins_and_chains: &str) -> TestEnv {
+        TestEnv::with_runtime("", "max_instances = 64", plugins_and_chains)
+    }
+
+    /// As [`TestEnv::new`], with these top-level keys (`default_chain`)
+    /// and `[runtime]` keys.
+    pub fn with_runtime(top: &str, runtime: &str, plugins_and_chains: &str) -> TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let config_text = format!(
-            "data_dir = \"data\"\n[runtime]\ncompile_cache = true\nmax_instances = 64\n{}",
+            "data_dir = \"data\"\n{top}\n[runtime]\ncompile_cache = true\n{runtime}\n{}",
             plugins_and_chains.replace("{dir}", vigie::builtin::PLUGIN_DIR)
         );
         TestEnv { dir, config_text }

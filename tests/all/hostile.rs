@@ -204,7 +204,7 @@ fn a_big_batch_gets_the_cpu_time_of_64_events_at_most() {
         .collect();
     let stats = vigie::stats::Stats::default();
     let started = Instant::now();
-    let decided = chain.handle(&events, &stats);
+    let decided = chain.handle(&events, &stats).unwrap();
     let took = started.elapsed();
     // The batch is interrupted after 64 × 20 ms = 1.28 s and handed over
     // one event at a time; without the bound it would run 300 × 20 ms = 6 s

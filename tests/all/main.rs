@@ -20,4 +20,5 @@ mod sandbox;
 mod scaffold;
 mod shadow;
 mod synapse;
+mod tenancy;
 mod webhook;

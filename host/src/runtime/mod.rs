@@ -11,6 +11,7 @@ mod cache;
 mod host;
 mod limits;
 mod packed;
+mod snapshot;
 mod state;
 
 pub use limits::Limits;
@@ -68,9 +69,17 @@ pub struct RuntimeBuilder {
     max_instances: u32,
     pooling: bool,
     baseline: bool,
+    configure_once: bool,
 }
 
 impl RuntimeBuilder {
+    /// Run each plugin entry's `configure` once and start every
+    /// community's instance from the state it leaves (default), rather than
+    /// configuring every instance. See [`snapshot`](self#configured-snapshots).
+    pub fn configure_once(mut self, on: bool) -> Self {
+        self.configure_once = on;
+        self
+    }
     /// Where compiled components are cached (`None`: no disk cache).
     pub fn cache_dir(mut self, dir: Option<PathBuf>) -> Self {
         self.cache_dir = dir;
@@ -110,6 +119,8 @@ impl RuntimeBuilder {
             engine,
             linker: Arc::new(linker),
             cache: cache::CompileCache::new(self.cache_dir),
+            loaded: Default::default(),
+            configure_once: self.configure_once,
         })
     }
 
@@ -196,6 +207,10 @@ pub struct Runtime {
     engine: Engine,
     linker: Arc<Linker<PluginState>>,
     cache: cache::CompileCache,
+    /// Components already compiled in this process, by hash: many entries
+    /// (one per brand's FAQ config) share one component.
+    loaded: Arc<std::sync::Mutex<std::collections::HashMap<String, LoadedPlugin>>>,
+    configure_once: bool,
 }
 
 impl Runtime {
@@ -205,6 +220,7 @@ impl Runtime {
             max_instances: 1000,
             pooling: true,
             baseline: false,
+            configure_once: true,
         }
     }
 
@@ -214,6 +230,43 @@ impl Runtime {
     pub fn load(&self, bytes: &[u8], origin: &str) -> Result<LoadedPlugin> {
         check_component_header(bytes).with_context(|| format!("{origin} is not a Vigie plugin"))?;
         let hash = hash_hex(bytes);
+        let known = self
+            .loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&hash)
+            .cloned();
+        if let Some(known) = known {
+            return Ok(LoadedPlugin {
+                origin: origin.to_string(),
+                ..known
+            });
+        }
+        let loaded = self.compile(bytes, origin, hash)?;
+        self.loaded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(loaded.hash.clone(), loaded.clone());
+        Ok(loaded)
+    }
+
+    /// The component as `configure(config_json)` leaves it, compiled: its
+    /// instances start configured (see [`snapshot`]). `setup` is the
+    /// instance's for that one `configure`.
+    pub fn configured(
+        &self,
+        original: &[u8],
+        origin: &str,
+        setup: &InstanceSetup,
+        config_json: &str,
+    ) -> Result<LoadedPlugin> {
+        let instrumented = snapshot::instrument(self, original, origin)?;
+        let instance = instrumented.instantiate(setup, &mut KvCarry::default())?;
+        let bytes = snapshot::configured_component(original, instance, config_json)?;
+        self.load(&bytes, origin)
+    }
+
+    fn compile(&self, bytes: &[u8], origin: &str, hash: String) -> Result<LoadedPlugin> {
         let component = self
             .cache
             .component(&self.engine, bytes, &hash)
@@ -236,6 +289,12 @@ impl Runtime {
 
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// Whether plugin entries are configured once (see
+    /// [`RuntimeBuilder::configure_once`]).
+    pub fn configures_once(&self) -> bool {
+        self.configure_once
     }
 }
 
@@ -339,6 +398,8 @@ type HandlePacked<'a> = TypedFunc<(&'a [u8],), BatchResults>;
 /// One live instance of a plugin, bound to one (community, plugin) scope.
 pub struct PluginInstance {
     store: wasmtime::Store<PluginState>,
+    /// The component instance (for snapshots of it).
+    instance: wasmtime::component::Instance,
     bindings: wit::Plugin,
     /// `handle-packed`, when the component exports it, checked as
     /// [`HandlePacked`]; batches go through it.
@@ -359,18 +420,53 @@ impl LoadedPlugin {
         setup: &InstanceSetup,
         carry: &mut KvCarry,
     ) -> Result<PluginInstance> {
+        self.try_instantiate(setup, carry)
+            .map_err(|e| anyhow::anyhow!("cannot instantiate {}: {e}", self.origin))
+    }
+
+    /// [`LoadedPlugin::instantiate`], telling the plugin's failures (its
+    /// start code trapped or ran out of time) from the host's
+    /// ([`CallError::Host`]: the instance pool is full, memory ran out).
+    pub fn try_instantiate(
+        &self,
+        setup: &InstanceSetup,
+        carry: &mut KvCarry,
+    ) -> Result<PluginInstance, CallError> {
         let scope = KvScope::new(&setup.community, &setup.plugin);
         let state = PluginState::new(setup, scope);
         let mut store = wasmtime::Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         store.epoch_deadline_trap();
         store.set_epoch_deadline(ticks(setup.limits.setup_ms));
-        let instance = self
-            .pre
-            .instance_pre()
-            .instantiate(&mut store)
-            .anyhow()
-            .with_context(|| format!("cannot instantiate {}", self.origin))?;
+        let instance = match self.pre.instance_pre().instantiate(&mut store) {
+            Ok(instance) => instance,
+            Err(error) if error.downcast_ref::<Trap>().is_some() => {
+                let trap = match error.downcast_ref::<Trap>() {
+                    Some(Trap::Interrupt) => CallError::Timeout(setup.limits.setup_ms),
+                    _ => {
+                        CallError::Trap(format!("at start: {}", first_line(&format!("{error:#}"))))
+                    }
+                };
+                return Err(trap);
+            }
+            Err(error) => {
+                return Err(CallError::Host(
+                    anyhow::Error::from(error)
+                        .context(format!("cannot instantiate {}", self.origin)),
+                ))
+            }
+        };
+        self.finish_instance(store, instance, setup, carry)
+            .map_err(CallError::Host)
+    }
+
+    fn finish_instance(
+        &self,
+        mut store: wasmtime::Store<PluginState>,
+        instance: wasmtime::component::Instance,
+        setup: &InstanceSetup,
+        carry: &mut KvCarry,
+    ) -> Result<PluginInstance> {
         let bindings = wit::Plugin::new(&mut store, &instance).anyhow()?;
         let handle_packed = match instance.get_export_index(&mut store, None, packed::INTERFACE) {
             Some(interface) => {
@@ -397,6 +493,7 @@ impl LoadedPlugin {
         store.data_mut().kv.adopt(std::mem::take(carry));
         Ok(PluginInstance {
             store,
+            instance,
             bindings,
             handle_packed,
             packed: Vec::new(),
@@ -521,6 +618,12 @@ impl PluginInstance {
     /// What a replacement instance must inherit.
     pub fn into_carry(mut self) -> KvCarry {
         self.store.data_mut().kv.carry()
+    }
+
+    /// Bytes of linear memory the instance has (what it may touch, not
+    /// what it has touched).
+    pub fn memory_bytes(&self) -> u64 {
+        self.store.data().limits.bytes
     }
 
     /// The log lines the plugin wrote to stderr (panic messages), if any.

@@ -233,6 +233,13 @@ impl KvCarry {
     pub fn take_writes(&mut self) -> KvWrites {
         std::mem::take(&mut self.staged)
     }
+
+    /// Forgets what was read from the store (an evicted community's cache
+    /// would otherwise stay in memory); keeps writes not yet committed.
+    pub fn forget_cache(&mut self) {
+        self.cache = ReadCache::default();
+        self.key_count = None;
+    }
 }
 
 /// The key-value view of one instance: the store, plus writes accepted from
@@ -408,11 +415,63 @@ pub(crate) struct CallState {
     violation: Option<String>,
 }
 
+/// The memory cap of an instance, which also keeps count of the linear
+/// memory it has (for the host's memory budget).
+pub(crate) struct MemoryLimiter {
+    limits: StoreLimits,
+    /// Bytes of linear memory across the instance's memories.
+    pub(crate) bytes: u64,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.bytes += desired.saturating_sub(current) as u64;
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
+}
+
 /// The data of a plugin instance's `Store`.
 pub struct PluginState {
     wasi: WasiCtx,
     table: ResourceTable,
-    pub(crate) limits: StoreLimits,
+    pub(crate) limits: MemoryLimiter,
     pub(crate) sandbox: Limits,
     pub(crate) plugin: String,
     pub(crate) kv: KvSession,
@@ -458,10 +517,13 @@ impl PluginState {
         PluginState {
             wasi,
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(memory)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: MemoryLimiter {
+                limits: StoreLimitsBuilder::new()
+                    .memory_size(memory)
+                    .trap_on_grow_failure(true)
+                    .build(),
+                bytes: 0,
+            },
             sandbox: setup.limits.clone(),
             plugin: setup.plugin.clone(),
             kv: KvSession {
@@ -479,6 +541,11 @@ impl PluginState {
             clock,
             stderr,
         }
+    }
+
+    /// Whether the guest holds handles to host resources (WASI streams).
+    pub(crate) fn holds_host_resources(&self) -> bool {
+        !self.table.is_empty()
     }
 
     pub(crate) fn begin_call(&mut self) {

@@ -17,7 +17,10 @@
 //! (replies `<key>=<value|none>`), `seelabel <key>` (replies
 //! `label <key>=<value|none>`), `earlier` (replies `earlier=delete,reply`),
 //! `now` (replies `now=<ms>`), `rand` (replies `rand=<u64>`),
-//! `post-on-tick <channel>` (later ticks post `tick at <now>` there).
+//! `post-on-tick <channel>` (later ticks post `tick at <now>` there),
+//! `remember <text>` (keeps the text in the instance's memory, not in the
+//! store: what a careless or hostile plugin could do) and `recall` (replies
+//! `recall=<text|none>` from that memory).
 //! Unknown verbs are ignored. The text `!fail` makes `handle` return an error.
 
 use vigie_sdk::{act, Action, ActionKind, Description, Event, EventKind, Host, Plugin, Severity};
@@ -30,6 +33,9 @@ const TICK_KEY: &str = "tick-post";
 pub struct Probe {
     #[serde(default = "default_name")]
     name: String,
+    /// What `remember` kept, in memory only.
+    #[serde(skip)]
+    remembered: Option<String>,
 }
 
 fn default_name() -> String {
@@ -177,7 +183,15 @@ impl Plugin for Probe {
             let (verb, args) = rest
                 .split_once(char::is_whitespace)
                 .map_or((rest, ""), |(v, a)| (v, a.trim()));
-            actions.extend(self.run(host, event, verb, args)?);
+            match verb {
+                "remember" => self.remembered = Some(args.to_string()),
+                "recall" => actions.push(act::reply(
+                    event,
+                    format!("recall={}", self.remembered.as_deref().unwrap_or("none")),
+                    format!("{}: recall", self.name),
+                )),
+                _ => actions.extend(self.run(host, event, verb, args)?),
+            }
         }
         Ok(actions)
     }
