@@ -589,10 +589,14 @@ impl Chain {
                 }
             }
             let spent = started.elapsed().as_micros() as u64;
+            let handled = results.iter().filter(|r| r.is_ok()).count() as u64;
             stats.update(|s| {
                 *s.plugin_time_us
                     .entry(slot.def.entry.name.clone())
-                    .or_default() += spent
+                    .or_default() += spent;
+                *s.plugin_events
+                    .entry(slot.def.entry.name.clone())
+                    .or_default() += handled;
             });
             for (&i, result) in indices.iter().zip(results) {
                 let actions = match result {

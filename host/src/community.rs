@@ -123,6 +123,9 @@ fn run_community(
     let started = Instant::now();
     let mut pause = Duration::from_millis(5);
     let mut last_report = Instant::now();
+    let cold = actors
+        .get(community)
+        .is_some_and(|actor| actor.chain.live_instances() == 0);
     loop {
         let Some(actor) = actors.get(community) else {
             return Ok(());
@@ -140,6 +143,15 @@ fn run_community(
         let after = (actor.chain.memory_bytes(), actor.chain.live_instances());
         residency.used(community, before, after);
         let Some(retry) = outcome? else {
+            if cold {
+                let us = started.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                shared.stats.update(|s| {
+                    // Enough for percentiles; a long-running host stops adding.
+                    if s.cold_runs_us.len() < 1 << 20 {
+                        s.cold_runs_us.push(us)
+                    }
+                });
+            }
             return Ok(());
         };
         events = retry.events;

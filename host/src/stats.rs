@@ -38,6 +38,13 @@ pub struct Summary {
     /// Times events were undone and run again because the host could not
     /// give a plugin instance (never counted as plugin errors, never lost).
     pub host_retries: u64,
+    /// Events each plugin handled without failing, by plugin name.
+    pub plugin_events: BTreeMap<String, u64>,
+    /// How long a community's events took when its instances had to be
+    /// made first (its first events, or its first after an eviction), commit
+    /// included, in microseconds; one sample per such run.
+    #[serde(skip)]
+    pub cold_runs_us: Vec<u32>,
 }
 
 impl Summary {

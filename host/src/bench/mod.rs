@@ -1,6 +1,10 @@
 //! `vigie bench`: events per second through a chain of plugins on one core
 //! (plugins alone, one event per call and batched; and end to end with the
-//! store), and the cost of a fresh instance. Prints figures; asserts nothing.
+//! store), and the cost of a fresh instance. With `--communities N`, many
+//! communities on one host instead ([`communities`]). Prints figures;
+//! asserts nothing.
+
+mod communities;
 
 use anyhow::Result;
 use std::collections::BTreeSet;
@@ -37,6 +41,25 @@ pub struct BenchArgs {
     /// Measure only the batched chain (for profiling).
     #[arg(long)]
     only_batched: bool,
+    /// Many communities instead: this many, each with
+    /// --events-per-community interleaved events, through the demo's four
+    /// plugins (--chain, --plugin and --batch-size are then unused).
+    #[arg(long)]
+    communities: Option<usize>,
+    /// With --communities: events per community.
+    #[arg(long, default_value_t = 5, requires = "communities")]
+    events_per_community: usize,
+    /// With --communities: distinct FAQ configs (brands) among them.
+    #[arg(long, default_value_t = 100, requires = "communities")]
+    faq_configs: usize,
+    /// With --communities: `runtime.memory_budget_mib` (default: the
+    /// config default).
+    #[arg(long, requires = "communities")]
+    memory_budget_mib: Option<u64>,
+    /// With --communities: `runtime.max_instances` (default: the config
+    /// default).
+    #[arg(long, requires = "communities")]
+    max_instances: Option<u32>,
 }
 
 /// The demo's events, repeated with fresh ids into one community.
@@ -58,6 +81,15 @@ fn events(n: usize) -> Result<Vec<Event>> {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if let Some(n) = args.communities {
+        return communities::run(communities::Options {
+            communities: n,
+            events_per_community: args.events_per_community,
+            faq_configs: args.faq_configs,
+            memory_budget_mib: args.memory_budget_mib,
+            max_instances: args.max_instances,
+        });
+    }
     let store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
     let secret = Arc::new(Secret::random());
     let runtime = Runtime::builder().max_instances(256).build()?;

@@ -130,6 +130,10 @@ impl RuntimeBuilder {
         config.epoch_interruption(true);
         if self.baseline {
             config.strategy(wasmtime::Strategy::Winch);
+        } else {
+            config
+                .enable_incremental_compilation(Arc::new(cache::FunctionCache::default()))
+                .anyhow()?;
         }
         // `VIGIE_WASM_PROFILER=perfmap` lets `perf` name the plugins' compiled
         // functions (the README's "Profiling plugins").
