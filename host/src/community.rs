@@ -66,7 +66,7 @@ pub(crate) struct WorkItem {
 /// bindings must not run on an async worker.
 pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) -> Result<()> {
     let mut actors: HashMap<String, CommunityActor> = HashMap::new();
-    let mut residency = Residency::new(shared.instance_budget.clone());
+    let mut residency = Residency::new(shared.instance_budget);
     while let Some(first) = queue.blocking_recv() {
         // Latency first: only take what is already waiting.
         let mut items = vec![first];

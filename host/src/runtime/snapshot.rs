@@ -113,10 +113,11 @@ impl ComponentInstanceState for Access<'_> {
         func: &str,
         contents: impl FnOnce(&[u8]) + Send,
     ) -> impl Future<Output = ()> + Send {
-        let result = self
-            .call::<WasmList<u8>>(instance, func)
-            .map(|list| contents(list.as_le_slice(&*self.store)));
-        std::future::ready(result.unwrap_or_else(|e| panic!("{e:#}")))
+        match self.call::<WasmList<u8>>(instance, func) {
+            Ok(list) => contents(list.as_le_slice(&*self.store)),
+            Err(e) => panic!("{e:#}"),
+        }
+        std::future::ready(())
     }
 
     fn call_func_ret_s32(
