@@ -171,25 +171,23 @@ impl PluginDef {
         setup: &InstanceSetup,
         carry: &mut KvCarry,
     ) -> Result<PluginInstance, CallError> {
-        if let Some(configured) = &self.configured {
-            let instance = configured.try_instantiate(setup, carry)?;
-            self.instance_bytes.store(
-                instance.memory_bytes(),
-                std::sync::atomic::Ordering::Relaxed,
-            );
-            return Ok(instance);
-        }
-        let mut instance = self.loaded.try_instantiate(setup, carry)?;
-        if let Err(e) = instance.configure(&self.entry.config_json) {
-            // Staged writes of an earlier instance wait for the next try.
-            *carry = instance.into_carry();
-            return Err(match e {
-                CallError::Plugin(message) => {
-                    CallError::Plugin(format!("refused its config: {message}"))
+        let instance = match &self.configured {
+            Some(configured) => configured.try_instantiate(setup, carry)?,
+            None => {
+                let mut instance = self.loaded.try_instantiate(setup, carry)?;
+                if let Err(e) = instance.configure(&self.entry.config_json) {
+                    // Staged writes of an earlier instance wait for the next try.
+                    *carry = instance.into_carry();
+                    return Err(match e {
+                        CallError::Plugin(message) => {
+                            CallError::Plugin(format!("refused its config: {message}"))
+                        }
+                        other => other,
+                    });
                 }
-                other => other,
-            });
-        }
+                instance
+            }
+        };
         self.instance_bytes.store(
             instance.memory_bytes(),
             std::sync::atomic::Ordering::Relaxed,
