@@ -444,9 +444,12 @@ fn load_single(
     config_json: String,
     store: Arc<dyn Store>,
 ) -> Result<vigie::PluginDef> {
+    // One plugin on a handful of communities: configuring each instance
+    // costs less than snapshotting the configured state first.
     let runtime = Runtime::builder()
         .cache_dir(default_cache_dir())
         .max_instances(16)
+        .configure_once(false)
         .build()?;
     let name = plugin_name(plugin);
     let entry = PluginEntry {

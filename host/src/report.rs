@@ -503,9 +503,12 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
         Some(dir) if dir.join("secret.key").exists() => vigie::Secret::load_or_create(dir)?,
         _ => vigie::Secret::from_bytes(ctx.dry_run_secret),
     });
+    // Replay compares one plugin's versions: snapshotting each version's
+    // configured state first would cost more than it saves.
     let runtime = vigie::Runtime::builder()
         .cache_dir(ctx.cache_dir.clone())
         .max_instances(64)
+        .configure_once(false)
         .build()?;
     let run = |component: &str| -> Result<vigie::replay::Replayed> {
         let bytes = vigie::builtin::component_bytes(component)
