@@ -4,15 +4,31 @@ use crate::env::{message, plugin};
 use std::process::Command;
 
 fn vigie(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+    vigie_with_stdin(args, "")
+}
+
+/// Runs `vigie` with `stdin` as its standard input; (success, stdout,
+/// stderr).
+fn vigie_with_stdin(args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
         .args(args)
         .env(
             "XDG_CACHE_HOME",
             std::env::temp_dir().join("vigie-test-cache"),
         )
         .current_dir(std::env::temp_dir())
-        .output()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run vigie");
+    if let Some(mut input) = child.stdin.take() {
+        // A command that does not read its input may have exited already.
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let out = child.wait_with_output().expect("run vigie");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -320,7 +336,7 @@ fn verify_draw_checks_the_list_against_its_published_hash() {
         winners
     );
     let (seed_hex, commitment_hex) = (hex::encode(seed), commitment(&seed));
-    let verify = |entries: &str, hash: Option<&str>| {
+    let verify_pasted = |entries: &str, hash: Option<&str>, pasted: &str| {
         let mut args = vec![
             "verify-draw",
             "--seed",
@@ -335,8 +351,9 @@ fn verify_draw_checks_the_list_against_its_published_hash() {
         if let Some(hash) = hash {
             args.extend(["--entries-hash", hash]);
         }
-        vigie(&args)
+        vigie_with_stdin(&args, pasted)
     };
+    let verify = |entries: &str, hash: Option<&str>| verify_pasted(entries, hash, "");
     let recomputed = |stdout: &str| -> Vec<String> {
         stdout
             .lines()
@@ -369,32 +386,9 @@ fn verify_draw_checks_the_list_against_its_published_hash() {
     assert!(stdout.contains("no newline at its end"), "{stdout}");
     assert!(!stdout.contains("order"), "{stdout}");
     // `--entries -`: the list pasted on standard input.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args([
-            "verify-draw",
-            "--seed",
-            &seed_hex,
-            "--commitment",
-            &commitment_hex,
-            "--winners",
-            "2",
-            "--entries-hash",
-            &hash,
-            "--entries",
-            "-",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(copied.as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    assert_eq!(recomputed(&String::from_utf8_lossy(&out.stdout)), winners);
+    let (ok, stdout, stderr) = verify_pasted("-", Some(&hash), &copied);
+    assert!(ok, "{stderr}");
+    assert_eq!(recomputed(&stdout), winners, "{stdout}");
 }
 
 /// `--log` wins over `RUST_LOG`, which is read only without it; a filter

@@ -30,6 +30,33 @@ fn vigie(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Writes a `vigie.toml` whose community `acme` runs one plugin entry
+/// `name` on `events.jsonl`, and runs it: the store then holds what it
+/// decided, for replays.
+fn record_with(dir: &Path, name: &str, component: &Path, grants: &str) {
+    std::fs::write(
+        dir.join("vigie.toml"),
+        format!(
+            r#"data_dir = "data"
+[plugins.{name}]
+component = "{}"
+grants = {grants}
+
+[[communities]]
+id = "acme"
+chain = ["{name}"]
+
+[[sources]]
+type = "jsonl"
+path = "events.jsonl"
+"#,
+            component.display()
+        ),
+    )
+    .unwrap();
+    vigie(dir, &["run", "--no-watch"]);
+}
+
 #[test]
 fn replay_reproduces_the_recorded_decisions_and_shows_what_a_new_version_changes() {
     let dir = tempfile::tempdir().unwrap();
@@ -46,27 +73,7 @@ fn replay_reproduces_the_recorded_decisions_and_shows_what_a_new_version_changes
     )
     .unwrap();
     let probe = plugin("probe");
-    std::fs::write(
-        d.join("vigie.toml"),
-        format!(
-            r#"data_dir = "data"
-[plugins.p]
-component = "{}"
-grants = ["reply", "delete", "dm"]
-
-[[communities]]
-id = "acme"
-chain = ["p"]
-
-[[sources]]
-type = "jsonl"
-path = "events.jsonl"
-"#,
-            probe.display()
-        ),
-    )
-    .unwrap();
-    vigie(d, &["run", "--no-watch"]);
+    record_with(d, "p", &probe, r#"["reply", "delete", "dm"]"#);
     let probe = probe.to_str().unwrap();
 
     // The same plugin against what it decided live: identical, randomness
@@ -181,27 +188,7 @@ fn replay_names_its_entry_and_config_and_refuses_an_unknown_entry() {
     let probe = plugin("probe");
     // The component under another name, as a new version would be.
     std::fs::copy(&probe, d.join("welcome-v2.wasm")).unwrap();
-    std::fs::write(
-        d.join("vigie.toml"),
-        format!(
-            r#"data_dir = "data"
-[plugins.welcome]
-component = "{}"
-grants = ["reply"]
-
-[[communities]]
-id = "acme"
-chain = ["welcome"]
-
-[[sources]]
-type = "jsonl"
-path = "events.jsonl"
-"#,
-            probe.display()
-        ),
-    )
-    .unwrap();
-    vigie(d, &["run", "--no-watch"]);
+    record_with(d, "welcome", &probe, r#"["reply"]"#);
     let replay = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
             .arg("replay")
