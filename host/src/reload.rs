@@ -1,6 +1,6 @@
-//! Hot reload: watches the config file and the plugin files (notify), and
-//! when they change, compiles and validates the new versions off the event
-//! path, then publishes new routes. Each community actor picks them up
+//! Hot reload: watches the config file, the plugin files and the plugins'
+//! `config_file`s (notify), and when they change, compiles and validates
+//! the new versions off the event path, then publishes new routes. Each community actor picks them up
 //! between two batches, so no event sees half a chain and none is dropped
 //! or handled twice.
 //!
@@ -181,7 +181,7 @@ impl Reloader {
             }
         }
         tracing::info!(
-            "watching {} and {} plugin file(s) for changes",
+            "watching {} and {} plugin and plugin config file(s) for changes",
             self.config_path.display(),
             files.len().saturating_sub(1)
         );
@@ -201,12 +201,21 @@ impl Reloader {
                     _ = tokio::time::sleep(DEBOUNCE) => break,
                 }
             }
-            if !touched
+            let changed: Vec<&PathBuf> = files
                 .iter()
-                .any(|p| files.iter().any(|f| same_file(f, p)))
-            {
+                .filter(|f| touched.iter().any(|p| same_file(f, p)))
+                .collect();
+            if changed.is_empty() {
                 continue;
             }
+            tracing::info!(
+                "{} changed: reloading what it concerns",
+                changed
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
             let started = Instant::now();
             let this = ReloadJob {
                 config_path: self.config_path.clone(),
@@ -231,14 +240,19 @@ impl Reloader {
         }
     }
 
-    /// The config file and every plugin component file it names.
+    /// The config file, every plugin component file it names, and every
+    /// plugin's `config_file`.
     fn watch_list(&self, config: &Config) -> Vec<PathBuf> {
         let mut files = vec![absolute(&self.config_path)];
-        for name in config.plugins.keys() {
+        for (name, plugin) in &config.plugins {
             if let Ok(entry) = config.plugin_entry(name) {
                 if !entry.component.starts_with("builtin:") {
                     files.push(absolute(Path::new(&entry.component)));
                 }
+            }
+            // Watched even when it does not read: fixing it reloads.
+            if let Some(file) = &plugin.config_file {
+                files.push(absolute(&config.base_dir.join(file.get_ref())));
             }
         }
         files

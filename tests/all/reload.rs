@@ -300,3 +300,93 @@ chain = ["p", "q"]
     run.task.await.unwrap().unwrap();
     assert_eq!(by(&run.collected.actions()), ["q", "q", "p"]);
 }
+
+/// Editing a plugin's `config_file` reloads that plugin, as editing
+/// `vigie.toml` does; a broken one is refused and the running version keeps
+/// serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_plugins_config_file_reloads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.toml");
+    let probe_config = dir.path().join("probe.toml");
+    std::fs::write(&probe_config, "name = \"p\"\n").unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            r#"data_dir = "data"
+[plugins.p]
+component = "{probe}"
+grants = ["reply"]
+config_file = "probe.toml"
+[[communities]]
+id = "acme"
+chain = ["p"]
+"#,
+            probe = plugin("probe").display()
+        ),
+    )
+    .unwrap();
+    let run = start(&path);
+    let wait_for_generation_after = |generation: u64| {
+        let host = run.host.clone();
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while host.live_routes().generation() == generation {
+                assert!(
+                    Instant::now() < deadline,
+                    "the config_file change was not picked up"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    };
+    // The host is up (and its watcher too) once it answered.
+    run.tx
+        .send(event("e0", "acme", "p:reply ready", 0))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while run.collected.actions().is_empty() {
+        assert!(Instant::now() < deadline, "nothing handled");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let generation = run.host.live_routes().generation();
+    replace_file(&probe_config, b"name = \"p2\"\n");
+    wait_for_generation_after(generation).await;
+    // The optimised code follows the baseline code (one more generation):
+    // wait until the routes are still.
+    let mut generation = run.host.live_routes().generation();
+    loop {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let now = run.host.live_routes().generation();
+        if now == generation {
+            break;
+        }
+        generation = now;
+    }
+    // A broken file: refused, p2 keeps serving.
+    replace_file(&probe_config, b"name = \n");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(run.host.live_routes().generation(), generation);
+    run.tx
+        .send(event(
+            "e1",
+            "acme",
+            "p:reply old name; p2:reply new name",
+            1,
+        ))
+        .await
+        .unwrap();
+    drop(run.tx);
+    run.task.await.unwrap().unwrap();
+    let replies: Vec<String> = run
+        .collected
+        .actions()
+        .iter()
+        .filter_map(|a| match &a.action {
+            vigie::Action::Reply { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replies, ["ready", "new name"]);
+}
