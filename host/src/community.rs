@@ -425,11 +425,16 @@ impl CommunityActor {
                     return Ok(Err(failure));
                 }
                 start = i;
-                let plan = match self.chain.tick(boundary, &self.stats) {
+                // One tick, at the last boundary the event crossed: after a
+                // quiet gap, plugins see the time it is now (a contest
+                // whose end fell in the gap closes), never a burst of
+                // missed ticks nor the oldest of them.
+                let now = latest_boundary(t, self.tick_every_ms);
+                let plan = match self.chain.tick(now, &self.stats) {
                     Ok(plan) => plan,
                     Err(failure) => return Ok(Err(failure)),
                 };
-                let outbox = self.outbox_entries(&format!("tick@{boundary}"), None, &plan);
+                let outbox = self.outbox_entries(&format!("tick@{now}"), None, &plan);
                 self.pending.actions.extend(plan);
                 self.pending.outbox.extend(outbox);
                 self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
@@ -484,6 +489,21 @@ impl CommunityActor {
             return Ok(());
         }
         let plans = self.chain.handle(events, &self.stats)?;
+        for (event, plan) in events.iter().zip(&plans) {
+            // Staff are exempt from most first-party rules: a newcomer
+            // testing alone in their own room sees why nothing happens.
+            tracing::info!(
+                community = event.community,
+                event = event.id,
+                author = event.author.id,
+                staff = event.author.is_staff,
+                "{}",
+                match plan.len() {
+                    0 => "no action".to_string(),
+                    n => format!("{n} action(s)"),
+                }
+            );
+        }
         let news = self.chain.take_news();
         if !news.is_empty() {
             self.live.note(news);
@@ -590,5 +610,10 @@ impl CommunityActor {
 }
 
 fn next_boundary(t: i64, every: i64) -> i64 {
-    (t.div_euclid(every) + 1) * every
+    latest_boundary(t, every) + every
+}
+
+/// The last tick boundary at or before `t`.
+fn latest_boundary(t: i64, every: i64) -> i64 {
+    t.div_euclid(every) * every
 }

@@ -230,3 +230,38 @@ fn now_is_the_event_time_and_randomness_is_seeded_per_event() {
         "another key draws differently"
     );
 }
+
+/// After a quiet gap, the next event runs one tick at the last boundary it
+/// crossed (the time it is), not at the oldest missed one and not one per
+/// missed boundary: a deadline that fell in the gap is seen as passed.
+#[test]
+fn after_a_quiet_gap_one_tick_runs_at_the_last_boundary_crossed() {
+    let env = two_probes(r#"["reply", "post"]"#);
+    let at = |id: &str, text: &str, time: &str| {
+        let mut event: serde_json::Value =
+            serde_json::from_str(&message(id, "acme", "u1", text)).unwrap();
+        event["timestamp"] = time.into();
+        event.to_string()
+    };
+    let out = env.run(&[
+        at("e1", "b:post-on-tick general", "2026-11-22T10:00:30Z"),
+        // Nine quiet minutes: boundaries 10:01 … 10:09 were missed.
+        at("e2", "b:reply later", "2026-11-22T10:09:26Z"),
+    ]);
+    let ticks: Vec<String> = out
+        .actions
+        .iter()
+        .filter_map(|a| match &a.action {
+            vigie::Action::Post { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let ten_past_nine = time::OffsetDateTime::parse(
+        "2026-11-22T10:09:00Z",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+    .unix_timestamp()
+        * 1000;
+    assert_eq!(ticks, [format!("tick at {ten_past_nine}")]);
+}
