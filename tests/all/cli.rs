@@ -419,3 +419,33 @@ fn an_explicit_log_filter_wins_over_rust_log_and_a_bad_one_is_reported() {
     let flag_wins = stderr(&[&["--log", "warn"][..], &check].concat(), "vigie=loud");
     assert!(!flag_wins.contains("is not valid"), "{flag_wins}");
 }
+
+/// Staff are exempt from most rules: the log at `info` says, for each
+/// event, who wrote it, whether they are staff, and that nothing was done.
+#[test]
+fn each_handled_event_is_logged_with_its_authors_staff_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let mut staff: serde_json::Value =
+        serde_json::from_str(&message("staff-1", "acme", "boss", "putain de spam")).unwrap();
+    staff["author"]["is_staff"] = true.into();
+    std::fs::write(&events, staff.to_string() + "\n").unwrap();
+    let (ok, _, stderr) = vigie(&[
+        "run",
+        "--log",
+        "vigie=info",
+        "--events",
+        events.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("staff-1"))
+        .unwrap_or_else(|| panic!("no log line for the staff event:\n{stderr}"));
+    // Only sentiment's mood label: the staff member's insult is let be.
+    assert!(line.contains("1 action(s)"), "{line}");
+    assert!(line.contains("staff=true"), "{line}");
+    assert!(line.contains("boss"), "{line}");
+    // Logs to a file or a pipe carry no colour codes.
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
