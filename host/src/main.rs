@@ -428,11 +428,51 @@ fn plugin_config_json(path: Option<&Path>) -> Result<String> {
     if path.extension().is_some_and(|e| e == "toml") {
         let value: toml::Table =
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        Ok(serde_json::to_string(&value)?)
+        Ok(serde_json::to_string(&config_table_of(value, path)?)?)
     } else {
         let value: serde_json::Value = serde_json::from_str(&text)
             .with_context(|| format!("{} is not valid JSON", path.display()))?;
         Ok(value.to_string())
+    }
+}
+
+/// The plugin's own settings in a TOML file given as `--plugin-config`.
+/// A block pasted from a `vigie.toml` (`[plugins.NAME.config]`, or the whole
+/// `[plugins.NAME]` entry) is taken for its `config` table, and said so.
+fn config_table_of(table: toml::Table, path: &Path) -> Result<toml::Table> {
+    let Some(toml::Value::Table(plugins)) = table.get("plugins") else {
+        return Ok(table);
+    };
+    if table.len() > 1 {
+        bail!(
+            "{}: mixes `plugins` with other keys; keep only the plugin's settings (the keys of its `config` table)",
+            path.display()
+        );
+    }
+    let mut entries = plugins.iter();
+    let (Some((name, toml::Value::Table(entry))), None) = (entries.next(), entries.next()) else {
+        bail!(
+            "{}: holds several plugin entries ({}); keep only the keys of one entry's `config` table",
+            path.display(),
+            plugins.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+    };
+    match entry.get("config") {
+        Some(toml::Value::Table(config)) => {
+            eprintln!(
+                "note: {} is a `[plugins.{name}]` block from a vigie.toml; using its `config` table",
+                path.display()
+            );
+            Ok(config.clone())
+        }
+        _ if entry.contains_key("config_file") => bail!(
+            "{}: `[plugins.{name}]` names a `config_file`; give that file as --plugin-config instead",
+            path.display()
+        ),
+        _ => bail!(
+            "{}: `[plugins.{name}]` has no `config` table; remove the `[plugins.{name}]` header and keep the plugin's own keys",
+            path.display()
+        ),
     }
 }
 

@@ -449,3 +449,42 @@ fn each_handled_event_is_logged_with_its_authors_staff_flag() {
     // Logs to a file or a pipe carry no colour codes.
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
 }
+
+/// A `[plugins.NAME.config]` block pasted from the docs into a
+/// `--plugin-config` file is taken for its table, and said so; a block
+/// that is not one entry's config gets an error saying what to remove.
+#[test]
+fn plugin_config_accepts_a_block_pasted_from_a_vigie_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let check =
+        |config: &str| vigie(&["check", "builtin:keyword-filter", "--plugin-config", config]);
+    let pasted = file(
+        "pasted.toml",
+        "[plugins.kf.config]\nkeywords = [\"spam\"]\n",
+    );
+    let (ok, _, stderr) = check(&pasted);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("using its `config` table"), "{stderr}");
+    let whole = file(
+        "whole.toml",
+        "[plugins.kf]\ncomponent = \"builtin:keyword-filter\"\ngrants = [\"delete\"]\nconfig = { keywords = [\"spam\"] }\n",
+    );
+    let (ok, _, stderr) = check(&whole);
+    assert!(ok, "{stderr}");
+    let two = file(
+        "two.toml",
+        "[plugins.a.config]\nkeywords = [\"x\"]\n[plugins.b.config]\nkeywords = [\"y\"]\n",
+    );
+    let (ok, _, stderr) = check(&two);
+    assert!(!ok);
+    assert!(stderr.contains("several plugin entries (a, b)"), "{stderr}");
+    let plain = file("plain.toml", "keywords = [\"spam\"]\n");
+    let (ok, _, stderr) = check(&plain);
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("note:"), "{stderr}");
+}
