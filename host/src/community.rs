@@ -37,7 +37,7 @@ pub(crate) struct Shared {
     pub(crate) tick_every_ms: i64,
     pub(crate) delivery: Arc<DeliveryRoutes>,
     /// The chains in force (replaced on hot reload).
-    pub(crate) live: Arc<crate::reload::LiveRoutes>,
+    pub(crate) live: Arc<crate::router::LiveRoutes>,
     /// Each worker's share of the instance memory budget and pool.
     pub(crate) instance_budget: InstanceBudget,
 }
@@ -304,7 +304,7 @@ pub struct CommunityActor {
     /// elsewhere).
     default_connector: Option<String>,
     community: String,
-    live: Arc<crate::reload::LiveRoutes>,
+    live: Arc<crate::router::LiveRoutes>,
     /// The routes generation this chain was last brought up to date with.
     generation: u64,
     /// Handled since the last commit (the chain holds the matching

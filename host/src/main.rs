@@ -502,6 +502,7 @@ fn load_single(
         limits: Limits::default(),
         shadow: false,
         replaces: None,
+        overridden: false,
     };
     pipeline::load_entry(
         &runtime,

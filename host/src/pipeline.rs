@@ -10,14 +10,14 @@ use crate::config::{Config, PluginEntry};
 use crate::connector::{Connector, ConnectorSource, RateConfig};
 use crate::delivery::Delivery;
 use crate::executor::Executor;
-use crate::reload::{LiveRoutes, Reloader};
-use crate::router::{Router, Routes};
+use crate::reload::Reloader;
+use crate::router::{LiveRoutes, RouteEntries, Router, Routes};
 use crate::runtime::{Runtime, Secret};
 use crate::source::Source;
 use crate::stats::{Stats, Summary};
 use crate::store::{SledStore, Store};
-use anyhow::{anyhow, Context, Result};
-use std::collections::HashMap;
+use anyhow::{anyhow, bail, Context, Result};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -308,35 +308,7 @@ impl VigieBuilder {
             Some(s) => s,
             None => Arc::new(Secret::load_or_create(&data_dir)?),
         };
-        let mut defs: HashMap<String, Arc<PluginDef>> = HashMap::new();
-        let mut load = |name: &str| -> Result<Arc<PluginDef>> {
-            if let Some(def) = defs.get(name) {
-                return Ok(def.clone());
-            }
-            let entry = config.plugin_entry(name)?;
-            let def = Arc::new(load_entry(&runtime, entry, store.clone(), secret.clone())?);
-            defs.insert(name.to_string(), def.clone());
-            Ok(def)
-        };
-        let mut routes = Routes::default();
-        for community in &config.communities {
-            let chain = community
-                .chain
-                .iter()
-                .map(|n| load(n.get_ref()))
-                .collect::<Result<Vec<_>>>()?;
-            routes
-                .communities
-                .insert(community.id.get_ref().clone(), chain);
-        }
-        if let Some(chain) = &config.default_chain {
-            routes.default_chain = Some(
-                chain
-                    .iter()
-                    .map(|n| load(n.get_ref()))
-                    .collect::<Result<_>>()?,
-            );
-        }
+        let routes = load_routes(config, &runtime, &store, &secret)?;
         let live = Arc::new(LiveRoutes::new(routes));
         let watch = self.watch.take().map(|config_path| Reloader {
             config_path,
@@ -406,6 +378,88 @@ impl VigieBuilder {
 /// One worker thread per core.
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Reads the community files and loads every plugin entry the chains use:
+/// the routes a host starts with. A bad community file stops the start,
+/// as a bad `vigie.toml` does (while running, one is refused alone).
+fn load_routes(
+    config: &Config,
+    runtime: &Runtime,
+    store: &Arc<dyn Store>,
+    secret: &Arc<Secret>,
+) -> Result<Routes> {
+    let files = config.read_community_files()?;
+    if !files.refused.is_empty() {
+        let errors: Vec<String> = files
+            .refused
+            .iter()
+            .map(|(_, e)| format!("  {e:#}"))
+            .collect();
+        bail!(
+            "{} community file(s) refused (fix them, or move them out of communities_dir):\n{}",
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+    if !files.files.is_empty() {
+        tracing::info!("{} community file(s) read", files.files.len());
+    }
+    for connector in &config.connectors {
+        let community = connector.community();
+        let declared =
+            config.chain_for(community).is_some() || files.files.iter().any(|f| f.id == community);
+        if !declared {
+            bail!(
+                "{}: connector `{}`: community `{community}` has no chain (add it under [[communities]], \
+                 as {community}.toml in communities_dir, or set default_chain)",
+                config.origin,
+                connector.name()
+            );
+        }
+    }
+    let mut used: BTreeSet<&String> = config
+        .communities
+        .iter()
+        .flat_map(|c| c.chain.iter().map(|n| n.get_ref()))
+        .chain(config.default_chain.iter().flatten().map(|n| n.get_ref()))
+        .collect();
+    for file in &files.files {
+        used.extend(
+            file.chain
+                .iter()
+                .filter(|n| !file.overrides.contains_key(*n)),
+        );
+    }
+    let mut base = BTreeMap::new();
+    for name in used {
+        let entry = config.plugin_entry(name)?;
+        let def = load_entry(runtime, entry, store.clone(), secret.clone())?;
+        base.insert(name.clone(), Arc::new(def));
+    }
+    let entries = RouteEntries::of(config, &files.files);
+    let total = entries.overridden.len();
+    let started = std::time::Instant::now();
+    let mut overridden = HashMap::new();
+    for (i, (key, (entry, at))) in entries.overridden.into_iter().enumerate() {
+        let def = load_entry(runtime, entry, store.clone(), secret.clone())
+            .with_context(|| format!("{at}: the plugin's config with this community's keys"))?;
+        overridden.insert(key, Arc::new(def));
+        if (i + 1) % 25 == 0 || i + 1 == total {
+            tracing::info!(
+                "community overrides: {} of {total} plugin configs loaded ({:.1} s)",
+                i + 1,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(Routes::assemble(
+        config,
+        &files.files,
+        &base,
+        &overridden,
+        None,
+    ))
 }
 
 /// Reads and loads one plugin entry.

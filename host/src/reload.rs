@@ -11,139 +11,22 @@
 //! changed are reloaded; plugin state lives in the store and carries over.
 
 use crate::builtin;
-use crate::chain::{PluginDef, VersionNews};
+use crate::chain::PluginDef;
+use crate::config::community_file::community_id as community_file_id;
 use crate::config::Config;
-use crate::router::Routes;
+use crate::router::{EntryKey, LiveRoutes, RouteEntries, Routes};
 use crate::runtime::{Runtime, Secret};
 use crate::store::Store;
 use anyhow::Result;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 /// Editors write a file in several steps: wait this long after the last
 /// change before reloading.
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
-
-/// The routes the router and the actors read, replaced as a whole on reload.
-pub struct LiveRoutes {
-    generation: AtomicU64,
-    routes: RwLock<Routes>,
-    /// When each reloaded version (by hash) handled its first events.
-    first_served: Mutex<HashMap<String, Instant>>,
-    /// Versions rolled back after failing on their first events.
-    rejected: Mutex<Vec<String>>,
-}
-
-impl LiveRoutes {
-    pub fn new(routes: Routes) -> LiveRoutes {
-        LiveRoutes {
-            generation: AtomicU64::new(0),
-            routes: RwLock::new(routes),
-            first_served: Mutex::new(HashMap::new()),
-            rejected: Mutex::new(Vec::new()),
-        }
-    }
-
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
-    /// The chain for a community (its own, or the default).
-    pub fn chain_for(&self, community: &str) -> Option<Vec<Arc<PluginDef>>> {
-        let routes = self.routes.read().unwrap_or_else(|p| p.into_inner());
-        routes
-            .communities
-            .get(community)
-            .or(routes.default_chain.as_ref())
-            .cloned()
-    }
-
-    pub fn snapshot(&self) -> Routes {
-        self.routes
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    pub fn publish(&self, routes: Routes) {
-        *self.routes.write().unwrap_or_else(|p| p.into_inner()) = routes;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-    }
-
-    /// What a chain reports about new versions.
-    pub fn note(&self, news: Vec<VersionNews>) {
-        for n in news {
-            match n {
-                VersionNews::Serving { hash, at, .. } => {
-                    self.first_served
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .entry(hash)
-                        .or_insert(at);
-                }
-                VersionNews::Rejected {
-                    plugin,
-                    rejected,
-                    restored,
-                    error,
-                } => {
-                    // Every community goes back to the version that works.
-                    self.replace(&rejected, restored);
-                    self.rejected
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push(format!("{plugin} {}: {error}", rejected.loaded.hash));
-                }
-            }
-        }
-    }
-
-    /// Puts `new` wherever `old` is (the same version, better code);
-    /// false when `old` is no longer in use (a newer version came).
-    pub fn replace(&self, old: &Arc<PluginDef>, new: Arc<PluginDef>) -> bool {
-        // In place, under the lock: a concurrent reload is never undone.
-        let mut routes = self.routes.write().unwrap_or_else(|p| p.into_inner());
-        let mut changed = false;
-        let routes = &mut *routes;
-        for chain in routes
-            .communities
-            .values_mut()
-            .chain(routes.default_chain.iter_mut())
-        {
-            for def in chain.iter_mut() {
-                if Arc::ptr_eq(def, old) {
-                    *def = new.clone();
-                    changed = true;
-                }
-            }
-        }
-        if changed {
-            self.generation.fetch_add(1, Ordering::AcqRel);
-        }
-        changed
-    }
-
-    /// When the version with this component hash first handled events.
-    pub fn first_served(&self, hash: &str) -> Option<Instant> {
-        self.first_served
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(hash)
-            .copied()
-    }
-
-    /// Versions rolled back so far (`plugin hash: error`).
-    pub fn rejected(&self) -> Vec<String> {
-        self.rejected
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-}
 
 /// Watches a config and its plugin files; reloads what changed.
 pub struct Reloader {
@@ -175,15 +58,24 @@ impl Reloader {
         let mut watched: HashSet<PathBuf> = HashSet::new();
         let mut config = self.config.clone();
         let mut files = self.watch_list(&config);
-        for dir in files.iter().filter_map(|f| f.parent()) {
+        let mut community_dir = config.communities_dir().map(|d| absolute(&d));
+        for dir in files
+            .iter()
+            .filter_map(|f| f.parent())
+            .chain(community_dir.as_deref())
+        {
             if watched.insert(dir.to_path_buf()) {
                 watcher.watch(dir, RecursiveMode::NonRecursive)?;
             }
         }
         tracing::info!(
-            "watching {} and {} plugin and plugin config file(s) for changes",
+            "watching {} and {} plugin and plugin config file(s){} for changes",
             self.config_path.display(),
-            files.len().saturating_sub(1)
+            files.len().saturating_sub(1),
+            community_dir
+                .as_ref()
+                .map(|d| format!(" and the community files of {}", d.display()))
+                .unwrap_or_default()
         );
         loop {
             let paths = tokio::select! {
@@ -201,10 +93,18 @@ impl Reloader {
                     _ = tokio::time::sleep(DEBOUNCE) => break,
                 }
             }
-            let changed: Vec<&PathBuf> = files
+            let mut changed: Vec<&PathBuf> = files
                 .iter()
                 .filter(|f| touched.iter().any(|p| same_file(f, p)))
                 .collect();
+            if let Some(dir) = &community_dir {
+                changed.extend(touched.iter().filter(|p| {
+                    community_file_id(p).is_some()
+                        && p.parent().is_some_and(|d| absolute(d) == *dir)
+                }));
+            }
+            changed.sort();
+            changed.dedup();
             if changed.is_empty() {
                 continue;
             }
@@ -232,7 +132,12 @@ impl Reloader {
             config = next;
             tracing::debug!("reload took {:?}", started.elapsed());
             files = self.watch_list(&config);
-            for dir in files.iter().filter_map(|f| f.parent()) {
+            community_dir = config.communities_dir().map(|d| absolute(&d));
+            for dir in files
+                .iter()
+                .filter_map(|f| f.parent())
+                .chain(community_dir.as_deref())
+            {
                 if watched.insert(dir.to_path_buf()) {
                     watcher.watch(dir, RecursiveMode::NonRecursive)?;
                 }
@@ -298,17 +203,14 @@ impl ReloadJob {
                 "changes to [[connectors]], data_dir or [runtime] take effect at the next start"
             );
         }
-        // The definitions in force, by plugin name.
-        let current: BTreeMap<String, Arc<PluginDef>> = {
-            let routes = self.live.snapshot();
-            routes
-                .communities
-                .values()
-                .chain(routes.default_chain.iter())
-                .flatten()
-                .map(|d| (d.entry.name.clone(), d.clone()))
-                .collect()
-        };
+        let running = self.live.snapshot();
+        let in_force = running.definitions();
+        // The definitions in force, by plugin name (community overrides apart).
+        let current: BTreeMap<String, Arc<PluginDef>> = in_force
+            .values()
+            .filter(|d| !d.entry.overridden)
+            .map(|d| (d.entry.name.clone(), d.clone()))
+            .collect();
         let mut defs: BTreeMap<String, Arc<PluginDef>> = BTreeMap::new();
         let mut changed = Vec::new();
         for name in config.plugins.keys() {
@@ -387,7 +289,7 @@ impl ReloadJob {
                 }
             }
         }
-        self.publish(&config, &defs);
+        self.publish(&config, &defs, &running, &in_force);
         // Second pass, in the background (the next change is not held up):
         // the optimised code replaces the baseline code, unless a newer
         // version came meanwhile.
@@ -424,29 +326,62 @@ impl ReloadJob {
         config
     }
 
-    /// Publishes the chains the config lists, with these definitions.
-    fn publish(&self, config: &Config, defs: &BTreeMap<String, Arc<PluginDef>>) {
-        // Chains as the new config lists them, with plugins that could not
-        // be loaded at all left out of the old chain as before.
-        let chain = |names: &[toml::Spanned<String>]| -> Vec<Arc<PluginDef>> {
-            names
-                .iter()
-                .filter_map(|n| defs.get(n.get_ref()).cloned())
-                .collect()
+    /// Publishes the chains the config and its community files list, with
+    /// these definitions. A community file that is refused, or whose
+    /// overrides the plugin refuses, keeps its community's running chain.
+    fn publish(
+        &self,
+        config: &Config,
+        defs: &BTreeMap<String, Arc<PluginDef>>,
+        running: &Routes,
+        in_force: &HashMap<EntryKey, Arc<PluginDef>>,
+    ) {
+        let files = match config.read_community_files() {
+            Ok(files) => files,
+            Err(e) => {
+                tracing::error!("{e:#}; the communities it declares keep their chains");
+                Default::default()
+            }
         };
-        let mut routes = Routes::default();
-        for community in &config.communities {
-            routes
-                .communities
-                .insert(community.id.get_ref().clone(), chain(&community.chain));
+        let mut refused: Vec<String> = Vec::new();
+        for (id, e) in files.refused {
+            tracing::error!("community file refused, `{id}` keeps its current chain: {e:#}");
+            refused.push(id);
         }
-        routes.default_chain = config.default_chain.as_deref().map(chain);
-        let unchanged = {
-            let old = self.live.snapshot();
-            same_routes(&old, &routes)
-        };
+        let entries = RouteEntries::of(config, &files.files);
+        let mut overridden = HashMap::new();
+        for (key, (entry, at)) in entries.overridden {
+            let hash = builtin::component_bytes(&entry.component)
+                .map(|b| crate::runtime::hash_hex(&b))
+                .ok();
+            if let Some(old) = in_force.get(&key) {
+                if old.entry == entry && Some(&old.loaded.hash) == hash.as_ref() {
+                    overridden.insert(key, old.clone());
+                    continue;
+                }
+            }
+            match builtin::component_bytes(&entry.component).and_then(|bytes| {
+                load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret)
+            }) {
+                Ok(def) => {
+                    tracing::info!(plugin = key.0, "{at}: this community's config of `{}` loaded", key.0);
+                    overridden.insert(key, Arc::new(def));
+                }
+                Err(e) => tracing::error!(
+                    "{at}: the plugin refused this community's config, its communities keep their current chain: {e:#}"
+                ),
+            }
+        }
+        let mut routes = Routes::assemble(config, &files.files, defs, &overridden, Some(running));
+        routes.keep_running(running, refused.iter());
+        let unchanged = same_routes(running, &routes);
         if !unchanged {
+            let before = running.communities.len();
             self.live.publish(routes);
+            let after = self.live.snapshot().communities.len();
+            if after != before {
+                tracing::info!("{after} communities have their own chain (were {before})");
+            }
         }
     }
 }

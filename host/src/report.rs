@@ -497,6 +497,7 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
             limits: vigie::Limits::default(),
             shadow: false,
             replaces: None,
+            overridden: false,
         })
     };
     let secret = Arc::new(match &data_dir {

@@ -88,6 +88,7 @@ fn a_plugin_that_refuses_its_config_is_not_loaded() {
         limits: Limits::default(),
         shadow: false,
         replaces: None,
+        overridden: false,
     };
     let err = vigie::pipeline::load_entry(&runtime, entry, store, Arc::new(Secret::random()))
         .err()

@@ -63,14 +63,14 @@ chain = ["p"]
     path
 }
 
-struct Running {
-    tx: mpsc::Sender<Event>,
-    host: Arc<Vigie>,
-    collected: CollectExecutor,
-    task: tokio::task::JoinHandle<anyhow::Result<vigie::Summary>>,
+pub struct Running {
+    pub tx: mpsc::Sender<Event>,
+    pub host: Arc<Vigie>,
+    pub collected: CollectExecutor,
+    pub task: tokio::task::JoinHandle<anyhow::Result<vigie::Summary>>,
 }
 
-fn start(config_path: &Path) -> Running {
+pub fn start(config_path: &Path) -> Running {
     let config = Config::load(config_path).unwrap();
     let host = Arc::new(
         Vigie::builder()

@@ -152,3 +152,119 @@ fn plugins_start_from_their_configured_snapshot() {
         "the probe's configure should have been snapshot"
     );
 }
+
+/// `communities_dir`: one file per community, watched. A file added while
+/// the host runs serves that community's next event, with its own config
+/// keys; a bad file (new or edited) is refused alone, and the communities
+/// already running keep their chains.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_community_file_added_while_running_serves_its_next_event() {
+    use crate::reload::{event, replace_file, start};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let communities = dir.path().join("communities");
+    std::fs::create_dir(&communities).unwrap();
+    std::fs::write(communities.join("acme.toml"), "chain = [\"p\"]\n").unwrap();
+    let path = dir.path().join("vigie.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"data_dir = "data"
+communities_dir = "communities"
+[plugins.p]
+component = "{probe}"
+grants = ["reply"]
+config = {{ name = "p" }}
+"#,
+            probe = plugin("probe").display()
+        ),
+    )
+    .unwrap();
+
+    // At start, a bad file stops the host with its file and line.
+    std::fs::write(communities.join("broken.toml"), "\nchain = [\"nope\"]\n").unwrap();
+    let refused = vigie::Vigie::builder()
+        .build_from_config(&vigie::Config::load(&path).unwrap())
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(
+        refused.contains("broken.toml:2") && refused.contains("`nope`"),
+        "{refused}"
+    );
+    std::fs::remove_file(communities.join("broken.toml")).unwrap();
+
+    let run = start(&path);
+    let replies = |collected: &vigie::CollectExecutor, community: &str| -> Vec<String> {
+        collected
+            .actions()
+            .iter()
+            .filter(|a| a.community == community)
+            .filter_map(|a| match &a.action {
+                vigie::Action::Reply { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    async fn wait(what: &str, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !done() {
+            assert!(Instant::now() < deadline, "{what}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    run.tx
+        .send(event("a1", "acme", "p:reply ready", 0))
+        .await
+        .unwrap();
+    wait("acme was not served", || {
+        replies(&run.collected, "acme") == ["ready"]
+    })
+    .await;
+
+    // A new file, with the community's own config keys.
+    let generation = run.host.live_routes().generation();
+    replace_file(
+        &communities.join("globex.toml"),
+        b"chain = [\"p\"]\n\n[plugins.p.config]\nname = \"g\"\n",
+    );
+    wait("globex.toml was not picked up", || {
+        run.host.live_routes().generation() != generation
+            && run.host.live_routes().chain_for("globex").is_some()
+    })
+    .await;
+    run.tx
+        .send(event(
+            "g1",
+            "globex",
+            "p:reply wrong name; g:reply hello",
+            1,
+        ))
+        .await
+        .unwrap();
+    wait("globex was not served", || {
+        replies(&run.collected, "globex") == ["hello"]
+    })
+    .await;
+
+    // Bad files: a new one and an edit; both refused, nothing else changes.
+    let generation = run.host.live_routes().generation();
+    replace_file(&communities.join("initech.toml"), b"chain = [\"nope\"]\n");
+    replace_file(&communities.join("globex.toml"), b"chain = [\"p\"\n");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(run.host.live_routes().generation(), generation);
+    assert!(run.host.live_routes().chain_for("initech").is_none());
+    for (id, community, text) in [
+        ("g2", "globex", "g:reply still g"),
+        ("a2", "acme", "p:reply still p"),
+        ("i1", "initech", "p:reply unrouted"),
+    ] {
+        run.tx.send(event(id, community, text, 2)).await.unwrap();
+    }
+    drop(run.tx);
+    let summary = run.task.await.unwrap().unwrap();
+    assert_eq!(replies(&run.collected, "globex"), ["hello", "still g"]);
+    assert_eq!(replies(&run.collected, "acme"), ["ready", "still p"]);
+    assert!(replies(&run.collected, "initech").is_empty());
+    assert_eq!(summary.events_unrouted, 1);
+}

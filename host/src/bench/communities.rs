@@ -78,7 +78,6 @@ pub fn run(options: Options) -> Result<()> {
 /// The figures of the many-communities run.
 fn report(summary: &Summary, events: usize, rate: f64) -> String {
     let mut out = String::new();
-    // The FAQ entries are named faq-0, faq-1…: every entry counts.
     let every_plugin = summary.plugin_events.values().sum::<u64>();
     let host_failures: u64 = summary
         .plugin_errors
@@ -129,7 +128,8 @@ fn write_config(
             .map(|(_, text)| *text)
             .context("the demo has no faq.toml")?,
     )?;
-    let mut text = String::from("data_dir = \"data\"\n[runtime]\n");
+    let mut text =
+        String::from("data_dir = \"data\"\ncommunities_dir = \"communities\"\n[runtime]\n");
     if let Some(mib) = options.memory_budget_mib {
         writeln!(text, "memory_budget_mib = {mib}")?;
     }
@@ -151,30 +151,22 @@ grants = ["post", "reply", "react", "dm"]
 config = { min_account_age_days = 1 }
 "#,
     );
-    for brand in 0..faq_configs {
-        // Each brand its own name: a config of its own, as a brand's would be.
-        let mut config = faq.clone();
-        config.insert(
-            "brand".into(),
-            toml::Value::Array(vec![
-                toml::Value::String("acme".into()),
-                toml::Value::String(format!("brand{brand}")),
-            ]),
-        );
-        std::fs::write(
-            dir.join(format!("faq-{brand}.toml")),
-            toml::to_string(&config)?,
-        )?;
-        writeln!(
-            text,
-            "[plugins.faq-{brand}]\ncomponent = \"builtin:faq\"\ngrants = [\"reply\", \"flag\"]\nconfig_file = \"faq-{brand}.toml\""
-        )?;
-    }
+    // One file per community, as a host with many has them; each brand its
+    // own FAQ name, laid over the shared FAQ config: a config of its own.
+    std::fs::write(dir.join("faq.toml"), toml::to_string(&faq)?)?;
+    text.push_str(
+        "[plugins.faq]\ncomponent = \"builtin:faq\"\ngrants = [\"reply\", \"flag\"]\nconfig_file = \"faq.toml\"\n",
+    );
+    let files = dir.join("communities");
+    std::fs::create_dir_all(&files)?;
     for community in 0..communities {
-        writeln!(
-            text,
-            "[[communities]]\nid = \"c{community}\"\nchain = [\"automod\", \"sentiment\", \"faq-{}\", \"giveaway\"]",
-            community % faq_configs
+        std::fs::write(
+            files.join(format!("c{community}.toml")),
+            format!(
+                "chain = [\"automod\", \"sentiment\", \"faq\", \"giveaway\"]\n\n\
+                 [plugins.faq.config]\nbrand = [\"acme\", \"brand{}\"]\n",
+                community % faq_configs
+            ),
         )?;
     }
     std::fs::write(dir.join("vigie.toml"), text)?;

@@ -103,6 +103,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 limits: Limits::default(),
                 shadow: false,
                 replaces: None,
+                overridden: false,
             };
             pipeline::load_entry(&runtime, entry, store.clone(), secret.clone()).map(Arc::new)
         })

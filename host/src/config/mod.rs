@@ -18,6 +18,9 @@
 //! type = "jsonl"
 //! path = "events.jsonl"                  # "-" reads standard input
 //! ```
+//!
+//! Communities may also be declared one file each, in `communities_dir`
+//! (see [`community_file`]).
 
 use crate::action::ActionKind;
 use crate::connector::ConnectorConfig;
@@ -27,6 +30,9 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
+
+pub mod community_file;
+pub use community_file::CommunityFile;
 
 /// The whole configuration, as read from the file.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,6 +48,10 @@ pub struct Config {
     pub plugins: BTreeMap<String, PluginConfig>,
     #[serde(default)]
     pub communities: Vec<CommunityConfig>,
+    /// A directory of `<id>.toml` files, one per community (relative to
+    /// this file), watched while running.
+    #[serde(default)]
+    pub communities_dir: Option<Spanned<PathBuf>>,
     /// The chain for events of communities not listed in `communities`.
     /// Without it, such events are recorded as rejected ("unrouted").
     #[serde(default)]
@@ -180,6 +190,27 @@ pub struct PluginEntry {
     pub shadow: bool,
     /// The live plugin a shadow plugin is compared with.
     pub replaces: Option<String>,
+    /// Its config carries a community file's keys.
+    pub overridden: bool,
+}
+
+impl PluginEntry {
+    /// This entry with a community's `overrides` laid over its config: each
+    /// top-level key given replaces the entry's.
+    pub fn with_overrides(&self, overrides: &toml::Table) -> Result<PluginEntry> {
+        let mut config: serde_json::Value = serde_json::from_str(&self.config_json)?;
+        let Some(table) = config.as_object_mut() else {
+            bail!("its config is not a table: its keys cannot be overridden");
+        };
+        for (key, value) in overrides {
+            table.insert(key.clone(), serde_json::to_value(value)?);
+        }
+        Ok(PluginEntry {
+            config_json: serde_json::to_string(&config)?,
+            overridden: true,
+            ..self.clone()
+        })
+    }
 }
 
 impl Config {
@@ -289,10 +320,14 @@ impl Config {
                 );
             }
             let community = connector.community();
-            if !seen.contains(community) && self.default_chain.is_none() {
+            // A community file may declare it; checked when the files are read.
+            if !seen.contains(community)
+                && self.default_chain.is_none()
+                && self.communities_dir.is_none()
+            {
                 bail!(
                     "{}: connectors[{i}] ({name}): community `{community}` has no chain \
-                     (add it under [[communities]] or set default_chain)",
+                     (add it under [[communities]], in communities_dir, or set default_chain)",
                     self.origin
                 );
             }
@@ -308,21 +343,35 @@ impl Config {
     }
 
     fn check_chain(&self, chain: &[Spanned<String>], key: &str, text: &str) -> Result<()> {
+        self.check_chain_in(&self.origin, chain, key, text)
+    }
+
+    /// Checks a chain written in `origin` (this file or a community file).
+    fn check_chain_in(
+        &self,
+        origin: &str,
+        chain: &[Spanned<String>],
+        key: &str,
+        text: &str,
+    ) -> Result<()> {
         let mut seen = BTreeSet::new();
+        let elsewhere = if origin == self.origin {
+            String::new()
+        } else {
+            format!(" in {}", self.origin)
+        };
         for name in chain {
             let line = line_of(text, name.span().start);
             if !self.plugins.contains_key(name.get_ref()) {
                 bail!(
-                    "{}:{line}: {key} names plugin `{}`, which is not defined under [plugins] (defined: {})",
-                    self.origin,
+                    "{origin}:{line}: {key} names plugin `{}`, which is not defined under [plugins]{elsewhere} (defined: {})",
                     name.get_ref(),
                     self.plugins.keys().cloned().collect::<Vec<_>>().join(", ")
                 );
             }
             if !seen.insert(name.get_ref()) {
                 bail!(
-                    "{}:{line}: {key} lists plugin `{}` twice",
-                    self.origin,
+                    "{origin}:{line}: {key} lists plugin `{}` twice",
                     name.get_ref()
                 );
             }
@@ -361,8 +410,8 @@ impl Config {
             Some(overrides) => self.limits_for(overrides.get_ref())?,
             None => self.runtime.limits.clone(),
         };
-        let config_json = match (&plugin.config, &plugin.config_file) {
-            (Some(value), _) => serde_json::to_string(value)?,
+        let config = match (&plugin.config, &plugin.config_file) {
+            (Some(value), _) => value.clone(),
             (None, Some(file)) => {
                 let path = self.base_dir.join(file.get_ref());
                 let text = std::fs::read_to_string(&path).with_context(|| {
@@ -370,10 +419,11 @@ impl Config {
                 })?;
                 let table: toml::Table = toml::from_str(&text)
                     .map_err(|e| anyhow!("{}: {}", path.display(), e.to_string().trim_end()))?;
-                serde_json::to_string(&table)?
+                toml::Value::Table(table)
             }
-            (None, None) => "{}".to_string(),
+            (None, None) => toml::Value::Table(toml::Table::new()),
         };
+        let config_json = serde_json::to_string(&config)?;
         Ok(PluginEntry {
             name: name.to_string(),
             component,
@@ -386,6 +436,7 @@ impl Config {
             limits,
             shadow: plugin.mode == Mode::Shadow,
             replaces: plugin.replaces.as_ref().map(|r| r.get_ref().clone()),
+            overridden: false,
         })
     }
 
@@ -397,6 +448,14 @@ impl Config {
             .map(|c| &c.chain)
             .or(self.default_chain.as_ref())
             .map(|chain| chain.iter().map(|n| n.get_ref().clone()).collect())
+    }
+
+    /// The community directory, resolved against the config file's
+    /// directory.
+    pub fn communities_dir(&self) -> Option<PathBuf> {
+        self.communities_dir
+            .as_ref()
+            .map(|d| self.base_dir.join(d.get_ref()))
     }
 
     /// The data directory, resolved against the config file's directory.

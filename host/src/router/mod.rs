@@ -3,13 +3,12 @@
 //! community's chain along with its first event, and records bad input and
 //! events of communities without a chain, so nothing is lost.
 
-use crate::chain::PluginDef;
 use crate::community::{run_worker, Shared, WorkItem};
 use crate::source::SourceItem;
 use crate::stats::Stats;
 use crate::store::{RejectedInput, Store};
 use anyhow::Result;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -18,15 +17,11 @@ use tokio::task::JoinHandle;
 /// Queue length per worker before the router waits (back-pressure).
 const WORKER_QUEUE: usize = 4096;
 
-/// The chains to build, per community.
-#[derive(Clone, Default)]
-pub struct Routes {
-    pub communities: HashMap<String, Vec<Arc<PluginDef>>>,
-    pub default_chain: Option<Vec<Arc<PluginDef>>>,
-}
+mod routes;
+pub use routes::{entry_key, EntryKey, LiveRoutes, RouteEntries, Routes};
 
 pub(crate) struct Router {
-    routes: Arc<crate::reload::LiveRoutes>,
+    routes: Arc<LiveRoutes>,
     store: Arc<dyn Store>,
     stats: Arc<Stats>,
     workers: Vec<mpsc::Sender<WorkItem>>,
@@ -37,11 +32,7 @@ pub(crate) struct Router {
 
 impl Router {
     /// Starts `workers` worker threads (at least one).
-    pub(crate) fn new(
-        routes: Arc<crate::reload::LiveRoutes>,
-        shared: Shared,
-        workers: usize,
-    ) -> Router {
+    pub(crate) fn new(routes: Arc<LiveRoutes>, shared: Shared, workers: usize) -> Router {
         let (senders, tasks) = (0..workers.max(1))
             .map(|_| {
                 let (tx, rx) = mpsc::channel(WORKER_QUEUE);
