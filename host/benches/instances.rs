@@ -1,13 +1,13 @@
 //! What one plugin instance costs, for each plugin of the demo: making it
-//! from its configured snapshot, its first event, a second event, dropping
-//! it, and the memory it adds to the process. Each plugin gets 300
+//! from its configured snapshot, its first event, a second event, and
+//! dropping it. Each plugin gets 300
 //! instances (one per community) kept alive, then dropped, twice: the
 //! second round finds the pool slots the first one used (reset in place,
 //! see docs/tenancy.md).
 //!
 //! `cargo bench -p vigie --bench instances [-- INSTANCES]` (default 300).
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vigie::runtime::{EventView, InstanceSetup, KvCarry};
@@ -16,20 +16,6 @@ use vigie::{builtin, pipeline, Config, Event, Runtime, Secret, SledStore, Store}
 /// The allocator of the `vigie` binary.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// `Rss` and `Private_Dirty` of the process, in KiB.
-fn memory_kib() -> Result<(u64, u64)> {
-    let text = std::fs::read_to_string("/proc/self/smaps_rollup")
-        .context("this benchmark reads /proc/self/smaps_rollup (Linux)")?;
-    let field = |key: &str| -> u64 {
-        text.lines()
-            .find(|l| l.starts_with(key))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    };
-    Ok((field("Rss:"), field("Private_Dirty:")))
-}
 
 fn per(total: Duration, n: usize) -> u128 {
     total.as_micros() / n.max(1) as u128
@@ -65,7 +51,6 @@ fn main() -> Result<()> {
         let entry = config.plugin_entry(plugin)?;
         let def = pipeline::load_entry(&runtime, entry, store.clone(), secret.clone())?;
         for round in ["new slots", "slots reused"] {
-            let (rss_before, dirty_before) = memory_kib()?;
             let mut live = Vec::with_capacity(n);
             let (mut make, mut first, mut second) =
                 (Duration::ZERO, Duration::ZERO, Duration::ZERO);
@@ -97,20 +82,17 @@ fn main() -> Result<()> {
                 }
                 live.push(instance);
             }
-            let (rss_after, dirty_after) = memory_kib()?;
             let linear = live.first().map_or(0, |i| i.memory_bytes() >> 10);
             let started = Instant::now();
             drop(live);
             let drop_time = started.elapsed();
             println!(
                 "  {plugin:9} {round:12}: make {:3}, first event {:3}, second {:3}, drop {:3}; \
-                 linear memory {linear} KiB; per instance RSS +{} KiB, written (private) +{} KiB",
+                 linear memory {linear} KiB",
                 per(make, n),
                 per(first, n),
                 per(second, n),
                 per(drop_time, n),
-                rss_after.saturating_sub(rss_before) / n as u64,
-                dirty_after.saturating_sub(dirty_before) / n as u64,
             );
         }
     }
