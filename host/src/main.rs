@@ -352,8 +352,8 @@ fn run(
         });
         if host.has_connectors() {
             eprintln!(
-                "Connected platforms: running until Ctrl-C (or SIGTERM); pending actions are kept \
-                 in {} for the next start.",
+                "Connecting to the platforms… (the log says when every one is connected; Ctrl-C \
+                 or SIGTERM stops; pending actions are kept in {} for the next start)",
                 data_dir.display()
             );
             tokio::spawn(async move {

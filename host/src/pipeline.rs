@@ -7,7 +7,7 @@ use crate::builtin;
 use crate::chain::PluginDef;
 use crate::community::{DeliveryRoutes, Shared};
 use crate::config::{Config, PluginEntry};
-use crate::connector::{Connector, ConnectorSource, RateConfig};
+use crate::connector::{Connector, ConnectorSource, RateConfig, Readiness};
 use crate::delivery::Delivery;
 use crate::executor::Executor;
 use crate::reload::Reloader;
@@ -107,6 +107,23 @@ impl Vigie {
     ) -> Result<Summary> {
         let stats = Arc::new(Stats::default());
         let (delivery_stop_tx, delivery_stop) = watch::channel(false);
+        // A source that fails (a platform refusing the bot's credentials or
+        // room at start) stops the others: the run ends with its error.
+        let (stop_sources_tx, stop_sources) = watch::channel(false);
+        let stop_sources_tx = Arc::new(stop_sources_tx);
+        {
+            let stop = stop_sources_tx.clone();
+            let mut shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                while !*shutdown.borrow() {
+                    if shutdown.changed().await.is_err() {
+                        return;
+                    }
+                }
+                let _ = stop.send(true);
+            });
+        }
+        let ready = Arc::new(Readiness::new(self.connectors.len()));
         let mut routes = DeliveryRoutes::default();
         let mut deliveries = Vec::new();
         for (connector, rate) in &self.connectors {
@@ -126,7 +143,8 @@ impl Vigie {
             sources.push(Box::new(ConnectorSource {
                 connector: connector.clone(),
                 store: self.store.clone(),
-                shutdown: shutdown.clone(),
+                shutdown: stop_sources.clone(),
+                ready: Some(ready.clone()),
             }));
         }
         let (plans_tx, mut plans_rx) = mpsc::unbounded_channel::<Vec<DecidedAction>>();
@@ -137,7 +155,23 @@ impl Vigie {
             executor.finish()
         });
         let (tx, mut rx) = mpsc::channel(1024);
-        let source_tasks: Vec<_> = sources.into_iter().map(|s| s.spawn(tx.clone())).collect();
+        let source_tasks: Vec<_> = sources
+            .into_iter()
+            .map(|source| {
+                let task = source.spawn(tx.clone());
+                let stop = stop_sources_tx.clone();
+                tokio::spawn(async move {
+                    let result = task
+                        .await
+                        .unwrap_or_else(|e| Err(anyhow!("source task panicked: {e}")));
+                    if let Err(e) = &result {
+                        tracing::error!("{e:#}; stopping");
+                        let _ = stop.send(true);
+                    }
+                    result
+                })
+            })
+            .collect();
         drop(tx);
         let shared = Shared {
             store: self.store.clone(),

@@ -26,6 +26,20 @@ pub enum Fault {
 pub struct FaultPlan {
     pub action: [(Fault, u32); 4],
     pub other: [(Fault, u32); 4],
+    /// The first N requests whose path contains the text get a 500, before
+    /// anything else is considered (logins and joins included).
+    pub fail_first: Vec<(&'static str, usize)>,
+}
+
+impl FaultPlan {
+    /// Forwards everything, except what `fail_first` says.
+    pub fn clean() -> FaultPlan {
+        FaultPlan {
+            action: [(Fault::None, 0); 4],
+            other: [(Fault::None, 0); 4],
+            fail_first: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -69,9 +83,11 @@ impl FaultProxy {
             .build()
             .expect("proxy client");
         let s = seen.clone();
+        let failed_first = Arc::new(Mutex::new(vec![0; plan.fail_first.len()]));
         runtime.spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
                 let ctx = Ctx {
+                    failed_first: failed_first.clone(),
                     upstream: upstream.clone(),
                     http: http.clone(),
                     plan: plan.clone(),
@@ -96,6 +112,7 @@ impl FaultProxy {
 }
 
 struct Ctx {
+    failed_first: Arc<Mutex<Vec<usize>>>,
     upstream: String,
     http: reqwest::Client,
     plan: FaultPlan,
@@ -109,6 +126,15 @@ pub fn is_action(method: &str, path: &str) -> bool {
 
 impl Ctx {
     fn pick(&self, method: &str, path: &str) -> Fault {
+        {
+            let mut failed = self.failed_first.lock().unwrap_or_else(|p| p.into_inner());
+            for (i, (pattern, n)) in self.plan.fail_first.iter().enumerate() {
+                if path.contains(pattern) && failed[i] < *n {
+                    failed[i] += 1;
+                    return Fault::ServerError;
+                }
+            }
+        }
         // Logging in and joining stay clean: the test is about the stream.
         if path.contains("/login") || path.contains("/join/") || path.contains("/whoami") {
             return Fault::None;

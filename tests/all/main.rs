@@ -13,6 +13,7 @@ mod hostile;
 mod irc;
 mod malformed;
 mod matrix;
+mod matrix_start;
 mod process;
 mod reload;
 mod replay;

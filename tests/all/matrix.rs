@@ -421,6 +421,7 @@ fn through_429s_500s_slow_replies_and_dropped_connections_every_action_lands_onc
                 (Fault::Slow, 5),
                 (Fault::DropAfterForward, 5),
             ],
+            fail_first: Vec::new(),
         },
         20261123,
     );

@@ -32,13 +32,26 @@ impl VigieProcess {
         VigieProcess { child, log }
     }
 
+    /// Waits for the process to exit by itself: its status, or `None` if
+    /// it still runs after `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Waits until the connector has synced and listens.
     pub fn wait_listening(&mut self) {
-        self.wait_log("listening for new events");
+        self.wait_log("running until stopped");
     }
 
     /// Waits until the log contains `pattern`.

@@ -45,12 +45,21 @@ pub struct Synapse {
 
 impl Synapse {
     pub fn start() -> Synapse {
+        Synapse::start_with_logins(None)
+    }
+
+    /// A homeserver that lets an account log in `per_second` times a
+    /// second, after one (`rc_login.account`), as a real one limits logins.
+    pub fn start_with_logins(per_second: Option<f64>) -> Synapse {
         ensure_installed("synapse");
         let python = servers_dir().join("synapse/bin/python");
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let d = dir.path().display();
         let big = "{per_second: 10000, burst_count: 10000}";
+        let account = per_second.map_or(big.to_string(), |p| {
+            format!("{{per_second: {p}, burst_count: 1}}")
+        });
         let config = format!(
             r#"server_name: "localhost"
 pid_file: {d}/homeserver.pid
@@ -87,7 +96,7 @@ rc_joins:
   remote: {big}
 rc_login:
   address: {big}
-  account: {big}
+  account: {account}
   failed_attempts: {big}
 rc_admin_redaction: {big}
 rc_invites:
@@ -158,6 +167,20 @@ rc_invites:
         format!("{}\n{}", read("stderr.log"), read("synapse.log"))
     }
 
+    /// Logs in as `user` (registered) once, for its access token.
+    pub fn login(&self, user: &str) -> Value {
+        reqwest::blocking::Client::new()
+            .post(format!("{}/_matrix/client/v3/login", self.url))
+            .json(&json!({
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": user},
+                "password": password(user),
+            }))
+            .send()
+            .and_then(|r| r.json())
+            .expect("login")
+    }
+
     /// Registers a user (password = user name + "-password").
     pub fn register(&self, user: &str) -> MatrixUser {
         let http = reqwest::blocking::Client::builder()
@@ -203,7 +226,7 @@ pub fn password(user: &str) -> String {
 pub struct MatrixUser {
     http: reqwest::blocking::Client,
     base: String,
-    token: String,
+    pub token: String,
     pub user_id: String,
 }
 

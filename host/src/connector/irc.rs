@@ -947,14 +947,15 @@ impl Irc {
         }
         *self.writer.lock().await = Some(write);
         *backoff = Backoff::default();
-        tracing::info!(
-            connector = self.name,
-            server = self.addr,
-            nick,
-            caps = ?self.state().caps,
-            "connected to IRC; joining {}",
+        let mut caps: Vec<String> = self.state().caps.iter().cloned().collect();
+        caps.sort();
+        let caps = caps.join(" ");
+        sink.connected(&format!(
+            "connected to IRC {} as {nick} (capabilities: {}); joining {}",
+            self.addr,
+            if caps.is_empty() { "none" } else { &caps },
             joins.join(" ")
-        );
+        ));
 
         let mut pinged = false;
         loop {

@@ -102,6 +102,9 @@ pub struct Matrix {
     base: String,
     http: reqwest::Client,
     credential: Login,
+    /// The access token a password login gave: kept for every reconnect,
+    /// so a retry never logs in again (homeservers rate-limit logins).
+    logged_in: Mutex<Option<String>>,
     session: tokio::sync::RwLock<Option<Session>>,
     /// Power levels by room, from room state.
     power: Mutex<HashMap<String, PowerLevels>>,
@@ -121,6 +124,8 @@ struct Session {
     user_id: String,
     /// Room aliases resolved to ids.
     staff_room: Option<String>,
+    /// Each configured room, its id and the bot's rights there.
+    report: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -128,6 +133,11 @@ struct PowerLevels {
     users: HashMap<String, i64>,
     users_default: i64,
     creators: Vec<String>,
+    /// Levels needed to redact others' events, kick, ban, and post.
+    redact: i64,
+    kick: i64,
+    ban: i64,
+    post: i64,
 }
 
 impl Matrix {
@@ -166,6 +176,7 @@ impl Matrix {
             base,
             http,
             credential,
+            logged_in: Mutex::new(None),
             session: tokio::sync::RwLock::new(None),
             power: Mutex::new(HashMap::new()),
             dm_rooms: tokio::sync::Mutex::new(HashMap::new()),
@@ -248,12 +259,21 @@ impl Matrix {
         Err(DeliveryError::Permanent(message))
     }
 
-    /// Logs in (password) or checks the token, and joins the rooms.
-    async fn connect(&self) -> Result<Session> {
+    /// Logs in (password, once: the token is kept) or checks the token,
+    /// and joins the rooms. A [`DeliveryError::Permanent`] will not get
+    /// better by waiting (a wrong password or token, a room that does not
+    /// exist or will not let the bot in).
+    async fn connect(&self) -> Result<Session, DeliveryError> {
         let short = Duration::from_secs(30);
-        let token = match &self.credential {
-            Login::Token(t) => t.expose().to_string(),
-            Login::Password(p) => {
+        let kept = self
+            .logged_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let token = match (&self.credential, kept) {
+            (Login::Token(t), _) => t.expose().to_string(),
+            (Login::Password(_), Some(token)) => token,
+            (Login::Password(p), None) => {
                 let user = self.config.user.clone().unwrap_or_default();
                 let body = json!({
                     "type": "m.login.password",
@@ -262,56 +282,124 @@ impl Matrix {
                     "device_id": self.config.device_id,
                     "initial_device_display_name": "Vigie",
                 });
+                *self.session.write().await = None;
                 let reply = self
                     .call(Method::POST, "/login", Some(&body), short)
                     .await
-                    .map_err(|e| anyhow!("login as {user} failed: {e}"))?;
-                reply["access_token"]
+                    .map_err(|e| e.context(format!("login as {user}")))?;
+                let token = reply["access_token"]
                     .as_str()
-                    .ok_or_else(|| anyhow!("login reply has no access_token"))?
-                    .to_string()
+                    .ok_or_else(|| {
+                        DeliveryError::Permanent(format!(
+                            "login as {user}: the reply has no access_token"
+                        ))
+                    })?
+                    .to_string();
+                *self.logged_in.lock().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+                token
             }
         };
         *self.session.write().await = Some(Session {
             token: token.clone(),
             user_id: String::new(),
             staff_room: None,
+            report: String::new(),
         });
-        let who = self
-            .call(Method::GET, "/account/whoami", None, short)
-            .await
-            .map_err(|e| anyhow!("the homeserver refused the credentials: {e}"))?;
+        let who = match self.call(Method::GET, "/account/whoami", None, short).await {
+            Ok(who) => who,
+            Err(DeliveryError::Permanent(e)) if matches!(self.credential, Login::Password(_)) => {
+                // The kept token went stale: log in again next time.
+                *self.logged_in.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                return Err(DeliveryError::Retry {
+                    after: None,
+                    error: format!("the homeserver no longer accepts the session's token ({e}); logging in again"),
+                });
+            }
+            Err(e) => return Err(e.context("the homeserver refused the access token")),
+        };
         let user_id = who["user_id"]
             .as_str()
-            .ok_or_else(|| anyhow!("whoami reply has no user_id"))?
+            .ok_or_else(|| DeliveryError::Permanent("whoami reply has no user_id".into()))?
             .to_string();
         if let Some(expected) = &self.config.user {
             if expected != &user_id {
-                bail!("the token belongs to {user_id}, not to the configured user {expected}");
+                return Err(DeliveryError::Permanent(format!(
+                    "the access token belongs to {user_id}, not to the configured user {expected}"
+                )));
             }
         }
+        let mut rooms = Vec::new();
         for room in &self.config.rooms {
-            self.join(room).await?;
+            let id = self.join(room).await?;
+            rooms.push(self.rights(room, &id, &user_id, false));
         }
         let staff_room = match &self.config.staff_room {
-            Some(room) => Some(self.join(room).await?),
+            Some(room) => {
+                let id = self.join(room).await?;
+                rooms.push(self.rights(room, &id, &user_id, true));
+                Some(id)
+            }
             None => None,
         };
         let session = Session {
             token,
-            user_id,
+            user_id: user_id.clone(),
             staff_room,
+            report: format!("connected to Matrix as {user_id}: {}", rooms.join("; ")),
         };
         *self.session.write().await = Some(session.clone());
-        tracing::info!(
-            connector = self.name,
-            user = session.user_id,
-            "connected to Matrix"
-        );
         Ok(session)
     }
 
-    async fn join(&self, room: &str) -> Result<String> {
+    /// The bot's power level in a room it joined, for the connection
+    /// report; a warning when it cannot do what plugins may ask there.
+    fn rights(&self, room: &str, id: &str, bot: &str, staff_room: bool) -> String {
+        let levels = self
+            .power
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+            .unwrap_or_default();
+        let level = levels.level(bot);
+        let shown = if level == i64::MAX {
+            "creator".to_string()
+        } else {
+            format!("power {level}")
+        };
+        let needed: &[(&str, i64)] = if staff_room {
+            &[("post", levels.post)]
+        } else {
+            &[
+                ("post", levels.post),
+                ("redact messages", levels.redact),
+                ("kick", levels.kick),
+                ("ban", levels.ban),
+            ]
+        };
+        let missing: Vec<String> = needed
+            .iter()
+            .filter(|(_, needs)| level < *needs)
+            .map(|(what, needs)| format!("{what} (needs {needs})"))
+            .collect();
+        if !missing.is_empty() {
+            tracing::warn!(
+                connector = self.name,
+                "in {room} the bot has {shown}: it cannot {}. Actions that need it will fail and go \
+                 to the dead letters; raise the bot's power level in that room (Element: Room \
+                 settings → Roles & Permissions)",
+                missing.join(", ")
+            );
+        }
+        let label = if staff_room { "staff room " } else { "" };
+        if room == id {
+            format!("{label}{room} ({shown})")
+        } else {
+            format!("{label}{room} = {id} ({shown})")
+        }
+    }
+
+    async fn join(&self, room: &str) -> Result<String, DeliveryError> {
         let reply = self
             .call(
                 Method::POST,
@@ -320,7 +408,7 @@ impl Matrix {
                 Duration::from_secs(30),
             )
             .await
-            .map_err(|e| anyhow!("cannot join {room}: {e}"))?;
+            .map_err(|e| e.context(format!("cannot join {room}")))?;
         let id = reply["room_id"].as_str().unwrap_or(room).to_string();
         self.load_power_levels(&id).await;
         Ok(id)
@@ -365,9 +453,16 @@ impl Matrix {
         if let Some(s) = self.session.read().await.clone() {
             return Ok(s);
         }
-        self.connect().await.map_err(|e| DeliveryError::Retry {
-            after: Some(Duration::from_secs(5)),
-            error: format!("not connected: {e:#}"),
+        self.connect().await.map_err(|e| match e {
+            DeliveryError::Retry { after, error } => DeliveryError::Retry {
+                after: after.or(Some(Duration::from_secs(5))),
+                error: format!("not connected: {error}"),
+            },
+            // The sync loop stops the host on those; the action waits.
+            DeliveryError::Permanent(error) => DeliveryError::Retry {
+                after: Some(Duration::from_secs(5)),
+                error: format!("not connected: {error}"),
+            },
         })
     }
 
@@ -575,20 +670,8 @@ impl Matrix {
     ) -> Result<()> {
         let mut backoff = Backoff::default();
         let mut announced = false;
-        let session = loop {
-            match self.connect().await {
-                Ok(s) => break s,
-                Err(e) => {
-                    let wait = backoff.next();
-                    tracing::warn!(
-                        connector = self.name,
-                        "cannot connect ({e:#}); retrying in {wait:?}"
-                    );
-                    if sleep_or_shutdown(wait, &mut shutdown).await {
-                        return Ok(());
-                    }
-                }
-            }
+        let Some(mut session) = self.connect_until_up(&mut backoff, &mut shutdown).await? else {
+            return Ok(());
         };
         backoff = Backoff::default();
         let filter = json!({
@@ -618,6 +701,22 @@ impl Matrix {
             };
             let reply = match reply {
                 Ok(r) => r,
+                Err(DeliveryError::Permanent(e)) if e.contains("M_UNKNOWN_TOKEN") => {
+                    if !matches!(self.credential, Login::Password(_)) {
+                        bail!("the homeserver no longer accepts the access token ({e}); give the bot a new one");
+                    }
+                    tracing::warn!(
+                        connector = self.name,
+                        "the session ended ({e}); logging in again"
+                    );
+                    *self.logged_in.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                    *self.session.write().await = None;
+                    match self.connect_until_up(&mut backoff, &mut shutdown).await? {
+                        Some(s) => session = s,
+                        None => return Ok(()),
+                    }
+                    continue;
+                }
                 Err(e) => {
                     let wait = match &e {
                         DeliveryError::Retry { after: Some(a), .. } => *a,
@@ -656,9 +755,40 @@ impl Matrix {
             }
             if !announced {
                 announced = true;
-                tracing::info!(connector = self.name, "synced; listening for new events");
+                sink.connected(&format!("{}; listening", session.report));
             }
             since = Some(next);
+        }
+    }
+
+    /// Connects, waiting as long as the homeserver asks (`retry_after_ms`,
+    /// `Retry-After`) or backing off. A permanent refusal (credentials, a
+    /// room) stops the connector with the homeserver's words. `None` when
+    /// the host shuts down meanwhile.
+    async fn connect_until_up(
+        &self,
+        backoff: &mut Backoff,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Result<Option<Session>> {
+        loop {
+            match self.connect().await {
+                Ok(session) => return Ok(Some(session)),
+                Err(DeliveryError::Permanent(e)) => bail!("cannot connect to Matrix: {e}"),
+                Err(DeliveryError::Retry { after, error }) => {
+                    let wait = match after {
+                        // A little past what was asked: the homeserver counts from its clock.
+                        Some(after) => after + Duration::from_millis(250),
+                        None => backoff.next(),
+                    };
+                    tracing::warn!(
+                        connector = self.name,
+                        "cannot connect ({error}); retrying in {wait:.1?}"
+                    );
+                    if sleep_or_shutdown(wait, shutdown).await {
+                        return Ok(None);
+                    }
+                }
+            }
         }
     }
 
@@ -910,10 +1040,17 @@ impl PowerLevels {
                     .collect()
             })
             .unwrap_or_default();
+        let level = |key: &str, default: i64| content[key].as_i64().unwrap_or(default);
         PowerLevels {
             users,
-            users_default: content["users_default"].as_i64().unwrap_or(0),
+            users_default: level("users_default", 0),
             creators: Vec::new(),
+            redact: level("redact", 50),
+            kick: level("kick", 50),
+            ban: level("ban", 50),
+            post: content["events"]["m.room.message"]
+                .as_i64()
+                .unwrap_or_else(|| level("events_default", 0)),
         }
     }
 

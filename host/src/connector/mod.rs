@@ -165,6 +165,19 @@ pub enum DeliveryError {
     Permanent(String),
 }
 
+impl DeliveryError {
+    /// The same error, its message prefixed with what was being done.
+    pub fn context(self, what: impl fmt::Display) -> DeliveryError {
+        match self {
+            DeliveryError::Retry { after, error } => DeliveryError::Retry {
+                after,
+                error: format!("{what}: {error}"),
+            },
+            DeliveryError::Permanent(e) => DeliveryError::Permanent(format!("{what}: {e}")),
+        }
+    }
+}
+
 impl fmt::Display for DeliveryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -232,6 +245,31 @@ pub trait Connector: Send + Sync + 'static {
     fn rate_state(&self) -> RateState;
 }
 
+/// Which connectors of a host have connected: says once when all have.
+pub struct Readiness {
+    expected: usize,
+    connected: std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl Readiness {
+    pub fn new(expected: usize) -> Readiness {
+        Readiness {
+            expected,
+            connected: Default::default(),
+        }
+    }
+
+    fn connected(&self, connector: &str) {
+        let mut connected = self.connected.lock().unwrap_or_else(|p| p.into_inner());
+        if connected.insert(connector.to_string()) && connected.len() == self.expected {
+            tracing::info!(
+                "connected to every platform ({}): running until stopped (Ctrl-C or SIGTERM)",
+                connected.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+}
+
 /// Where a connector hands what it received: the store first (inbox and
 /// cursor, atomically), then the router.
 #[derive(Clone)]
@@ -239,6 +277,7 @@ pub struct EventSink {
     connector: String,
     store: Arc<dyn Store>,
     tx: mpsc::Sender<SourceItem>,
+    ready: Option<Arc<Readiness>>,
 }
 
 impl EventSink {
@@ -255,6 +294,17 @@ impl EventSink {
             connector: connector.into(),
             store,
             tx,
+            ready: None,
+        }
+    }
+
+    /// The connector is connected and listening; `report` says how (the
+    /// account, the rooms or channels, the rights it has there). Logged;
+    /// once every connector of the host has said so, the host says it runs.
+    pub fn connected(&self, report: &str) {
+        tracing::info!(connector = self.connector, "{report}");
+        if let Some(ready) = &self.ready {
+            ready.connected(&self.connector);
         }
     }
 
@@ -301,6 +351,7 @@ pub struct ConnectorSource {
     pub connector: Arc<dyn Connector>,
     pub store: Arc<dyn Store>,
     pub shutdown: watch::Receiver<bool>,
+    pub ready: Option<Arc<Readiness>>,
 }
 
 impl Source for ConnectorSource {
@@ -334,6 +385,7 @@ impl Source for ConnectorSource {
                 connector: name.clone(),
                 store: self.store.clone(),
                 tx,
+                ready: self.ready.clone(),
             };
             self.connector
                 .clone()

@@ -230,19 +230,19 @@ impl Connector for Webhook {
         Box::pin(async move {
             let Some(listen) = self.config.listen.clone() else {
                 // Send-only: nothing to stream.
+                sink.connected("send-only (no `listen`): posting actions to its URL");
                 let _ = shutdown.wait_for(|stop| *stop).await;
                 return Ok(());
             };
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
-            tracing::info!(
-                connector = self.name,
+            sink.connected(&format!(
                 "listening for events on http://{}/events",
                 listener
                     .local_addr()
                     .map_or(listen.clone(), |a| a.to_string())
-            );
+            ));
             let endpoint = Endpoint {
                 key: Arc::new(self.secret.expose().as_bytes().to_vec()),
                 community: self.config.community.clone(),

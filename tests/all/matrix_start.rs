@@ -1,0 +1,153 @@
+//! Starting against a real Matrix homeserver (Synapse on 127.0.0.1), as a
+//! newcomer does, with the mistakes a newcomer makes: what stops the start
+//! (and says why), what waits (a rate-limited login, as long as asked and
+//! without logging in again), and what the connection report says.
+
+use crate::fault_proxy::{FaultPlan, FaultProxy};
+use crate::process::VigieProcess;
+use crate::synapse::{password, Synapse};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A config with one Matrix connector; `credential` is its `user` /
+/// `password` / `access_token` lines (secrets from `VIGIE_TEST_SECRET`).
+fn config(dir: &Path, homeserver: &str, credential: &str, room: &str) -> PathBuf {
+    let path = dir.join("vigie.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"data_dir = "data"
+[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete"]
+config = {{ keywords = ["spam"] }}
+[[communities]]
+id = "acme"
+chain = ["kf"]
+[[connectors]]
+type = "matrix"
+community = "acme"
+homeserver = "{homeserver}"
+{credential}
+rooms = ["{room}"]
+sync_timeout_s = 2
+"#
+        ),
+    )
+    .expect("write config");
+    path
+}
+
+const PASSWORD: &str = "user = \"@vigie:localhost\"\npassword = \"env:VIGIE_TEST_SECRET\"";
+const TOKEN: &str = "user = \"@vigie:localhost\"\naccess_token = \"env:VIGIE_TEST_SECRET\"";
+
+/// Runs vigie until it exits by itself (within a minute): its log.
+fn refused(config: &Path, secret: &str) -> String {
+    let mut vigie = VigieProcess::start(config, secret);
+    let status = vigie.wait_exit(Duration::from_secs(60));
+    let log = vigie.log();
+    match status {
+        Some(status) => assert!(!status.success(), "exited 0:\n{log}"),
+        None => panic!("still retrying after a minute:\n{log}"),
+    }
+    assert!(
+        !log.contains("running until stopped"),
+        "said it runs:\n{log}"
+    );
+    log
+}
+
+#[test]
+fn permanent_refusals_at_start_stop_vigie_with_the_homeservers_words() {
+    let synapse = Synapse::start();
+    let alice = synapse.register("alice");
+    let bot = synapse.register("vigie");
+    let room = alice.create_room(&[]);
+    let dir = tempfile::tempdir().unwrap();
+
+    // A room alias that does not exist.
+    let log = refused(
+        &config(dir.path(), &synapse.url, PASSWORD, "#missing:localhost"),
+        &password("vigie"),
+    );
+    assert!(
+        log.contains("cannot join #missing:localhost") && log.contains("M_NOT_FOUND"),
+        "{log}"
+    );
+
+    // A token the homeserver does not know.
+    let log = refused(
+        &config(dir.path(), &synapse.url, TOKEN, &room),
+        "syt_not_a_token",
+    );
+    assert!(log.contains("M_UNKNOWN_TOKEN"), "{log}");
+
+    // Another user's token.
+    let log = refused(
+        &config(dir.path(), &synapse.url, TOKEN, &room),
+        &alice.token,
+    );
+    assert!(
+        log.contains("belongs to @alice:localhost, not to the configured user @vigie:localhost"),
+        "{log}"
+    );
+
+    // The bot's own token, in a room where it has power 0: it runs, says
+    // so once connected, and warns about what it cannot do there.
+    let mut vigie =
+        VigieProcess::start(&config(dir.path(), &synapse.url, TOKEN, &room), &bot.token);
+    vigie.wait_listening();
+    let log = vigie.stop();
+    assert!(
+        log.contains(&format!(
+            "connected to Matrix as @vigie:localhost: {room} (power 0)"
+        )),
+        "{log}"
+    );
+    assert!(
+        log.contains("cannot redact messages (needs 50), kick (needs 50), ban (needs 50)"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_rate_limited_login_waits_as_long_as_asked_and_the_token_is_kept() {
+    // One login per 8 s per account, after the first.
+    let synapse = Synapse::start_with_logins(Some(0.125));
+    let alice = synapse.register("alice");
+    synapse.register("vigie");
+    let room = alice.create_room(&[]);
+    // The account's one free login is used: vigie's first one is refused
+    // with a delay (about 8 s).
+    let first = synapse.login("vigie");
+    assert!(first["access_token"].is_string(), "{first}");
+    let proxy = FaultProxy::start(
+        &synapse.url,
+        FaultPlan {
+            fail_first: vec![("/join/", 2)],
+            ..FaultPlan::clean()
+        },
+        7,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut vigie = VigieProcess::start(
+        &config(dir.path(), &proxy.url, PASSWORD, &room),
+        &password("vigie"),
+    );
+    vigie.wait_listening();
+    let log = vigie.stop();
+    let seen = proxy.seen();
+    let logins: Vec<_> = seen.iter().filter(|s| s.path.contains("/login")).collect();
+    let joins = seen.iter().filter(|s| s.path.contains("/join/")).count();
+    assert_eq!(
+        logins.len(),
+        2,
+        "one refused, one accepted, none after:\n{log}"
+    );
+    let waited = logins[1].at - logins[0].at;
+    assert!(
+        waited >= Duration::from_secs(6),
+        "retried the login after {waited:?}, before the homeserver's delay:\n{log}"
+    );
+    assert!(joins >= 3, "the two failed joins were retried:\n{log}");
+}
