@@ -33,7 +33,7 @@ rate = {{ per_second = {per_second:.1}, burst = {burst}, channel_per_second = {p
 
 /// The embedded demo's config, pointed at a Matrix room instead of its
 /// events file: the one config change the README documents.
-fn demo_config(dir: &Path, synapse: &Synapse, room: &str) -> PathBuf {
+fn demo_config(dir: &Path, synapse: &Synapse, room: &str, staff_room: &str) -> PathBuf {
     for (name, content) in vigie::builtin::DEMO_FILES {
         std::fs::write(dir.join(name), content).expect("write demo file");
     }
@@ -42,7 +42,8 @@ fn demo_config(dir: &Path, synapse: &Synapse, room: &str) -> PathBuf {
     let text = without_sources.replace(
         "data_dir = \"../../target/demo-data\"",
         "data_dir = \"data\"",
-    ) + &connector(synapse, room);
+    ) + &connector(synapse, room)
+        + &format!("staff_room = \"{staff_room}\"\n");
     let path = dir.join("vigie.toml");
     std::fs::write(&path, text).expect("write config");
     path
@@ -70,12 +71,13 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
     let carol = synapse.register("carol");
     synapse.register("vigie");
     let room = moderator.create_room(&["@vigie:localhost"]);
+    let staff_room = moderator.create_room(&["@vigie:localhost"]);
     alice.join(&room);
     bob.join(&room);
     carol.join(&room);
 
     let dir = tempfile::tempdir().unwrap();
-    let config = demo_config(dir.path(), &synapse, &room);
+    let config = demo_config(dir.path(), &synapse, &room, &staff_room);
     let mut vigie = VigieProcess::start(&config, &password("vigie"));
     vigie.wait_listening();
 
@@ -125,6 +127,55 @@ fn the_demo_chain_moderates_answers_and_runs_a_contest_in_a_real_matrix_room() {
                 .unwrap_or("")
                 .contains("pays"),
         "unexpected answer: {answer}"
+    );
+    // As a bot writes on Matrix: a notice, mentioning who it answers.
+    assert_eq!(answer["content"]["msgtype"], "m.notice", "{answer}");
+    assert_eq!(
+        answer["content"]["m.mentions"]["user_ids"],
+        serde_json::json!([alice.user_id]),
+        "{answer}"
+    );
+    // The contest announcement names the room as people see it.
+    let t = moderator.timeline(&room);
+    let announced = bot_events(&t, "m.room.message")
+        .into_iter()
+        .find(|e| e["event_id"] == announcement.as_str())
+        .map(|e| e["content"]["body"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default();
+    assert!(
+        announced.contains("Vigie test") && !announced.contains(&room),
+        "{announced}"
+    );
+    // A question the FAQ cannot answer goes to the staff room, with a
+    // link to it.
+    let unanswered = carol.send(&room, "Est-ce que Acme recrute des baristas pour l'été ?");
+    let flag = wait_for(
+        "the flag in the staff room",
+        Duration::from_secs(60),
+        || {
+            let t = moderator.timeline(&staff_room);
+            bot_events(&t, "m.room.message")
+                .into_iter()
+                .find(|e| {
+                    e["content"]["formatted_body"]
+                        .as_str()
+                        .is_some_and(|b| b.contains(&unanswered))
+                })
+                .cloned()
+        },
+    );
+    let link = format!("https://matrix.to/#/{room}/{unanswered}");
+    assert!(
+        flag["content"]["formatted_body"]
+            .as_str()
+            .is_some_and(|b| b.contains(&format!("<a href=\"{link}\">"))),
+        "{flag}"
+    );
+    assert!(
+        flag["content"]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("Vigie test")),
+        "{flag}"
     );
     // A contest entry: counted, acknowledged with a reaction.
     wait_for("the entry's ✅", Duration::from_secs(60), || {

@@ -23,11 +23,13 @@ use anyhow::{anyhow, bail, Context, Result};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
+
+mod text;
 
 /// `[[connectors]] type = "matrix"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -110,12 +112,68 @@ pub struct Matrix {
     power: Mutex<HashMap<String, PowerLevels>>,
     /// Direct-message rooms by user, created on demand.
     dm_rooms: tokio::sync::Mutex<HashMap<String, String>>,
+    /// Who wrote what lately, and how rooms are called: for mentions and
+    /// room names in what the bot writes.
+    recent: Mutex<Recent>,
     rate: Mutex<RateState>,
 }
 
 enum Login {
     Token(Credential),
     Password(Credential),
+}
+
+/// The senders seen lately (by room, by lower-case localpart, which is the
+/// events' author name), the authors of recent events, and rooms' names.
+#[derive(Default)]
+struct Recent {
+    senders: HashMap<String, HashMap<String, String>>,
+    authors: HashMap<String, String>,
+    order: VecDeque<String>,
+    rooms: HashMap<String, String>,
+}
+
+/// Authors remembered, for the mention in a reply to their message.
+const RECENT_AUTHORS: usize = 50_000;
+
+impl Recent {
+    fn saw(&mut self, room: &str, event_id: &str, sender: &str, name: &str) {
+        self.senders
+            .entry(room.to_string())
+            .or_default()
+            .insert(name.to_lowercase(), sender.to_string());
+        if self
+            .authors
+            .insert(event_id.to_string(), sender.to_string())
+            .is_none()
+        {
+            self.order.push_back(event_id.to_string());
+            if self.order.len() > RECENT_AUTHORS {
+                if let Some(old) = self.order.pop_front() {
+                    self.authors.remove(&old);
+                }
+            }
+        }
+    }
+}
+
+/// Names as a room sees them, for [`text::message`].
+struct RoomNames<'a> {
+    recent: &'a Recent,
+    room: &'a str,
+}
+
+impl text::Names for RoomNames<'_> {
+    fn user(&self, name: &str) -> Option<String> {
+        self.recent
+            .senders
+            .get(self.room)?
+            .get(&name.to_lowercase())
+            .cloned()
+    }
+    fn room(&self, room_id: &str) -> Option<String> {
+        self.recent.rooms.get(room_id).cloned()
+    }
 }
 
 #[derive(Clone)]
@@ -180,6 +238,7 @@ impl Matrix {
             session: tokio::sync::RwLock::new(None),
             power: Mutex::new(HashMap::new()),
             dm_rooms: tokio::sync::Mutex::new(HashMap::new()),
+            recent: Mutex::new(Recent::default()),
             rate: Mutex::new(RateState::default()),
             config,
         })
@@ -411,6 +470,14 @@ impl Matrix {
             .map_err(|e| e.context(format!("cannot join {room}")))?;
         let id = reply["room_id"].as_str().unwrap_or(room).to_string();
         self.load_power_levels(&id).await;
+        if room.starts_with('#') {
+            // The alias the config gives is how its people call the room.
+            self.recent
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .rooms
+                .insert(id.clone(), room.to_string());
+        }
         Ok(id)
     }
 
@@ -426,8 +493,20 @@ impl Matrix {
         };
         let mut levels = PowerLevels::default();
         let mut creators = Vec::new();
+        let mut label = None;
         for ev in state.as_array().into_iter().flatten() {
             match ev["type"].as_str() {
+                Some("m.room.canonical_alias") => {
+                    if let Some(alias) = ev["content"]["alias"].as_str() {
+                        label = Some(alias.to_string());
+                    }
+                }
+                Some("m.room.name") if label.is_none() => {
+                    label = ev["content"]["name"]
+                        .as_str()
+                        .filter(|n| !n.trim().is_empty())
+                        .map(String::from);
+                }
                 Some("m.room.power_levels") => levels = PowerLevels::from_content(&ev["content"]),
                 Some("m.room.create") => {
                     creators.extend(ev["sender"].as_str().map(String::from));
@@ -443,6 +522,13 @@ impl Matrix {
             }
         }
         levels.creators = creators;
+        if let Some(label) = label {
+            self.recent
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .rooms
+                .insert(room.to_string(), label);
+        }
         self.power
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -546,18 +632,15 @@ impl Matrix {
             Action::Reply {
                 to_message, text, ..
             } => {
-                let content = json!({
-                    "msgtype": "m.text",
-                    "body": text,
-                    "m.relates_to": {"m.in_reply_to": {"event_id": to_message}},
-                });
+                let mut content = self.rich(room, text, Some(to_message));
+                content["m.relates_to"] = json!({"m.in_reply_to": {"event_id": to_message}});
                 Ok(message(
                     self.send_event(room, "m.room.message", content, txn)
                         .await?,
                 ))
             }
             Action::Post { text, .. } => {
-                let content = json!({"msgtype": "m.text", "body": text});
+                let content = self.rich(room, text, None);
                 Ok(message(
                     self.send_event(room, "m.room.message", content, txn)
                         .await?,
@@ -624,18 +707,19 @@ impl Matrix {
             }),
             Action::DirectMessage { user_id, text, .. } => {
                 let dm = self.dm_room(user_id).await?;
-                let content = json!({"msgtype": "m.text", "body": text});
+                let content = self.rich(room, text, None);
                 Ok(message(
                     self.send_event(&dm, "m.room.message", content, txn).await?,
                 ))
             }
             Action::Flag { message_id, reason } => match &session.staff_room {
                 Some(staff) => {
-                    let body = format!(
-                        "🚩 review requested for message {message_id} in {room} ({}): {reason}",
-                        decided.by.plugin
+                    let content = text::notice_with_link(
+                        &format!("🚩 review requested in {}: ", self.room_label(room)),
+                        "the message",
+                        &text::matrix_to(&[room, message_id]),
+                        &format!(" ({}): {reason}", decided.by.plugin),
                     );
-                    let content = json!({"msgtype": "m.notice", "body": body});
                     Ok(sent(
                         self.send_event(staff, "m.room.message", content, txn)
                             .await?,
@@ -648,7 +732,7 @@ impl Matrix {
             } => match &session.staff_room {
                 Some(staff) => {
                     let body = format!("⚠️ [{severity:?}] {message} ({})", decided.by.plugin);
-                    let content = json!({"msgtype": "m.notice", "body": body});
+                    let content = self.rich(room, &body, None);
                     Ok(sent(
                         self.send_event(staff, "m.room.message", content, txn)
                             .await?,
@@ -660,6 +744,32 @@ impl Matrix {
                 Ok(sent("internal to the chain: nothing to do".into()))
             }
         }
+    }
+
+    /// A message's content as Matrix clients show a bot's (see [`text`]);
+    /// a reply mentions the author of the message it answers.
+    fn rich(&self, room: &str, body: &str, answering: Option<&str>) -> Value {
+        let recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let author = answering.and_then(|id| recent.authors.get(id).cloned());
+        text::message(
+            body,
+            &RoomNames {
+                recent: &recent,
+                room,
+            },
+            author.as_deref(),
+        )
+    }
+
+    /// How people call a room: its alias or name, else its id.
+    fn room_label(&self, room: &str) -> String {
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .rooms
+            .get(room)
+            .cloned()
+            .unwrap_or_else(|| room.to_string())
     }
 
     async fn sync_loop(
@@ -1000,6 +1110,10 @@ impl Matrix {
             .next()
             .unwrap_or(sender)
             .to_string();
+        self.recent
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .saw(room, id, sender, &name);
         let timestamp = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts) * 1_000_000)
             .map_err(|e| anyhow!("event {id}: bad origin_server_ts {ts}: {e}"))?;
         let reply_to = relates["m.in_reply_to"]["event_id"]
