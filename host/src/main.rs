@@ -30,7 +30,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "vigie", version, about, long_about = None)]
 struct Cli {
-    /// Log filter (e.g. `info`, `vigie=debug`) [default: warn]. Without
+    /// Log filter (e.g. `info`, `vigie=debug`) [default: warnings, and how
+    /// the platforms connect and what is executed on them]. Without
     /// it, VIGIE_LOG, then RUST_LOG.
     #[arg(long, global = true, env = "VIGIE_LOG")]
     log: Option<String>,
@@ -153,11 +154,14 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
+    // Warnings, and the connectors' few lines: how each connected (rooms,
+    // rights), that the host runs, what it executed on the platforms.
+    const DEFAULT_LOG: &str = "warn,vigie::connector=info,vigie::delivery=info";
     // An explicit --log (or VIGIE_LOG) wins over RUST_LOG, which other
     // tools share.
     let filter = (cli.log.clone())
         .or_else(|| std::env::var("RUST_LOG").ok())
-        .unwrap_or_else(|| "warn".into());
+        .unwrap_or_else(|| DEFAULT_LOG.into());
     let env_filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
         eprintln!("warning: log filter `{filter}` is not valid ({e}); logging warnings only");
         "warn".into()

@@ -151,3 +151,105 @@ fn a_rate_limited_login_waits_as_long_as_asked_and_the_token_is_kept() {
     );
     assert!(joins >= 3, "the two failed joins were retried:\n{log}");
 }
+
+/// `examples/local-synapse/start.sh`, the docs' way to a local room: the
+/// homeserver it starts, the accounts and rooms it makes, and the connector
+/// entry it prints, followed as written, moderate a member.
+#[test]
+fn the_local_synapse_script_gives_a_room_the_demo_moderates() {
+    use crate::synapse::{ensure_installed, free_port, servers_dir, wait_for, MatrixUser};
+    ensure_installed("synapse");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/local-synapse/start.sh");
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port().to_string();
+    let dir = home.path().join("synapse");
+    let dir_arg = dir.display().to_string();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .args(args)
+            .env("VIGIE_SERVERS_DIR", servers_dir())
+            .output()
+            .expect("run the script");
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{text}");
+        text
+    };
+    /// Stops the homeserver whatever happens next.
+    struct Stop(std::path::PathBuf, String);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("bash")
+                .arg(&self.0)
+                .args(["--stop", &self.1])
+                .status();
+        }
+    }
+    let printed = run(&[&dir_arg, "--port", &port]);
+    let _stop = Stop(script.clone(), dir_arg.clone());
+    let connector = std::fs::read_to_string(dir.join("connector.toml")).unwrap();
+    assert!(printed.contains(connector.trim()), "{printed}");
+    // Running it again shows the same, without making anything twice.
+    assert!(run(&[&dir_arg]).contains(connector.trim()));
+    let passwords = std::fs::read_to_string(dir.join("passwords.env")).unwrap();
+    let password = |key: &str| {
+        passwords
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("no {key} in passwords.env"))
+            .to_string()
+    };
+
+    // The demo's config with its events file replaced by the room, as the
+    // script's instructions say.
+    let work = tempfile::tempdir().unwrap();
+    for (name, content) in vigie::builtin::DEMO_FILES {
+        std::fs::write(work.path().join(name), content).unwrap();
+    }
+    let demo = vigie::builtin::DEMO_CONFIG;
+    let config = work.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        demo[..demo.find("[[sources]]").unwrap()].replace(
+            "data_dir = \"../../target/demo-data\"",
+            "data_dir = \"data\"",
+        ) + &connector.replace("env:VIGIE_MATRIX_PASSWORD", "env:VIGIE_TEST_SECRET"),
+    )
+    .unwrap();
+    let mut vigie = VigieProcess::start(&config, &password("VIGIE_MATRIX_PASSWORD"));
+    vigie.wait_listening();
+    let log = vigie.log();
+    assert!(
+        log.contains("#community:localhost = !") && log.contains("(power 50)"),
+        "{log}"
+    );
+    assert!(!log.contains("cannot redact"), "{log}");
+
+    // A member's insult is redacted: the bot's power level works there.
+    let url = format!("http://127.0.0.1:{port}");
+    let member = MatrixUser::log_in(&url, "member", &password("MEMBER_PASSWORD"));
+    let room = member.call(
+        reqwest::Method::GET,
+        &format!(
+            "/directory/room/{}",
+            crate::synapse::enc("#community:localhost")
+        ),
+        None,
+    )["room_id"]
+        .as_str()
+        .expect("the room's alias resolves")
+        .to_string();
+    let room = room.as_str();
+    let insult = member.send(room, "franchement t'es qu'un connard");
+    wait_for("the insult to be redacted", Duration::from_secs(60), || {
+        member
+            .timeline(room)
+            .iter()
+            .any(|e| {
+                e["event_id"] == insult.as_str() && !e["unsigned"]["redacted_because"].is_null()
+            })
+            .then_some(())
+    });
+    vigie.stop();
+}

@@ -211,6 +211,35 @@ rc_invites:
     }
 }
 
+impl MatrixUser {
+    /// An account of a homeserver at `url`, logged in with its password.
+    pub fn log_in(url: &str, user: &str, password: &str) -> MatrixUser {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client");
+        let reply: Value = http
+            .post(format!("{url}/_matrix/client/v3/login"))
+            .json(&json!({
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": user},
+                "password": password,
+            }))
+            .send()
+            .and_then(|r| r.json())
+            .expect("login");
+        MatrixUser {
+            http,
+            base: url.to_string(),
+            token: reply["access_token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("login as {user}: {reply}"))
+                .to_string(),
+            user_id: format!("@{user}:localhost"),
+        }
+    }
+}
+
 impl Drop for Synapse {
     fn drop(&mut self) {
         let _ = self.child.kill();
