@@ -409,6 +409,20 @@ pub struct DecidedAction {
 impl DecidedAction {
     /// One line for people: `acme #general keyword-filter delete: reason`.
     pub fn one_line(&self) -> String {
+        self.one_line_wide(false)
+    }
+
+    /// The names of [`DecidedAction::one_line`]'s columns, aligned with it.
+    pub fn one_line_header() -> String {
+        format!(
+            "{:<8} {:<11} {:<15} {:<7} detail — reason",
+            "community", "channel", "plugin", "action"
+        )
+    }
+
+    /// [`DecidedAction::one_line`], with its texts whole when `wide`.
+    pub fn one_line_wide(&self, wide: bool) -> String {
+        let shorten = |text: &str, max: usize| shorten(text, if wide { usize::MAX } else { max });
         let detail = match &self.action {
             Action::Reply { text, .. } | Action::Post { text, .. } => {
                 format!(" «{}»", shorten(text, 70))

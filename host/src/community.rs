@@ -580,6 +580,11 @@ impl CommunityActor {
             return Ok(());
         }
         let handled_count = handled.len() as u64;
+        let mut shadow_actions: BTreeMap<String, u64> = BTreeMap::new();
+        for record in &shadow {
+            *shadow_actions.entry(record.plugin.clone()).or_default() +=
+                record.actions.len() as u64;
+        }
         let wake: HashSet<String> = outbox.iter().map(|e| e.connector.clone()).collect();
         self.store.commit(Commit {
             kv,
@@ -595,6 +600,9 @@ impl CommunityActor {
         }
         self.stats.update(|s| {
             s.events_handled += handled_count;
+            for (plugin, n) in shadow_actions {
+                *s.shadow_actions.entry(plugin).or_default() += n;
+            }
             for a in &actions {
                 *s.actions
                     .entry(a.action.kind().name().to_string())

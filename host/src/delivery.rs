@@ -36,6 +36,7 @@ pub struct Delivery {
     store: Arc<dyn Store>,
     rate: RateConfig,
     wake: Arc<Notify>,
+    stats: Option<Arc<crate::stats::Stats>>,
 }
 
 /// Per-channel waiting state.
@@ -53,7 +54,14 @@ impl Delivery {
             store,
             rate,
             wake: Arc::new(Notify::new()),
+            stats: None,
         }
+    }
+
+    /// Counts the run's dead letters in `stats` (for the summary).
+    pub fn with_stats(mut self, stats: Arc<crate::stats::Stats>) -> Self {
+        self.stats = Some(stats);
+        self
     }
 
     /// Notified when new entries are committed, so delivery starts at once.
@@ -243,6 +251,9 @@ impl Delivery {
                 tokio::task::spawn_blocking(move || store.dead_letter(&key, dead))
                     .await
                     .context("store task failed")??;
+                if let Some(stats) = &self.stats {
+                    stats.update(|s| s.dead_letters += 1);
+                }
                 Ok(true)
             }
         }

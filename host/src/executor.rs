@@ -62,9 +62,26 @@ impl Executor for JsonLinesExecutor {
 /// Prints one readable line per action (community, channel, plugin, action,
 /// reason). Labels (one per message with a sentiment plugin) are shown only
 /// when asked for; the summary counts them either way.
+/// A header names the columns before the first line; texts are shortened
+/// to keep one line each unless `wide`, and the end says how to see them
+/// whole.
 #[derive(Default)]
 pub struct ConsoleExecutor {
     pub show_labels: bool,
+    /// Texts (replies, posts, reasons) whole instead of shortened.
+    pub wide: bool,
+    header_printed: bool,
+    shortened: bool,
+}
+
+impl ConsoleExecutor {
+    pub fn new(show_labels: bool, wide: bool) -> ConsoleExecutor {
+        ConsoleExecutor {
+            show_labels,
+            wide,
+            ..Default::default()
+        }
+    }
 }
 
 impl Executor for ConsoleExecutor {
@@ -74,7 +91,26 @@ impl Executor for ConsoleExecutor {
             if !self.show_labels && action.action.kind() == crate::ActionKind::Label {
                 continue;
             }
-            writeln!(out, "{}", action.one_line())?;
+            if !self.header_printed {
+                self.header_printed = true;
+                writeln!(out, "{}", DecidedAction::one_line_header())?;
+            }
+            let line = action.one_line_wide(self.wide);
+            if !self.wide && !self.shortened && line != action.one_line_wide(true) {
+                self.shortened = true;
+            }
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        std::io::stdout().lock().flush()?;
+        if self.shortened {
+            eprintln!(
+                "(long texts were shortened to one line: --wide prints them whole, --json prints \
+                 every field of every action)"
+            );
         }
         Ok(())
     }

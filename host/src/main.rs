@@ -61,10 +61,20 @@ enum Command {
         /// Also print `label` actions (hidden on the terminal by default).
         #[arg(long)]
         labels: bool,
+        /// Print texts (replies, posts, reasons) whole instead of shortened
+        /// to one line.
+        #[arg(long)]
+        wide: bool,
         /// Do not follow changes to the config and plugin files (by default
         /// a changed plugin is reloaded and serves the next event).
         #[arg(long)]
         no_watch: bool,
+        /// Keep reading the event files as they grow (like `tail -f`) and
+        /// run until Ctrl-C or SIGTERM, printing actions as they are
+        /// decided: a host fed from a file that stays up (try hot reload
+        /// without a platform).
+        #[arg(long)]
+        follow: bool,
     },
     /// Dry-run one plugin over a JSON Lines file of events, with no platform;
     /// prints one JSON object per action, in the order of the events. Exit
@@ -110,7 +120,7 @@ enum Command {
     /// target user, plugin, reason, platform reply), filtered.
     Audit(report::AuditArgs),
     /// Show actions that failed for good, with the platform's error.
-    DeadLetters(report::StoreArgs),
+    DeadLetters(report::DeadLetterArgs),
     /// What shadow plugins would have done, and how it differs from the
     /// live plugins they are meant to replace.
     ShadowReport(report::ShadowArgs),
@@ -154,9 +164,10 @@ fn main() {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
-    // Warnings, and the connectors' few lines: how each connected (rooms,
-    // rights), that the host runs, what it executed on the platforms.
-    const DEFAULT_LOG: &str = "warn,vigie::connector=info,vigie::delivery=info";
+    // Warnings, and the few lines an operator watches for: how each
+    // platform connected (rooms, rights), that the host runs, what it
+    // executed on the platforms, which plugin versions hot reload swapped.
+    const DEFAULT_LOG: &str = "warn,vigie::connector=info,vigie::delivery=info,vigie::reload=info";
     // An explicit --log (or VIGIE_LOG) wins over RUST_LOG, which other
     // tools share.
     let filter = (cli.log.clone())
@@ -186,8 +197,21 @@ fn real_main(command: Command) -> Result<()> {
             events,
             fresh,
             labels,
+            wide,
             no_watch,
-        } => run(config, json, events, fresh, labels, !no_watch),
+            follow,
+        } => run(
+            config,
+            json,
+            events,
+            fresh,
+            RunOutput {
+                show_labels: labels,
+                wide,
+            },
+            !no_watch,
+            follow,
+        ),
         Command::Test {
             plugin,
             events,
@@ -242,6 +266,12 @@ fn real_main(command: Command) -> Result<()> {
     }
 }
 
+/// How `vigie run` prints actions on the terminal.
+struct RunOutput {
+    show_labels: bool,
+    wide: bool,
+}
+
 fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -253,8 +283,9 @@ fn run(
     json: bool,
     events: Option<PathBuf>,
     fresh: bool,
-    show_labels: bool,
+    RunOutput { show_labels, wide }: RunOutput,
     watch: bool,
+    follow: bool,
 ) -> Result<()> {
     // Keeps a temporary directory alive for the run.
     let mut _temp = None;
@@ -300,18 +331,40 @@ fn run(
         _temp = Some(dir);
     }
     let data_dir = config.data_dir();
+    // Turns true on Ctrl-C or SIGTERM when the host runs until stopped.
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let jsonl = |path: PathBuf, follows: bool| -> Box<dyn Source> {
+        let source = JsonLinesSource::new(path);
+        Box::new(if follows {
+            source.following(shutdown.clone())
+        } else {
+            source
+        })
+    };
+    let mut following = false;
     let sources: Vec<Box<dyn Source>> = match events {
-        Some(path) => vec![Box::new(JsonLinesSource::new(path))],
+        Some(path) => {
+            following = follow && path.as_os_str() != "-";
+            vec![jsonl(path, follow)]
+        }
         None => config
             .sources
             .iter()
             .map(|s| match s {
-                SourceConfig::Jsonl { path } => {
-                    Box::new(JsonLinesSource::new(config.resolve(path))) as Box<dyn Source>
+                SourceConfig::Jsonl {
+                    path,
+                    follow: follow_key,
+                } => {
+                    let follows = (follow || *follow_key) && path.as_os_str() != "-";
+                    following |= follows;
+                    jsonl(config.resolve(path), follows)
                 }
             })
             .collect(),
     };
+    if follow && !following {
+        eprintln!("--follow: no event file to follow (standard input ends when it is closed)");
+    }
     if sources.is_empty() && config.connectors.is_empty() {
         bail!(
             "{}: no [[sources]], no [[connectors]] and no --events: there is nothing to read",
@@ -321,7 +374,7 @@ fn run(
     let mut executors: Vec<Box<dyn Executor>> = vec![if json {
         Box::new(JsonLinesExecutor::stdout())
     } else {
-        Box::new(ConsoleExecutor { show_labels })
+        Box::new(ConsoleExecutor::new(show_labels, wide))
     }];
     for sink in &config.sinks {
         match sink {
@@ -334,13 +387,15 @@ fn run(
     // Input that ends (files, stdin): the actions are printed in the order
     // of the events, the same on every run, once the input is read. Live
     // platforms: as they are decided.
-    let (sources, output): (Vec<Box<dyn Source>>, Box<dyn Executor>) = if host.has_connectors() {
+    // Live platforms and followed files never end: actions are printed as
+    // they are decided, and the host runs until stopped.
+    let live = host.has_connectors() || following;
+    let (sources, output): (Vec<Box<dyn Source>>, Box<dyn Executor>) = if live {
         (sources, Box::new(Fanout(executors)))
     } else {
         in_event_order(sources, Box::new(Fanout(executors)))
     };
     let summary = tokio_runtime()?.block_on(async {
-        let (stop, shutdown) = tokio::sync::watch::channel(false);
         // `vigie audit`, `dead-letters` and `shadow-report` read the store
         // through this while the host holds it.
         let (stop_control, control_shutdown) = tokio::sync::watch::channel(false);
@@ -360,6 +415,13 @@ fn run(
                  or SIGTERM stops; pending actions are kept in {} for the next start)",
                 data_dir.display()
             );
+        } else if following {
+            eprintln!(
+                "Following the event file(s): new lines are handled as they are written; running \
+                 until Ctrl-C (or SIGTERM)."
+            );
+        }
+        if live {
             tokio::spawn(async move {
                 wait_for_signal().await;
                 eprintln!("Stopping: finishing the events already received…");

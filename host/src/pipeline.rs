@@ -127,7 +127,8 @@ impl Vigie {
         let mut routes = DeliveryRoutes::default();
         let mut deliveries = Vec::new();
         for (connector, rate) in &self.connectors {
-            let delivery = Delivery::new(connector.clone(), self.store.clone(), rate.clone());
+            let delivery = Delivery::new(connector.clone(), self.store.clone(), rate.clone())
+                .with_stats(stats.clone());
             routes
                 .wakers
                 .insert(connector.name().to_string(), delivery.waker());

@@ -257,9 +257,9 @@ impl ReloadJob {
             match quick {
                 Some(def) => {
                     tracing::info!(
-                        plugin = name,
-                        hash = def.loaded.hash,
-                        "new version ready (baseline code) in {:?}: serving from each community's next event",
+                        "plugin `{name}` {}: new version ready (baseline code) in {:?}: serving from \
+                         each community's next event",
+                        version_of(&def),
                         started.elapsed()
                     );
                     defs.insert(name.clone(), Arc::new(def));
@@ -270,11 +270,11 @@ impl ReloadJob {
                     {
                         Ok(def) => {
                             tracing::info!(
-                            plugin = name,
-                            hash = def.loaded.hash,
-                            "new version ready in {:?}: serving from each community's next event",
-                            started.elapsed()
-                        );
+                                "plugin `{name}` {}: new version ready in {:?}: serving from each \
+                                 community's next event",
+                                version_of(&def),
+                                started.elapsed()
+                            );
                             defs.insert(name.clone(), Arc::new(def));
                         }
                         Err(e) => {
@@ -311,8 +311,12 @@ impl ReloadJob {
                 for (name, entry, bytes, quick) in upgrades {
                     match load_entry_bytes(&runtime, entry, &bytes, &store, &secret) {
                         Ok(def) => {
-                            if live.replace(&quick, Arc::new(def)) {
-                                tracing::info!(plugin = name, "optimised code of the new version serving");
+                            let def = Arc::new(def);
+                            if live.replace(&quick, def.clone()) {
+                                tracing::info!(
+                                    "plugin `{name}` {}: optimised code of the new version serving",
+                                    version_of(&def)
+                                );
                             }
                         }
                         Err(e) => tracing::warn!(
@@ -384,6 +388,16 @@ impl ReloadJob {
             }
         }
     }
+}
+
+/// A plugin version as the log names it: its declared version and the
+/// start of its component hash (`vigie replay --against-version` takes it).
+fn version_of(def: &PluginDef) -> String {
+    format!(
+        "{} ({})",
+        def.description.version,
+        &def.loaded.hash[..def.loaded.hash.len().min(12)]
+    )
 }
 
 fn load_entry_bytes(

@@ -21,6 +21,15 @@ pub struct StoreArgs {
 }
 
 #[derive(clap::Args)]
+pub struct DeadLetterArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Only actions about this user (target user).
+    #[arg(long)]
+    user: Option<String>,
+}
+
+#[derive(clap::Args)]
 pub struct AuditArgs {
     #[command(flatten)]
     store: StoreArgs,
@@ -152,8 +161,9 @@ pub fn audit(args: AuditArgs) -> Result<()> {
         .map(|s| parse_time(s, "--until"))
         .transpose()?;
     let store = open(&args.store)?;
-    let records: Vec<AuditRecord> = store
-        .audit()?
+    let records: Vec<AuditRecord> = store.audit()?;
+    let all = records.len();
+    let records: Vec<AuditRecord> = records
         .into_iter()
         .filter(|r| {
             args.user
@@ -174,19 +184,15 @@ pub fn audit(args: AuditArgs) -> Result<()> {
         }
         return Ok(());
     }
-    println!(
-        "{:<20} {:<10} {:<22} {:<22} {:<16} {:<8} reason → platform reply",
-        "time (UTC)", "community", "channel", "target user", "plugin", "action"
-    );
+    if records.is_empty() {
+        eprintln!("{}", nothing_executed(&store, "action", all)?);
+        return Ok(());
+    }
+    println!("{}", header("reason → platform reply"));
     for r in &records {
         println!(
-            "{:<20} {:<10} {:<22} {:<22} {:<16} {:<8} {} → {}{}",
-            vigie::event::format_ms(r.executed_at_ms),
-            clip(&r.action.community, 10),
-            clip(&r.action.channel, 22),
-            clip(r.target_user.as_deref().unwrap_or("-"), 22),
-            clip(&r.action.by.plugin, 16),
-            r.action.action.kind().name(),
+            "{} {} → {}{}",
+            columns(r.executed_at_ms, &r.action, r.target_user.as_deref()),
             r.action.action.reason(),
             r.platform_reply,
             r.evidence
@@ -199,22 +205,87 @@ pub fn audit(args: AuditArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn dead_letters(args: StoreArgs) -> Result<()> {
-    let store = open(&args)?;
+/// The columns `audit` and `dead-letters` share.
+fn header(last: &str) -> String {
+    format!(
+        "{:<20} {:<10} {:<22} {:<22} {:<16} {:<8} {last}",
+        "time (UTC)", "community", "channel", "target user", "plugin", "action"
+    )
+}
+
+fn columns(at_ms: i64, action: &vigie::DecidedAction, target: Option<&str>) -> String {
+    format!(
+        "{:<20} {:<10} {:<22} {:<22} {:<16} {:<8}",
+        vigie::event::format_ms(at_ms),
+        clip(&action.community, 10),
+        clip(&action.channel, 22),
+        clip(target.unwrap_or("-"), 22),
+        clip(&action.by.plugin, 16),
+        action.action.kind().name(),
+    )
+}
+
+/// What to say instead of an empty table: filters that matched nothing, or
+/// actions decided but never executed because no platform was connected.
+fn nothing_executed(store: &Records, what: &str, all: usize) -> Result<String> {
+    if all > 0 {
+        return Ok(format!("no {what} matches these filters ({all} in all)"));
+    }
+    let decided = store
+        .actions()?
+        .iter()
+        .filter(|a| !matches!(a.action, vigie::Action::Label { .. }))
+        .count();
+    Ok(match (what, decided) {
+        (_, 0) => "nothing was decided here yet: no action, so none executed".to_string(),
+        ("action", n) => format!(
+            "no action was executed on a platform: the runs recorded here decided {n} action(s) \
+             (labels aside) but had no [[connectors]], so they were only printed. Connect a \
+             platform (docs/connectors.md) to have them carried out and audited."
+        ),
+        (_, n) => format!(
+            "no dead letter: no action failed on a platform ({n} decided here; without \
+             [[connectors]] none is executed, so none can fail)"
+        ),
+    })
+}
+
+pub fn dead_letters(args: DeadLetterArgs) -> Result<()> {
+    let store = open(&args.store)?;
     let dead: Vec<DeadLetter> = store.dead_letters()?;
-    if args.json {
+    let all = dead.len();
+    let dead: Vec<DeadLetter> = dead
+        .into_iter()
+        .filter(|d| {
+            args.user
+                .as_ref()
+                .is_none_or(|u| d.entry.target_user.as_deref() == Some(u.as_str()))
+        })
+        .collect();
+    if args.store.json {
         for d in &dead {
             println!("{}", serde_json::to_string(d)?);
         }
         return Ok(());
     }
+    if dead.is_empty() {
+        eprintln!("{}", nothing_executed(&store, "dead letter", all)?);
+        return Ok(());
+    }
+    println!(
+        "{}",
+        header("failed after N attempt(s) on connector: the platform's error")
+    );
     for d in &dead {
         println!(
-            "{}  {}  {}  after {} attempt(s): {}",
-            vigie::event::format_ms(d.failed_at_ms),
-            d.entry.connector,
-            d.entry.action.one_line(),
+            "{} failed after {} attempt(s) on {}: {}",
+            columns(
+                d.failed_at_ms,
+                &d.entry.action,
+                d.entry.target_user.as_deref()
+            ),
             d.entry.attempts,
+            d.entry.connector,
             d.error
         );
     }

@@ -105,7 +105,8 @@ pub fn new(args: NewArgs) -> Result<()> {
             "  cd {d}\n  cargo test                                          # the plugin's own tests, natively\n  \
              cargo build --release --target wasm32-wasip2\n  \
              vigie check target/wasm32-wasip2/release/{crate_name}.wasm\n  \
-             vigie test target/wasm32-wasip2/release/{crate_name}.wasm --events events.jsonl",
+             vigie test target/wasm32-wasip2/release/{crate_name}.wasm --events events.jsonl\n  \
+             cargo doc --open                                    # the SDK's documentation: Plugin, Host, act, Event, test_event_of…",
             d = dir.display()
         ),
         Lang::Python => format!(

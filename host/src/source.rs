@@ -7,9 +7,13 @@ use crate::event::Event;
 use crate::store::RejectedInput;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
+use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+
+/// How often a followed file is looked at again once its end is reached.
+const FOLLOW_POLL: Duration = Duration::from_millis(200);
 
 /// What a source hands to the router.
 #[derive(Debug)]
@@ -29,11 +33,24 @@ pub trait Source: Send + 'static {
 /// Normalised events as JSON Lines, from a file or standard input (`-`).
 pub struct JsonLinesSource {
     path: PathBuf,
+    follow: Option<watch::Receiver<bool>>,
 }
 
 impl JsonLinesSource {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        JsonLinesSource { path: path.into() }
+        JsonLinesSource {
+            path: path.into(),
+            follow: None,
+        }
+    }
+
+    /// Keeps reading the file as it grows (like `tail -f`) until `stop`
+    /// turns true: lines appended are handled as they come, a last line
+    /// still being written waits for its newline. (Standard input ends
+    /// when it is closed, as without this.)
+    pub fn following(mut self, stop: watch::Receiver<bool>) -> Self {
+        self.follow = Some(stop);
+        self
     }
 }
 
@@ -50,59 +67,86 @@ impl Source for JsonLinesSource {
         tokio::spawn(async move {
             let name = self.name();
             if self.path.as_os_str() == "-" {
-                read_lines(tokio::io::stdin(), &name, tx).await
+                read_lines(tokio::io::stdin(), &name, tx, None).await
             } else {
                 let file = tokio::fs::File::open(&self.path)
                     .await
                     .with_context(|| format!("cannot open event file {}", self.path.display()))?;
-                read_lines(file, &name, tx).await
+                read_lines(file, &name, tx, self.follow).await
             }
         })
     }
 }
 
-/// Reads lines until the end; each valid one becomes an event, each bad one
-/// a rejection naming its line number.
+/// Reads lines until the end (when following, until `follow` turns true);
+/// each valid one becomes an event, each bad one a rejection naming its
+/// line number.
 async fn read_lines(
     input: impl AsyncRead + Unpin,
     name: &str,
     tx: mpsc::Sender<SourceItem>,
+    mut follow: Option<watch::Receiver<bool>>,
 ) -> Result<()> {
     let mut reader = BufReader::new(input);
     let mut buf = Vec::new();
     let mut line_no = 0u64;
     loop {
-        buf.clear();
-        let n = reader
+        reader
             .read_until(b'\n', &mut buf)
             .await
             .with_context(|| format!("cannot read {name}"))?;
-        if n == 0 {
-            return Ok(());
+        let complete = buf.ends_with(b"\n");
+        if !complete {
+            // The end of what is written so far.
+            if let Some(stop) = follow.as_mut() {
+                if !*stop.borrow() {
+                    tokio::select! {
+                        _ = tokio::time::sleep(FOLLOW_POLL) => {}
+                        _ = stop.changed() => {}
+                    }
+                    if !*stop.borrow() {
+                        continue;
+                    }
+                }
+            }
+            if buf.is_empty() {
+                return Ok(());
+            }
         }
         line_no += 1;
-        let item = match std::str::from_utf8(&buf) {
-            Ok(line) if line.trim().is_empty() => continue,
-            Ok(line) => match Event::from_json_line(line.trim_end()) {
-                Ok(event) => SourceItem::Event(Box::new(event)),
-                Err(e) => SourceItem::Rejected(RejectedInput {
-                    source: name.to_string(),
-                    line: line_no,
-                    error: e.to_string(),
-                    content: line.trim_end().to_string(),
-                }),
-            },
-            Err(e) => SourceItem::Rejected(RejectedInput {
-                source: name.to_string(),
-                line: line_no,
-                error: format!("not UTF-8: {e}"),
-                content: String::from_utf8_lossy(&buf).into_owned(),
-            }),
-        };
-        if tx.send(item).await.is_err() {
+        let item = item_of(&buf, name, line_no);
+        buf.clear();
+        if let Some(item) = item {
+            if tx.send(item).await.is_err() {
+                return Ok(());
+            }
+        }
+        if !complete {
             return Ok(());
         }
     }
+}
+
+/// What one line is: an event, a rejection, or nothing (a blank line).
+fn item_of(bytes: &[u8], name: &str, line_no: u64) -> Option<SourceItem> {
+    Some(match std::str::from_utf8(bytes) {
+        Ok(line) if line.trim().is_empty() => return None,
+        Ok(line) => match Event::from_json_line(line.trim_end()) {
+            Ok(event) => SourceItem::Event(Box::new(event)),
+            Err(e) => SourceItem::Rejected(RejectedInput {
+                source: name.to_string(),
+                line: line_no,
+                error: e.to_string(),
+                content: line.trim_end().to_string(),
+            }),
+        },
+        Err(e) => SourceItem::Rejected(RejectedInput {
+            source: name.to_string(),
+            line: line_no,
+            error: format!("not UTF-8: {e}"),
+            content: String::from_utf8_lossy(bytes).into_owned(),
+        }),
+    })
 }
 
 /// Events handed over by the program itself (embedding, tests,

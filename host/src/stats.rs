@@ -40,6 +40,11 @@ pub struct Summary {
     pub host_retries: u64,
     /// Events each plugin handled without failing, by plugin name.
     pub plugin_events: BTreeMap<String, u64>,
+    /// Actions shadow plugins decided (recorded, never executed), by plugin.
+    pub shadow_actions: BTreeMap<String, u64>,
+    /// Actions that failed for good on a platform during the run (kept in
+    /// the dead letters).
+    pub dead_letters: u64,
     /// How long a community's events took when its instances had to be
     /// made first (its first events, or its first after an eviction), commit
     /// included, in microseconds; one sample per such run.
@@ -94,6 +99,23 @@ impl Summary {
         }
         for q in &self.quarantined {
             out.push_str(&format!("quarantined: {q}\n"));
+        }
+        if !self.shadow_actions.is_empty() {
+            let by_plugin: Vec<String> = self
+                .shadow_actions
+                .iter()
+                .map(|(p, n)| format!("{p} {n}"))
+                .collect();
+            out.push_str(&format!(
+                "shadow actions (recorded, not executed; `vigie shadow-report`): {}\n",
+                by_plugin.join(", ")
+            ));
+        }
+        if self.dead_letters > 0 {
+            out.push_str(&format!(
+                "dead letters: {} action(s) failed for good on a platform (`vigie dead-letters`)\n",
+                self.dead_letters
+            ));
         }
         if self.evictions > 0 || self.host_retries > 0 {
             out.push_str(&format!(

@@ -121,7 +121,8 @@ fn actions_come_out_in_event_order_across_communities() {
     };
     assert_eq!(event_ids(&run(true)), ids);
     let terminal = run(false);
-    assert_eq!(terminal.lines().count(), 240, "{terminal}");
+    // The header, then one line per action.
+    assert_eq!(terminal.lines().count(), 1 + 240, "{terminal}");
     assert_eq!(terminal, run(false));
 }
 
@@ -487,4 +488,162 @@ fn plugin_config_accepts_a_block_pasted_from_a_vigie_toml() {
     let (ok, _, stderr) = check(&plain);
     assert!(ok, "{stderr}");
     assert!(!stderr.contains("note:"), "{stderr}");
+}
+
+/// `vigie run --follow`: a host fed from a file stays up, handles lines as
+/// they are appended (a line written in two goes waits for its newline),
+/// reloads a plugin whose config changes, and stops on SIGTERM with its
+/// summary.
+#[test]
+fn run_follow_handles_lines_as_they_are_appended_and_reloads() {
+    use std::io::Write;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    let write_config = |keyword: &str| {
+        let text = format!(
+            r#"data_dir = "data"
+[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = {{ keywords = ["{keyword}"] }}
+[[communities]]
+id = "acme"
+chain = ["kf"]
+"#
+        );
+        let tmp = dir.path().join("vigie.toml.tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, &config).unwrap();
+    };
+    write_config("spam");
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, message("e1", "acme", "bob", "buy spam now") + "\n").unwrap();
+    let stdout = dir.path().join("stdout");
+    let stderr = dir.path().join("stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["run", "--follow", "-c"])
+        .arg(&config)
+        .arg("--events")
+        .arg(&events)
+        .stdout(std::fs::File::create(&stdout).unwrap())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let wait = |what: &str, done: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !done() {
+            assert!(
+                Instant::now() < deadline,
+                "{what}\nstdout:\n{}\nstderr:\n{}",
+                read(&stdout),
+                read(&stderr)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let deletes = || read(&stdout).matches(" delete ").count();
+    wait("the first line's action", &|| deletes() == 1);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&events)
+        .unwrap();
+    // Half a line, then the rest: one event, handled once complete.
+    let line = message("e2", "acme", "bob", "more spam") + "\n";
+    let (head, tail) = line.split_at(line.len() / 2);
+    file.write_all(head.as_bytes()).unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(deletes(), 1, "{}", read(&stderr));
+    file.write_all(tail.as_bytes()).unwrap();
+    file.flush().unwrap();
+    wait("the appended line's action", &|| deletes() == 2);
+    // The plugin's config changes: reloaded, and the next lines see it.
+    write_config("eggs");
+    wait("the reload", &|| {
+        read(&stderr).contains("new version ready")
+    });
+    file.write_all((message("e3", "acme", "bob", "spam is fine now") + "\n").as_bytes())
+        .unwrap();
+    file.write_all((message("e4", "acme", "bob", "green eggs") + "\n").as_bytes())
+        .unwrap();
+    file.flush().unwrap();
+    wait("the action under the new config", &|| {
+        read(&stdout).contains("« eggs »")
+    });
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}", read(&stderr));
+    assert_eq!(deletes(), 3, "{}", read(&stdout));
+    assert!(
+        read(&stderr).contains("events: 4 read, 4 handled"),
+        "{}",
+        read(&stderr)
+    );
+}
+
+/// The terminal output says what it shows: a header for the columns, and,
+/// when texts were shortened, how to see them whole (`--wide`, `--json`).
+#[test]
+fn run_names_its_columns_and_says_how_to_see_texts_whole() {
+    let (ok, stdout, stderr) = vigie(&["run"]);
+    assert!(ok, "{stderr}");
+    let header = stdout.lines().next().unwrap_or_default();
+    for column in ["community", "channel", "plugin", "action", "reason"] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(stderr.contains("--wide prints them whole"), "{stderr}");
+    // A long FAQ answer of the demo, cut on one run, whole on the other.
+    let ending = "we'll sort it out.";
+    assert!(!stdout.contains(ending), "{stdout}");
+    let (ok, wide, stderr) = vigie(&["run", "--wide"]);
+    assert!(ok, "{stderr}");
+    assert!(wide.contains(ending), "{wide}");
+    assert!(!stderr.contains("--wide prints them whole"), "{stderr}");
+    assert_eq!(stdout.lines().count(), wide.lines().count());
+}
+
+/// `vigie audit` and `vigie dead-letters` after runs with no platform: they
+/// say why nothing was executed instead of printing an empty table.
+#[test]
+fn audit_and_dead_letters_say_when_no_platform_executed_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        r#"data_dir = "data"
+[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = { keywords = ["spam"] }
+[[communities]]
+id = "acme"
+chain = ["kf"]
+"#,
+    )
+    .unwrap();
+    let events = dir.path().join("events.jsonl");
+    std::fs::write(&events, message("e1", "acme", "bob", "buy spam") + "\n").unwrap();
+    let c = config.display().to_string();
+    let e = events.display().to_string();
+    let (ok, _, stderr) = vigie(&["run", "-c", &c, "--events", &e]);
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = vigie(&["audit", "-c", &c]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("no action was executed on a platform")
+            && stderr.contains("decided 2 action(s)")
+            && stderr.contains("[[connectors]]"),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr) = vigie(&["dead-letters", "-c", &c, "--user", "bob"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("no dead letter"), "{stderr}");
 }

@@ -97,7 +97,11 @@ fn permanent_refusals_at_start_stop_vigie_with_the_homeservers_words() {
     let mut vigie =
         VigieProcess::start(&config(dir.path(), &synapse.url, TOKEN, &room), &bot.token);
     vigie.wait_listening();
+    // What it cannot do fails for good, and the summary counts it.
+    alice.send(&room, "buy spam here");
+    vigie.wait_log("failed for good");
     let log = vigie.stop();
+    assert!(log.contains("dead letters: 1 action(s)"), "{log}");
     assert!(
         log.contains(&format!(
             "connected to Matrix as @vigie:localhost: {room} (power 0)"

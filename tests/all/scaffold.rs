@@ -81,6 +81,13 @@ fn a_new_rust_plugin_builds_passes_its_tests_and_runs_in_the_host() {
         actions.lines().any(|l| l.contains("\"type\":\"react\"")),
         "{actions}"
     );
+    // The template's join handler welcomes the newcomer of its events file.
+    assert!(
+        actions
+            .lines()
+            .any(|l| l.contains("\"type\":\"post\"") && l.contains("Chloé")),
+        "{actions}"
+    );
 }
 
 fn python_ok() -> bool {

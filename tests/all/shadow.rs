@@ -66,6 +66,19 @@ path = "events.jsonl"
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
+    // The run's summary counts what the shadow plugin would have done.
+    let fresh = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["run", "--no-watch", "--fresh", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let summary = String::from_utf8_lossy(&fresh.stderr);
+    assert!(
+        summary.contains(
+            "shadow actions (recorded, not executed; `vigie shadow-report`): filter-next 4"
+        ),
+        "{summary}"
+    );
     let run = vigie(&["run", "--json", "--no-watch"]);
     let actions: Vec<serde_json::Value> = run
         .lines()

@@ -167,7 +167,13 @@ pub struct CommunityConfig {
 #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
 pub enum SourceConfig {
     /// Normalised events, one JSON object per line; `path = "-"` is stdin.
-    Jsonl { path: PathBuf },
+    /// With `follow = true` the file is read as it grows (like `tail -f`)
+    /// and the host runs until stopped.
+    Jsonl {
+        path: PathBuf,
+        #[serde(default)]
+        follow: bool,
+    },
 }
 
 /// `[[sinks]]`: where decided actions go, besides the terminal.

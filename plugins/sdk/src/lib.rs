@@ -77,7 +77,7 @@ pub mod wasm_libc;
 static ALLOCATOR: wasm_libc::PluginAllocator = wasm_libc::PluginAllocator::new();
 
 pub use describe::{describe, DescriptionBuilder};
-pub use test_host::{test_event, TestHost};
+pub use test_host::{test_event, test_event_of, TestHost};
 
 /// What a plugin can ask of the host while it handles an event.
 ///

@@ -93,9 +93,26 @@ impl Host for TestHost {
 
 /// A message event for tests: `test_event("e1", "u1", "Bonjour !")`.
 pub fn test_event(id: &str, author_id: &str, text: &str) -> Event {
+    test_event_of(EventKind::Message, id, author_id, text)
+}
+
+/// An event of any kind, for tests: as [`test_event`], with `kind`. Set the
+/// fields the kind carries on the result: `target_message` for a reaction,
+/// an edit or a deletion, `reaction` for a reaction, `reply_to` for a
+/// reply, `author.is_staff` or `author.roles` for a moderator.
+///
+/// ```
+/// use vigie_sdk::{test_event_of, EventKind};
+/// let join = test_event_of(EventKind::Join, "e9", "u7", "");
+/// let mut reaction = test_event_of(EventKind::Reaction, "e10", "u7", "");
+/// reaction.target_message = Some("e1".into());
+/// reaction.reaction = Some("🎉".into());
+/// # assert_eq!(join.kind, EventKind::Join);
+/// ```
+pub fn test_event_of(kind: EventKind, id: &str, author_id: &str, text: &str) -> Event {
     Event {
         id: id.to_string(),
-        kind: EventKind::Message,
+        kind,
         platform: "test".to_string(),
         community: "test".to_string(),
         channel: "general".to_string(),
