@@ -82,6 +82,7 @@ pub mod runtime;
 pub mod source;
 pub mod stats;
 pub mod store;
+pub mod versions;
 
 pub use action::{Action, ActionKind, DecidedAction};
 pub use chain::{Description, PluginDef};

@@ -121,6 +121,9 @@ enum Command {
     Audit(report::AuditArgs),
     /// Show actions that failed for good, with the platform's error.
     DeadLetters(report::DeadLetterArgs),
+    /// List the plugin versions the host kept (every component it ran, by
+    /// hash), for `vigie replay --against-version`.
+    Versions(report::StoreArgs),
     /// What shadow plugins would have done, and how it differs from the
     /// live plugins they are meant to replace.
     ShadowReport(report::ShadowArgs),
@@ -240,6 +243,7 @@ fn real_main(command: Command) -> Result<()> {
         Command::New(args) => scaffold::new(args),
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
+        Command::Versions(args) => report::versions(args),
         Command::ShadowReport(args) => report::shadow_report(args),
         Command::Replay(args) => report::replay(
             args,

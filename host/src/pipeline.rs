@@ -194,6 +194,7 @@ impl Vigie {
                 secret: w.secret.clone(),
                 live: w.live.clone(),
                 config: w.config.clone(),
+                versions: w.versions.clone(),
             };
             let stop = delivery_stop.clone();
             tokio::spawn(async move {
@@ -324,6 +325,12 @@ impl VigieBuilder {
     pub fn build_from_config(mut self, config: &Config) -> Result<Vigie> {
         let data_dir = config.data_dir();
         let needs_dir = self.store.is_none() || self.secret.is_none() || self.runtime.is_none();
+        // A host that owns its data directory keeps every plugin version it
+        // runs there (`vigie replay --against-version`).
+        let versions = self
+            .store
+            .is_none()
+            .then(|| crate::versions::KeptVersions::new(&data_dir));
         if needs_dir {
             std::fs::create_dir_all(&data_dir)
                 .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
@@ -343,7 +350,7 @@ impl VigieBuilder {
             Some(s) => s,
             None => Arc::new(Secret::load_or_create(&data_dir)?),
         };
-        let routes = load_routes(config, &runtime, &store, &secret)?;
+        let routes = load_routes(config, &runtime, &store, &secret, versions.as_ref())?;
         let live = Arc::new(LiveRoutes::new(routes));
         let watch = self.watch.take().map(|config_path| Reloader {
             config_path,
@@ -358,6 +365,7 @@ impl VigieBuilder {
             secret: secret.clone(),
             live: live.clone(),
             config: config.clone(),
+            versions: versions.clone(),
         });
         Ok(Vigie {
             live,
@@ -423,7 +431,22 @@ fn load_routes(
     runtime: &Runtime,
     store: &Arc<dyn Store>,
     secret: &Arc<Secret>,
+    versions: Option<&crate::versions::KeptVersions>,
 ) -> Result<Routes> {
+    let load = |entry: PluginEntry| -> Result<PluginDef> {
+        let bytes = builtin::component_bytes(&entry.component)
+            .with_context(|| format!("plugin `{}`", entry.name))?;
+        let def = PluginDef::load(runtime, entry, &bytes, store.clone(), secret.clone())?;
+        if let Some(versions) = versions {
+            if let Err(e) = versions.keep(&def, &bytes) {
+                tracing::warn!(
+                    "plugin `{}`: its version is not kept for replay: {e:#}",
+                    def.entry.name
+                );
+            }
+        }
+        Ok(def)
+    };
     let files = config.read_community_files()?;
     if !files.refused.is_empty() {
         let errors: Vec<String> = files
@@ -469,7 +492,7 @@ fn load_routes(
     let mut base = BTreeMap::new();
     for name in used {
         let entry = config.plugin_entry(name)?;
-        let def = load_entry(runtime, entry, store.clone(), secret.clone())?;
+        let def = load(entry)?;
         base.insert(name.clone(), Arc::new(def));
     }
     let entries = RouteEntries::of(config, &files.files);
@@ -477,7 +500,7 @@ fn load_routes(
     let started = std::time::Instant::now();
     let mut overridden = HashMap::new();
     for (i, (key, (entry, at))) in entries.overridden.into_iter().enumerate() {
-        let def = load_entry(runtime, entry, store.clone(), secret.clone())
+        let def = load(entry)
             .with_context(|| format!("{at}: the plugin's config with this community's keys"))?;
         overridden.insert(key, Arc::new(def));
         if (i + 1) % 25 == 0 || i + 1 == total {

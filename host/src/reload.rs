@@ -40,6 +40,9 @@ pub struct Reloader {
     pub live: Arc<LiveRoutes>,
     /// The config as loaded at start (for what cannot change live).
     pub config: Config,
+    /// Where the versions it loads are kept (a host owning its data
+    /// directory).
+    pub versions: Option<crate::versions::KeptVersions>,
 }
 
 impl Reloader {
@@ -125,6 +128,7 @@ impl Reloader {
                 secret: self.secret.clone(),
                 live: self.live.clone(),
                 previous: config,
+                versions: self.versions.clone(),
             };
             let next = tokio::task::spawn_blocking(move || this.reload())
                 .await
@@ -184,9 +188,22 @@ struct ReloadJob {
     secret: Arc<Secret>,
     live: Arc<LiveRoutes>,
     previous: Config,
+    versions: Option<crate::versions::KeptVersions>,
 }
 
 impl ReloadJob {
+    /// Keeps a version it loads, for `vigie replay --against-version`.
+    fn keep(&self, def: &PluginDef, bytes: &[u8]) {
+        if let Some(versions) = &self.versions {
+            if let Err(e) = versions.keep(def, bytes) {
+                tracing::warn!(
+                    "plugin `{}`: its version is not kept for replay: {e:#}",
+                    def.entry.name
+                );
+            }
+        }
+    }
+
     /// Reloads what changed; returns the config now in force.
     fn reload(self) -> Config {
         let config = match Config::load(&self.config_path) {
@@ -262,6 +279,7 @@ impl ReloadJob {
                         version_of(&def),
                         started.elapsed()
                     );
+                    self.keep(&def, &bytes);
                     defs.insert(name.clone(), Arc::new(def));
                     pending.push((name, entry, bytes));
                 }
@@ -275,6 +293,7 @@ impl ReloadJob {
                                 version_of(&def),
                                 started.elapsed()
                             );
+                            self.keep(&def, &bytes);
                             defs.insert(name.clone(), Arc::new(def));
                         }
                         Err(e) => {

@@ -250,6 +250,50 @@ fn nothing_executed(store: &Records, what: &str, all: usize) -> Result<String> {
     })
 }
 
+/// `vigie versions`: the plugin versions a host kept.
+pub fn versions(args: StoreArgs) -> Result<()> {
+    let dir = match (&args.data_dir, &args.config) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(path)) => Config::load(path)?.data_dir(),
+        (None, None) => Config::load("vigie.toml".as_ref())
+            .context("no --config, no --data-dir and no readable ./vigie.toml")?
+            .data_dir(),
+    };
+    let kept = vigie::versions::KeptVersions::new(&dir).list()?;
+    if args.json {
+        for k in &kept {
+            println!("{}", serde_json::to_string(k)?);
+        }
+        return Ok(());
+    }
+    if kept.is_empty() {
+        eprintln!(
+            "no plugin version kept in {} yet (a host keeps each one it runs)",
+            dir.display()
+        );
+        return Ok(());
+    }
+    println!(
+        "{:<14} {:<12} {:<26} {:<20} component",
+        "hash", "version", "entries", "kept at"
+    );
+    for k in &kept {
+        println!(
+            "{:<14} {:<12} {:<26} {:<20} {}",
+            &k.hash[..12.min(k.hash.len())],
+            clip(&k.version, 12),
+            clip(&k.entries.join(", "), 26),
+            k.kept_at,
+            k.component
+        );
+    }
+    eprintln!(
+        "{} version(s); `vigie replay --plugin NEW --against-version HASH` compares with one",
+        kept.len()
+    );
+    Ok(())
+}
+
 pub fn dead_letters(args: DeadLetterArgs) -> Result<()> {
     let store = open(&args.store)?;
     let dead: Vec<DeadLetter> = store.dead_letters()?;
@@ -393,8 +437,12 @@ pub struct ReplayArgs {
     plugin: String,
     /// Compare with this other version (.wasm or `builtin:NAME`), replayed
     /// the same way.
-    #[arg(long, conflicts_with = "against_recorded")]
+    #[arg(long, conflicts_with_all = ["against_recorded", "against_version"])]
     against: Option<String>,
+    /// Compare with a version the host ran and kept, by its hash (at least
+    /// its first 6 hex digits; `vigie versions` lists them).
+    #[arg(long, conflicts_with = "against_recorded")]
+    against_version: Option<String>,
     /// Compare with what the live plugin entry decided (the action log).
     #[arg(long)]
     against_recorded: bool,
@@ -445,8 +493,11 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
     use vigie::diff::{diff, render, DiffSummary};
     use vigie::replay::{replay, select, Bound};
 
-    if args.against.is_none() && !args.against_recorded {
-        bail!("say what to compare with: --against OLD.wasm or --against-recorded");
+    if args.against.is_none() && args.against_version.is_none() && !args.against_recorded {
+        bail!(
+            "say what to compare with: --against OLD.wasm, --against-version HASH (a version \
+             the host kept) or --against-recorded"
+        );
     }
     let config = match (&args.config, &args.data_dir) {
         (Some(path), _) => Some(Config::load(path)?),
@@ -593,8 +644,24 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
             &events,
         )
     };
+    let kept;
+    let against = match (&args.against, &args.against_version) {
+        (Some(old), _) => Some(old.as_str()),
+        (None, Some(hash)) => {
+            let Some(dir) = &data_dir else {
+                bail!("--against-version needs the data directory of a host that has run (--config or --data-dir)");
+            };
+            kept = vigie::versions::KeptVersions::new(dir)
+                .find(hash)?
+                .display()
+                .to_string();
+            eprintln!("replay: against the kept version {kept}");
+            Some(kept.as_str())
+        }
+        (None, None) => None,
+    };
     let new = run(&args.plugin)?;
-    let before: HashMap<String, Vec<vigie::DecidedAction>> = match &args.against {
+    let before: HashMap<String, Vec<vigie::DecidedAction>> = match against {
         Some(old) => run(old)?
             .decided
             .into_iter()

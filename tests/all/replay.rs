@@ -268,3 +268,74 @@ fn replay_names_its_entry_and_config_and_refuses_an_unknown_entry() {
         "{stderr}"
     );
 }
+
+/// The host keeps every plugin version it runs, by hash, in its data
+/// directory: `vigie versions` lists them and `vigie replay
+/// --against-version HASH` compares with one whose file is gone.
+#[test]
+fn replay_against_a_kept_version_needs_no_old_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("events.jsonl"),
+        [line("e1", "*:rand; spam", 1), line("e2", "*:now", 2)].join("\n"),
+    )
+    .unwrap();
+    let probe = std::fs::read(plugin("probe")).unwrap();
+    let file = d.join("p.wasm");
+    std::fs::write(&file, &probe).unwrap();
+    record_with(d, "p", &file, r#"["reply", "delete", "dm"]"#);
+    // A new version in its place, run once; the old file is gone.
+    let next = crate::reload::variant(&probe, "v2");
+    std::fs::write(&file, &next).unwrap();
+    vigie(d, &["run", "--no-watch"]);
+    std::fs::remove_file(&file).unwrap();
+
+    let listed = vigie(d, &["versions", "--json"]);
+    let kept: Vec<serde_json::Value> = listed
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let old = vigie::runtime::hash_hex(&probe);
+    let new = vigie::runtime::hash_hex(&next);
+    let hashes: Vec<&str> = kept.iter().filter_map(|k| k["hash"].as_str()).collect();
+    assert_eq!(hashes, [old.as_str(), new.as_str()], "{listed}");
+    assert_eq!(kept[0]["entries"], serde_json::json!(["p"]));
+
+    let probe_path = plugin("probe");
+    let same = vigie(
+        d,
+        &[
+            "replay",
+            "--plugin",
+            probe_path.to_str().unwrap(),
+            "--name",
+            "p",
+            "--against-version",
+            &old[..8],
+        ],
+    );
+    assert_eq!(
+        same.trim(),
+        "2 event(s): 2 same, 0 different — 0 added, 0 removed, 0 changed"
+    );
+    let unknown = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "replay",
+            "--plugin",
+            "builtin:keyword-filter",
+            "--name",
+            "p",
+        ])
+        .args(["--against-version", "abcdef12"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    let error = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        error.contains("no kept version has a hash starting with abcdef12")
+            && error.contains(&old[..12]),
+        "{error}"
+    );
+}
