@@ -75,6 +75,7 @@ pub mod event;
 pub mod executor;
 pub mod pipeline;
 pub mod planner;
+pub mod progress;
 pub mod reload;
 pub mod replay;
 pub mod router;

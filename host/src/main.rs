@@ -346,9 +346,11 @@ fn run(
         })
     };
     let mut following = false;
+    let mut event_files: Vec<PathBuf> = Vec::new();
     let sources: Vec<Box<dyn Source>> = match events {
         Some(path) => {
             following = follow && path.as_os_str() != "-";
+            event_files.push(path.clone());
             vec![jsonl(path, follow)]
         }
         None => config
@@ -361,6 +363,7 @@ fn run(
                 } => {
                     let follows = (follow || *follow_key) && path.as_os_str() != "-";
                     following |= follows;
+                    event_files.push(config.resolve(path));
                     jsonl(config.resolve(path), follows)
                 }
             })
@@ -394,10 +397,15 @@ fn run(
     // Live platforms and followed files never end: actions are printed as
     // they are decided, and the host runs until stopped.
     let live = host.has_connectors() || following;
+    // Reading a big file shows its progress (lines read of the files' lines).
+    let reading = std::sync::Arc::new(vigie::progress::Progress::new(
+        "reading events",
+        line_count(&event_files),
+    ));
     let (sources, output): (Vec<Box<dyn Source>>, Box<dyn Executor>) = if live {
         (sources, Box::new(Fanout(executors)))
     } else {
-        in_event_order(sources, Box::new(Fanout(executors)))
+        in_event_order(sources, Box::new(Fanout(executors)), &reading)
     };
     let summary = tokio_runtime()?.block_on(async {
         // `vigie audit`, `dead-letters` and `shadow-report` read the store
@@ -437,6 +445,7 @@ fn run(
         let _ = control.await;
         summary
     })?;
+    reading.finish();
     eprintln!("\n{}", summary.render().trim_end());
     if summary.events_handled == 0 && summary.events_already_handled > 0 {
         eprintln!(
@@ -455,14 +464,37 @@ fn run(
 fn in_event_order(
     sources: Vec<Box<dyn Source>>,
     output: Box<dyn Executor>,
+    progress: &std::sync::Arc<vigie::progress::Progress>,
 ) -> (Vec<Box<dyn Source>>, Box<dyn Executor>) {
     let order = EventOrder::default();
     let sources = sources
         .into_iter()
         .enumerate()
-        .map(|(i, s)| Box::new(Numbered::new(s, i, order.clone())) as Box<dyn Source>)
+        .map(|(i, s)| {
+            Box::new(Numbered::new(s, i, order.clone()).counting(progress.clone()))
+                as Box<dyn Source>
+        })
         .collect();
     (sources, Box::new(InEventOrder::new(output, order)))
+}
+
+/// The lines of these event files, when all are regular files (standard
+/// input has no length).
+fn line_count(files: &[PathBuf]) -> Option<u64> {
+    use std::io::Read;
+    let mut lines = 0u64;
+    for path in files {
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut buf).ok()?;
+            if n == 0 {
+                break;
+            }
+            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+    }
+    Some(lines)
 }
 
 /// Ctrl-C or SIGTERM.
@@ -613,11 +645,17 @@ fn test(plugin: &str, events: &Path, plugin_config: Option<&Path>) -> Result<()>
         .store(store)
         .secret(Secret::from_bytes(DRY_RUN_SECRET))
         .build_with_chain(vec![def])?;
+    let reading = Arc::new(vigie::progress::Progress::new(
+        "reading events",
+        line_count(&[events.to_path_buf()]),
+    ));
     let (sources, output) = in_event_order(
         vec![Box::new(JsonLinesSource::new(events))],
         Box::new(JsonLinesExecutor::stdout()),
+        &reading,
     );
     let summary = tokio_runtime()?.block_on(host.run(sources, output))?;
+    reading.finish();
     for action in host.store().actions()? {
         if !declared.contains(&action.action.kind()) {
             eprintln!(

@@ -46,7 +46,12 @@ pub fn replay(
     let stats = Stats::default();
     let mut chains: HashMap<String, Chain> = HashMap::new();
     let mut decided = Vec::with_capacity(events.len());
+    let progress = crate::progress::Progress::new(
+        format!("replaying through {}", def.entry.component),
+        Some(events.len() as u64),
+    );
     for event in events {
+        progress.inc(1);
         let chain = chains.entry(event.community.clone()).or_insert_with(|| {
             Chain::new(
                 &event.community,
@@ -66,6 +71,7 @@ pub fn replay(
         })?;
         decided.push((event.clone(), plan));
     }
+    progress.finish();
     Ok(Replayed {
         decided,
         plugin_errors: stats.snapshot().total_plugin_errors(),

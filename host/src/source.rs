@@ -190,6 +190,7 @@ pub struct Numbered {
     inner: Box<dyn Source>,
     index: usize,
     order: crate::executor::EventOrder,
+    progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
 impl Numbered {
@@ -199,7 +200,14 @@ impl Numbered {
             inner,
             index,
             order,
+            progress: None,
         }
+    }
+
+    /// Counts each line read in `progress` (a big file's reading shows).
+    pub fn counting(mut self, progress: std::sync::Arc<crate::progress::Progress>) -> Self {
+        self.progress = Some(progress);
+        self
     }
 }
 
@@ -213,12 +221,16 @@ impl Source for Numbered {
             inner,
             index,
             order,
+            progress,
         } = *self;
         let (inner_tx, mut inner_rx) = mpsc::channel(1024);
         let reading = inner.spawn(inner_tx);
         tokio::spawn(async move {
             let mut rank = 0u64;
             while let Some(item) = inner_rx.recv().await {
+                if let Some(progress) = &progress {
+                    progress.inc(1);
+                }
                 if let SourceItem::Event(event) = &item {
                     order.record(&event.community, &event.id, index, rank);
                     rank += 1;

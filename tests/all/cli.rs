@@ -647,3 +647,36 @@ chain = ["kf"]
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("no dead letter"), "{stderr}");
 }
+
+/// Long work shows its progress on stderr; off a terminal, as plain lines
+/// (every 5 s by default; `VIGIE_PROGRESS_EVERY_MS` here for a short run).
+#[test]
+fn a_long_run_shows_its_progress_as_plain_lines_off_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.jsonl");
+    let lines: Vec<String> = (0..20_000)
+        .map(|i| message(&format!("e{i}"), "acme", "bob", "hello"))
+        .collect();
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["test", "builtin:keyword-filter", "--events"])
+        .arg(&events)
+        .env("VIGIE_PROGRESS_EVERY_MS", "1")
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("reading events ") && l.contains(" of 20000 (")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("20000 of 20000 (100 %)") && stderr.contains("(done)"),
+        "{stderr}"
+    );
+    // No terminal codes in a file or a pipe.
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}

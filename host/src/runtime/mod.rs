@@ -287,10 +287,15 @@ impl Runtime {
     }
 
     fn compile(&self, bytes: &[u8], origin: &str, hash: String) -> Result<LoadedPlugin> {
+        // A big component (a Python one) takes many seconds the first time.
+        let ticking = crate::progress::Progress::ticking(format!(
+            "compiling {origin} (once: the compiled form is cached)"
+        ));
         let component = self
             .cache
             .component(&self.engine, bytes, &hash)
             .with_context(|| format!("{origin} is not a valid WebAssembly component"))?;
+        drop(ticking);
         let pre = self.linker.instantiate_pre(&component).anyhow().with_context(|| {
             format!("{origin} does not fit the Vigie contract (vigie:plugin@0.1.0): it needs imports the host does not grant")
         })?;
