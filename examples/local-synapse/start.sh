@@ -154,9 +154,10 @@ def call(method, path, token=None, body=None):
 for user, key in users.items():
     if key in passwords:
         continue
-    passwords[key] = secrets.token_urlsafe(18)
+    # Hex: no character a shell or an option parser could misread.
+    passwords[key] = secrets.token_hex(16)
     done = subprocess.run(
-        [os.path.join(bin_dir, "register_new_matrix_user"), "-u", user, "-p", passwords[key],
+        [os.path.join(bin_dir, "register_new_matrix_user"), "-u", user, "--password=" + passwords[key],
          "--no-admin", "-c", os.path.join(home, "homeserver.yaml"), url],
         capture_output=True, text=True)
     if done.returncode != 0 and "User ID already taken" not in done.stdout + done.stderr:
