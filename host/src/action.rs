@@ -1,7 +1,7 @@
 //! Actions as the host records and prints them: the JSON form written by
 //! `vigie run --json` and `vigie test`, and stored in the action log.
 
-use crate::runtime::wit;
+use crate::contract as wit;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -1,7 +1,7 @@
 //! The normalised event: its JSON Lines form (what sources read and the event
 //! log stores) and its conversion to the WIT record plugins receive.
 
-use crate::runtime::wit;
+use crate::contract as wit;
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

@@ -13,23 +13,29 @@
 //!  IRC, webhook         community  in order, on workers sandboxed, labels flow    merge       commit     retries, once, audit
 //! ```
 //!
+//! On the ground floor, [`contract`] holds the plugin contract's types
+//! (`wit/`), which every step that speaks to plugins uses, and [`config`]
+//! reads `vigie.toml` and the community files.
+//!
 //! One module per step:
-//! - [`source`]: reads events (JSON Lines) and reports bad lines with their
-//!   line numbers.
+//! - [`source`]: reads events (JSON Lines, followed as it grows or not) and
+//!   reports bad lines with their line numbers.
 //! - [`connector`]: one module per platform (Matrix, IRC, webhook), each
 //!   both a source of events (saved with its cursor before anything else)
 //!   and the executor of actions.
 //! - [`router`]: sends each event to its community's actor; records what it
-//!   cannot route.
+//!   cannot route. Its routes (the chain of each community, built from the
+//!   config and the community files) are published whole, and hot reload
+//!   ([`reload`]) publishes new ones.
 //! - [`community`]: one actor per community owns that community's plugin
 //!   instances, so its events are handled in order with no locks; actors
 //!   live on a fixed pool of worker threads (sharded by community), so
 //!   communities run in parallel. Queued events are batched.
 //! - [`chain`]: the community's plugins in order: labels flow down, `stop`
 //!   ends the chain, failures are contained and repeated ones quarantine.
-//! - [`runtime`]: wasmtime, the contract (`wit/`), the sandbox (CPU
-//!   deadline, memory cap, output and key-value limits) and the host
-//!   imports, one module per capability.
+//! - [`runtime`]: wasmtime, the sandbox (CPU deadline, memory cap, output
+//!   and key-value limits), configured snapshots, and the host imports, one
+//!   module per capability.
 //! - [`planner`]: capability checks and merging of the chain's actions.
 //! - [`store`]: sled; state, handled events, decided actions and their
 //!   outbox entries are committed together.
@@ -40,7 +46,9 @@
 //!   Lines sinks).
 //!
 //! Beside the path, [`control`] is the running host's read-only Unix
-//! socket, through which `vigie audit` reads the store the host holds.
+//! socket, through which `vigie audit` reads the store the host holds;
+//! [`versions`] keeps every plugin version the host ran, for replays;
+//! [`progress`] shows long work on stderr.
 //!
 //! ## Why actions, not side effects
 //! A plugin cannot touch a platform: it returns actions, and the host owns
@@ -68,6 +76,7 @@ pub mod chain;
 pub mod community;
 pub mod config;
 pub mod connector;
+pub mod contract;
 pub mod control;
 pub mod delivery;
 pub mod diff;

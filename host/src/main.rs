@@ -1,13 +1,11 @@
 //! The `vigie` command line: run the host, dry-run or check a plugin, and
 //! benchmark the runtime.
 
-mod bench;
-mod golden;
-mod report;
-mod scaffold;
+mod cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use cli::{bench, golden, report, scaffold};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -29,15 +29,11 @@ use std::time::Duration;
 use wasmtime::component::{Func, Linker, TypedFunc};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Trap};
 
-/// The types generated from `wit/` for the host side.
-pub mod wit {
-    wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "plugin",
-        imports: { default: trappable },
-    });
-    pub use self::vigie::plugin::types::*;
-}
+/// The types generated from `wit/` for the host side (the [`contract`]
+/// module, under the name the runtime's code uses).
+///
+/// [`contract`]: crate::contract
+pub use crate::contract as wit;
 
 /// Converts wasmtime's own error type into the host's `anyhow` errors.
 pub(crate) trait WasmtimeResultExt<T> {
@@ -271,7 +267,7 @@ impl Runtime {
     }
 
     /// The component as `configure(config_json)` leaves it, compiled: its
-    /// instances start configured (see [`snapshot`]). `setup` is the
+    /// instances start configured (see the `snapshot` module). `setup` is the
     /// instance's for that one `configure`.
     pub fn configured(
         &self,
