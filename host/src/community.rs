@@ -56,9 +56,19 @@ pub(crate) struct DeliveryRoutes {
 pub const BATCHES_PER_COMMIT: usize = 4;
 
 /// An event for a worker; `chain` comes with a community's first event.
-pub(crate) struct WorkItem {
-    pub(crate) event: Event,
-    pub(crate) chain: Option<Vec<Arc<PluginDef>>>,
+pub(crate) enum WorkItem {
+    /// An event, with its community's chain when it is the first.
+    Event {
+        event: Box<Event>,
+        chain: Option<Vec<Arc<PluginDef>>>,
+    },
+    /// The wall clock (live runs): the community's ticks are due up to
+    /// `now_ms`, whether or not events come.
+    Clock {
+        community: String,
+        now_ms: i64,
+        chain: Option<Vec<Arc<PluginDef>>>,
+    },
 }
 
 /// Runs one worker thread until its queue closes. Blocking: plugin calls
@@ -76,28 +86,46 @@ pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) ->
                 Err(_) => break,
             }
         }
-        // Group by community, keeping each community's order.
+        // Group by community, keeping each community's order; the wall
+        // clock's ticks run after the community's events of this drain.
         let mut order: Vec<String> = Vec::new();
-        let mut groups: HashMap<String, Vec<Event>> = HashMap::new();
-        for WorkItem { event, chain } in items {
+        let mut groups: HashMap<String, (Vec<Event>, Option<i64>)> = HashMap::new();
+        for item in items {
+            let (community, chain) = match &item {
+                WorkItem::Event { event, chain } => (event.community.clone(), chain.clone()),
+                WorkItem::Clock {
+                    community, chain, ..
+                } => (community.clone(), chain.clone()),
+            };
             if let Some(chain) = chain {
-                let community = event.community.clone();
                 actors
                     .entry(community.clone())
                     .or_insert_with(|| CommunityActor::new(&community, chain, &shared));
             }
-            let group = groups.entry(event.community.clone()).or_default();
-            if group.is_empty() {
-                order.push(event.community.clone());
+            if !groups.contains_key(&community) {
+                order.push(community.clone());
             }
-            group.push(event);
+            let group = groups.entry(community).or_default();
+            match item {
+                WorkItem::Event { event, .. } => group.0.push(*event),
+                WorkItem::Clock { now_ms, .. } => {
+                    group.1 = Some(group.1.map_or(now_ms, |t: i64| t.max(now_ms)))
+                }
+            }
         }
         for community in order {
-            let Some(events) = groups.remove(&community) else {
+            let Some((events, clock)) = groups.remove(&community) else {
                 continue;
             };
-            run_community(&mut actors, &mut residency, &community, events, &shared)
-                .with_context(|| format!("community `{community}`"))?;
+            run_community(
+                &mut actors,
+                &mut residency,
+                &community,
+                events,
+                clock,
+                &shared,
+            )
+            .with_context(|| format!("community `{community}`"))?;
         }
     }
     Ok(())
@@ -118,6 +146,7 @@ fn run_community(
     residency: &mut Residency,
     community: &str,
     mut events: Vec<Event>,
+    clock: Option<i64>,
     shared: &Shared,
 ) -> Result<()> {
     let started = Instant::now();
@@ -139,7 +168,7 @@ fn run_community(
             return Ok(());
         };
         let before = (actor.chain.memory_bytes(), actor.chain.live_instances());
-        let outcome = actor.run(events, shared.batch_size);
+        let outcome = actor.run(events, clock, shared.batch_size);
         let after = (actor.chain.memory_bytes(), actor.chain.live_instances());
         residency.used(community, before, after);
         let Some(retry) = outcome? else {
@@ -367,7 +396,12 @@ impl CommunityActor {
     /// Handles events (in batches of `batch_size`) and commits them. On a
     /// host failure, what was not committed is undone and handed back, in
     /// order, to be run again.
-    fn run(&mut self, events: Vec<Event>, batch_size: usize) -> Result<Option<Retry>> {
+    fn run(
+        &mut self,
+        events: Vec<Event>,
+        clock: Option<i64>,
+        batch_size: usize,
+    ) -> Result<Option<Retry>> {
         let chunks: Vec<&[Event]> = events.chunks(batch_size.max(1)).collect();
         for (i, chunk) in chunks.iter().enumerate() {
             if let Err(cause) = self.process(chunk.to_vec())? {
@@ -384,8 +418,35 @@ impl CommunityActor {
                 return Ok(Some(Retry { events, cause }));
             }
         }
+        if let Some(now) = clock {
+            if let Err(cause) = self.clock_tick(now)? {
+                let events = self.roll_back();
+                return Ok(Some(Retry { events, cause }));
+            }
+        }
         self.commit()?;
         Ok(None)
+    }
+
+    /// The wall clock says it is `now`: one tick, at the last boundary
+    /// crossed, when one is due. The run's first clock for a community (a
+    /// start, a restart) ticks at once with the current time: the plugins
+    /// see the gap and decide; missed ticks are never run in a burst.
+    fn clock_tick(&mut self, now: i64) -> Result<Result<(), HostFailure>> {
+        self.follow_reloads()?;
+        if self.next_tick_ms.is_some_and(|next| now < next) {
+            return Ok(Ok(()));
+        }
+        let at = latest_boundary(now, self.tick_every_ms);
+        let plan = match self.chain.tick(at, &self.stats) {
+            Ok(plan) => plan,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        let outbox = self.outbox_entries(&format!("tick@{at}"), None, &plan);
+        self.pending.actions.extend(plan);
+        self.pending.outbox.extend(outbox);
+        self.next_tick_ms = Some(next_boundary(now, self.tick_every_ms));
+        Ok(Ok(()))
     }
 
     /// Forgets everything since the last commit: the chain's instances and

@@ -148,6 +148,13 @@ impl Vigie {
                 ready: Some(ready.clone()),
             }));
         }
+        if !self.connectors.is_empty() {
+            // Live platforms: ticks follow the wall clock, events or not.
+            sources.push(Box::new(crate::source::ClockSource::new(
+                self.tick_every_ms,
+                stop_sources.clone(),
+            )));
+        }
         let (plans_tx, mut plans_rx) = mpsc::unbounded_channel::<Vec<DecidedAction>>();
         let output = tokio::spawn(async move {
             while let Some(plan) = plans_rx.recv().await {

@@ -21,6 +21,9 @@ pub enum SourceItem {
     Event(Box<Event>),
     /// Input that is not a valid event; recorded, never silently dropped.
     Rejected(RejectedInput),
+    /// The wall clock, in a live run: every community's ticks are due up
+    /// to this time (ms since the epoch), events or not.
+    Clock(i64),
 }
 
 /// A stream of events. `spawn` starts it; the task ends when the input
@@ -147,6 +150,50 @@ fn item_of(bytes: &[u8], name: &str, line_no: u64) -> Option<SourceItem> {
             content: String::from_utf8_lossy(bytes).into_owned(),
         }),
     })
+}
+
+/// The wall clock of a live run: a [`SourceItem::Clock`] at once (a start
+/// or a restart ticks every community once, with the current time), then
+/// every `every_ms`, until `stop` turns true. Runs fed from files keep
+/// event time, and so the same output on every run.
+pub struct ClockSource {
+    every_ms: i64,
+    stop: watch::Receiver<bool>,
+}
+
+impl ClockSource {
+    pub fn new(every_ms: i64, stop: watch::Receiver<bool>) -> ClockSource {
+        ClockSource { every_ms, stop }
+    }
+}
+
+impl Source for ClockSource {
+    fn name(&self) -> String {
+        "clock".into()
+    }
+
+    fn spawn(mut self: Box<Self>, tx: mpsc::Sender<SourceItem>) -> JoinHandle<Result<()>> {
+        tokio::spawn(async move {
+            let every = Duration::from_millis(self.every_ms.max(1000) as u64);
+            loop {
+                if *self.stop.borrow() {
+                    return Ok(());
+                }
+                let now = crate::connector::now_ms();
+                if tx.send(SourceItem::Clock(now)).await.is_err() {
+                    return Ok(());
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    changed = self.stop.changed() => {
+                        if changed.is_err() {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+        })
+    }
 }
 
 /// Events handed over by the program itself (embedding, tests,

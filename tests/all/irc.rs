@@ -329,6 +329,7 @@ impl Bot {
         match tokio::time::timeout(WAIT, self.events.recv()).await {
             Ok(Some(SourceItem::Event(event))) => *event,
             Ok(Some(SourceItem::Rejected(r))) => panic!("rejected input: {r:?}"),
+            Ok(Some(SourceItem::Clock(_))) => panic!("a connector sends no clock"),
             Ok(None) => panic!("the connector stopped"),
             Err(_) => panic!("no event within {WAIT:?}"),
         }

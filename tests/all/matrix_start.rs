@@ -257,3 +257,75 @@ fn the_local_synapse_script_gives_a_room_the_demo_moderates() {
     });
     vigie.stop();
 }
+
+/// On a live platform, ticks follow the wall clock: after its last
+/// message, a quiet room still gets what a plugin does on `tick` (here the
+/// probe posts at each tick), on the tick boundaries, with no further event.
+#[test]
+fn a_quiet_room_still_gets_its_ticks_on_the_wall_clock() {
+    use crate::env::plugin;
+    use crate::synapse::wait_for;
+    let synapse = Synapse::start();
+    let alice = synapse.register("alice");
+    synapse.register("vigie");
+    let room = alice.create_room(&["@vigie:localhost"]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigie.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"data_dir = "data"
+[runtime]
+tick_every_s = 1
+[plugins.p]
+component = "{probe}"
+grants = ["post", "reply"]
+config = {{ name = "p" }}
+[[communities]]
+id = "acme"
+chain = ["p"]
+[[connectors]]
+type = "matrix"
+community = "acme"
+homeserver = "{url}"
+{PASSWORD}
+rooms = ["{room}"]
+sync_timeout_s = 2
+"#,
+            probe = plugin("probe").display(),
+            url = synapse.url,
+        ),
+    )
+    .unwrap();
+    let mut vigie = VigieProcess::start(&path, &password("vigie"));
+    vigie.wait_listening();
+    alice.send(&room, &format!("p:post-on-tick {room}"));
+    let last_message = std::time::Instant::now();
+    // Nothing more is said; the ticks come anyway.
+    let ticks = wait_for(
+        "two ticks in the quiet room",
+        Duration::from_secs(30),
+        || {
+            let times: Vec<i64> = alice
+                .timeline(&room)
+                .iter()
+                .filter(|e| e["sender"] == "@vigie:localhost")
+                .filter_map(|e| {
+                    e["content"]["body"]
+                        .as_str()?
+                        .strip_prefix("tick at ")?
+                        .parse()
+                        .ok()
+                })
+                .collect();
+            (times.len() >= 2).then_some(times)
+        },
+    );
+    let log = vigie.stop();
+    assert!(last_message.elapsed() < Duration::from_secs(30), "{log}");
+    assert!(ticks.iter().all(|t| t % 1000 == 0), "{ticks:?}");
+    let mut sorted = ticks.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), ticks.len(), "a tick ran twice: {ticks:?}");
+}

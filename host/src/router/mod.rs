@@ -61,6 +61,7 @@ impl Router {
 
     pub(crate) async fn route(&mut self, item: SourceItem) -> Result<()> {
         let event = match item {
+            SourceItem::Clock(now_ms) => return self.clock(now_ms).await,
             SourceItem::Event(event) => *event,
             SourceItem::Rejected(rejected) => {
                 tracing::warn!(
@@ -95,7 +96,10 @@ impl Router {
         }
         let worker = self.worker_of(&event.community);
         if self.workers[worker]
-            .send(WorkItem { event, chain })
+            .send(WorkItem::Event {
+                event: Box::new(event),
+                chain,
+            })
             .await
             .is_err()
         {
@@ -103,6 +107,46 @@ impl Router {
             tracing::error!(
                 "a community worker stopped; its remaining events are not handled (they will be on the next run)"
             );
+        }
+        Ok(())
+    }
+
+    /// The wall clock: every community with a chain (those the routes name,
+    /// and those whose events came) gets it, on its worker, after the
+    /// events already queued there.
+    async fn clock(&mut self, now_ms: i64) -> Result<()> {
+        let routes = self.routes.snapshot();
+        let mut communities: Vec<String> = routes.communities.keys().cloned().collect();
+        communities.extend(
+            self.started
+                .iter()
+                .filter(|c| !routes.communities.contains_key(*c))
+                .cloned(),
+        );
+        for community in communities {
+            let chain = if self.started.contains(&community) {
+                None
+            } else {
+                match self.routes.chain_for(&community) {
+                    Some(chain) => {
+                        self.started.insert(community.clone());
+                        Some(chain)
+                    }
+                    None => continue,
+                }
+            };
+            let worker = self.worker_of(&community);
+            if self.workers[worker]
+                .send(WorkItem::Clock {
+                    community,
+                    now_ms,
+                    chain,
+                })
+                .await
+                .is_err()
+            {
+                tracing::error!("a community worker stopped; the clock cannot reach it");
+            }
         }
         Ok(())
     }
