@@ -109,17 +109,22 @@ fn from_host<T: serde::de::DeserializeOwned>(data_dir: &Path, request: &str) -> 
 /// The store of the data directory, or, while a host runs there and holds
 /// it, that host.
 fn open(args: &StoreArgs) -> Result<Records> {
-    let dir = match (&args.data_dir, &args.config) {
+    open_dir(data_dir_of(args)?)
+}
+
+/// The data directory the arguments name: `--data-dir`, or that of
+/// `--config`, or that of `./vigie.toml`.
+fn data_dir_of(args: &StoreArgs) -> Result<PathBuf> {
+    Ok(match (&args.data_dir, &args.config) {
         (Some(dir), _) => dir.clone(),
         (None, Some(path)) => Config::load(path)?.data_dir(),
         (None, None) => {
             if !std::path::Path::new("vigie.toml").exists() {
-                bail!("no --config, no --data-dir and no ./vigie.toml: which store should I read?");
+                bail!("no --config, no --data-dir and no ./vigie.toml: which data directory should I read?");
             }
             Config::load("vigie.toml".as_ref())?.data_dir()
         }
-    };
-    open_dir(dir)
+    })
 }
 
 /// The store in `dir`, or the host that holds it.
@@ -179,10 +184,7 @@ pub fn audit(args: AuditArgs) -> Result<()> {
         })
         .collect();
     if args.store.json {
-        for r in &records {
-            println!("{}", serde_json::to_string(r)?);
-        }
-        return Ok(());
+        return json_lines(&records);
     }
     if records.is_empty() {
         eprintln!("{}", nothing_executed(&store, "action", all)?);
@@ -252,19 +254,10 @@ fn nothing_executed(store: &Records, what: &str, all: usize) -> Result<String> {
 
 /// `vigie versions`: the plugin versions a host kept.
 pub fn versions(args: StoreArgs) -> Result<()> {
-    let dir = match (&args.data_dir, &args.config) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(path)) => Config::load(path)?.data_dir(),
-        (None, None) => Config::load("vigie.toml".as_ref())
-            .context("no --config, no --data-dir and no readable ./vigie.toml")?
-            .data_dir(),
-    };
+    let dir = data_dir_of(&args)?;
     let kept = vigie::versions::KeptVersions::new(&dir).list()?;
     if args.json {
-        for k in &kept {
-            println!("{}", serde_json::to_string(k)?);
-        }
-        return Ok(());
+        return json_lines(&kept);
     }
     if kept.is_empty() {
         eprintln!(
@@ -307,10 +300,7 @@ pub fn dead_letters(args: DeadLetterArgs) -> Result<()> {
         })
         .collect();
     if args.store.json {
-        for d in &dead {
-            println!("{}", serde_json::to_string(d)?);
-        }
-        return Ok(());
+        return json_lines(&dead);
     }
     if dead.is_empty() {
         eprintln!("{}", nothing_executed(&store, "dead letter", all)?);
@@ -334,6 +324,14 @@ pub fn dead_letters(args: DeadLetterArgs) -> Result<()> {
         );
     }
     eprintln!("{} dead letter(s)", dead.len());
+    Ok(())
+}
+
+/// One JSON object per line on stdout.
+fn json_lines<T: serde::Serialize>(records: &[T]) -> Result<()> {
+    for record in records {
+        println!("{}", serde_json::to_string(record)?);
+    }
     Ok(())
 }
 
