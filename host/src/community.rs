@@ -437,16 +437,19 @@ impl CommunityActor {
         if self.next_tick_ms.is_some_and(|next| now < next) {
             return Ok(Ok(()));
         }
-        let at = latest_boundary(now, self.tick_every_ms);
-        let plan = match self.chain.tick(at, &self.stats) {
-            Ok(plan) => plan,
-            Err(failure) => return Ok(Err(failure)),
-        };
+        Ok(self.tick(now))
+    }
+
+    /// One tick at the last boundary at or before `t`; the next is due at
+    /// the boundary after `t`. Its effects wait for [`Self::commit`].
+    fn tick(&mut self, t: i64) -> Result<(), HostFailure> {
+        let at = latest_boundary(t, self.tick_every_ms);
+        let plan = self.chain.tick(at, &self.stats)?;
         let outbox = self.outbox_entries(&format!("tick@{at}"), None, &plan);
         self.pending.actions.extend(plan);
         self.pending.outbox.extend(outbox);
-        self.next_tick_ms = Some(next_boundary(now, self.tick_every_ms));
-        Ok(Ok(()))
+        self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
+        Ok(())
     }
 
     /// Forgets everything since the last commit: the chain's instances and
@@ -490,15 +493,9 @@ impl CommunityActor {
                 // quiet gap, plugins see the time it is now (a contest
                 // whose end fell in the gap closes), never a burst of
                 // missed ticks nor the oldest of them.
-                let now = latest_boundary(t, self.tick_every_ms);
-                let plan = match self.chain.tick(now, &self.stats) {
-                    Ok(plan) => plan,
-                    Err(failure) => return Ok(Err(failure)),
-                };
-                let outbox = self.outbox_entries(&format!("tick@{now}"), None, &plan);
-                self.pending.actions.extend(plan);
-                self.pending.outbox.extend(outbox);
-                self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
+                if let Err(failure) = self.tick(t) {
+                    return Ok(Err(failure));
+                }
             }
         }
         Ok(self.handle(&fresh[start..]))

@@ -374,17 +374,17 @@ impl ReloadJob {
         let entries = RouteEntries::of(config, &files.files);
         let mut overridden = HashMap::new();
         for (key, (entry, at)) in entries.overridden {
-            let hash = builtin::component_bytes(&entry.component)
-                .map(|b| crate::runtime::hash_hex(&b))
-                .ok();
-            if let Some(old) = in_force.get(&key) {
-                if old.entry == entry && Some(&old.loaded.hash) == hash.as_ref() {
+            let bytes = builtin::component_bytes(&entry.component);
+            if let (Some(old), Ok(bytes)) = (in_force.get(&key), &bytes) {
+                if old.entry == entry && old.loaded.hash == crate::runtime::hash_hex(bytes) {
                     overridden.insert(key, old.clone());
                     continue;
                 }
             }
-            match builtin::component_bytes(&entry.component).and_then(|bytes| {
-                load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret)
+            match bytes.and_then(|bytes| {
+                let def = load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret)?;
+                self.keep(&def, &bytes);
+                Ok(def)
             }) {
                 Ok(def) => {
                     tracing::info!(plugin = key.0, "{at}: this community's config of `{}` loaded", key.0);
