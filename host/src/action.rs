@@ -397,6 +397,10 @@ pub struct DecidedAction {
     /// The event that led to it; `None` for actions from `tick`.
     #[serde(default)]
     pub event_id: Option<String>,
+    /// For actions from `tick`: the tick's time (ms since the Unix epoch),
+    /// so a replay can match them with the recorded tick.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tick_ms: Option<i64>,
     pub community: String,
     /// Where the action takes effect.
     pub channel: String,
@@ -484,6 +488,7 @@ mod tests {
     fn json_has_type_reason_and_fields() {
         let decided = DecidedAction {
             event_id: Some("e1".into()),
+            tick_ms: None,
             community: "acme".into(),
             channel: "general".into(),
             by: PluginRef {

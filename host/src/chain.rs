@@ -432,6 +432,17 @@ struct Seen {
 }
 
 /// The ordered plugins of one community.
+/// What a chain's tick gave.
+pub struct Ticked {
+    /// The merged plan.
+    pub plan: Vec<DecidedAction>,
+    /// A plugin returned actions (granted or not), changed its key-value
+    /// state or failed: the tick is worth keeping in the event log. Most
+    /// ticks do nothing, and with thousands of communities they would be
+    /// most of the log.
+    pub did_something: bool,
+}
+
 pub struct Chain {
     community: String,
     slots: Vec<Slot>,
@@ -634,6 +645,7 @@ impl Chain {
                         .into_iter()
                         .map(|PluginAction { action, channel }| DecidedAction {
                             event_id: Some(events[i].id.clone()),
+                            tick_ms: None,
                             community: self.community.clone(),
                             channel: channel.unwrap_or_else(|| events[i].channel.clone()),
                             by: slot.def.by.clone(),
@@ -668,6 +680,7 @@ impl Chain {
                     stopped[i] |= kind == ActionKind::Stop;
                     decided[i].push(DecidedAction {
                         event_id: Some(events[i].id.clone()),
+                        tick_ms: None,
                         community: self.community.clone(),
                         channel: channel.unwrap_or_else(|| events[i].channel.clone()),
                         by: slot.def.by.clone(),
@@ -704,20 +717,28 @@ impl Chain {
         std::mem::take(&mut self.shadow)
     }
 
-    /// Calls every plugin's `tick`; returns the merged plan. A
-    /// [`HostFailure`] means as for [`Chain::handle`].
-    pub fn tick(&mut self, now_ms: i64, stats: &Stats) -> Result<Vec<DecidedAction>, HostFailure> {
+    /// Calls every plugin's `tick`; returns the merged plan, and whether
+    /// the tick did anything at all. A [`HostFailure`] means as for
+    /// [`Chain::handle`].
+    pub fn tick(&mut self, now_ms: i64, stats: &Stats) -> Result<Ticked, HostFailure> {
         let mut decided = Vec::new();
+        let mut did_something = false;
         for slot in &mut self.slots {
             if slot.quarantined.is_some() {
                 continue;
             }
             stats.update(|s| s.plugin_calls += 1);
             let result = match slot.instance() {
-                Ok(instance) => instance.tick(now_ms),
+                Ok(instance) => {
+                    let writes_before = instance.kv_write_calls();
+                    let result = instance.tick(now_ms);
+                    did_something |= instance.kv_write_calls() != writes_before;
+                    result
+                }
                 Err(CallError::Host(e)) => return Err(slot.host_failure(format!("{e:#}"))),
                 Err(e) => Err(e),
             };
+            did_something |= !matches!(&result, Ok(actions) if actions.is_empty());
             match result {
                 Ok(actions) => {
                     slot.failures = 0;
@@ -732,6 +753,7 @@ impl Chain {
                     }
                     decided.extend(granted.into_iter().map(|a| DecidedAction {
                         event_id: None,
+                        tick_ms: Some(now_ms),
                         community: self.community.clone(),
                         channel: a.channel.unwrap_or_default(),
                         by: slot.def.by.clone(),
@@ -746,7 +768,10 @@ impl Chain {
                 }
             }
         }
-        Ok(planner::merge(decided))
+        Ok(Ticked {
+            plan: planner::merge(decided),
+            did_something,
+        })
     }
 
     /// The key-value writes accepted since the last call, to commit.

@@ -15,11 +15,11 @@
 //! queue is quiet a commit holds a single event, so latency does not grow.
 
 use crate::action::DecidedAction;
-use crate::chain::{Chain, HostFailure, PluginDef};
+use crate::chain::{Chain, HostFailure, PluginDef, Ticked};
 use crate::event::{Event, Label, HOST_LABELLER, SENT_BY_LABEL, SENT_FOR_LABEL};
 use crate::runtime::Secret;
 use crate::stats::Stats;
-use crate::store::{Commit, OutboxEntry, Store};
+use crate::store::{Commit, OutboxEntry, Store, TickAt};
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -348,6 +348,8 @@ struct Pending {
     /// Ids of `handled`, so a duplicate within one commit is caught before
     /// the store knows the first copy.
     ids: HashSet<String>,
+    /// Ticks to log, placed among `handled`.
+    ticks: Vec<TickAt>,
     actions: Vec<DecidedAction>,
     outbox: Vec<OutboxEntry>,
 }
@@ -444,7 +446,17 @@ impl CommunityActor {
     /// the boundary after `t`. Its effects wait for [`Self::commit`].
     fn tick(&mut self, t: i64) -> Result<(), HostFailure> {
         let at = latest_boundary(t, self.tick_every_ms);
-        let plan = self.chain.tick(at, &self.stats)?;
+        let Ticked {
+            plan,
+            did_something,
+        } = self.chain.tick(at, &self.stats)?;
+        if did_something {
+            self.pending.ticks.push(TickAt {
+                community: self.community.clone(),
+                at_ms: at,
+                after_events: self.pending.handled.len(),
+            });
+        }
         let outbox = self.outbox_entries(&format!("tick@{at}"), None, &plan);
         self.pending.actions.extend(plan);
         self.pending.outbox.extend(outbox);
@@ -628,13 +640,19 @@ impl CommunityActor {
         let Pending {
             handled,
             ids: _,
+            ticks,
             actions,
             outbox,
         } = std::mem::take(&mut self.pending);
         let kv = self.chain.take_kv_writes();
         let shadow = self.chain.take_shadow();
         self.committed_next_tick_ms = self.next_tick_ms;
-        if handled.is_empty() && actions.is_empty() && kv.is_empty() && shadow.is_empty() {
+        if handled.is_empty()
+            && ticks.is_empty()
+            && actions.is_empty()
+            && kv.is_empty()
+            && shadow.is_empty()
+        {
             return Ok(());
         }
         let handled_count = handled.len() as u64;
@@ -647,6 +665,7 @@ impl CommunityActor {
         self.store.commit(Commit {
             kv,
             handled,
+            ticks,
             actions: actions.clone(),
             outbox,
             shadow,

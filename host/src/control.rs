@@ -90,9 +90,10 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
             "dead-letters" => json_lines(&store.dead_letters()?),
             "shadow-log" => json_lines(&store.shadow_log()?),
             "events" => json_lines(&store.events()?),
+            "ticks" => json_lines(&store.ticks()?),
             "actions" => json_lines(&store.actions()?),
             other => Ok(vec![format!(
-                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, actions)",
+                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, ticks, actions)",
                 other.chars().take(40).collect::<String>()
             )]),
         }

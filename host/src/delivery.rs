@@ -285,6 +285,7 @@ impl Delivery {
                 target_user: Some(reversal.user_id.clone()),
                 action: crate::action::DecidedAction {
                     event_id: None,
+                    tick_ms: None,
                     community: reversal.community.clone(),
                     channel: reversal.channel.clone(),
                     by: crate::action::PluginRef {
@@ -448,6 +449,7 @@ mod tests {
             connector: "scripted".into(),
             action: DecidedAction {
                 event_id: Some(key.into()),
+                tick_ms: None,
                 community: "acme".into(),
                 channel: channel.into(),
                 by: PluginRef {

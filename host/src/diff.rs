@@ -90,7 +90,11 @@ pub fn diff(before: &[DecidedAction], after: &[DecidedAction]) -> Vec<Change> {
 /// Counts of a diff run.
 #[derive(Debug, Default, Clone, Serialize, PartialEq)]
 pub struct DiffSummary {
+    /// Events and ticks compared (ticks are counted apart in `ticks` too).
     pub events: u64,
+    /// Ticks among `events`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub ticks: u64,
     pub events_same: u64,
     pub events_different: u64,
     pub added: u64,
@@ -98,7 +102,17 @@ pub struct DiffSummary {
     pub changed: u64,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl DiffSummary {
+    /// [`DiffSummary::count`] for a tick's decisions.
+    pub fn count_tick(&mut self, changes: &[Change]) {
+        self.ticks += 1;
+        self.count(changes);
+    }
+
     pub fn count(&mut self, changes: &[Change]) {
         self.events += 1;
         if changes.is_empty() {
@@ -116,14 +130,13 @@ impl DiffSummary {
     }
 
     pub fn render(&self) -> String {
+        let compared = match self.ticks {
+            0 => format!("{} event(s)", self.events),
+            ticks => format!("{} event(s) and {ticks} tick(s)", self.events - ticks),
+        };
         format!(
-            "{} event(s): {} same, {} different — {} added, {} removed, {} changed",
-            self.events,
-            self.events_same,
-            self.events_different,
-            self.added,
-            self.removed,
-            self.changed
+            "{compared}: {} same, {} different — {} added, {} removed, {} changed",
+            self.events_same, self.events_different, self.added, self.removed, self.changed
         )
     }
 }
@@ -147,6 +160,7 @@ mod tests {
     fn act(action: Action) -> DecidedAction {
         DecidedAction {
             event_id: Some("e".into()),
+            tick_ms: None,
             community: "c".into(),
             channel: "g".into(),
             by: PluginRef {

@@ -97,6 +97,7 @@ mod tests {
     fn decided(plugin: &str, action: Action) -> DecidedAction {
         DecidedAction {
             event_id: Some("e1".into()),
+            tick_ms: None,
             community: "acme".into(),
             channel: "general".into(),
             by: PluginRef {

@@ -3,6 +3,12 @@
 //! (same secret, same community, plugin name and event), into a fresh
 //! in-memory store. The same replay twice decides the same thing.
 //!
+//! Ticks that did something (see [`crate::chain::Ticked`]) are in the log
+//! too, in their place among the community's events, and are replayed with
+//! their recorded time: a contest that ended, a scheduled post, a poll's
+//! result come back. Ticks that did nothing are not logged, so a new
+//! version replayed against an old one is ticked where the old one acted.
+//!
 //! One plugin is replayed on its own, from empty plugin state: labels or
 //! earlier actions from plugins before it in the live chain are not
 //! reproduced, and state from before the first replayed event is not
@@ -15,25 +21,85 @@ use crate::config::PluginEntry;
 use crate::event::Event;
 use crate::runtime::{Runtime, Secret};
 use crate::stats::Stats;
-use crate::store::{SledStore, Store};
+use crate::store::{HandledEvent, HandledTick, SledStore, Store};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What one plugin decided for each event, in the events' order.
+/// One entry of the event log: an event, or a tick.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recorded {
+    Event(Event),
+    Tick { community: String, at_ms: i64 },
+}
+
+impl Recorded {
+    pub fn community(&self) -> &str {
+        match self {
+            Recorded::Event(e) => &e.community,
+            Recorded::Tick { community, .. } => community,
+        }
+    }
+
+    pub fn timestamp_ms(&self) -> i64 {
+        match self {
+            Recorded::Event(e) => e.timestamp_ms(),
+            Recorded::Tick { at_ms, .. } => *at_ms,
+        }
+    }
+
+    /// What the decisions are keyed by within the community: the event's
+    /// id, or `tick@<ms>` (as the outbox keys a tick's actions).
+    pub fn origin(&self) -> String {
+        match self {
+            Recorded::Event(e) => e.id.clone(),
+            Recorded::Tick { at_ms, .. } => format!("tick@{at_ms}"),
+        }
+    }
+
+    /// The origin of a recorded action, as [`Recorded::origin`] names it.
+    pub fn origin_of(action: &DecidedAction) -> Option<String> {
+        match (&action.event_id, action.tick_ms) {
+            (Some(id), _) => Some(id.clone()),
+            (None, Some(at)) => Some(format!("tick@{at}")),
+            (None, None) => None,
+        }
+    }
+}
+
+/// The store's event log with its ticks, in the order they were handled.
+pub fn history(events: Vec<HandledEvent>, ticks: Vec<HandledTick>) -> Vec<Recorded> {
+    let mut all: Vec<(u64, Recorded)> = events
+        .into_iter()
+        .map(|h| (h.seq, Recorded::Event(h.event)))
+        .chain(ticks.into_iter().map(|t| {
+            (
+                t.seq,
+                Recorded::Tick {
+                    community: t.community,
+                    at_ms: t.at_ms,
+                },
+            )
+        }))
+        .collect();
+    all.sort_by_key(|(seq, _)| *seq);
+    all.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What one plugin decided for each event and tick, in their order.
 pub struct Replayed {
-    pub decided: Vec<(Event, Vec<DecidedAction>)>,
+    pub decided: Vec<(Recorded, Vec<DecidedAction>)>,
     pub plugin_errors: u64,
 }
 
-/// Runs `events` (any communities, each in its own order) through the
-/// plugin `entry` built from `bytes`.
+/// Runs `recorded` events and ticks (any communities, each in its own
+/// order) through the plugin `entry` built from `bytes`.
 pub fn replay(
     runtime: &Runtime,
     entry: PluginEntry,
     bytes: &[u8],
     secret: Arc<Secret>,
-    events: &[Event],
+    recorded: &[Recorded],
 ) -> Result<Replayed> {
     let store: Arc<dyn Store> = Arc::new(SledStore::temporary()?);
     let def = Arc::new(PluginDef::load(
@@ -45,31 +111,30 @@ pub fn replay(
     )?);
     let stats = Stats::default();
     let mut chains: HashMap<String, Chain> = HashMap::new();
-    let mut decided = Vec::with_capacity(events.len());
+    let mut decided = Vec::with_capacity(recorded.len());
     let progress = crate::progress::Progress::new(
         format!("replaying through {}", def.entry.component),
-        Some(events.len() as u64),
+        Some(recorded.len() as u64),
     );
-    for event in events {
+    for item in recorded {
         progress.inc(1);
-        let chain = chains.entry(event.community.clone()).or_insert_with(|| {
-            Chain::new(
-                &event.community,
-                vec![def.clone()],
-                store.clone(),
-                secret.clone(),
-            )
+        let community = item.community();
+        let chain = chains.entry(community.to_string()).or_insert_with(|| {
+            Chain::new(community, vec![def.clone()], store.clone(), secret.clone())
         });
-        let plan = chain
-            .handle(std::slice::from_ref(event), &stats)?
-            .pop()
-            .unwrap_or_default();
+        let plan = match item {
+            Recorded::Event(event) => chain
+                .handle(std::slice::from_ref(event), &stats)?
+                .pop()
+                .unwrap_or_default(),
+            Recorded::Tick { at_ms, .. } => chain.tick(*at_ms, &stats)?.plan,
+        };
         // State persists from one event to the next, as in a live run.
         store.commit(crate::store::Commit {
             kv: chain.take_kv_writes(),
             ..Default::default()
         })?;
-        decided.push((event.clone(), plan));
+        decided.push((item.clone(), plan));
     }
     progress.finish();
     Ok(Replayed {
@@ -94,13 +159,18 @@ impl Bound {
     }
 }
 
-/// The events from `from` (inclusive) to `to` (inclusive for an event id,
-/// exclusive for a time). An event id that is not there is an error.
-pub fn select(events: Vec<Event>, from: Option<&Bound>, to: Option<&Bound>) -> Result<Vec<Event>> {
+/// The events and ticks from `from` (inclusive) to `to` (inclusive for an
+/// event id, exclusive for a time). An event id that is not there is an
+/// error.
+pub fn select(
+    events: Vec<Recorded>,
+    from: Option<&Bound>,
+    to: Option<&Bound>,
+) -> Result<Vec<Recorded>> {
     let find = |id: &str| {
         events
             .iter()
-            .position(|e| e.id == id)
+            .position(|e| matches!(e, Recorded::Event(e) if e.id == id))
             .ok_or_else(|| anyhow::anyhow!("no recorded event has the id `{id}`"))
     };
     let start = match from {

@@ -62,6 +62,27 @@ pub struct HandledEvent {
     pub event: Event,
 }
 
+/// A tick a community's chain ran, as kept in the event log beside the
+/// events (only ticks that did something: see [`crate::chain::Ticked`]).
+/// Its `seq` comes from the same counter as the events', so the two logs
+/// merge back into the order the community saw them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandledTick {
+    pub seq: u64,
+    pub community: String,
+    /// The time the plugins were given, in ms since the Unix epoch.
+    pub at_ms: i64,
+}
+
+/// A tick to log with a [`Commit`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TickAt {
+    pub community: String,
+    pub at_ms: i64,
+    /// How many of the commit's `handled` events came before it.
+    pub after_events: usize,
+}
+
 /// An input line that could not be used, kept so nothing is lost.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RejectedInput {
@@ -76,6 +97,8 @@ pub struct RejectedInput {
 pub struct Commit {
     pub kv: Vec<(KvScope, KvWrites)>,
     pub handled: Vec<Event>,
+    /// Ticks to log, placed among `handled`.
+    pub ticks: Vec<TickAt>,
     pub actions: Vec<DecidedAction>,
     /// Actions to carry out on a platform (a subset of `actions`).
     pub outbox: Vec<OutboxEntry>,
@@ -211,6 +234,8 @@ pub trait Store: Send + Sync + 'static {
     fn actions(&self) -> Result<Vec<DecidedAction>>;
     /// The event log, oldest first.
     fn events(&self) -> Result<Vec<HandledEvent>>;
+    /// The logged ticks, in order.
+    fn ticks(&self) -> Result<Vec<HandledTick>>;
     fn rejected(&self) -> Result<Vec<RejectedInput>>;
     /// Make everything committed so far durable on disk.
     fn flush(&self) -> Result<()>;
@@ -264,7 +289,7 @@ pub trait Store: Send + Sync + 'static {
 /// The embedded default: a sled database in the data directory.
 ///
 /// Everything lives in one tree under one-byte prefixes (`k` plugin state,
-/// `h` handled marks, `e` event log, `a` action log, `r` rejected input,
+/// `h` handled marks, `e` event log, `t` logged ticks, `a` action log, `r` rejected input,
 /// `i` inbox, `c` cursors, `o` outbox, `d` done keys, `u` audit log, `x`
 /// dead letters, `s` scheduled reversals, `w` shadow log, `m` the bot's own
 /// messages by their platform id), so every step is one atomic
@@ -288,6 +313,7 @@ const DEAD: u8 = b'x';
 const REVERSALS: u8 = b's';
 const SHADOW: u8 = b'w';
 const SENT: u8 = b'm';
+const TICKS: u8 = b't';
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<Self> {
@@ -399,6 +425,7 @@ impl Store for SledStore {
 
     fn commit(&self, commit: Commit) -> Result<()> {
         if commit.handled.is_empty()
+            && commit.ticks.is_empty()
             && commit.actions.is_empty()
             && commit.outbox.is_empty()
             && commit.shadow.is_empty()
@@ -417,12 +444,33 @@ impl Store for SledStore {
             }
         }
         // Sequence numbers come from sled's monotonic, crash-safe id
-        // generator; gaps are harmless.
-        for event in commit.handled {
+        // generator; gaps are harmless. Ticks take theirs in their place
+        // among the events.
+        let mut ticks = commit.ticks.into_iter().peekable();
+        let log_tick = |tick: TickAt, batch: &mut sled::Batch| -> Result<()> {
+            let seq = self.db.generate_id()?;
+            let record = HandledTick {
+                seq,
+                community: tick.community,
+                at_ms: tick.at_ms,
+            };
+            batch.insert(
+                prefixed(TICKS, &seq.to_be_bytes()),
+                serde_json::to_vec(&record)?,
+            );
+            Ok(())
+        };
+        for (i, event) in commit.handled.into_iter().enumerate() {
+            while let Some(tick) = ticks.next_if(|t| t.after_events <= i) {
+                log_tick(tick, &mut batch)?;
+            }
             let seq = self.db.generate_id()?;
             batch.insert(handled_key(&event.community, &event.id), &seq.to_be_bytes());
             let record = serde_json::to_vec(&HandledEvent { seq, event })?;
             batch.insert(prefixed(EVENTS, &seq.to_be_bytes()), record);
+        }
+        for tick in ticks {
+            log_tick(tick, &mut batch)?;
         }
         for action in &commit.actions {
             let seq = self.db.generate_id()?;
@@ -466,6 +514,10 @@ impl Store for SledStore {
 
     fn events(&self) -> Result<Vec<HandledEvent>> {
         self.read_log(EVENTS, "event")
+    }
+
+    fn ticks(&self) -> Result<Vec<HandledTick>> {
+        self.read_log(TICKS, "tick")
     }
 
     fn rejected(&self) -> Result<Vec<RejectedInput>> {

@@ -355,6 +355,7 @@ impl Bot {
 fn decided(channel: &str, action: Action) -> DecidedAction {
     DecidedAction {
         event_id: None,
+        tick_ms: None,
         community: "acme".into(),
         channel: channel.into(),
         by: PluginRef {

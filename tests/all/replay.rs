@@ -339,3 +339,69 @@ fn replay_against_a_kept_version_needs_no_old_file() {
         "{error}"
     );
 }
+
+#[test]
+fn replay_runs_the_recorded_ticks_at_their_time_so_a_contest_ends_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let event = |id: &str, user: &str, staff: bool, text: &str, at: &str| {
+        serde_json::json!({
+            "id": id, "kind": "message", "platform": "test", "community": "acme",
+            "channel": "general",
+            "author": {"id": user, "name": user, "is_staff": staff, "account_age_days": 400},
+            "text": text, "timestamp": at
+        })
+        .to_string()
+    };
+    std::fs::write(
+        d.join("events.jsonl"),
+        [
+            event(
+                "s",
+                "staff",
+                true,
+                "!giveaway start \"Mug\" 1h",
+                "2026-11-23T10:00:00Z",
+            ),
+            event("a", "ana", false, "!enter", "2026-11-23T10:05:00Z"),
+            event("b", "bob", false, "!enter", "2026-11-23T10:06:00Z"),
+            // Two hours later: the first event after the deadline crosses
+            // tick boundaries; the tick at its time closes the contest.
+            event("c", "cid", false, "hello", "2026-11-23T12:00:30Z"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let giveaway = "builtin:giveaway";
+    std::fs::write(
+        d.join("vigie.toml"),
+        r#"data_dir = "data"
+[plugins.giveaway]
+component = "builtin:giveaway"
+grants = ["post", "reply", "react", "dm"]
+
+[[communities]]
+id = "acme"
+chain = ["giveaway"]
+
+[[sources]]
+type = "jsonl"
+path = "events.jsonl"
+"#,
+    )
+    .unwrap();
+    let run = vigie(d, &["run", "--no-watch"]);
+    let winners_posted = |out: &str| {
+        out.lines()
+            .filter(|l| l.contains("giveaway") && l.contains("post") && l.contains("Mug"))
+            .count()
+    };
+    assert!(winners_posted(&run) >= 2, "announcement and result:\n{run}");
+
+    let same = vigie(d, &["replay", "--plugin", giveaway, "--against-recorded"]);
+    assert_eq!(
+        same.lines().last().unwrap_or(""),
+        "4 event(s) and 1 tick(s): 5 same, 0 different — 0 added, 0 removed, 0 changed",
+        "{same}"
+    );
+}

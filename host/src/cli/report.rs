@@ -87,6 +87,13 @@ impl Records {
         }
     }
 
+    fn ticks(&self) -> Result<Vec<vigie::store::HandledTick>> {
+        match self {
+            Records::Store(store) => store.ticks(),
+            Records::RunningHost(dir) => from_host(dir, "ticks"),
+        }
+    }
+
     fn actions(&self) -> Result<Vec<vigie::DecidedAction>> {
         match self {
             Records::Store(store) => store.actions(),
@@ -489,7 +496,7 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
     use std::sync::Arc;
     use vigie::action::ActionKind;
     use vigie::diff::{diff, render, DiffSummary};
-    use vigie::replay::{replay, select, Bound};
+    use vigie::replay::{history, replay, select, Bound, Recorded};
 
     if args.against.is_none() && args.against_version.is_none() && !args.against_recorded {
         bail!(
@@ -521,12 +528,13 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
                 .filter(|(_, l)| !l.trim().is_empty())
                 .map(|(i, l)| {
                     vigie::Event::from_json_line(l)
+                        .map(Recorded::Event)
                         .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), i + 1))
                 })
                 .collect::<Result<Vec<_>>>()?
         }
         None => match &store {
-            Some(store) => store.events()?.into_iter().map(|h| h.event).collect(),
+            Some(store) => history(store.events()?, store.ticks()?),
             None => bail!(
                 "no events: give --events FILE, or --config/--data-dir of a host that has run"
             ),
@@ -659,49 +667,58 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
         (None, None) => None,
     };
     let new = run(&args.plugin)?;
-    let before: HashMap<String, Vec<vigie::DecidedAction>> = match against {
+    // Decisions by (community, event id or `tick@<ms>`).
+    type Origin = (String, String);
+    let before: HashMap<Origin, Vec<vigie::DecidedAction>> = match against {
         Some(old) => run(old)?
             .decided
             .into_iter()
-            .map(|(e, a)| (e.id, a))
+            .map(|(r, a)| ((r.community().to_string(), r.origin()), a))
             .collect(),
         None => {
             let Some(store) = &store else {
                 bail!("--against-recorded needs the data directory of a host that has run (--config or --data-dir)");
             };
-            let mut by_event: HashMap<String, Vec<vigie::DecidedAction>> = HashMap::new();
+            let mut by_origin: HashMap<Origin, Vec<vigie::DecidedAction>> = HashMap::new();
             for a in store.actions()? {
                 if a.by.plugin == name {
-                    if let Some(id) = &a.event_id {
-                        by_event.entry(id.clone()).or_default().push(a.clone());
+                    if let Some(origin) = Recorded::origin_of(&a) {
+                        by_origin
+                            .entry((a.community.clone(), origin))
+                            .or_default()
+                            .push(a.clone());
                     }
                 }
             }
-            by_event
+            by_origin
         }
     };
     let mut summary = DiffSummary::default();
     let empty = Vec::new();
-    for (event, after) in &new.decided {
-        let changes = diff(before.get(&event.id).unwrap_or(&empty), after);
-        summary.count(&changes);
+    for (recorded, after) in &new.decided {
+        let key = (recorded.community().to_string(), recorded.origin());
+        let changes = diff(before.get(&key).unwrap_or(&empty), after);
+        match recorded {
+            Recorded::Event(_) => summary.count(&changes),
+            Recorded::Tick { .. } => summary.count_tick(&changes),
+        }
         if changes.is_empty() {
             continue;
         }
+        let time = vigie::event::format_ms(recorded.timestamp_ms());
         if args.json {
-            println!(
-                "{}",
-                serde_json::json!({"event_id": event.id, "community": event.community,
-                                   "timestamp": vigie::event::format_ms(event.timestamp_ms()),
-                                   "changes": changes})
-            );
+            let mut line = serde_json::json!({"community": recorded.community(),
+                                              "timestamp": time, "changes": changes});
+            match recorded {
+                Recorded::Event(e) => line["event_id"] = e.id.clone().into(),
+                Recorded::Tick { .. } => line["tick"] = true.into(),
+            }
+            println!("{line}");
         } else {
-            println!(
-                "event {} ({}, {}):",
-                event.id,
-                event.community,
-                vigie::event::format_ms(event.timestamp_ms())
-            );
+            match recorded {
+                Recorded::Event(e) => println!("event {} ({}, {time}):", e.id, e.community),
+                Recorded::Tick { community, .. } => println!("tick ({community}, {time}):"),
+            }
             for c in &changes {
                 println!("  {}", render(c).replace('\n', "\n  "));
             }

@@ -1814,6 +1814,7 @@ mod tests {
     fn decided(channel: &str, action: Action) -> DecidedAction {
         DecidedAction {
             event_id: Some("e1".into()),
+            tick_ms: None,
             community: "acme".into(),
             channel: channel.into(),
             by: PluginRef {

@@ -632,6 +632,11 @@ impl PluginInstance {
     }
 
     /// Takes the key-value writes accepted so far, to commit them.
+    /// How many of this instance's calls changed its key-value state.
+    pub fn kv_write_calls(&mut self) -> u64 {
+        self.store.data_mut().kv.write_calls()
+    }
+
     pub fn take_kv_writes(&mut self) -> (KvScope, KvWrites) {
         self.store.data_mut().kv.take_staged()
     }

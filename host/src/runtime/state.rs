@@ -253,6 +253,9 @@ pub(crate) struct KvSession {
     key_count: Option<u64>,
     call_key_delta: i64,
     writes_this_event: u32,
+    /// Calls whose writes were accepted: tells whether a call (a tick)
+    /// changed the plugin's state.
+    write_calls: u64,
     /// Committed values already read or written. Only this scope's
     /// community task writes the scope, so the cache cannot go stale.
     cache: ReadCache,
@@ -355,6 +358,11 @@ impl KvSession {
         Ok(Ok(()))
     }
 
+    /// How many calls so far had their writes accepted.
+    pub(crate) fn write_calls(&self) -> u64 {
+        self.write_calls
+    }
+
     pub(crate) fn new_event(&mut self) {
         self.writes_this_event = 0;
     }
@@ -362,6 +370,9 @@ impl KvSession {
     /// The call succeeded: its writes join the staged ones.
     pub(crate) fn accept_call(&mut self) {
         let call = std::mem::take(&mut self.call);
+        if !call.is_empty() {
+            self.write_calls += 1;
+        }
         self.staged.extend(call);
         if let Some(c) = self.key_count.as_mut() {
             *c = (*c as i64 + self.call_key_delta).max(0) as u64;
@@ -534,6 +545,7 @@ impl PluginState {
                 key_count: None,
                 call_key_delta: 0,
                 writes_this_event: 0,
+                write_calls: 0,
                 cache: ReadCache::default(),
             },
             call: CallState::default(),
