@@ -5,7 +5,7 @@ mod cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use cli::{bench, golden, report, scaffold};
+use cli::{bench, golden, report, scaffold, simulate};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -129,6 +129,11 @@ enum Command {
     /// the recorded time and the same seeded randomness, and print the
     /// actions that differ from another version or from what was recorded.
     Replay(report::ReplayArgs),
+    /// Run the chains' ticks on a simulated clock (days, a year) and print
+    /// the actions time-driven plugins would decide (scheduled posts,
+    /// contest and poll ends). Nothing is executed; the data directory is
+    /// not touched.
+    Simulate(simulate::SimulateArgs),
     /// Recompute a giveaway draw from its published seed, commitment, entry
     /// list and entry-list hash, and check it: anyone can verify the winners.
     /// The end announcement of a contest gives the whole command.
@@ -252,6 +257,7 @@ fn real_main(command: Command) -> Result<()> {
                 cache_dir: default_cache_dir(),
             },
         ),
+        Command::Simulate(args) => simulate::simulate(args, DRY_RUN_SECRET),
         Command::VerifyDraw {
             seed,
             commitment,

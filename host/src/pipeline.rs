@@ -433,7 +433,7 @@ fn default_workers() -> usize {
 /// Reads the community files and loads every plugin entry the chains use:
 /// the routes a host starts with. A bad community file stops the start,
 /// as a bad `vigie.toml` does (while running, one is refused alone).
-fn load_routes(
+pub fn load_routes(
     config: &Config,
     runtime: &Runtime,
     store: &Arc<dyn Store>,

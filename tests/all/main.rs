@@ -22,4 +22,5 @@ mod scaffold;
 mod shadow;
 mod synapse;
 mod tenancy;
+mod time;
 mod webhook;

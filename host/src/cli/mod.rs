@@ -1,6 +1,6 @@
 //! The command-line tools around the pipeline, one module each: what
 //! `vigie bench`, `test --golden`, `new`, and the store readers (`audit`,
-//! `dead-letters`, `versions`, `shadow-report`, `replay`) do. `main.rs`
+//! `dead-letters`, `versions`, `shadow-report`, `replay`), and `simulate` do. `main.rs`
 //! parses the command line and runs the host; the pipeline itself lives in
 //! the library.
 
@@ -8,3 +8,4 @@ pub mod bench;
 pub mod golden;
 pub mod report;
 pub mod scaffold;
+pub mod simulate;
