@@ -158,6 +158,17 @@ enum Command {
         #[arg(long)]
         entries_hash: Option<String>,
     },
+    /// Recompute a poll's result from its published ballot list and check
+    /// the list against the published SHA-256: anyone can verify a tally.
+    /// The result announcement gives the whole command.
+    VerifyPoll {
+        /// The ballot list, as published (`-` reads it from standard input).
+        #[arg(long)]
+        ballots: PathBuf,
+        /// The SHA-256 of the ballot list, published with the result.
+        #[arg(long)]
+        hash: String,
+    },
 }
 
 fn main() {
@@ -257,6 +268,7 @@ fn real_main(command: Command) -> Result<()> {
                 cache_dir: default_cache_dir(),
             },
         ),
+        Command::VerifyPoll { ballots, hash } => verify_poll(&ballots, &hash),
         Command::Simulate(args) => simulate::simulate(args, DRY_RUN_SECRET),
         Command::VerifyDraw {
             seed,
@@ -725,6 +737,27 @@ fn check(plugin: &str, plugin_config: Option<&Path>, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// A published list, from a file or standard input (`-`).
+fn read_published(path: &Path, what: &str) -> Result<String> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .with_context(|| format!("cannot read the {what} from standard input"))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the {what} {}", path.display()))
+    }
+}
+
+fn verify_poll(ballots: &Path, hash: &str) -> Result<()> {
+    let text = read_published(ballots, "ballot list")?;
+    let report = poll_tally::verify(&text, hash)
+        .map_err(|e| anyhow::anyhow!("the tally does not verify: {e}"))?;
+    print!("{report}");
+    Ok(())
+}
+
 fn verify_draw(
     seed: &str,
     commitment: &str,
@@ -739,15 +772,7 @@ fn verify_draw(
              copied wrong would give other winners that look verified"
         );
     };
-    let text = if entries == Path::new("-") {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .context("cannot read the entry list from standard input")?;
-        text
-    } else {
-        std::fs::read_to_string(entries)
-            .with_context(|| format!("cannot read the entry list {}", entries.display()))?
-    };
+    let text = read_published(entries, "entry list")?;
     let report = giveaway_draw::verify_published(seed, commitment, &text, published_hash, winners)
         .map_err(|e| anyhow::anyhow!("the draw does not verify: {e}"))?;
     println!("commitment: ok (SHA-256 of the seed)");

@@ -27,6 +27,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One entry of the event log: an event, or a tick.
+// Nearly every entry is an event: boxing them would cost an allocation each
+// to save the space of the few ticks.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Recorded {
     Event(Event),
