@@ -19,6 +19,7 @@ const PLUGINS: &[&str] = &[
     "sentiment",
     "faq",
     "giveaway",
+    "schedule",
     // test plugins (tests/plugins)
     "probe",
     "infinite-loop",

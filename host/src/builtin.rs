@@ -29,6 +29,10 @@ pub const BUILTINS: &[(&str, &[u8])] = &[
         "giveaway",
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/giveaway.wasm")),
     ),
+    (
+        "schedule",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/schedule.wasm")),
+    ),
 ];
 
 /// The demo's config and events (`examples/demo/`), for `vigie run` without

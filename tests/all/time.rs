@@ -104,3 +104,126 @@ config = { min_account_age_days = 0 }"#,
     );
     assert!(result.contains("Mug"), "{result}");
 }
+
+/// Milliseconds since the Unix epoch, now.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_millis() as i64
+}
+
+/// `2026-12-07 18:00`, in UTC, of a time in ms.
+fn utc_minute(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).expect("a valid time");
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+fn sleep_until(ms: i64) {
+    let wait = ms - now_ms();
+    if wait > 0 {
+        std::thread::sleep(Duration::from_millis(wait as u64));
+    }
+}
+
+/// The bot's messages with this text, with their server time (ms).
+fn posts_of(user: &MatrixUser, room: &str, text: &str) -> Vec<i64> {
+    bot_messages(user, room)
+        .into_iter()
+        .filter(|(b, _)| b == text)
+        .filter_map(|(_, e)| e["origin_server_ts"].as_i64())
+        .collect()
+}
+
+/// Two config posts: the first goes out in its minute while the host runs;
+/// the host is stopped just before the second's minute and started again
+/// inside it (it posts once, on the tick it runs at start), then restarted
+/// once more within the minute (nothing is posted again).
+#[test]
+fn a_scheduled_post_appears_in_its_minute_and_a_restart_in_that_minute_sends_it_once() {
+    let synapse = Synapse::start();
+    let modo = synapse.register("modo");
+    synapse.register("vigie");
+    let room = modo.create_room(&["@vigie:localhost"]);
+    let minute = 60_000;
+    // Far enough ahead for the host to be up, on a minute boundary.
+    let first = (now_ms() + 40_000).div_euclid(minute) * minute + minute;
+    let second = first + minute;
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(
+        dir.path(),
+        &synapse,
+        &room,
+        &format!(
+            r#"[plugins.schedule]
+component = "builtin:schedule"
+grants = ["post", "reply", "alert"]
+[plugins.schedule.config]
+timezone = "UTC"
+[[plugins.schedule.config.posts]]
+id = "first"
+channel = "{room}"
+text = "first scheduled post"
+when = "{}"
+[[plugins.schedule.config.posts]]
+id = "second"
+channel = "{room}"
+text = "second scheduled post"
+when = "{}""#,
+            utc_minute(first),
+            utc_minute(second)
+        ),
+        r#"["schedule"]"#,
+    );
+    let mut vigie = VigieProcess::start(&path, &password("vigie"));
+    vigie.wait_listening();
+    let sent = wait_for(
+        "the first post",
+        Duration::from_millis((first - now_ms()).max(0) as u64 + 60_000),
+        || {
+            let times = posts_of(&modo, &room, "first scheduled post");
+            (!times.is_empty()).then_some(times)
+        },
+    );
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0] >= first && sent[0] < first + minute,
+        "posted at {} for {}",
+        sent[0],
+        first
+    );
+
+    // Down across the second post's minute start; up again inside it.
+    sleep_until(second - 3_000);
+    let log = vigie.stop();
+    assert!(
+        posts_of(&modo, &room, "second scheduled post").is_empty(),
+        "{log}"
+    );
+    sleep_until(second + 5_000);
+    let mut vigie = VigieProcess::start(&path, &password("vigie"));
+    vigie.wait_listening();
+    wait_for("the second post", Duration::from_secs(50), || {
+        (!posts_of(&modo, &room, "second scheduled post").is_empty()).then_some(())
+    });
+    let log = vigie.stop();
+    // And once more inside the minute: nothing is sent again.
+    let mut vigie = VigieProcess::start(&path, &password("vigie"));
+    vigie.wait_listening();
+    std::thread::sleep(Duration::from_secs(5));
+    let log = format!("{log}\n{}", vigie.stop());
+    let second_posts = posts_of(&modo, &room, "second scheduled post");
+    assert_eq!(second_posts.len(), 1, "{second_posts:?}\n{log}");
+    assert!(
+        second_posts[0] >= second && second_posts[0] < second + minute,
+        "{second_posts:?}"
+    );
+    assert_eq!(posts_of(&modo, &room, "first scheduled post").len(), 1);
+}

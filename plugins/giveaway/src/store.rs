@@ -682,10 +682,12 @@ pub fn line_chunks(text: &str, max: usize) -> Vec<&str> {
     loop {
         let mut cut = rest.len();
         if cut > max {
-            cut = rest[..max].rfind('\n').map_or(max, |i| i + 1);
-            while !rest.is_char_boundary(cut) {
-                cut -= 1;
+            // The cut must fall between characters before it can slice.
+            let mut end = max;
+            while !rest.is_char_boundary(end) {
+                end -= 1;
             }
+            cut = rest[..end].rfind('\n').map_or(end, |i| i + 1);
         }
         out.push(&rest[..cut]);
         rest = &rest[cut..];

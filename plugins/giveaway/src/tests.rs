@@ -1152,3 +1152,15 @@ fn refusal_reasons_are_sentences_in_the_contest_language() {
         assert_eq!(reply_and_dm_reasons(&out), vec![want_reaction], "{out:?}");
     }
 }
+
+/// A cut that falls inside a character moves back to the character's
+/// start (it used to slice through it and panic, trapping the plugin).
+#[test]
+fn an_entry_list_is_cut_between_characters() {
+    let text = "é".repeat(10) + "\n" + &"ü".repeat(7);
+    for max in 4..30 {
+        let parts = crate::store::line_chunks(&text, max);
+        assert_eq!(parts.concat(), text, "max {max}");
+        assert!(parts.iter().all(|p| !p.is_empty() && p.len() <= max), "max {max}: {parts:?}");
+    }
+}
