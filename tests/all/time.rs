@@ -227,3 +227,110 @@ when = "{}""#,
     );
     assert_eq!(posts_of(&modo, &room, "first scheduled post").len(), 1);
 }
+
+/// `vigie simulate` over 2026: a weekly post is sent every Monday at 09:00
+/// in Paris, before, between and after both DST changes, once each; a
+/// daily 02:30 post on the spring-forward night (02:30 does not exist)
+/// goes out once, at 03:30 local, and once on the fall-back night (02:30
+/// happens twice).
+#[test]
+fn a_simulated_year_fires_each_occurrence_once_at_its_local_time_across_dst() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("vigie.toml"),
+        r#"data_dir = "data"
+[plugins.schedule]
+component = "builtin:schedule"
+grants = ["post", "alert"]
+[plugins.schedule.config]
+timezone = "Europe/Paris"
+[[plugins.schedule.config.posts]]
+id = "monday"
+channel = "general"
+text = "weekly"
+when = "2026-01-05 09:00"
+repeat = "weekly"
+days = ["mon"]
+[[plugins.schedule.config.posts]]
+id = "night"
+channel = "general"
+text = "nightly"
+when = "2026-01-01 02:30"
+repeat = "daily"
+[[communities]]
+id = "acme"
+chain = ["schedule"]
+"#,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "simulate",
+            "--from",
+            "2026-01-01",
+            "--days",
+            "365",
+            "--json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let posts: Vec<(String, i64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .filter(|a| a["type"] == "post")
+        .map(|a| {
+            (
+                a["text"].as_str().unwrap_or("").to_string(),
+                a["tick_ms"].as_i64().expect("a tick time"),
+            )
+        })
+        .collect();
+    assert!(
+        !data_dir_touched(dir.path()),
+        "simulate wrote a data directory"
+    );
+    let paris = |ms: i64| {
+        // Paris is UTC+1 in winter, UTC+2 between 2026-03-29 01:00 UTC and
+        // 2026-10-25 01:00 UTC.
+        let summer = (1_774_746_000_000..1_792_890_000_000).contains(&ms);
+        let local = time::OffsetDateTime::from_unix_timestamp(ms / 1000).unwrap()
+            + time::Duration::hours(if summer { 2 } else { 1 });
+        (local.date(), local.hour(), local.minute(), local.weekday())
+    };
+    let weekly: Vec<_> = posts
+        .iter()
+        .filter(|(t, _)| t == "weekly")
+        .map(|(_, ms)| paris(*ms))
+        .collect();
+    assert_eq!(weekly.len(), 52, "{weekly:?}");
+    assert!(
+        weekly
+            .iter()
+            .all(|(_, h, m, d)| (*h, *m, *d) == (9, 0, time::Weekday::Monday)),
+        "{weekly:?}"
+    );
+    let mut dates: Vec<_> = weekly.iter().map(|w| w.0).collect();
+    dates.dedup();
+    assert_eq!(dates.len(), 52, "a Monday twice");
+
+    let nightly: Vec<_> = posts
+        .iter()
+        .filter(|(t, _)| t == "nightly")
+        .map(|(_, ms)| paris(*ms))
+        .collect();
+    assert_eq!(nightly.len(), 365, "one a day");
+    let mut days: Vec<_> = nightly.iter().map(|n| n.0).collect();
+    days.dedup();
+    assert_eq!(days.len(), 365, "a night twice");
+    for (date, h, m, _) in &nightly {
+        let spring = *date == time::macros::date!(2026 - 03 - 29);
+        assert_eq!((*h, *m), if spring { (3, 30) } else { (2, 30) }, "{date}");
+    }
+}
+
+fn data_dir_touched(dir: &Path) -> bool {
+    dir.join("data").exists()
+}
