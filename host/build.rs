@@ -20,6 +20,7 @@ const PLUGINS: &[&str] = &[
     "faq",
     "giveaway",
     "schedule",
+    "poll",
     // test plugins (tests/plugins)
     "probe",
     "infinite-loop",

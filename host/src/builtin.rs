@@ -30,6 +30,10 @@ pub const BUILTINS: &[(&str, &[u8])] = &[
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/giveaway.wasm")),
     ),
     (
+        "poll",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/poll.wasm")),
+    ),
+    (
         "schedule",
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/schedule.wasm")),
     ),

@@ -41,7 +41,7 @@ fn run_without_config_runs_the_embedded_demo_the_same_way_twice() {
     let (ok, stdout, stderr) = vigie(&["run"]);
     assert!(ok, "{stderr}");
     assert!(stderr.contains("embedded demo"), "{stderr}");
-    assert!(stderr.contains("120 read, 120 handled"), "{stderr}");
+    assert!(stderr.contains("131 read, 131 handled"), "{stderr}");
     assert!(
         stdout
             .lines()
@@ -679,4 +679,74 @@ fn a_long_run_shows_its_progress_as_plain_lines_off_a_terminal() {
     );
     // No terminal codes in a file or a pipe.
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
+
+/// The demo's polls close at their deadline with a ballot list and its
+/// hash; `vigie verify-poll` recomputes the announced counts from them, and
+/// refuses a list with one ballot changed.
+#[test]
+fn verify_poll_recomputes_the_demo_polls_results() {
+    let (ok, stdout, stderr) = vigie(&["run", "--json"]);
+    assert!(ok, "{stderr}");
+    let posts: Vec<(String, String)> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|a| a["plugin"] == "poll" && a["type"] == "post")
+        .map(|a| {
+            (
+                a["community"].as_str().unwrap().to_string(),
+                a["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    for community in ["acme", "acme-en"] {
+        let of = |needle: &str| {
+            posts
+                .iter()
+                .find(|(c, p)| c == community && p.contains(needle))
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(|| panic!("{community}: no post with {needle:?} in {posts:?}"))
+        };
+        let results = of("--hash ");
+        let list = of("#vigie-poll v1");
+        let start = list.find("#vigie-poll v1").unwrap();
+        let ballots: String = list[start..].split("```").next().unwrap().to_string();
+        let file = dir.path().join(format!("{community}.txt"));
+        std::fs::write(&file, &ballots).unwrap();
+        let hash = word_after(&results, "--hash ");
+        let (ok, out, err) = vigie(&[
+            "verify-poll",
+            "--ballots",
+            file.to_str().unwrap(),
+            "--hash",
+            hash,
+        ]);
+        assert!(ok, "{community}: {err}");
+        // The counts recomputed are the ones announced: option 2 wins
+        // with 2 votes in both demo polls.
+        assert!(out.contains("3 ballots"), "{community}: {out}");
+        assert!(
+            results.contains("2️⃣") && results.contains("(2 votes)"),
+            "{results}"
+        );
+        assert!(out.contains("winner: option 2 with 2 votes"), "{out}");
+
+        // One ballot changed: the hash no longer matches.
+        let mut lines: Vec<String> = ballots.lines().map(String::from).collect();
+        let last = lines.last_mut().unwrap();
+        let choice = if last.ends_with('1') { '2' } else { '1' };
+        last.pop();
+        last.push(choice);
+        let tampered = lines.join("\n") + "\n";
+        std::fs::write(&file, tampered).unwrap();
+        let (ok, _, err) = vigie(&[
+            "verify-poll",
+            "--ballots",
+            file.to_str().unwrap(),
+            "--hash",
+            hash,
+        ]);
+        assert!(!ok && err.contains("does not verify"), "{community}: {err}");
+    }
 }

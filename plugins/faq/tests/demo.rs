@@ -57,7 +57,7 @@ fn demo_events_get_sensible_answers() {
     let mut faq = common::acme();
     let mut hosts: BTreeMap<String, TestHost> = BTreeMap::new();
     let events = demo_events();
-    assert_eq!(events.len(), 120);
+    assert_eq!(events.len(), 131);
     let mut replies: BTreeMap<String, String> = BTreeMap::new();
     let mut flags = Vec::new();
     println!("== demo: what the faq plugin does");

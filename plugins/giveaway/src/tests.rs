@@ -1161,6 +1161,9 @@ fn an_entry_list_is_cut_between_characters() {
     for max in 4..30 {
         let parts = crate::store::line_chunks(&text, max);
         assert_eq!(parts.concat(), text, "max {max}");
-        assert!(parts.iter().all(|p| !p.is_empty() && p.len() <= max), "max {max}: {parts:?}");
+        assert!(
+            parts.iter().all(|p| !p.is_empty() && p.len() <= max),
+            "max {max}: {parts:?}"
+        );
     }
 }

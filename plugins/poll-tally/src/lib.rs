@@ -13,7 +13,8 @@
 //! the list they check is the one the plugin published, not a copy changed
 //! afterwards ([`verify`] checks the hash first, then counts).
 //!
-//! Ballot ids are **pseudonyms** in anonymous polls: the first 16 bytes of
+//! Ballot ids are **pseudonyms** (the plugin uses them in every poll, public
+//! or anonymous): the first 16 bytes of
 //! `HMAC-SHA256(key, "ballot" ‖ 0x00 ‖ user id)`, in hex ([`ballot_id`]),
 //! with a random key drawn for that poll alone. The same user always gets
 //! the same id in one poll (one ballot per user, a new vote replaces the
@@ -22,8 +23,7 @@
 //! a ballot id belongs to: computing it needs the key. The same keyed hash,
 //! under other *domains* ([`pseudonym`]), lets the plugin refer to other
 //! identities (a reaction's event id, the poll's creator) without storing
-//! them. In non-anonymous polls the plugin uses the platform's user id as
-//! the ballot id, so that each voter finds their own line.
+//! them.
 //!
 //! ## The canonical ballot list, exactly
 //!
