@@ -334,3 +334,75 @@ chain = ["schedule"]
 fn data_dir_touched(dir: &Path) -> bool {
     dir.join("data").exists()
 }
+
+/// A poll on Synapse: votes by reacting to the bot's poll message (the
+/// host labels such reactions) and by `!vote`, a vote replaced, and the
+/// result announced at the deadline with nobody speaking.
+#[test]
+fn a_poll_gets_votes_by_reaction_and_command_and_announces_its_result_at_the_deadline() {
+    let synapse = Synapse::start();
+    let modo = synapse.register("modo");
+    let alice = synapse.register("alice");
+    let bob = synapse.register("bob");
+    let carol = synapse.register("carol");
+    synapse.register("vigie");
+    let room = modo.create_room(&["@vigie:localhost"]);
+    for user in [&alice, &bob, &carol] {
+        user.join(&room);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(
+        dir.path(),
+        &synapse,
+        &room,
+        r#"[plugins.poll]
+component = "builtin:poll"
+grants = ["post", "reply", "react", "alert"]"#,
+        r#"["poll"]"#,
+    );
+    let mut vigie = VigieProcess::start(&path, &password("vigie"));
+    vigie.wait_listening();
+    modo.send(&room, "!poll \"Tea or coffee?\" \"Tea\" \"Coffee\" 1min");
+    let poll_message = wait_for("the poll", Duration::from_secs(60), || {
+        bot_messages(&modo, &room)
+            .into_iter()
+            .find(|(b, _)| b.contains("Tea or coffee?"))
+            .and_then(|(_, e)| e["event_id"].as_str().map(String::from))
+    });
+    alice.react(&room, &poll_message, "2️⃣");
+    carol.react(&room, &poll_message, "2️⃣");
+    bob.send(&room, "!vote 2");
+    // Bob changes his mind: his new vote replaces the first.
+    bob.send(&room, "!vote 1");
+    let confirmations = || {
+        modo.timeline(&room)
+            .iter()
+            .filter(|e| e["sender"] == "@vigie:localhost" && e["type"] == "m.reaction")
+            .count()
+    };
+    wait_for(
+        "both votes by command confirmed",
+        Duration::from_secs(60),
+        || (confirmations() >= 2).then_some(()),
+    );
+    let last_message = Instant::now();
+    let result = wait_for(
+        "the result at the deadline",
+        Duration::from_secs(120),
+        || {
+            bot_messages(&modo, &room)
+                .into_iter()
+                .map(|(b, _)| b)
+                .find(|b| b.contains("closed"))
+        },
+    );
+    let log = vigie.stop();
+    assert!(
+        last_message.elapsed() < Duration::from_secs(90),
+        "the result came too late\n{log}"
+    );
+    assert!(result.contains("1️⃣ Tea: 1 vote"), "{result}");
+    assert!(result.contains("2️⃣ Coffee: 2 votes"), "{result}");
+    assert!(result.contains("3 ballots"), "{result}");
+    assert!(result.contains("Winner: 2️⃣ Coffee"), "{result}");
+}
