@@ -712,6 +712,14 @@ impl Chain {
         Ok(decided.into_iter().map(planner::merge).collect())
     }
 
+    /// Whether `plugin`'s entry holds actions of this kind for a
+    /// moderator's decision (`review`).
+    pub fn holds_for_review(&self, plugin: &str, kind: crate::action::ActionKind) -> bool {
+        self.slots
+            .iter()
+            .any(|s| s.def.entry.name == plugin && s.def.entry.review.contains(&kind))
+    }
+
     /// What shadow plugins would have done since the last call.
     pub fn take_shadow(&mut self) -> Vec<ShadowRecord> {
         std::mem::take(&mut self.shadow)

@@ -19,7 +19,7 @@ use crate::chain::{Chain, HostFailure, PluginDef, Ticked};
 use crate::event::{Event, Label, HOST_LABELLER, SENT_BY_LABEL, SENT_FOR_LABEL};
 use crate::runtime::Secret;
 use crate::stats::Stats;
-use crate::store::{Commit, OutboxEntry, Store, TickAt};
+use crate::store::{Commit, OutboxEntry, ReviewItem, Store, TickAt};
 use anyhow::{Context, Result};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -352,6 +352,7 @@ struct Pending {
     ticks: Vec<TickAt>,
     actions: Vec<DecidedAction>,
     outbox: Vec<OutboxEntry>,
+    review: Vec<ReviewItem>,
 }
 
 impl CommunityActor {
@@ -457,9 +458,8 @@ impl CommunityActor {
                 after_events: self.pending.handled.len(),
             });
         }
-        let outbox = self.outbox_entries(&format!("tick@{at}"), None, &plan);
+        self.queue_for_delivery(&format!("tick@{at}"), None, &plan);
         self.pending.actions.extend(plan);
-        self.pending.outbox.extend(outbox);
         self.next_tick_ms = Some(next_boundary(t, self.tick_every_ms));
         Ok(())
     }
@@ -580,8 +580,7 @@ impl CommunityActor {
         }
         if self.default_connector.is_some() {
             for (event, plan) in events.iter().zip(&plans) {
-                let outbox = self.outbox_entries(&event.id, Some(event), plan);
-                self.pending.outbox.extend(outbox);
+                self.queue_for_delivery(&event.id, Some(event), plan);
             }
         }
         self.pending.actions.extend(plans.into_iter().flatten());
@@ -590,38 +589,41 @@ impl CommunityActor {
     }
 
     /// The plan's actions that a platform carries out, keyed by (origin,
-    /// plugin, index among that plugin's actions for that origin).
-    fn outbox_entries(
-        &self,
-        origin: &str,
-        event: Option<&Event>,
-        plan: &[DecidedAction],
-    ) -> Vec<OutboxEntry> {
+    /// plugin, index among that plugin's actions for that origin), into the
+    /// pending outbox; those the plugin's entry holds for review (and every
+    /// flag) into the pending review queue instead (a flag: as well).
+    fn queue_for_delivery(&mut self, origin: &str, event: Option<&Event>, plan: &[DecidedAction]) {
         let connector = match event {
             Some(e) if self.delivery.wakers.contains_key(&e.platform) => &e.platform,
             _ => match &self.default_connector {
                 Some(c) => c,
-                None => return Vec::new(),
+                None => return,
             },
         };
         let mut index: HashMap<&str, usize> = HashMap::new();
         let decided_at_ms = crate::connector::now_ms();
-        let mut out = Vec::new();
         for action in plan {
             let i = index.entry(action.by.plugin.as_str()).or_default();
             let n = *i;
             *i += 1;
-            if !action.action.kind().is_executed() {
+            let kind = action.action.kind();
+            if !kind.is_executed() {
                 continue;
             }
             let about_event = event.filter(|e| action.action.message_id() == Some(e.id.as_str()));
-            out.push(OutboxEntry {
+            let held = self.chain.holds_for_review(&action.by.plugin, kind);
+            let entry = OutboxEntry {
                 key: OutboxEntry::key_for(&action.community, origin, &action.by.plugin, n),
                 connector: connector.clone(),
                 action: action.clone(),
-                evidence: about_event
-                    .filter(|_| action.action.kind() == crate::ActionKind::Delete)
-                    .map(|e| e.text.clone()),
+                // A moderator deciding sees the message; a deletion keeps it.
+                evidence: if held || kind == crate::ActionKind::Flag {
+                    event.map(|e| e.text.clone())
+                } else {
+                    about_event
+                        .filter(|_| kind == crate::ActionKind::Delete)
+                        .map(|e| e.text.clone())
+                },
                 target_user: action
                     .action
                     .user_id()
@@ -629,9 +631,21 @@ impl CommunityActor {
                     .or_else(|| about_event.map(|e| e.author.id.clone())),
                 attempts: 0,
                 decided_at_ms,
-            });
+                approved_by: None,
+            };
+            if held || kind == crate::ActionKind::Flag {
+                self.pending.review.push(ReviewItem {
+                    entry: entry.clone(),
+                    held,
+                    queued_at_ms: decided_at_ms,
+                    decision: None,
+                    alerted_at_ms: None,
+                });
+            }
+            if !held {
+                self.pending.outbox.push(entry);
+            }
         }
-        out
     }
 
     /// Writes everything handled since the last commit in one atomic store
@@ -643,11 +657,13 @@ impl CommunityActor {
             ticks,
             actions,
             outbox,
+            review,
         } = std::mem::take(&mut self.pending);
         let kv = self.chain.take_kv_writes();
         let shadow = self.chain.take_shadow();
         self.committed_next_tick_ms = self.next_tick_ms;
         if handled.is_empty()
+            && review.is_empty()
             && ticks.is_empty()
             && actions.is_empty()
             && kv.is_empty()
@@ -666,6 +682,7 @@ impl CommunityActor {
             kv,
             handled,
             ticks,
+            review,
             actions: actions.clone(),
             outbox,
             shadow,

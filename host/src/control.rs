@@ -3,12 +3,15 @@
 //! `vigie shadow-report` and `vigie replay` read it through a Unix socket in
 //! the data directory instead.
 //!
-//! Read-only, local only: the socket is a file only its owner can open
-//! (mode 0600). A request is one line: `audit`, `dead-letters`,
-//! `shadow-log` (for `vigie shadow-report`), `events` (the event log) or
-//! `actions` (the action log; both for `vigie replay`). The answer is the
+//! Local only: the socket is a file only its owner can open (mode 0600),
+//! so whoever can open it is the host's operator. A request is one line:
+//! `audit`, `dead-letters`, `shadow-log` (for `vigie shadow-report`),
+//! `events` and `ticks` (the event log) or `actions` (the action log; all
+//! for `vigie replay`), `review` (the review queue), or the one request
+//! that writes: `decide {JSON}` (a moderator's decision for `vigie review
+//! approve|reject`: `{"key", "by", "verdict", "note"}`). The answer is the
 //! records as JSON Lines, then the host closes the connection. An unknown
-//! request gets one line `error: …`.
+//! or refused request gets one line `error: …`.
 
 use crate::store::Store;
 use anyhow::{bail, Context, Result};
@@ -20,8 +23,8 @@ use tokio::sync::watch;
 
 /// The socket's file name in the data directory.
 pub const SOCKET_NAME: &str = "vigie.sock";
-/// Longest request line accepted.
-const MAX_REQUEST: u64 = 256;
+/// Longest request line accepted (a decision carries a note).
+const MAX_REQUEST: u64 = 8192;
 /// How long a client may take to send its request.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -91,9 +94,19 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
             "shadow-log" => json_lines(&store.shadow_log()?),
             "events" => json_lines(&store.events()?),
             "ticks" => json_lines(&store.ticks()?),
+            "review" => json_lines(&store.review_queue()?),
+            other if other.starts_with("decide ") => {
+                let request: DecideRequest = serde_json::from_str(&other["decide ".len()..])
+                    .context("a decision is `decide {\"key\", \"by\", \"verdict\", \"note\"}`")?;
+                let key = request.key.clone();
+                match store.decide(&key, request.into_decision()?) {
+                    Ok(item) => json_lines(&[item]),
+                    Err(e) => Ok(vec![format!("error: {e:#}")]),
+                }
+            }
             "actions" => json_lines(&store.actions()?),
             other => Ok(vec![format!(
-                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, ticks, actions)",
+                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, ticks, actions, review, decide)",
                 other.chars().take(40).collect::<String>()
             )]),
         }
@@ -104,6 +117,34 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
     write.write_all(out.as_bytes()).await?;
     write.shutdown().await?;
     Ok(())
+}
+
+/// A review decision sent through the socket.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct DecideRequest {
+    pub key: String,
+    pub by: String,
+    /// `approved` or `rejected`.
+    pub verdict: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl DecideRequest {
+    pub fn into_decision(self) -> Result<crate::store::ReviewDecision> {
+        use crate::store::Verdict;
+        let verdict = match self.verdict.as_str() {
+            "approved" => Verdict::Approved,
+            "rejected" => Verdict::Rejected,
+            other => bail!("verdict `{other}`: approved or rejected"),
+        };
+        Ok(crate::store::ReviewDecision {
+            by: self.by,
+            at_ms: crate::connector::now_ms(),
+            verdict,
+            note: self.note,
+        })
+    }
 }
 
 /// One JSON line per record.

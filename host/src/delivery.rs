@@ -27,6 +27,10 @@ use tokio::sync::{watch, Notify};
 
 /// Give up on an action (dead letter) after this many failed attempts.
 pub const MAX_ATTEMPTS: u32 = 25;
+/// How often delivery looks for held actions waiting too long.
+const REVIEW_CHECK_EVERY: Duration = Duration::from_secs(30);
+/// How many waiting actions one alert names.
+const REVIEW_ALERT_NAMES: usize = 5;
 /// How long one platform request may take before it counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -37,6 +41,7 @@ pub struct Delivery {
     rate: RateConfig,
     wake: Arc<Notify>,
     stats: Option<Arc<crate::stats::Stats>>,
+    review_alert_after: Duration,
 }
 
 /// Per-channel waiting state.
@@ -55,7 +60,14 @@ impl Delivery {
             rate,
             wake: Arc::new(Notify::new()),
             stats: None,
+            review_alert_after: Duration::from_secs(3600),
         }
+    }
+
+    /// Held actions undecided for this long alert the staff (once each).
+    pub fn with_review_alert_after(mut self, after: Duration) -> Self {
+        self.review_alert_after = after;
+        self
     }
 
     /// Counts the run's dead letters in `stats` (for the summary).
@@ -82,6 +94,7 @@ impl Delivery {
         let mut account = TokenBucket::new(self.rate.per_second, self.rate.burst);
         let mut channels: HashMap<String, ChannelState> = HashMap::new();
         let mut stop_by: Option<Instant> = None;
+        let mut next_review_check = Instant::now();
         loop {
             if stop_by.is_none() && *shutdown.borrow() {
                 if !drain {
@@ -90,6 +103,10 @@ impl Delivery {
                 stop_by = Some(Instant::now() + grace);
             }
             self.reverse_due(&name).await?;
+            if Instant::now() >= next_review_check {
+                next_review_check = Instant::now() + REVIEW_CHECK_EVERY;
+                self.alert_stale_reviews(&name).await?;
+            }
             let store = self.store.clone();
             let n = name.clone();
             let pending = tokio::task::spawn_blocking(move || store.outbox(&n))
@@ -199,6 +216,7 @@ impl Delivery {
                     sent_message_id: executed.sent_message_id,
                     evidence: entry.evidence.clone(),
                     attempts: entry.attempts + 1,
+                    decided_by: entry.approved_by.clone(),
                     action: entry.action,
                 };
                 tracing::info!(
@@ -260,6 +278,90 @@ impl Delivery {
     }
 
     /// Carries out the reversals that are due.
+    /// Held actions undecided for longer than `review_alert_after`: one
+    /// alert to the staff per community naming them, sent like any action
+    /// (once), and each item marked so it is not named again. Nothing waits
+    /// unseen.
+    async fn alert_stale_reviews(&self, name: &str) -> Result<()> {
+        let store = self.store.clone();
+        let n = name.to_string();
+        let before = now_ms() - self.review_alert_after.as_millis() as i64;
+        let stale = tokio::task::spawn_blocking(move || store.stale_reviews(&n, before))
+            .await
+            .context("store task failed")??;
+        let mut by_community: std::collections::BTreeMap<String, Vec<crate::store::ReviewItem>> =
+            Default::default();
+        for item in stale {
+            by_community
+                .entry(item.entry.action.community.clone())
+                .or_default()
+                .push(item);
+        }
+        for (community, items) in by_community {
+            let now = now_ms();
+            let minutes = self.review_alert_after.as_secs() / 60;
+            let mut message = format!(
+                "{} action(s) held for review have waited more than {minutes} min: ",
+                items.len()
+            );
+            let named: Vec<String> = items
+                .iter()
+                .take(REVIEW_ALERT_NAMES)
+                .map(|i| {
+                    format!(
+                        "{} ({}, key {})",
+                        i.entry.action.one_line(),
+                        crate::event::format_ms(i.queued_at_ms),
+                        &i.entry.key[..12.min(i.entry.key.len())]
+                    )
+                })
+                .collect();
+            message.push_str(&named.join("; "));
+            if items.len() > REVIEW_ALERT_NAMES {
+                message.push_str(&format!("; and {} more", items.len() - REVIEW_ALERT_NAMES));
+            }
+            message.push_str(" — `vigie review` lists them.");
+            let first = &items[0].entry;
+            let alert = OutboxEntry {
+                key: OutboxEntry::key_for(&community, &format!("review-alert@{now}"), "vigie", 0),
+                connector: name.to_string(),
+                action: crate::action::DecidedAction {
+                    event_id: None,
+                    tick_ms: None,
+                    community: community.clone(),
+                    channel: first.action.channel.clone(),
+                    by: crate::action::PluginRef {
+                        plugin: "vigie".into(),
+                        plugin_version: env!("CARGO_PKG_VERSION").into(),
+                        plugin_hash: String::new(),
+                    },
+                    action: crate::action::Action::Alert {
+                        severity: crate::action::Severity::Warning,
+                        message,
+                        reason: "review queue: held actions waiting".into(),
+                    },
+                },
+                evidence: None,
+                target_user: None,
+                attempts: 0,
+                decided_at_ms: now,
+                approved_by: None,
+            };
+            let keys: Vec<String> = items.iter().map(|i| i.entry.key.clone()).collect();
+            tracing::warn!(
+                connector = name,
+                community,
+                "{} held action(s) waiting for review longer than {minutes} min: staff alerted",
+                keys.len()
+            );
+            let store = self.store.clone();
+            tokio::task::spawn_blocking(move || store.reviews_alerted(&keys, alert, now))
+                .await
+                .context("store task failed")??;
+        }
+        Ok(())
+    }
+
     async fn reverse_due(&self, name: &str) -> Result<()> {
         let store = self.store.clone();
         let n = name.to_string();
@@ -302,6 +404,7 @@ impl Delivery {
                 sent_message_id: None,
                 evidence: None,
                 attempts: 1,
+                decided_by: None,
             };
             let store = self.store.clone();
             tokio::task::spawn_blocking(move || store.reversal_done(&key, audit))
@@ -466,6 +569,7 @@ mod tests {
             target_user: None,
             attempts: 0,
             decided_at_ms: 0,
+            approved_by: None,
         }
     }
 

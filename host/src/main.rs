@@ -129,6 +129,9 @@ enum Command {
     /// the recorded time and the same seeded randomness, and print the
     /// actions that differ from another version or from what was recorded.
     Replay(report::ReplayArgs),
+    /// The review queue: actions a plugin entry holds for a moderator
+    /// (`review = [...]`) and flags; `approve` or `reject` one of them.
+    Review(report::ReviewArgs),
     /// Run the chains' ticks on a simulated clock (days, a year) and print
     /// the actions time-driven plugins would decide (scheduled posts,
     /// contest and poll ends). Nothing is executed; the data directory is
@@ -268,6 +271,7 @@ fn real_main(command: Command) -> Result<()> {
                 cache_dir: default_cache_dir(),
             },
         ),
+        Command::Review(args) => report::review(args),
         Command::VerifyPoll { ballots, hash } => verify_poll(&ballots, &hash),
         Command::Simulate(args) => simulate::simulate(args, DRY_RUN_SECRET),
         Command::VerifyDraw {
@@ -621,6 +625,7 @@ fn load_single(
         shadow: false,
         replaces: None,
         overridden: false,
+        review: Default::default(),
     };
     pipeline::load_entry(
         &runtime,

@@ -36,6 +36,8 @@ pub struct Vigie {
     /// Instance memory and pool slots the workers share.
     memory_budget_bytes: u64,
     max_instances: u32,
+    /// Held actions waiting longer than this alert the staff.
+    review_alert_after: Duration,
 }
 
 /// How long delivery goes on after the input ended, to empty the outbox.
@@ -128,7 +130,8 @@ impl Vigie {
         let mut deliveries = Vec::new();
         for (connector, rate) in &self.connectors {
             let delivery = Delivery::new(connector.clone(), self.store.clone(), rate.clone())
-                .with_stats(stats.clone());
+                .with_stats(stats.clone())
+                .with_review_alert_after(self.review_alert_after);
             routes
                 .wakers
                 .insert(connector.name().to_string(), delivery.waker());
@@ -391,6 +394,7 @@ impl VigieBuilder {
                 .unwrap_or(config.runtime.memory_budget_mib)
                 << 20,
             max_instances: self.max_instances.unwrap_or(config.runtime.max_instances),
+            review_alert_after: Duration::from_secs(config.review.alert_after_min.max(1) * 60),
             connectors: config
                 .connectors
                 .iter()
@@ -421,6 +425,7 @@ impl VigieBuilder {
             connectors: Vec::new(),
             memory_budget_bytes: self.memory_budget_mib.unwrap_or(1024) << 20,
             max_instances: self.max_instances.unwrap_or(1000),
+            review_alert_after: Duration::from_secs(3600),
         })
     }
 }

@@ -104,6 +104,8 @@ pub struct Commit {
     pub outbox: Vec<OutboxEntry>,
     /// What shadow plugins would have done.
     pub shadow: Vec<ShadowRecord>,
+    /// Actions held for review, and flags, for the review queue.
+    pub review: Vec<ReviewItem>,
 }
 
 /// An action waiting for its connector to carry it out.
@@ -128,6 +130,9 @@ pub struct OutboxEntry {
     pub attempts: u32,
     /// When it was decided (ms since the epoch, wall clock).
     pub decided_at_ms: i64,
+    /// The moderator who approved it, for an action held for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
 }
 
 impl OutboxEntry {
@@ -161,6 +166,60 @@ pub struct ShadowRecord {
     pub live_actions: Vec<DecidedAction>,
 }
 
+/// An action in the review queue: held for a moderator's decision (not
+/// executed until approved), or a flag already sent to the staff, to
+/// confirm or overturn. Kept with its decision once decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    /// For a held action, what approval executes; for a flag, the flag as
+    /// it was sent. Its key is the item's key.
+    pub entry: OutboxEntry,
+    /// Held (not executed until approved), or a flag (already sent).
+    pub held: bool,
+    /// When it entered the queue (ms since the epoch, wall clock).
+    pub queued_at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<ReviewDecision>,
+    /// When staff were told it had waited too long.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerted_at_ms: Option<i64>,
+}
+
+/// A moderator's decision on a review item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    /// The moderator's name.
+    pub by: String,
+    pub at_ms: i64,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What a moderator decided.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// A held action is executed (once); a flag is confirmed.
+    Approved,
+    /// Not executed (a held action) or overturned (a flag): the plugin was
+    /// wrong, the false-positive signal reports count.
+    Rejected,
+    /// The moderator acted otherwise: this action is executed instead.
+    Replaced { action: Box<DecidedAction> },
+}
+
+impl Verdict {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Approved => "approved",
+            Verdict::Rejected => "rejected",
+            Verdict::Replaced { .. } => "replaced",
+        }
+    }
+}
+
 /// An executed action, as the audit log keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
@@ -182,6 +241,10 @@ pub struct AuditRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
     pub attempts: u32,
+    /// The moderator who approved this held action, or who made this
+    /// review decision (then `connector` is `review`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 /// An action that failed for good (e.g. the bot lacks the right), kept
@@ -284,6 +347,19 @@ pub trait Store: Send + Sync + 'static {
     fn reversals(&self) -> Result<Vec<Reversal>>;
     /// What shadow plugins would have done, oldest first.
     fn shadow_log(&self) -> Result<Vec<ShadowRecord>>;
+    /// The review queue, decided items included, oldest first.
+    fn review_queue(&self) -> Result<Vec<ReviewItem>>;
+    /// Records a moderator's decision on the item `key`, atomically with
+    /// its effect: an approved held action, or a replacing action, enters
+    /// the outbox (executed once); every decision enters the audit log
+    /// with the moderator's name. An item decided already is refused, so
+    /// two moderators never both act.
+    fn decide(&self, key: &str, decision: ReviewDecision) -> Result<ReviewItem>;
+    /// Held items of `connector` queued before `before_ms`, undecided and
+    /// never alerted about.
+    fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>>;
+    /// Marks `keys` as alerted about, atomically with the alert to send.
+    fn reviews_alerted(&self, keys: &[String], alert: OutboxEntry, at_ms: i64) -> Result<()>;
 }
 
 /// The embedded default: a sled database in the data directory.
@@ -292,7 +368,7 @@ pub trait Store: Send + Sync + 'static {
 /// `h` handled marks, `e` event log, `t` logged ticks, `a` action log, `r` rejected input,
 /// `i` inbox, `c` cursors, `o` outbox, `d` done keys, `u` audit log, `x`
 /// dead letters, `s` scheduled reversals, `w` shadow log, `m` the bot's own
-/// messages by their platform id), so every step is one atomic
+/// messages by their platform id, `v` the review queue by action key), so every step is one atomic
 /// `apply_batch` — much cheaper than a transaction across trees.
 pub struct SledStore {
     db: sled::Db,
@@ -314,6 +390,7 @@ const REVERSALS: u8 = b's';
 const SHADOW: u8 = b'w';
 const SENT: u8 = b'm';
 const TICKS: u8 = b't';
+const REVIEW: u8 = b'v';
 
 impl SledStore {
     pub fn open(dir: &Path) -> Result<Self> {
@@ -425,6 +502,7 @@ impl Store for SledStore {
 
     fn commit(&self, commit: Commit) -> Result<()> {
         if commit.handled.is_empty()
+            && commit.review.is_empty()
             && commit.ticks.is_empty()
             && commit.actions.is_empty()
             && commit.outbox.is_empty()
@@ -484,6 +562,12 @@ impl Store for SledStore {
             batch.insert(
                 prefixed(SHADOW, &seq.to_be_bytes()),
                 serde_json::to_vec(record)?,
+            );
+        }
+        for item in &commit.review {
+            batch.insert(
+                prefixed(REVIEW, item.entry.key.as_bytes()),
+                serde_json::to_vec(item)?,
             );
         }
         for entry in &commit.outbox {
@@ -686,6 +770,142 @@ impl Store for SledStore {
 
     fn reversals(&self) -> Result<Vec<Reversal>> {
         self.read_log(REVERSALS, "reversal")
+    }
+
+    fn review_queue(&self) -> Result<Vec<ReviewItem>> {
+        let mut items: Vec<ReviewItem> = self.read_log(REVIEW, "review")?;
+        items.sort_by(|a, b| (a.queued_at_ms, &a.entry.key).cmp(&(b.queued_at_ms, &b.entry.key)));
+        Ok(items)
+    }
+
+    fn decide(&self, key: &str, decision: ReviewDecision) -> Result<ReviewItem> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        let item_key = prefixed(REVIEW, key.as_bytes());
+        let audit_seq = self.db.generate_id()?;
+        let outbox_seq = self.db.generate_id()?;
+        let result = self.tree.transaction(|tx| {
+            let abort = |e: anyhow::Error| ConflictableTransactionError::Abort(e);
+            let Some(bytes) = tx.get(&item_key)? else {
+                return Err(abort(anyhow::anyhow!("no review item has the key {key}")));
+            };
+            let mut item: ReviewItem = decode(&bytes, "review").map_err(abort)?;
+            if let Some(done) = &item.decision {
+                return Err(abort(anyhow::anyhow!(
+                    "item {key} was already {} by {} at {}",
+                    done.verdict.name(),
+                    done.by,
+                    crate::event::format_ms(done.at_ms)
+                )));
+            }
+            let execute = match (&decision.verdict, item.held) {
+                (Verdict::Approved, true) => Some(OutboxEntry {
+                    approved_by: Some(decision.by.clone()),
+                    decided_at_ms: decision.at_ms,
+                    ..item.entry.clone()
+                }),
+                (Verdict::Replaced { action }, _) => Some(OutboxEntry {
+                    key: OutboxEntry::key_for(
+                        &action.community,
+                        &format!("review:{key}"),
+                        &action.by.plugin,
+                        0,
+                    ),
+                    action: (**action).clone(),
+                    evidence: None,
+                    target_user: action
+                        .action
+                        .user_id()
+                        .map(String::from)
+                        .or_else(|| item.entry.target_user.clone()),
+                    attempts: 0,
+                    decided_at_ms: decision.at_ms,
+                    approved_by: Some(decision.by.clone()),
+                    connector: item.entry.connector.clone(),
+                }),
+                _ => None,
+            };
+            if let Some(entry) = &execute {
+                let value = serde_json::to_vec(entry).map_err(|e| abort(e.into()))?;
+                tx.insert(
+                    named(OUTBOX, &entry.connector, &outbox_seq.to_be_bytes()),
+                    value,
+                )?;
+            }
+            let what = match &decision.verdict {
+                Verdict::Approved if item.held => "approved: executed".to_string(),
+                Verdict::Approved => "flag confirmed".to_string(),
+                Verdict::Rejected if item.held => "rejected: not executed".to_string(),
+                Verdict::Rejected => "flag overturned".to_string(),
+                Verdict::Replaced { action } => format!("replaced by {}", action.action.kind()),
+            };
+            let audit = AuditRecord {
+                executed_at_ms: decision.at_ms,
+                key: format!("review:{key}"),
+                connector: "review".into(),
+                target_user: item.entry.target_user.clone(),
+                action: item.entry.action.clone(),
+                platform_reply: match &decision.note {
+                    Some(note) => format!("{what} — {note}"),
+                    None => what,
+                },
+                sent_message_id: None,
+                evidence: item.entry.evidence.clone(),
+                attempts: 0,
+                decided_by: Some(decision.by.clone()),
+            };
+            let value = serde_json::to_vec(&audit).map_err(|e| abort(e.into()))?;
+            tx.insert(prefixed(AUDIT, &audit_seq.to_be_bytes()), value)?;
+            item.decision = Some(decision.clone());
+            let value = serde_json::to_vec(&item).map_err(|e| abort(e.into()))?;
+            tx.insert(item_key.as_slice(), value)?;
+            Ok(item)
+        });
+        let item = match result {
+            Ok(item) => item,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => {
+                return Err(
+                    anyhow::Error::from(e).context("store: recording a review decision failed")
+                )
+            }
+        };
+        self.db.flush()?;
+        Ok(item)
+    }
+
+    fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>> {
+        Ok(self
+            .review_queue()?
+            .into_iter()
+            .filter(|i| {
+                i.held
+                    && i.decision.is_none()
+                    && i.alerted_at_ms.is_none()
+                    && i.entry.connector == connector
+                    && i.queued_at_ms < before_ms
+            })
+            .collect())
+    }
+
+    fn reviews_alerted(&self, keys: &[String], alert: OutboxEntry, at_ms: i64) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for key in keys {
+            let item_key = prefixed(REVIEW, key.as_bytes());
+            if let Some(bytes) = self.tree.get(&item_key)? {
+                let mut item: ReviewItem = decode(&bytes, "review")?;
+                item.alerted_at_ms = Some(at_ms);
+                batch.insert(item_key, serde_json::to_vec(&item)?);
+            }
+        }
+        let seq = self.db.generate_id()?;
+        batch.insert(
+            named(OUTBOX, &alert.connector, &seq.to_be_bytes()),
+            serde_json::to_vec(&alert)?,
+        );
+        self.tree
+            .apply_batch(batch)
+            .context("store: recording a review alert failed")?;
+        Ok(())
     }
 
     fn shadow_log(&self) -> Result<Vec<ShadowRecord>> {

@@ -17,6 +17,7 @@ mod matrix_start;
 mod process;
 mod reload;
 mod replay;
+mod review;
 mod sandbox;
 mod scaffold;
 mod shadow;

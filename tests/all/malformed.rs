@@ -89,6 +89,7 @@ fn a_plugin_that_refuses_its_config_is_not_loaded() {
         shadow: false,
         replaces: None,
         overridden: false,
+        review: Default::default(),
     };
     let err = vigie::pipeline::load_entry(&runtime, entry, store, Arc::new(Secret::random()))
         .err()

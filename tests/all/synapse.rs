@@ -343,6 +343,16 @@ impl MatrixUser {
         reply["event_id"].as_str().expect("event_id").to_string()
     }
 
+    /// Redacts an event (a message, or a reaction: that withdraws it).
+    pub fn redact(&self, room: &str, event_id: &str) {
+        let txn = transaction_id('x');
+        self.call(
+            reqwest::Method::PUT,
+            &format!("/rooms/{}/redact/{}/{txn}", enc(room), enc(event_id)),
+            Some(json!({})),
+        );
+    }
+
     /// The room's timeline, oldest first (up to 1000 events).
     pub fn timeline(&self, room: &str) -> Vec<Value> {
         let reply = self.call(

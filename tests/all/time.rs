@@ -336,8 +336,9 @@ fn data_dir_touched(dir: &Path) -> bool {
 }
 
 /// A poll on Synapse: votes by reacting to the bot's poll message (the
-/// host labels such reactions) and by `!vote`, a vote replaced, and the
-/// result announced at the deadline with nobody speaking.
+/// host labels such reactions) and by `!vote`, a vote replaced, a reaction
+/// removed (its vote withdrawn), and the result announced at the deadline
+/// with nobody speaking.
 #[test]
 fn a_poll_gets_votes_by_reaction_and_command_and_announces_its_result_at_the_deadline() {
     let synapse = Synapse::start();
@@ -345,9 +346,10 @@ fn a_poll_gets_votes_by_reaction_and_command_and_announces_its_result_at_the_dea
     let alice = synapse.register("alice");
     let bob = synapse.register("bob");
     let carol = synapse.register("carol");
+    let dave = synapse.register("dave");
     synapse.register("vigie");
     let room = modo.create_room(&["@vigie:localhost"]);
-    for user in [&alice, &bob, &carol] {
+    for user in [&alice, &bob, &carol, &dave] {
         user.join(&room);
     }
     let dir = tempfile::tempdir().unwrap();
@@ -371,6 +373,10 @@ grants = ["post", "reply", "react", "alert"]"#,
     });
     alice.react(&room, &poll_message, "2️⃣");
     carol.react(&room, &poll_message, "2️⃣");
+    // Dave votes, then takes his reaction back: no ballot is left.
+    let second_thoughts = dave.react(&room, &poll_message, "1️⃣");
+    std::thread::sleep(Duration::from_secs(3));
+    dave.redact(&room, &second_thoughts);
     bob.send(&room, "!vote 2");
     // Bob changes his mind: his new vote replaces the first.
     bob.send(&room, "!vote 1");

@@ -87,6 +87,25 @@ impl Records {
         }
     }
 
+    fn review_queue(&self) -> Result<Vec<vigie::store::ReviewItem>> {
+        match self {
+            Records::Store(store) => store.review_queue(),
+            Records::RunningHost(dir) => from_host(dir, "review"),
+        }
+    }
+
+    fn decide(&self, request: vigie::control::DecideRequest) -> Result<vigie::store::ReviewItem> {
+        match self {
+            Records::Store(store) => store.decide(&request.key.clone(), request.into_decision()?),
+            Records::RunningHost(dir) => {
+                let line = format!("decide {}", serde_json::to_string(&request)?);
+                from_host::<vigie::store::ReviewItem>(dir, &line)?
+                    .pop()
+                    .context("the running vigie answered the decision with nothing")
+            }
+        }
+    }
+
     fn ticks(&self) -> Result<Vec<vigie::store::HandledTick>> {
         match self {
             Records::Store(store) => store.ticks(),
@@ -200,10 +219,15 @@ pub fn audit(args: AuditArgs) -> Result<()> {
     println!("{}", header("reason → platform reply"));
     for r in &records {
         println!(
-            "{} {} → {}{}",
+            "{} {} → {}{}{}",
             columns(r.executed_at_ms, &r.action, r.target_user.as_deref()),
             r.action.action.reason(),
             r.platform_reply,
+            match (&r.decided_by, r.connector.as_str()) {
+                (Some(by), "review") => format!(" (decided by {by})"),
+                (Some(by), _) => format!(" (approved by {by})"),
+                (None, _) => String::new(),
+            },
             r.evidence
                 .as_deref()
                 .map(|e| format!(" [deleted text: «{}»]", clip(e, 80)))
@@ -626,6 +650,7 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
             shadow: false,
             replaces: None,
             overridden: false,
+            review: Default::default(),
         })
     };
     let secret = Arc::new(match &data_dir {
@@ -735,5 +760,152 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
             println!("plugin errors during the replay: {}", new.plugin_errors);
         }
     }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct ReviewArgs {
+    #[command(subcommand)]
+    action: Option<ReviewCommand>,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Also list decided items.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(clap::Subcommand)]
+enum ReviewCommand {
+    /// Execute a held action (once), or confirm a flag.
+    Approve(DecisionArgs),
+    /// Do not execute a held action, or overturn a flag: recorded as the
+    /// plugin's mistake.
+    Reject(DecisionArgs),
+}
+
+#[derive(clap::Args)]
+struct DecisionArgs {
+    /// The item's key (its first 6 or more hex digits are enough).
+    key: String,
+    /// The moderator's name, recorded in the audit log.
+    #[arg(long = "as", value_name = "NAME")]
+    by: String,
+    /// Why, for the audit log.
+    #[arg(long)]
+    note: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// `vigie review`: the review queue (actions held for a moderator, flags),
+/// and a decision on one of its items.
+pub fn review(args: ReviewArgs) -> Result<()> {
+    let Some(command) = args.action else {
+        return list_review(&args.store, args.all);
+    };
+    let (decision, verdict) = match command {
+        ReviewCommand::Approve(d) => (d, "approved"),
+        ReviewCommand::Reject(d) => (d, "rejected"),
+    };
+    let by = decision.by.trim();
+    if by.is_empty() || by.chars().count() > 64 || by.chars().any(char::is_control) {
+        bail!("--as: the moderator's name, 1 to 64 characters, no control characters");
+    }
+    let records = open(&decision.store)?;
+    let queue = records.review_queue()?;
+    let key = decision.key.trim().to_ascii_lowercase();
+    if key.len() < 6 {
+        bail!("give at least the first 6 hex digits of the item's key (`vigie review` lists them)");
+    }
+    let matching: Vec<&vigie::store::ReviewItem> = queue
+        .iter()
+        .filter(|i| i.entry.key.starts_with(&key))
+        .collect();
+    let item = match matching.as_slice() {
+        [one] => *one,
+        [] => {
+            bail!("no review item has a key starting with {key} (`vigie review --all` lists them)")
+        }
+        many => bail!(
+            "{} review items have a key starting with {key}: give more digits",
+            many.len()
+        ),
+    };
+    let decided = records.decide(vigie::control::DecideRequest {
+        key: item.entry.key.clone(),
+        by: by.to_string(),
+        verdict: verdict.to_string(),
+        note: decision.note.clone(),
+    })?;
+    if decision.store.json {
+        return json_lines(&[decided]);
+    }
+    let what = match (verdict, decided.held) {
+        ("approved", true) => "approved: it goes to the platform now (once)",
+        ("approved", false) => "flag confirmed",
+        (_, true) => "rejected: it will not be executed",
+        (_, false) => "flag overturned",
+    };
+    println!("{} {what} — by {by}", decided.entry.action.one_line());
+    Ok(())
+}
+
+fn list_review(args: &StoreArgs, all: bool) -> Result<()> {
+    let records = open(args)?;
+    let queue: Vec<vigie::store::ReviewItem> = records
+        .review_queue()?
+        .into_iter()
+        .filter(|i| all || i.decision.is_none())
+        .collect();
+    if args.json {
+        return json_lines(&queue);
+    }
+    if queue.is_empty() {
+        eprintln!(
+            "the review queue is empty{} (a plugin entry's `review = [\"ban\", …]` holds actions there; flags always go there)",
+            if all { "" } else { " of undecided items (--all shows decided ones)" }
+        );
+        return Ok(());
+    }
+    println!(
+        "{}",
+        header("key · held/flag · reason · message · decision")
+    );
+    for i in &queue {
+        let decision = match &i.decision {
+            None => "waiting".to_string(),
+            Some(d) => format!(
+                "{} by {} at {}{}",
+                d.verdict.name(),
+                d.by,
+                vigie::event::format_ms(d.at_ms),
+                d.note
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ),
+        };
+        println!(
+            "{} {} {} {}{} · {}",
+            columns(
+                i.queued_at_ms,
+                &i.entry.action,
+                i.entry.target_user.as_deref()
+            ),
+            &i.entry.key[..12.min(i.entry.key.len())],
+            if i.held { "held" } else { "flag" },
+            i.entry.action.action.reason(),
+            i.entry
+                .evidence
+                .as_deref()
+                .map(|e| format!(" «{}»", clip(e, 60)))
+                .unwrap_or_default(),
+            decision
+        );
+    }
+    eprintln!(
+        "{} item(s); `vigie review approve KEY --as NAME` or `reject`",
+        queue.len()
+    );
     Ok(())
 }

@@ -64,6 +64,9 @@ pub struct Config {
     /// events and carries out its actions.
     #[serde(default)]
     pub connectors: Vec<ConnectorConfig>,
+    /// The review queue (actions held for a moderator, flags).
+    #[serde(default)]
+    pub review: ReviewConfig,
     /// The directory relative paths are resolved against (the config
     /// file's directory); not read from the file.
     #[serde(skip)]
@@ -143,6 +146,47 @@ pub struct PluginConfig {
     /// whose actions the report compares with its own.
     #[serde(default)]
     pub replaces: Option<Spanned<String>>,
+    /// Actions held for a moderator's decision instead of executed:
+    /// `["ban", "kick", "timeout"]`, or `"all"` (every action it takes on
+    /// a platform). `flag`s always go to the review queue too.
+    #[serde(default)]
+    pub review: Option<Spanned<ReviewSpec>>,
+}
+
+/// `[review]`: the queue of actions held for a moderator's decision.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// A held action undecided for this many minutes alerts the staff
+    /// (once per action; at least 1).
+    #[serde(default = "default_review_alert_after_min")]
+    pub alert_after_min: u64,
+}
+
+fn default_review_alert_after_min() -> u64 {
+    60
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            alert_after_min: default_review_alert_after_min(),
+        }
+    }
+}
+
+/// `review = "all"` or a list of action kinds.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ReviewSpec {
+    All(String),
+    Kinds(Vec<ActionKind>),
+}
+
+/// What `review` may hold: what a platform executes, except `flag` (a
+/// flag already asks a moderator) and `alert` (it only informs staff).
+pub fn reviewable(kind: ActionKind) -> bool {
+    kind.is_executed() && !matches!(kind, ActionKind::Flag | ActionKind::Alert)
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -198,6 +242,8 @@ pub struct PluginEntry {
     pub replaces: Option<String>,
     /// Its config carries a community file's keys.
     pub overridden: bool,
+    /// Action kinds held for a moderator's decision (`review`).
+    pub review: BTreeSet<ActionKind>,
 }
 
 impl PluginEntry {
@@ -292,6 +338,38 @@ impl Config {
                         at(replaces.span()),
                         replaces.get_ref()
                     );
+                }
+            }
+            if let Some(review) = &plugin.review {
+                let grants: BTreeSet<ActionKind> = plugin
+                    .grants
+                    .iter()
+                    .flat_map(|g| g.get_ref().iter().copied())
+                    .collect();
+                match review.get_ref() {
+                    ReviewSpec::All(word) if word == "all" => {}
+                    ReviewSpec::All(word) => bail!(
+                        "{}: plugins.{name}.review = {word:?}: give \"all\" or a list of action kinds (e.g. [\"ban\", \"kick\"])",
+                        at(review.span())
+                    ),
+                    ReviewSpec::Kinds(kinds) => {
+                        for kind in kinds {
+                            if !reviewable(*kind) {
+                                bail!(
+                                    "{}: plugins.{name}.review: `{kind}` cannot be held for review \
+                                     (only what a platform executes: delete, reply, post, react, \
+                                     timeout, kick, ban, dm; flags always reach the review queue)",
+                                    at(review.span())
+                                );
+                            }
+                            if !grants.contains(kind) {
+                                bail!(
+                                    "{}: plugins.{name}.review: `{kind}` is not in its grants, so it is never executed: nothing to review",
+                                    at(review.span())
+                                );
+                            }
+                        }
+                    }
                 }
             }
             if let Some(limits) = &plugin.limits {
@@ -443,6 +521,14 @@ impl Config {
             shadow: plugin.mode == Mode::Shadow,
             replaces: plugin.replaces.as_ref().map(|r| r.get_ref().clone()),
             overridden: false,
+            review: match plugin.review.as_ref().map(|r| r.get_ref()) {
+                None => BTreeSet::new(),
+                Some(ReviewSpec::All(_)) => ActionKind::ALL
+                    .into_iter()
+                    .filter(|k| reviewable(*k))
+                    .collect(),
+                Some(ReviewSpec::Kinds(kinds)) => kinds.iter().copied().collect(),
+            },
         })
     }
 
@@ -527,6 +613,36 @@ chain = ["kf"]
         assert_eq!(config.chain_for("acme").unwrap(), vec!["kf".to_string()]);
         assert_eq!(config.chain_for("other"), None);
         assert_eq!(config.data_dir(), PathBuf::from("/etc/vigie/data"));
+    }
+
+    #[test]
+    fn review_holds_granted_executed_kinds_or_all() {
+        let with = |review: &str| {
+            parse(&GOOD.replace(
+                "limits = { cpu_ms = 20 }",
+                &format!("limits = {{ cpu_ms = 20 }}\nreview = {review}"),
+            ))
+        };
+        let entry = with(r#"["delete"]"#).unwrap().plugin_entry("kf").unwrap();
+        assert_eq!(entry.review, BTreeSet::from([ActionKind::Delete]));
+        let all = with(r#""all""#).unwrap().plugin_entry("kf").unwrap();
+        assert!(all.review.contains(&ActionKind::Ban) && !all.review.contains(&ActionKind::Flag));
+        assert!(parse(GOOD)
+            .unwrap()
+            .plugin_entry("kf")
+            .unwrap()
+            .review
+            .is_empty());
+
+        let not_granted = with(r#"["ban"]"#).unwrap_err().to_string();
+        assert!(
+            not_granted.contains("vigie.toml:8") && not_granted.contains("not in its grants"),
+            "{not_granted}"
+        );
+        let flag = with(r#"["flag"]"#).unwrap_err().to_string();
+        assert!(flag.contains("cannot be held"), "{flag}");
+        let word = with(r#""everything""#).unwrap_err().to_string();
+        assert!(word.contains("give \"all\""), "{word}");
     }
 
     #[test]

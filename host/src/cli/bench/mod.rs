@@ -104,6 +104,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 shadow: false,
                 replaces: None,
                 overridden: false,
+                review: Default::default(),
             };
             pipeline::load_entry(&runtime, entry, store.clone(), secret.clone()).map(Arc::new)
         })
