@@ -1,0 +1,55 @@
+//! Day one: brands nobody on the code had seen, each configured the way a
+//! community manager sets up an FAQ tool on the first day (a dozen
+//! entries, answers in French and English, three to five example
+//! questions each, no synonyms, no decline entries: `day_one/<brand>/
+//! faq.toml`), and questions written blind by someone else who saw only
+//! the brand's brief and the entries' answers (`questions.jsonl`).
+//!
+//! Each set's first score, before anything changed because of it, is in
+//! the README; this test prints the current figures (`--nocapture`) and
+//! holds every set to its floor.
+
+mod common;
+
+use common::evaluate_with;
+use faq::Faq;
+use vigie_sdk::Plugin;
+
+/// The plugin configured with a brand's `faq.toml`.
+fn brand(name: &str) -> Faq {
+    let path = common::crate_path(&format!("tests/day_one/{name}/faq.toml"));
+    let text = std::fs::read_to_string(&path).expect("read faq.toml");
+    let value: toml::Value = toml::from_str(&text).expect("faq.toml is TOML");
+    let json = serde_json::to_string(&value).expect("as JSON");
+    Faq::configure(&json).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Scores one brand's blind questions; returns (precision, recall).
+fn score(name: &str) -> (f64, f64) {
+    let faq = brand(name);
+    let (_, _, all) = evaluate_with(&faq, &format!("tests/day_one/{name}/questions.jsonl"));
+    (all.precision(), all.recall())
+}
+
+/// (brand, floor of precision, floor of recall): the figures each set must
+/// keep (regression guards, not the goal).
+const SETS: &[(&str, f64, f64)] = &[
+    ("lumo", 0.0, 0.0),
+    ("onde", 0.0, 0.0),
+    ("rivages", 0.0, 0.0),
+];
+
+#[test]
+fn day_one_brands_hold_their_floors() {
+    let mut total = (0.0, 0.0);
+    for (name, min_precision, min_recall) in SETS {
+        let (p, r) = score(name);
+        println!("{name}: precision {p:.3} recall {r:.3}");
+        assert!(p >= *min_precision, "{name}: precision {p:.3} < {min_precision}");
+        assert!(r >= *min_recall, "{name}: recall {r:.3} < {min_recall}");
+        total.0 += p;
+        total.1 += r;
+    }
+    let n = SETS.len() as f64;
+    println!("average: precision {:.3} recall {:.3}", total.0 / n, total.1 / n);
+}
