@@ -336,6 +336,15 @@ impl Auth {
     fn record_failure(&self, keys: &[String]) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
+        // Names nobody tries again must not pile up (a flood of made-up
+        // names): past a few thousand keys, forget the stale ones.
+        if failures.len() > 4096 {
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|last| now.duration_since(*last) < WINDOW)
+            });
+        }
         for key in keys {
             failures.entry(key.clone()).or_default().push_back(now);
         }
