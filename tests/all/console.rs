@@ -30,18 +30,26 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// `vigie user add NAME --role ROLE`, the password on standard input.
-fn add_user(config: &Path, name: &str, role: &str) {
+/// `vigie user ARGS -c CONFIG`, `password` on standard input.
+fn user_command(config: &Path, args: &[&str], password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(["user", "add", name, "--role", role, "-c"])
+        .arg("user")
+        .args(args)
+        .arg("-c")
         .arg(config)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run vigie user add");
-    writeln!(child.stdin.take().expect("stdin"), "{PASSWORD}").expect("write the password");
-    let out = child.wait_with_output().expect("vigie user add");
+        .expect("run vigie user");
+    // The command may refuse before it reads: a closed pipe is fine.
+    let _ = writeln!(child.stdin.take().expect("stdin"), "{password}");
+    child.wait_with_output().expect("vigie user")
+}
+
+/// `vigie user add NAME --role ROLE`, the password on standard input.
+fn add_user(config: &Path, name: &str, role: &str) {
+    let out = user_command(config, &["add", name, "--role", role], PASSWORD);
     assert!(
         out.status.success(),
         "vigie user add {name}: {}",
@@ -51,8 +59,7 @@ fn add_user(config: &Path, name: &str, role: &str) {
 
 /// A host with the console on, following `events.jsonl`.
 struct Host {
-    // Kept alive while the host runs.
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     vigie: Option<VigieProcess>,
     base: String,
     events: PathBuf,
@@ -111,7 +118,7 @@ metrics_token = "file:metrics.token"
         let mut vigie = VigieProcess::start(&config, "webhook-test-secret");
         vigie.wait_log("Console: http://");
         Host {
-            _dir: dir,
+            dir,
             vigie: Some(vigie),
             base: format!("http://127.0.0.1:{port}"),
             events,
@@ -567,10 +574,43 @@ deliver_to = "{}"
     assert_eq!(resp.status(), 429);
     assert!(resp.text().unwrap().contains("wait a minute"));
 
+    // The host holds the store: `vigie user` says so and changes nothing.
+    let config = host.dir.path().join("vigie.toml");
+    let out = user_command(&config, &["add", "late", "--role", "viewer"], PASSWORD);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("a running vigie holds the store") && stderr.contains("stop it"),
+        "{stderr}"
+    );
+
     let log = host.stop();
     assert!(!log.contains(PASSWORD), "a password in the log");
     assert!(!log.contains(METRICS_TOKEN), "the metrics token in the log");
     assert!(!log.contains(&root.cookie), "a session token in the log");
+
+    // Stopped: a password changes (and a short one is refused).
+    let out = user_command(&config, &["passwd", "target"], "short");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
+    let out = user_command(&config, &["passwd", "target"], "a brand new password");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = vigie::SledStore::open(&host.dir.path().join("data/store")).unwrap();
+    let target = vigie::console::auth::user(&store, "target")
+        .unwrap()
+        .unwrap();
+    assert!(target.password_hash.starts_with("$argon2id$"));
+    assert!(vigie::console::auth::verify_password(
+        "a brand new password",
+        &target.password_hash
+    ));
+    assert!(vigie::console::auth::user(&store, "late")
+        .unwrap()
+        .is_none());
 }
 
 /// The embedded demo with `--stay` and `--console`: its input ends, the
