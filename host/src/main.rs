@@ -491,7 +491,14 @@ fn run(
             _ => None,
         };
         if let Some(console) = &console {
-            eprintln!("Console: http://{}/", console.address);
+            if live || stay {
+                eprintln!("Console: http://{}/", console.address);
+            } else {
+                eprintln!(
+                    "Console: http://{}/ (until the input ends; --stay keeps the host up after it)",
+                    console.address
+                );
+            }
             if let Some(token) = &console.setup_token {
                 eprintln!(
                     "Console: no account yet. Open http://{}/setup?token={token} to create the \
