@@ -412,7 +412,11 @@ impl Slot {
             tracing::error!(plugin, community, "quarantined until reloaded: {error}");
             self.quarantined = Some(why.clone());
             self.discard_instance();
-            stats.update(|s| s.quarantined.push(why));
+            stats.update(|s| {
+                s.quarantined_now
+                    .insert((plugin.clone(), community.clone()), why.clone());
+                s.quarantined.push(why);
+            });
         }
         stats.update(|s| {
             *s.plugin_errors
@@ -830,6 +834,22 @@ impl Chain {
     pub fn roll_back(&mut self) {
         self.slots.iter_mut().for_each(Slot::roll_back);
         self.shadow.clear();
+    }
+
+    /// Lifts `plugin`'s quarantine in this chain (asked from the console):
+    /// its next event calls it again, its failures counted from zero.
+    pub fn lift_quarantine(&mut self, plugin: &str) -> bool {
+        let mut lifted = false;
+        for slot in self.slots.iter_mut().filter(|s| s.def.entry.name == plugin) {
+            if slot.quarantined.take().is_some() {
+                slot.failures = 0;
+                lifted = true;
+            }
+        }
+        if lifted {
+            tracing::warn!(plugin, community = self.community, "quarantine lifted");
+        }
+        lifted
     }
 
     /// The plugins quarantined in this chain.

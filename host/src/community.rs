@@ -171,6 +171,10 @@ fn run_community(
         let outcome = actor.run(events, clock, shared.batch_size);
         let after = (actor.chain.memory_bytes(), actor.chain.live_instances());
         residency.used(community, before, after);
+        if after.1 != before.1 {
+            let made = after.1 as i64 - before.1 as i64;
+            shared.stats.update(|s| s.instances_alive += made);
+        }
         let Some(retry) = outcome? else {
             if cold {
                 let us = started.elapsed().as_micros().min(u32::MAX as u128) as u32;
@@ -300,6 +304,7 @@ impl Residency {
             stats.update(|s| {
                 s.evictions += 1;
                 s.instances_evicted += held.1 as u64;
+                s.instances_alive -= held.1 as i64;
             });
             tracing::debug!(
                 community,
@@ -391,6 +396,16 @@ impl CommunityActor {
             if let Some(plugins) = self.live.chain_for(&self.community) {
                 self.chain.update(&plugins);
             }
+            for plugin in self.live.take_lifts(&self.community) {
+                self.chain.lift_quarantine(&plugin);
+            }
+            // What a reload or the console lifted is no longer in force.
+            let still = self.chain.quarantined();
+            let community = &self.community;
+            self.stats.update(|s| {
+                s.quarantined_now
+                    .retain(|(plugin, c), _| c != community || still.contains(plugin))
+            });
             self.generation = generation;
         }
         Ok(())
@@ -694,6 +709,11 @@ impl CommunityActor {
         }
         self.stats.update(|s| {
             s.events_handled += handled_count;
+            if handled_count > 0 {
+                *s.handled_by_community
+                    .entry(self.community.clone())
+                    .or_default() += handled_count;
+            }
             for (plugin, n) in shadow_actions {
                 *s.shadow_actions.entry(plugin).or_default() += n;
             }

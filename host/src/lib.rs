@@ -47,6 +47,9 @@
 //!
 //! Beside the path, [`control`] is the running host's read-only Unix
 //! socket, through which `vigie audit` reads the store the host holds;
+//! [`console`] is the web console (`[console] listen`): live events and
+//! actions, the audit, dead letters, plugins, accounts and `/metrics`,
+//! served by axum in the same process, fed by two taps in the pipeline;
 //! [`versions`] keeps every plugin version the host ran, for replays;
 //! [`progress`] shows long work on stderr.
 //!
@@ -76,6 +79,7 @@ pub mod chain;
 pub mod community;
 pub mod config;
 pub mod connector;
+pub mod console;
 pub mod contract;
 pub mod control;
 pub mod delivery;

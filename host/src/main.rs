@@ -5,7 +5,7 @@ mod cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use cli::{bench, golden, report, scaffold, simulate};
+use cli::{bench, golden, report, scaffold, simulate, user};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -73,6 +73,15 @@ enum Command {
         /// without a platform).
         #[arg(long)]
         follow: bool,
+        /// Serve the web console on this address (e.g. 127.0.0.1:8080),
+        /// instead of `[console] listen`. An address in use is warned
+        /// about and the host runs without a console.
+        #[arg(long, value_name = "ADDR")]
+        console: Option<String>,
+        /// Stay up after the input ends (the console and `vigie audit`
+        /// keep answering) until Ctrl-C or SIGTERM.
+        #[arg(long)]
+        stay: bool,
     },
     /// Dry-run one plugin over a JSON Lines file of events, with no platform;
     /// prints one JSON object per action, in the order of the events. Exit
@@ -119,6 +128,10 @@ enum Command {
     Audit(report::AuditArgs),
     /// Show actions that failed for good, with the platform's error.
     DeadLetters(report::DeadLetterArgs),
+    /// The web console's accounts: `vigie user add NAME --role ROLE`,
+    /// `vigie user passwd NAME` (the store must not be held by a running
+    /// host).
+    User(user::UserArgs),
     /// List the plugin versions the host kept (every component it ran, by
     /// hash), for `vigie replay --against-version`.
     Versions(report::StoreArgs),
@@ -220,6 +233,8 @@ fn real_main(command: Command) -> Result<()> {
             wide,
             no_watch,
             follow,
+            console,
+            stay,
         } => run(
             config,
             json,
@@ -229,8 +244,12 @@ fn real_main(command: Command) -> Result<()> {
                 show_labels: labels,
                 wide,
             },
-            !no_watch,
-            follow,
+            RunMode {
+                watch: !no_watch,
+                follow,
+                console,
+                stay,
+            },
         ),
         Command::Test {
             plugin,
@@ -260,6 +279,7 @@ fn real_main(command: Command) -> Result<()> {
         Command::New(args) => scaffold::new(args),
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
+        Command::User(args) => user::run(args),
         Command::Versions(args) => report::versions(args),
         Command::ShadowReport(args) => report::shadow_report(args),
         Command::Replay(args) => report::replay(
@@ -296,6 +316,15 @@ struct RunOutput {
     wide: bool,
 }
 
+/// How long `vigie run` runs, and what it serves meanwhile.
+struct RunMode {
+    watch: bool,
+    follow: bool,
+    /// `--console ADDR`.
+    console: Option<String>,
+    stay: bool,
+}
+
 fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -308,8 +337,12 @@ fn run(
     events: Option<PathBuf>,
     fresh: bool,
     RunOutput { show_labels, wide }: RunOutput,
-    watch: bool,
-    follow: bool,
+    RunMode {
+        watch,
+        follow,
+        console: console_flag,
+        stay,
+    }: RunMode,
 ) -> Result<()> {
     // Keeps a temporary directory alive for the run.
     let mut _temp = None;
@@ -410,6 +443,12 @@ fn run(
             }
         }
     }
+    let console_address =
+        vigie::console::listen_address(config.console.as_ref(), console_flag.as_deref())?;
+    let observer = console_address.map(|_| Arc::new(vigie::console::Observer::default()));
+    if let Some(observer) = &observer {
+        builder = builder.observer(observer.clone());
+    }
     let host = builder.build_from_config(&config)?;
     // Input that ends (files, stdin): the actions are printed in the order
     // of the events, the same on every run, once the input is read. Live
@@ -441,6 +480,37 @@ fn run(
                 );
             }
         });
+        let console = match (console_address, &observer) {
+            (Some(listen), Some(observer)) => {
+                vigie::console::start(vigie::console::ConsoleSetup {
+                    config: config.console.clone().unwrap_or_default(),
+                    listen,
+                    store: host.store().clone(),
+                    live: host.live_routes().clone(),
+                    observer: observer.clone(),
+                    base_dir: config.base_dir.clone(),
+                })
+                .await?
+            }
+            _ => None,
+        };
+        if let Some(console) = &console {
+            if live || stay {
+                eprintln!("Console: http://{}/", console.address);
+            } else {
+                eprintln!(
+                    "Console: http://{}/ (until the input ends; --stay keeps the host up after it)",
+                    console.address
+                );
+            }
+            if let Some(token) = &console.setup_token {
+                eprintln!(
+                    "Console: no account yet. Open http://{}/setup?token={token} to create the \
+                     first admin (the link works once, during this run only).",
+                    console.address
+                );
+            }
+        }
         if host.has_connectors() {
             eprintln!(
                 "Connecting to the platforms… (the log says when every one is connected; Ctrl-C \
@@ -461,12 +531,34 @@ fn run(
             });
         }
         let summary = host.run_until(sources, output, shutdown).await;
+        let stayed = stay && !live;
+        if stayed {
+            // The input ended: say what was done now, then stay up.
+            if let Ok(summary) = &summary {
+                reading.finish();
+                eprintln!("\n{}", summary.render().trim_end());
+            }
+            eprintln!(
+                "--stay: the input ended; staying up{} until Ctrl-C (or SIGTERM).",
+                console
+                    .as_ref()
+                    .map(|c| format!(" (console: http://{}/)", c.address))
+                    .unwrap_or_default()
+            );
+            wait_for_signal().await;
+        }
+        if let Some(console) = console {
+            console.stop().await;
+        }
         let _ = stop_control.send(true);
         let _ = control.await;
-        summary
+        summary.map(|s| (s, stayed))
     })?;
+    let (summary, stayed) = summary;
     reading.finish();
-    eprintln!("\n{}", summary.render().trim_end());
+    if !stayed {
+        eprintln!("\n{}", summary.render().trim_end());
+    }
     if summary.events_handled == 0 && summary.events_already_handled > 0 {
         eprintln!(
             "Nothing new to do: all {} events were already handled in {} (a handled event is never \

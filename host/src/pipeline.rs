@@ -38,6 +38,8 @@ pub struct Vigie {
     max_instances: u32,
     /// Held actions waiting longer than this alert the staff.
     review_alert_after: Duration,
+    /// The web console's taps, when it runs (see [`Self::run_until`]).
+    observer: Option<Arc<crate::console::Observer>>,
 }
 
 /// How long delivery goes on after the input ended, to empty the outbox.
@@ -54,6 +56,7 @@ pub struct VigieBuilder {
     memory_budget_mib: Option<u64>,
     max_instances: Option<u32>,
     workers: Option<usize>,
+    observer: Option<Arc<crate::console::Observer>>,
 }
 
 impl Vigie {
@@ -68,6 +71,7 @@ impl Vigie {
             memory_budget_mib: None,
             max_instances: None,
             workers: None,
+            observer: None,
         }
     }
 
@@ -101,13 +105,23 @@ impl Vigie {
     /// end, or until `shutdown` turns true (live platforms never end by
     /// themselves). Then every community finishes its queue, delivery gets
     /// a short grace period to empty the outbox, and the summary returns.
+    ///
+    /// With an [observer](VigieBuilder::observer) (the web console), the run
+    /// counts in the observer's stats, and two taps feed it: each item a
+    /// source gives, before it is routed, and each plan a community
+    /// commits, before the executor prints it. Both only copy into a
+    /// bounded broadcast (slow readers lose old items): the pipeline never
+    /// waits for the console.
     pub async fn run_until(
         &self,
         mut sources: Vec<Box<dyn Source>>,
         mut executor: Box<dyn Executor>,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Summary> {
-        let stats = Arc::new(Stats::default());
+        let observer = self.observer.clone();
+        let stats = observer
+            .as_ref()
+            .map_or_else(|| Arc::new(Stats::default()), |o| o.stats.clone());
         let (delivery_stop_tx, delivery_stop) = watch::channel(false);
         // A source that fails (a platform refusing the bot's credentials or
         // room at start) stops the others: the run ends with its error.
@@ -159,13 +173,18 @@ impl Vigie {
             )));
         }
         let (plans_tx, mut plans_rx) = mpsc::unbounded_channel::<Vec<DecidedAction>>();
+        let tap = observer.clone();
         let output = tokio::spawn(async move {
             while let Some(plan) = plans_rx.recv().await {
+                if let Some(tap) = &tap {
+                    tap.decided(&plan);
+                }
                 executor.execute(&plan)?;
             }
             executor.finish()
         });
         let (tx, mut rx) = mpsc::channel(1024);
+        let source_queue = tx.downgrade();
         let source_tasks: Vec<_> = sources
             .into_iter()
             .map(|source| {
@@ -214,8 +233,20 @@ impl Vigie {
             })
         });
         let mut router = Router::new(self.live.clone(), shared, self.workers);
+        if let Some(observer) = &observer {
+            let workers = router.queue_probe();
+            observer.set_queue_probe(Box::new(move || {
+                let sources = source_queue
+                    .upgrade()
+                    .map_or(0, |q| q.max_capacity() - q.capacity());
+                (sources, workers())
+            }));
+        }
         let mut routing_error = None;
         while let Some(item) = rx.recv().await {
+            if let Some(observer) = &observer {
+                observer.received(&item);
+            }
             if let Err(e) = router.route(item).await {
                 routing_error = Some(e);
                 break;
@@ -329,6 +360,13 @@ impl VigieBuilder {
         self
     }
 
+    /// Feeds the web console: the run counts in its stats and hands it
+    /// each event and decided action (see [`Vigie::run_until`]).
+    pub fn observer(mut self, observer: Arc<crate::console::Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// Builds the host a config describes: opens its data directory (store,
     /// secret, compile cache) unless given, loads and checks every plugin
     /// its chains use.
@@ -395,6 +433,7 @@ impl VigieBuilder {
                 << 20,
             max_instances: self.max_instances.unwrap_or(config.runtime.max_instances),
             review_alert_after: Duration::from_secs(config.review.alert_after_min.max(1) * 60),
+            observer: self.observer.take(),
             connectors: config
                 .connectors
                 .iter()
@@ -426,6 +465,7 @@ impl VigieBuilder {
             memory_budget_bytes: self.memory_budget_mib.unwrap_or(1024) << 20,
             max_instances: self.max_instances.unwrap_or(1000),
             review_alert_after: Duration::from_secs(3600),
+            observer: self.observer,
         })
     }
 }

@@ -50,6 +50,16 @@ pub struct Summary {
     /// included, in microseconds; one sample per such run.
     #[serde(skip)]
     pub cold_runs_us: Vec<u32>,
+    /// Events handled, by community (the console's metrics).
+    #[serde(skip)]
+    pub handled_by_community: BTreeMap<String, u64>,
+    /// Plugin instances the communities hold now (made minus dropped).
+    #[serde(skip)]
+    pub instances_alive: i64,
+    /// Quarantines in force, by (plugin, community), with why (`quarantined`
+    /// keeps them all, lifted or not).
+    #[serde(skip)]
+    pub quarantined_now: BTreeMap<(String, String), String>,
 }
 
 impl Summary {

@@ -360,6 +360,25 @@ pub trait Store: Send + Sync + 'static {
     fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>>;
     /// Marks `keys` as alerted about, atomically with the alert to send.
     fn reviews_alerted(&self, keys: &[String], alert: OutboxEntry, at_ms: i64) -> Result<()>;
+
+    // The web console (`crate::console`).
+
+    /// Actions waiting in the outbox, every connector together.
+    fn outbox_depth(&self) -> Result<u64>;
+    /// How many dead letters are kept.
+    fn dead_letter_count(&self) -> Result<u64>;
+    /// The dead letters with their store keys, oldest first.
+    fn dead_letters_keyed(&self) -> Result<Vec<(Vec<u8>, DeadLetter)>>;
+    /// Moves a dead letter back to its connector's outbox, attempts reset,
+    /// in one atomic step; `None` when there is no such dead letter (any
+    /// more). Delivery picks it up on its next round.
+    fn retry_dead_letter(&self, key: &[u8]) -> Result<Option<OutboxEntry>>;
+    /// A console record (e.g. `user/NAME`), apart from the event path's data.
+    fn console_get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    /// Writes a console record, or removes it with `None`; durable on return.
+    fn console_put(&self, key: &str, value: Option<&[u8]>) -> Result<()>;
+    /// The console records whose key starts with `prefix`, in key order.
+    fn console_scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>>;
 }
 
 /// The embedded default: a sled database in the data directory.
@@ -370,9 +389,15 @@ pub trait Store: Send + Sync + 'static {
 /// dead letters, `s` scheduled reversals, `w` shadow log, `m` the bot's own
 /// messages by their platform id, `v` the review queue by action key), so every step is one atomic
 /// `apply_batch` — much cheaper than a transaction across trees.
+///
+/// The web console's own records ([`crate::console`]: its accounts, keys
+/// `user/NAME`, JSON with the argon2id hash) live apart, in a second tree
+/// named `console`: they are never part of an event's commit, and nothing
+/// on the event path reads them.
 pub struct SledStore {
     db: sled::Db,
     tree: sled::Tree,
+    console: sled::Tree,
 }
 
 const KV: u8 = b'k';
@@ -410,6 +435,7 @@ impl SledStore {
     fn from_db(db: sled::Db) -> Result<Self> {
         Ok(SledStore {
             tree: db.open_tree("vigie")?,
+            console: db.open_tree("console")?,
             db,
         })
     }
@@ -910,6 +936,83 @@ impl Store for SledStore {
 
     fn shadow_log(&self) -> Result<Vec<ShadowRecord>> {
         self.read_log(SHADOW, "shadow")
+    }
+
+    fn outbox_depth(&self) -> Result<u64> {
+        self.count_prefix(OUTBOX)
+    }
+
+    fn dead_letter_count(&self) -> Result<u64> {
+        self.count_prefix(DEAD)
+    }
+
+    fn dead_letters_keyed(&self) -> Result<Vec<(Vec<u8>, DeadLetter)>> {
+        self.tree
+            .scan_prefix([DEAD])
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((k.to_vec(), decode(&v, "dead letter")?))
+            })
+            .collect()
+    }
+
+    fn retry_dead_letter(&self, key: &[u8]) -> Result<Option<OutboxEntry>> {
+        if key.first() != Some(&DEAD) {
+            return Ok(None);
+        }
+        let Some(raw) = self.tree.get(key)? else {
+            return Ok(None);
+        };
+        let dead: DeadLetter = decode(&raw, "dead letter")?;
+        let mut entry = dead.entry;
+        entry.attempts = 0;
+        let seq = self.db.generate_id()?;
+        let mut batch = sled::Batch::default();
+        batch.remove(key);
+        batch.insert(
+            named(OUTBOX, &entry.connector, &seq.to_be_bytes()),
+            serde_json::to_vec(&entry)?,
+        );
+        self.tree
+            .apply_batch(batch)
+            .context("store: retrying a dead letter failed")?;
+        self.db.flush()?;
+        Ok(Some(entry))
+    }
+
+    fn console_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.console.get(key.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    fn console_put(&self, key: &str, value: Option<&[u8]>) -> Result<()> {
+        match value {
+            Some(v) => self.console.insert(key.as_bytes(), v)?,
+            None => self.console.remove(key.as_bytes())?,
+        };
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn console_scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        self.console
+            .scan_prefix(prefix.as_bytes())
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((String::from_utf8_lossy(&k).into_owned(), v.to_vec()))
+            })
+            .collect()
+    }
+}
+
+impl SledStore {
+    /// How many records one prefix holds (keys only, nothing decoded).
+    fn count_prefix(&self, prefix: u8) -> Result<u64> {
+        let mut n = 0;
+        for k in self.tree.scan_prefix([prefix]).keys() {
+            k?;
+            n += 1;
+        }
+        Ok(n)
     }
 }
 

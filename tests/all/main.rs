@@ -6,6 +6,7 @@ mod env;
 
 mod chain;
 mod cli;
+mod console;
 mod fault_proxy;
 mod first_party;
 mod golden;

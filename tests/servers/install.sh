@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real chat servers the platform tests run against, under
-# target/servers/ (no root needed):
-#   synapse  Matrix homeserver, from PyPI (matrix-synapse) in a venv
-#   ngircd   IRC server, from Debian's package (apt-get download + dpkg -x)
-# Usage: tests/servers/install.sh [synapse] [ngircd]   (default: both)
-# Idempotent: does nothing for a server already installed.
+# target/servers/ (no root needed), and the browser of the console tests:
+#   synapse   Matrix homeserver, from PyPI (matrix-synapse) in a venv
+#   ngircd    IRC server, from Debian's package (apt-get download + dpkg -x)
+#   chromium  Debian's chromium and chromium-driver (system packages: needs
+#             root, or sudo; the console's browser tests drive it)
+# Usage: tests/servers/install.sh [synapse] [ngircd] [chromium]
+#        (default: synapse and ngircd)
+# Idempotent: does nothing for what is already installed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dest="${VIGIE_SERVERS_DIR:-$root/target/servers}"
@@ -43,8 +46,26 @@ for server in "${what[@]}"; do
       LD_LIBRARY_PATH="$dest/ngircd/usr/lib/x86_64-linux-gnu:$dest/ngircd/usr/lib" \
         "$dest/ngircd/usr/sbin/ngircd" --version | head -1
       ;;
+    chromium)
+      if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+        echo "chromium: already installed ($(chromedriver --version | head -1))"
+        continue
+      fi
+      echo "chromium: installing Debian's chromium and chromium-driver"
+      if [ "$(id -u)" = 0 ]; then as_root=(); else as_root=(sudo -n); fi
+      if ! "${as_root[@]}" apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null 2>&1; then
+        # The package lists may be missing on a fresh machine.
+        "${as_root[@]}" apt-get update -qq
+        "${as_root[@]}" apt-get install -y --no-install-recommends chromium chromium-driver
+      fi
+      if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+        echo "chromium: not installed (apt-get install chromium chromium-driver failed; it needs root or sudo)" >&2
+        exit 1
+      fi
+      chromedriver --version | head -1
+      ;;
     *)
-      echo "unknown server: $server (expected synapse or ngircd)" >&2
+      echo "unknown server: $server (expected synapse, ngircd or chromium)" >&2
       exit 2
       ;;
   esac

@@ -172,43 +172,28 @@ fn open_dir(dir: PathBuf) -> Result<Records> {
     }
 }
 
-fn parse_time(s: &str, flag: &str) -> Result<i64> {
-    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .with_context(|| {
-            format!("{flag}: `{s}` is not an RFC 3339 time (e.g. 2026-11-23T10:00:00Z)")
-        })?;
-    Ok((t.unix_timestamp_nanos() / 1_000_000) as i64)
-}
-
 pub fn audit(args: AuditArgs) -> Result<()> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_time(s, "--since"))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| parse_time(s, "--until"))
-        .transpose()?;
+    use vigie::console::audit::{parse_time, AuditFilter};
+    // The console's Audit page filters the same way.
+    let filter = AuditFilter {
+        user: args.user.clone(),
+        plugin: args.plugin.clone(),
+        channel: args.channel.clone(),
+        since_ms: args
+            .since
+            .as_deref()
+            .map(|s| parse_time(s, "--since"))
+            .transpose()?,
+        until_ms: args
+            .until
+            .as_deref()
+            .map(|s| parse_time(s, "--until"))
+            .transpose()?,
+    };
     let store = open(&args.store)?;
     let records: Vec<AuditRecord> = store.audit()?;
     let all = records.len();
-    let records: Vec<AuditRecord> = records
-        .into_iter()
-        .filter(|r| {
-            args.user
-                .as_ref()
-                .is_none_or(|u| r.target_user.as_deref() == Some(u.as_str()))
-                && args
-                    .plugin
-                    .as_ref()
-                    .is_none_or(|p| &r.action.by.plugin == p)
-                && args.channel.as_ref().is_none_or(|c| &r.action.channel == c)
-                && since.is_none_or(|t| r.executed_at_ms >= t)
-                && until.is_none_or(|t| r.executed_at_ms < t)
-        })
-        .collect();
+    let records: Vec<AuditRecord> = records.into_iter().filter(|r| filter.matches(r)).collect();
     if args.store.json {
         return json_lines(&records);
     }

@@ -67,6 +67,9 @@ pub struct Config {
     /// The review queue (actions held for a moderator, flags).
     #[serde(default)]
     pub review: ReviewConfig,
+    /// `[console]`: the web console (`crate::console`), off without it.
+    #[serde(default)]
+    pub console: Option<crate::console::ConsoleConfig>,
     /// The directory relative paths are resolved against (the config
     /// file's directory); not read from the file.
     #[serde(skip)]
@@ -392,6 +395,11 @@ impl Config {
         }
         if let Some(chain) = &self.default_chain {
             self.check_chain(chain, "default_chain", text)?;
+        }
+        if let Some(console) = &self.console {
+            console
+                .check()
+                .map_err(|e| anyhow!("{}: console.{e}", self.origin))?;
         }
         let mut names = BTreeSet::new();
         for (i, connector) in self.connectors.iter().enumerate() {

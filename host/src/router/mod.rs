@@ -53,6 +53,20 @@ impl Router {
         }
     }
 
+    /// How many items wait in the worker queues, for the console's
+    /// metrics: the probe holds the queues weakly, so it never keeps one
+    /// open.
+    pub(crate) fn queue_probe(&self) -> impl Fn() -> usize + Send + Sync + 'static {
+        let queues: Vec<_> = self.workers.iter().map(|q| q.downgrade()).collect();
+        move || {
+            queues
+                .iter()
+                .filter_map(|q| q.upgrade())
+                .map(|q| q.max_capacity() - q.capacity())
+                .sum()
+        }
+    }
+
     fn worker_of(&self, community: &str) -> usize {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         community.hash(&mut hasher);

@@ -141,6 +141,8 @@ pub struct LiveRoutes {
     first_served: Mutex<HashMap<String, Instant>>,
     /// Versions rolled back after failing on their first events.
     rejected: Mutex<Vec<String>>,
+    /// Quarantines to lift (the console): (community, plugin entry).
+    lifts: Mutex<Vec<(String, String)>>,
 }
 
 impl LiveRoutes {
@@ -150,7 +152,42 @@ impl LiveRoutes {
             routes: RwLock::new(routes),
             first_served: Mutex::new(HashMap::new()),
             rejected: Mutex::new(Vec::new()),
+            lifts: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Asks `community`'s actor to lift `plugin`'s quarantine: it does
+    /// before its next event or tick, as it takes a reload.
+    pub fn lift_quarantine(&self, community: &str, plugin: &str) {
+        self.lifts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((community.to_string(), plugin.to_string()));
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Whether lifting `plugin`'s quarantine in `community` is asked and
+    /// not yet done.
+    pub fn lift_pending(&self, community: &str, plugin: &str) -> bool {
+        self.lifts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|(c, p)| c == community && p == plugin)
+    }
+
+    /// The plugins whose quarantine `community` is asked to lift, taken.
+    pub fn take_lifts(&self, community: &str) -> Vec<String> {
+        let mut lifts = self.lifts.lock().unwrap_or_else(|p| p.into_inner());
+        let mut taken = Vec::new();
+        lifts.retain(|(c, plugin)| {
+            let mine = c == community;
+            if mine {
+                taken.push(plugin.clone());
+            }
+            !mine
+        });
+        taken
     }
 
     pub fn generation(&self) -> u64 {

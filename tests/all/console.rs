@@ -1,0 +1,980 @@
+//! The web console through the real `vigie` binary: a host started with
+//! `[console]` on a free port, fed by a followed JSON Lines file (lines
+//! appended while it runs), its accounts made with `vigie user add`.
+//!
+//! Over HTTP: nothing answers without a session (pages 303 to /login, API
+//! and SSE 401, /metrics 401 without its token), forms without their CSRF
+//! token are refused, roles are enforced, the sixth wrong password in a
+//! minute is refused even when right, the cookie flags, escaping in the
+//! server-rendered page, a dead letter retried by an admin, the audit CSV,
+//! the metrics. In a real browser (Debian's chromium, driven through
+//! chromedriver with fantoccini): log in, see an appended event appear on
+//! the Live page, and markup in messages shown as text.
+
+use crate::env::message;
+use crate::process::VigieProcess;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "correct horse battery";
+const METRICS_TOKEN: &str = "metrics-test-token-0123456789";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// `vigie user ARGS -c CONFIG`, `password` on standard input.
+fn user_command(config: &Path, args: &[&str], password: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .arg("user")
+        .args(args)
+        .arg("-c")
+        .arg(config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run vigie user");
+    // The command may refuse before it reads: a closed pipe is fine.
+    let _ = writeln!(child.stdin.take().expect("stdin"), "{password}");
+    child.wait_with_output().expect("vigie user")
+}
+
+/// `vigie user add NAME --role ROLE`, the password on standard input.
+fn add_user(config: &Path, name: &str, role: &str) {
+    let out = user_command(config, &["add", name, "--role", role], PASSWORD);
+    assert!(
+        out.status.success(),
+        "vigie user add {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A host with the console on, following `events.jsonl`.
+struct Host {
+    dir: tempfile::TempDir,
+    vigie: Option<VigieProcess>,
+    base: String,
+    events: PathBuf,
+}
+
+impl Host {
+    /// `extra` is appended to the config (a connector); `users` are
+    /// (name, role) made before the host starts.
+    fn start(extra: &str, users: &[(&str, &str)]) -> Host {
+        let chain = r#"[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = { keywords = ["spam"] }
+
+[[communities]]
+id = "acme"
+chain = ["kf"]
+"#;
+        Host::start_with(
+            chain,
+            extra,
+            &message("e1", "acme", "bob", "buy spam now"),
+            users,
+        )
+    }
+
+    /// A host whose plugins and communities are `chain`, its event file
+    /// starting with `first`.
+    fn start_with(chain: &str, extra: &str, first: &str, users: &[(&str, &str)]) -> Host {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let config = dir.path().join("vigie.toml");
+        std::fs::write(dir.path().join("metrics.token"), METRICS_TOKEN).unwrap();
+        std::fs::write(
+            &config,
+            format!(
+                r#"data_dir = "data"
+{chain}
+[[sources]]
+type = "jsonl"
+path = "events.jsonl"
+follow = true
+
+[console]
+listen = "127.0.0.1:{port}"
+metrics_token = "file:metrics.token"
+{extra}"#
+            ),
+        )
+        .unwrap();
+        let events = dir.path().join("events.jsonl");
+        std::fs::write(&events, first.to_string() + "\n").unwrap();
+        for (name, role) in users {
+            add_user(&config, name, role);
+        }
+        let mut vigie = VigieProcess::start(&config, "webhook-test-secret");
+        vigie.wait_log("Console: http://");
+        Host {
+            dir,
+            vigie: Some(vigie),
+            base: format!("http://127.0.0.1:{port}"),
+            events,
+        }
+    }
+
+    fn append(&self, line: &str) {
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&self.events)
+            .unwrap();
+        file.write_all((line.to_string() + "\n").as_bytes())
+            .unwrap();
+        file.flush().unwrap();
+    }
+
+    fn log(&self) -> String {
+        self.vigie.as_ref().map(|v| v.log()).unwrap_or_default()
+    }
+
+    fn stop(&mut self) -> String {
+        self.vigie.take().map(|v| v.stop()).unwrap_or_default()
+    }
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// The `Set-Cookie` header setting `name`, whole.
+fn set_cookie(resp: &reqwest::blocking::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(String::from)
+}
+
+fn cookie_value(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The value of the first hidden `csrf` input of a page.
+fn csrf_of(page: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).expect("a csrf field") + marker.len();
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Logs in through the form; the response to the POST.
+fn try_login(base: &str, name: &str, password: &str) -> reqwest::blocking::Response {
+    let http = client();
+    let page = http.get(format!("{base}/login")).send().unwrap();
+    let pre = cookie_value(&set_cookie(&page, "vigie_csrf").expect("a pre-login CSRF cookie"));
+    let body = page.text().unwrap();
+    assert_eq!(csrf_of(&body), pre);
+    http.post(format!("{base}/login"))
+        .header("cookie", format!("vigie_csrf={pre}"))
+        .form(&[
+            ("name", name),
+            ("password", password),
+            ("csrf", pre.as_str()),
+            ("next", "/live"),
+        ])
+        .send()
+        .unwrap()
+}
+
+/// A logged-in browser, as far as HTTP goes: its session cookie and the
+/// session's CSRF token.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn login(base: &str, name: &str) -> Session {
+    let resp = try_login(base, name, PASSWORD);
+    assert_eq!(resp.status(), 303, "login of {name}");
+    let cookie = cookie_value(&set_cookie(&resp, "vigie_session").expect("a session cookie"));
+    let page = get(base, "/live", Some(&cookie));
+    assert_eq!(page.0, 200);
+    Session {
+        csrf: csrf_of(&page.1),
+        cookie,
+    }
+}
+
+fn get(base: &str, path: &str, session: Option<&str>) -> (u16, String) {
+    let mut req = client().get(format!("{base}{path}"));
+    if let Some(cookie) = session {
+        req = req.header("cookie", format!("vigie_session={cookie}"));
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap_or_default())
+}
+
+fn post(base: &str, path: &str, session: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let resp = client()
+        .post(format!("{base}{path}"))
+        .header("cookie", format!("vigie_session={session}"))
+        .form(form)
+        .send()
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().unwrap_or_default())
+}
+
+fn wait_for<T>(what: &str, timeout: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A platform that takes actions by webhook: it refuses deletions (400,
+/// for good) until `allow` is set, and takes everything else.
+struct Receiver {
+    url: String,
+    allow: Arc<AtomicBool>,
+    deletes_taken: Arc<AtomicUsize>,
+}
+
+fn start_receiver() -> Receiver {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/actions", listener.local_addr().unwrap());
+    let allow = Arc::new(AtomicBool::new(false));
+    let deletes_taken = Arc::new(AtomicUsize::new(0));
+    let (a, d) = (allow.clone(), deletes_taken.clone());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut data = Vec::new();
+            let mut buf = [0u8; 8192];
+            // Headers, then as many body bytes as Content-Length says.
+            let body = loop {
+                let Ok(n) = stream.read(&mut buf) else {
+                    break None;
+                };
+                if n == 0 {
+                    break None;
+                }
+                data.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&data).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            let (k, v) = l.split_once(':')?;
+                            k.eq_ignore_ascii_case("content-length")
+                                .then(|| v.trim().parse::<usize>().ok())?
+                        })
+                        .unwrap_or(0);
+                    if data.len() >= end + 4 + length {
+                        break Some(String::from_utf8_lossy(&data[end + 4..]).to_string());
+                    }
+                }
+            };
+            let Some(body) = body else { continue };
+            let delete = body.contains("\"type\":\"delete\"");
+            let reply = if delete && !a.load(Ordering::SeqCst) {
+                "HTTP/1.1 400 Bad Request\r\nContent-Length: 21\r\nConnection: close\r\n\r\nmessage not deletable"
+            } else {
+                if delete {
+                    d.fetch_add(1, Ordering::SeqCst);
+                }
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    Receiver {
+        url,
+        allow,
+        deletes_taken,
+    }
+}
+
+/// Everything reachable over HTTP: sessions, CSRF, roles, the rate limit,
+/// cookie flags, escaping, a dead letter retried, the CSV, the metrics.
+#[test]
+fn console_over_http_guards_every_route() {
+    let receiver = start_receiver();
+    let mut host = Host::start(
+        &format!(
+            r#"
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "{}"
+"#,
+            receiver.url
+        ),
+        &[
+            ("root", "admin"),
+            ("vera", "viewer"),
+            ("mo", "moderator"),
+            ("target", "viewer"),
+        ],
+    );
+    let base = host.base.clone();
+    assert!(
+        !host.log().contains("setup?token="),
+        "a setup link although accounts exist:\n{}",
+        host.log()
+    );
+
+    // Nothing without a session.
+    for page in ["/live", "/audit", "/dead-letters", "/plugins", "/"] {
+        let resp = client().get(format!("{base}{page}")).send().unwrap();
+        assert_eq!(resp.status(), 303, "{page}");
+        let location = resp.headers()["location"].to_str().unwrap().to_string();
+        assert!(
+            location.starts_with("/login") || (page == "/" && location == "/live"),
+            "{page} → {location}"
+        );
+    }
+    for api in ["/api/live", "/api/audit.csv"] {
+        assert_eq!(get(&base, api, None).0, 401, "{api}");
+        assert_eq!(get(&base, api, Some("forged-session")).0, 401, "{api}");
+    }
+    let metrics = |token: Option<&str>| {
+        let mut req = client().get(format!("{base}/metrics"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().unwrap();
+        (resp.status().as_u16(), resp.text().unwrap_or_default())
+    };
+    assert_eq!(metrics(None).0, 401);
+    assert_eq!(metrics(Some("wrong-token")).0, 401);
+    // A POST without a session is no better.
+    let resp = client()
+        .post(format!("{base}/dead-letters/retry"))
+        .form(&[("key", "00")])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+
+    // Log in: the cookie's flags.
+    let resp = try_login(&base, "root", PASSWORD);
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/live");
+    let set = set_cookie(&resp, "vigie_session").expect("a session cookie");
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
+        assert!(set.contains(flag), "{flag} missing: {set}");
+    }
+    assert!(!set.contains("Secure"), "Secure over plain HTTP: {set}");
+    let root = login(&base, "root");
+
+    // The pages, in both languages, with the security headers.
+    let resp = client()
+        .get(format!("{base}/live"))
+        .header("cookie", format!("vigie_session={}", root.cookie))
+        .header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5")
+        .send()
+        .unwrap();
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    let body = resp.text().unwrap();
+    assert!(
+        body.contains("En direct") && body.contains("buy spam now"),
+        "{body}"
+    );
+    let resp = client()
+        .get(format!("{base}/live"))
+        .header(
+            "cookie",
+            format!("vigie_session={}; vigie_lang=en", root.cookie),
+        )
+        .header("accept-language", "fr")
+        .send()
+        .unwrap();
+    assert!(resp.text().unwrap().contains(">Live<"));
+    for page in ["/audit", "/dead-letters", "/plugins"] {
+        let (status, body) = get(&base, page, Some(&root.cookie));
+        assert_eq!(status, 200, "{page}: {body}");
+    }
+    let (_, plugins) = get(&base, "/plugins", Some(&root.cookie));
+    assert!(
+        plugins.contains("builtin:keyword-filter") && plugins.contains("delete, dm"),
+        "{plugins}"
+    );
+    // The SSE stream answers with a session.
+    let resp = client()
+        .get(format!("{base}/api/live"))
+        .header("cookie", format!("vigie_session={}", root.cookie))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    drop(resp);
+
+    // Markup in a message is text in the server-rendered page.
+    host.append(&message(
+        "e2",
+        "acme",
+        "eve",
+        "<script>alert(1)</script> and <a href=\"javascript:alert(2)\">a link</a>",
+    ));
+    let live = wait_for("e2 on the Live page", Duration::from_secs(60), || {
+        let (_, body) = get(&base, "/live", Some(&root.cookie));
+        body.contains("alert(1)").then_some(body)
+    });
+    assert!(
+        live.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{live}"
+    );
+    assert!(!live.contains("<script>alert"), "{live}");
+    assert!(!live.contains("<a href=\"javascript:"), "{live}");
+
+    // The deletion of e1 failed for good: a dead letter; the DM went out.
+    let dead = wait_for("a dead letter", Duration::from_secs(60), || {
+        let (_, body) = get(&base, "/dead-letters", Some(&root.cookie));
+        body.contains("message not deletable").then_some(body)
+    });
+    let key_marker = "name=\"key\" value=\"";
+    let start = dead.find(key_marker).expect("a retry form for the admin") + key_marker.len();
+    let key = dead[start..].split('"').next().unwrap().to_string();
+
+    // CSRF: refused without the token, or with another session's.
+    let vera = login(&base, "vera");
+    assert_eq!(
+        post(&base, "/dead-letters/retry", &root.cookie, &[("key", &key)]).0,
+        403
+    );
+    assert_eq!(
+        post(
+            &base,
+            "/dead-letters/retry",
+            &root.cookie,
+            &[("key", &key), ("csrf", &vera.csrf)]
+        )
+        .0,
+        403
+    );
+    assert_eq!(post(&base, "/logout", &root.cookie, &[]).0, 403);
+    // Roles: a viewer cannot retry nor export, and sees no retry button.
+    let (_, vera_dead) = get(&base, "/dead-letters", Some(&vera.cookie));
+    assert!(vera_dead.contains("message not deletable"));
+    assert!(
+        !vera_dead.contains(key_marker),
+        "a viewer got the retry form"
+    );
+    assert_eq!(
+        post(
+            &base,
+            "/dead-letters/retry",
+            &vera.cookie,
+            &[("key", &key), ("csrf", &vera.csrf)]
+        )
+        .0,
+        403
+    );
+    assert_eq!(get(&base, "/api/audit.csv", Some(&vera.cookie)).0, 403);
+
+    // The admin retries; the platform now takes it.
+    receiver.allow.store(true, Ordering::SeqCst);
+    let (status, _) = post(
+        &base,
+        "/dead-letters/retry",
+        &root.cookie,
+        &[("key", &key), ("csrf", &root.csrf)],
+    );
+    assert_eq!(status, 303);
+    wait_for(
+        "the retried deletion delivered",
+        Duration::from_secs(60),
+        || (receiver.deletes_taken.load(Ordering::SeqCst) >= 1).then_some(()),
+    );
+    let (_, dead_after) = get(&base, "/dead-letters", Some(&root.cookie));
+    assert!(dead_after.contains("0 dead letters"), "{dead_after}");
+
+    // The audit: the page and the moderator's CSV.
+    let mo = login(&base, "mo");
+    let csv = wait_for("two executed actions", Duration::from_secs(60), || {
+        let (status, body) = get(&base, "/api/audit.csv?plugin=kf", Some(&mo.cookie));
+        assert_eq!(status, 200);
+        (body.lines().count() >= 3).then_some(body)
+    });
+    assert!(csv.starts_with("executed_at,community,channel"), "{csv}");
+    assert!(
+        csv.contains("\"delete\"") && csv.contains("\"dm\""),
+        "{csv}"
+    );
+    let (_, audit) = get(&base, "/audit?user=bob", Some(&vera.cookie));
+    assert!(audit.contains("keyword"), "{audit}");
+    let (_, none) = get(&base, "/audit?since=2999-01-01", Some(&vera.cookie));
+    assert!(none.contains("0 action"), "{none}");
+    let (_, bad) = get(&base, "/audit?since=yesterday", Some(&vera.cookie));
+    assert!(bad.contains("is not an RFC 3339 time"), "{bad}");
+
+    // The metrics, with the token.
+    let (status, text) = metrics(Some(METRICS_TOKEN));
+    assert_eq!(status, 200);
+    for line in [
+        "vigie_events_received_total{community=\"acme\"} 2",
+        "vigie_events_handled_total{community=\"acme\"} 2",
+        "vigie_actions_total{plugin=\"kf\",kind=\"delete\"} 1",
+        "vigie_dead_letters 0",
+        "vigie_outbox_depth 0",
+        "# TYPE vigie_queue_depth gauge",
+        "# TYPE vigie_instances_alive gauge",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+
+    // Log out: the cookie is cleared and the session is gone.
+    let resp = client()
+        .post(format!("{base}/logout"))
+        .header("cookie", format!("vigie_session={}", mo.cookie))
+        .form(&[("csrf", mo.csrf.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert!(set_cookie(&resp, "vigie_session")
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(get(&base, "/live", Some(&mo.cookie)).0, 303);
+
+    // Five wrong passwords within a minute, then the right one: refused.
+    for _ in 0..5 {
+        assert_eq!(try_login(&base, "target", "not the password").status(), 401);
+    }
+    let resp = try_login(&base, "target", PASSWORD);
+    assert_eq!(resp.status(), 429);
+    assert!(resp.text().unwrap().contains("wait a minute"));
+
+    // The host holds the store: `vigie user` says so and changes nothing.
+    let config = host.dir.path().join("vigie.toml");
+    let out = user_command(&config, &["add", "late", "--role", "viewer"], PASSWORD);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("a running vigie holds the store") && stderr.contains("stop it"),
+        "{stderr}"
+    );
+
+    let log = host.stop();
+    assert!(!log.contains(PASSWORD), "a password in the log");
+    assert!(!log.contains(METRICS_TOKEN), "the metrics token in the log");
+    assert!(!log.contains(&root.cookie), "a session token in the log");
+
+    // Stopped: a password changes (and a short one is refused).
+    let out = user_command(&config, &["passwd", "target"], "short");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 8 characters"));
+    let out = user_command(&config, &["passwd", "target"], "a brand new password");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = vigie::SledStore::open(&host.dir.path().join("data/store")).unwrap();
+    let target = vigie::console::auth::user(&store, "target")
+        .unwrap()
+        .unwrap();
+    assert!(target.password_hash.starts_with("$argon2id$"));
+    assert!(vigie::console::auth::verify_password(
+        "a brand new password",
+        &target.password_hash
+    ));
+    assert!(vigie::console::auth::user(&store, "late")
+        .unwrap()
+        .is_none());
+}
+
+/// The embedded demo with `--stay` and `--console`: its input ends, the
+/// host stays up; with no account it prints a setup link, which creates
+/// one admin, once; the demo's communities and plugins are on the pages;
+/// SIGTERM stops it cleanly.
+#[test]
+fn console_demo_stays_up_and_its_setup_link_creates_the_first_admin_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let stderr_path = dir.path().join("stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["run", "--stay", "--console", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .unwrap();
+    let stderr = || std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    let log = wait_for("the demo to end and stay", Duration::from_secs(120), || {
+        let log = stderr();
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("vigie exited ({status}):\n{log}");
+        }
+        log.contains("--stay: the input ended").then_some(log)
+    });
+    assert!(log.contains("131 handled"), "{log}");
+    let start = log.find("/setup?token=").expect("a setup link") + "/setup?token=".len();
+    let token: String = log[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let base = format!("http://127.0.0.1:{port}");
+    assert_eq!(get(&base, "/setup?token=wrong", None).0, 404);
+    let http = client();
+    let page = http
+        .get(format!("{base}/setup?token={token}"))
+        .send()
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let pre = cookie_value(&set_cookie(&page, "vigie_csrf").unwrap());
+    let form = |name: &str| {
+        http.post(format!("{base}/setup"))
+            .header("cookie", format!("vigie_csrf={pre}"))
+            .form(&[
+                ("token", token.as_str()),
+                ("name", name),
+                ("password", PASSWORD),
+                ("csrf", pre.as_str()),
+            ])
+            .send()
+            .unwrap()
+    };
+    let resp = form("first");
+    assert_eq!(resp.status(), 303);
+    assert!(set_cookie(&resp, "vigie_session").is_some());
+    assert_eq!(form("second").status(), 404, "the link worked twice");
+    let first = login(&base, "first");
+    let (_, live) = get(&base, "/live?community=acme-en", Some(&first.cookie));
+    // Rows of the demo's English community, faq answers among them.
+    assert!(live.contains("<td>acme-en</td>"), "{live}");
+    assert!(live.contains("<td>faq "), "{live}");
+    let (_, plugins) = get(&base, "/plugins", Some(&first.cookie));
+    for plugin in ["builtin:automod", "builtin:faq", "builtin:schedule"] {
+        assert!(plugins.contains(plugin), "{plugin}: {plugins}");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}", stderr());
+    assert!(!stderr().contains(PASSWORD));
+}
+
+/// An admin lifts a quarantine from the Plugins page: the plugin handles
+/// the community's next event again.
+#[test]
+fn console_admin_lifts_a_quarantine() {
+    let chain = format!(
+        r#"[plugins.p]
+component = "{}"
+grants = ["label"]
+limits = {{ quarantine_after = 2 }}
+
+[[communities]]
+id = "acme"
+chain = ["p"]
+"#,
+        crate::env::plugin("panicker").display()
+    );
+    let mut host = Host::start_with(
+        &chain,
+        "",
+        &message("b1", "acme", "u1", "boom"),
+        &[("root", "admin"), ("vera", "viewer")],
+    );
+    host.append(&message("b2", "acme", "u1", "boom"));
+    let base = host.base.clone();
+    let root = login(&base, "root");
+    let plugins = wait_for("the quarantine", Duration::from_secs(60), || {
+        let (_, body) = get(&base, "/plugins", Some(&root.cookie));
+        body.contains("action=\"/plugins/lift\"").then_some(body)
+    });
+    assert!(
+        plugins.contains("p in acme after 2 failures in a row"),
+        "{plugins}"
+    );
+    let lift = [("plugin", "p"), ("community", "acme")];
+    let vera = login(&base, "vera");
+    let (_, vera_plugins) = get(&base, "/plugins", Some(&vera.cookie));
+    assert!(
+        !vera_plugins.contains("/plugins/lift"),
+        "a viewer got the lift form"
+    );
+    let mut form = lift.to_vec();
+    form.push(("csrf", &vera.csrf));
+    assert_eq!(post(&base, "/plugins/lift", &vera.cookie, &form).0, 403);
+    assert_eq!(post(&base, "/plugins/lift", &root.cookie, &lift).0, 403);
+    let mut form = lift.to_vec();
+    form.push(("csrf", &root.csrf));
+    assert_eq!(post(&base, "/plugins/lift", &root.cookie, &form).0, 303);
+    let (_, pending) = get(&base, "/plugins", Some(&root.cookie));
+    assert!(
+        pending.contains("lifted before its next event"),
+        "{pending}"
+    );
+    host.append(&message("h1", "acme", "u1", "hello"));
+    let metrics = || {
+        client()
+            .get(format!("{base}/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .unwrap()
+            .text()
+            .unwrap()
+    };
+    let text = wait_for("the plugin acting again", Duration::from_secs(60), || {
+        let text = metrics();
+        text.contains("vigie_actions_total{plugin=\"p\",kind=\"label\"} 1")
+            .then_some(text)
+    });
+    assert!(text.contains("vigie_quarantined 0"), "{text}");
+    assert!(text.contains("vigie_quarantines_total 1"), "{text}");
+    let (_, after) = get(&base, "/plugins", Some(&root.cookie));
+    assert!(!after.contains("span class=\"quarantined\""), "{after}");
+    host.stop();
+}
+
+/// An address in use does not stop the host: it warns and handles its
+/// events without a console (tests run many demo hosts at once).
+#[test]
+fn console_address_in_use_is_a_warning() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["run", "--console", &addr])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("console not started") && stderr.contains(&addr),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--console ADDR"), "{stderr}");
+    assert!(stderr.contains("131 handled"), "{stderr}");
+}
+
+// --- A real browser ---
+
+/// chromedriver on a free port, stopped on drop.
+struct Driver {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Driver {
+    if Command::new("chromedriver")
+        .arg("--version")
+        .output()
+        .is_err()
+        || Command::new("chromium").arg("--version").output().is_err()
+    {
+        crate::synapse::ensure_installed("chromium");
+    }
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (tests/servers/install.sh chromium installs it)");
+    let url = format!("http://127.0.0.1:{port}");
+    let driver = Driver { child, url };
+    wait_for("chromedriver", Duration::from_secs(30), || {
+        client()
+            .get(format!("{}/status", driver.url))
+            .send()
+            .ok()
+            .filter(|r| r.status().is_success())
+    });
+    driver
+}
+
+/// Where screenshots go: the target directory (`target/` by default).
+fn screenshot_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from(name), |t| t.join(name))
+}
+
+async fn browse(
+    browser: &fantoccini::Client,
+    host: &Host,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use fantoccini::Locator;
+    let base = &host.base;
+    browser.goto(&format!("{base}/live")).await?;
+    let url = browser.current_url().await?;
+    if !url.path().starts_with("/login") {
+        return Err(format!("not sent to the login page: {url}").into());
+    }
+    browser
+        .find(Locator::Css("input[name=name]"))
+        .await?
+        .send_keys("root")
+        .await?;
+    browser
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(PASSWORD)
+        .await?;
+    browser
+        .find(Locator::Css("form.login button"))
+        .await?
+        .click()
+        .await?;
+    let wait = Duration::from_secs(30);
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::Css("tbody#live-rows"))
+        .await?;
+    // The stream is open before lines are appended.
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath(
+            "//p[@id='live-status'][contains(., '● live')]",
+        ))
+        .await?;
+    host.append(&message(
+        "b1",
+        "acme",
+        "alice",
+        "hello from the browser test",
+    ));
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath(
+            "//tbody[@id='live-rows']//td[.='hello from the browser test']",
+        ))
+        .await?;
+    let script = "<script>alert(1)</script>";
+    let link = "click <a href=\"javascript:alert(2)\">here</a> or javascript:alert(3)";
+    host.append(&message("b2", "acme", "mallory", script));
+    host.append(&message("b3", "acme", "mallory", link));
+    // Both paths: rows the stream added, then rows the server rendered.
+    for pass in ["streamed", "server-rendered"] {
+        if pass == "server-rendered" {
+            browser.refresh().await?;
+        }
+        browser
+            .wait()
+            .at_most(wait)
+            .for_element(Locator::XPath(
+                "//tbody[@id='live-rows']//td[starts-with(., 'click <a href')]",
+            ))
+            .await?;
+        let found = browser
+            .execute(
+                "const cells = Array.from(document.querySelectorAll('#live-rows td')).map(td => td.textContent);
+                 return {
+                   script: cells.includes(arguments[0]),
+                   link: cells.includes(arguments[1]),
+                   anchors: document.querySelectorAll('a[href^=\"javascript:\" i]').length,
+                   scripts: Array.from(document.scripts).map(s => s.getAttribute('src') || 'inline'),
+                 };",
+                vec![script.into(), link.into()],
+            )
+            .await?;
+        if found["script"] != true || found["link"] != true {
+            return Err(format!("{pass}: the messages are not shown as text: {found}").into());
+        }
+        if found["anchors"] != 0 {
+            return Err(format!("{pass}: a javascript: link became an anchor: {found}").into());
+        }
+        if found["scripts"] != serde_json::json!(["/assets/console.js"]) {
+            return Err(format!("{pass}: a script element from a message: {found}").into());
+        }
+        if let Ok(text) = browser.get_alert_text().await {
+            return Err(format!("{pass}: an alert opened: {text}").into());
+        }
+    }
+    Ok(())
+}
+
+/// Logs in in chromium, sees an appended event arrive on the Live page,
+/// and markup in messages shown as text; saves `target/console-live.png`.
+#[test]
+fn console_in_a_browser_live_page_and_escaping() {
+    let mut host = Host::start("", &[("root", "admin")]);
+    let driver = start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let outcome: Result<(), String> = rt.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync",
+                    "--window-size=1400,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let browser = fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .map_err(|e| format!("cannot start chromium through chromedriver: {e}"))?;
+        let result = browse(&browser, &host).await;
+        let shot = screenshot_path(if result.is_ok() {
+            "console-live.png"
+        } else {
+            "console-failure.png"
+        });
+        if let Ok(png) = browser.screenshot().await {
+            let _ = std::fs::write(&shot, png);
+        }
+        let _ = browser.close().await;
+        result.map_err(|e| format!("{e} (screenshot: {})", shot.display()))
+    });
+    let log = host.stop();
+    if let Err(e) = outcome {
+        panic!("{e}\nvigie's log:\n{log}");
+    }
+}
