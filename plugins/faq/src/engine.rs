@@ -29,7 +29,11 @@ pub struct Decision {
 impl Engine {
     /// Builds the index of the config's example questions.
     pub fn new(config: Config) -> Engine {
-        let analyzer = Analyzer::new(&config.synonyms);
+        let analyzer = if config.general_vocabulary {
+            Analyzer::new(&crate::vocabulary::under(&config.synonyms))
+        } else {
+            Analyzer::new(&config.synonyms)
+        };
         let examples: Vec<Vec<(String, Lang)>> = config
             .entries
             .iter()

@@ -20,6 +20,7 @@ pub mod normalize;
 pub mod question;
 pub mod template;
 pub mod text;
+pub mod vocabulary;
 
 use vigie_sdk::{
     act, Action, ActionKind, Description, Event, EventKind, Host, LabelAction, Level, Plugin,

@@ -318,7 +318,8 @@ fn typos_missing_accents_and_chat_spellings() {
 }
 
 /// A small FAQ (late delivery, opening hours) and `extra` entries after
-/// them, flagging unanswered questions about `acme`.
+/// them, flagging unanswered questions about `acme` (word matching alone,
+/// at the threshold these tests were written for).
 fn small_config(extra: &[&str]) -> String {
     let delivery = r#"{"id":"delivery","answer":"2 à 4 jours.","questions_fr":["Où est ma commande ?","Ma commande n'est pas arrivée","Quand vais-je recevoir ma commande ?"]}"#;
     let hours = r#"{"id":"hours","answer":"9 h – 19 h.","questions_fr":["Quels sont vos horaires ?","La boutique ouvre à quelle heure ?"]}"#;
@@ -327,7 +328,7 @@ fn small_config(extra: &[&str]) -> String {
         .chain(extra.iter().copied())
         .collect();
     format!(
-        r#"{{"flag_unanswered":true,"brand":["acme"],"entries":[{}]}}"#,
+        r#"{{"flag_unanswered":true,"brand":["acme"],"general_vocabulary":false,"threshold":0.7,"entries":[{}]}}"#,
         entries.join(",")
     )
 }

@@ -32,11 +32,19 @@ fn score(name: &str) -> (f64, f64) {
 }
 
 /// (brand, floor of precision, floor of recall): the figures each set must
-/// keep (regression guards, not the goal).
+/// keep (regression guards, not the goal of precision 0.95 at recall 0.80).
+///
+/// First scores, before anything changed because of them (word matching
+/// alone, threshold 0.7): Lumo (a neobank) 0.979 / 0.495, Onde (a telecom
+/// operator) 0.904 / 0.495, Rivages (a festival) 0.851 / 0.421; average
+/// 0.911 / 0.470. Their mistakes were then read: these sets are now
+/// development sets, and first-seen figures need new ones. With the general
+/// vocabulary and the 0.75 threshold: 0.918 / 0.589, 0.912 / 0.653,
+/// 0.912 / 0.547; average 0.914 / 0.596.
 const SETS: &[(&str, f64, f64)] = &[
-    ("lumo", 0.0, 0.0),
-    ("onde", 0.0, 0.0),
-    ("rivages", 0.0, 0.0),
+    ("lumo", 0.90, 0.57),
+    ("onde", 0.90, 0.63),
+    ("rivages", 0.90, 0.53),
 ];
 
 #[test]
@@ -45,11 +53,18 @@ fn day_one_brands_hold_their_floors() {
     for (name, min_precision, min_recall) in SETS {
         let (p, r) = score(name);
         println!("{name}: precision {p:.3} recall {r:.3}");
-        assert!(p >= *min_precision, "{name}: precision {p:.3} < {min_precision}");
+        assert!(
+            p >= *min_precision,
+            "{name}: precision {p:.3} < {min_precision}"
+        );
         assert!(r >= *min_recall, "{name}: recall {r:.3} < {min_recall}");
         total.0 += p;
         total.1 += r;
     }
     let n = SETS.len() as f64;
-    println!("average: precision {:.3} recall {:.3}", total.0 / n, total.1 / n);
+    println!(
+        "average: precision {:.3} recall {:.3}",
+        total.0 / n,
+        total.1 / n
+    );
 }

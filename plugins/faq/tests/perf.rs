@@ -7,7 +7,8 @@
 //!
 //!   `cargo test --release -p faq --test perf perf -- --ignored --nocapture`
 //!   (`FAQ_PERF_ROUNDS=n` to change ×400, `FAQ_PERF_REPEAT=n` to replay
-//!   them n times, best run reported; 3 by default).
+//!   them n times, best run reported; 3 by default; `FAQ_PERF_VOCABULARY=1`
+//!   to add the general vocabulary, which the demo turns off).
 //!
 //! - `decisions`: writes every decision the plugin makes on the demo (one
 //!   pass and the ×400 replay, actions in full) and on `tests/questions.jsonl`
@@ -74,7 +75,16 @@ fn perf() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(400);
-    let config = demo_config();
+    // `FAQ_PERF_VOCABULARY=1`: with the general vocabulary under the
+    // demo's own synonyms (the demo turns it off).
+    let mut config = demo_config();
+    if std::env::var_os("FAQ_PERF_VOCABULARY").is_some() {
+        config = config.replace(
+            "\"general_vocabulary\":false",
+            "\"general_vocabulary\":true",
+        );
+        assert!(config.contains("\"general_vocabulary\":true"));
+    }
     let start = Instant::now();
     let mut faq = Faq::configure(&config).expect("config");
     let configure = start.elapsed();

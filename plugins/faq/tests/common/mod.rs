@@ -27,7 +27,6 @@ pub fn acme() -> Faq {
     Faq::configure(&acme_json()).expect("acme.toml is a valid faq config")
 }
 
-
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
@@ -153,4 +152,3 @@ pub fn evaluate_with(faq: &Faq, path: &str) -> (Counts, Counts, Counts) {
     println!("{}", all.line("overall"));
     (fr, en, all)
 }
-
