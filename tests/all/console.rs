@@ -7,7 +7,7 @@
 //! token are refused, roles are enforced, the sixth wrong password in a
 //! minute is refused even when right, the cookie flags, escaping in the
 //! server-rendered page, a dead letter retried by an admin, the audit CSV,
-//! the metrics. In a real browser (Debian's chromium, driven through
+//! the metrics, the review queue (approve, reject, act otherwise, roles). In a real browser (Debian's chromium, driven through
 //! chromedriver with fantoccini): log in, see an appended event appear on
 //! the Live page, and markup in messages shown as text.
 
@@ -794,7 +794,49 @@ deliver_to = "{}"
     assert!(fr.contains("rejeté</span> par mo"), "{fr}");
     assert!(fr.contains(">Revue<"), "no count once nothing waits: {fr}");
 
-    // The audit, through the control socket: the executed ban and both
+    // Act otherwise: a 5-minute timeout of dave instead of his held ban;
+    // a reason is required.
+    host.append(&message("e3", "acme", "dave", "p:ban"));
+    let page = wait_for("dave's held ban", Duration::from_secs(60), || {
+        let (_, body) = get(&base, "/review", Some(&mo.cookie));
+        body.contains("user: dave").then_some(body)
+    });
+    let at = page.find("name=\"key\" value=\"").unwrap() + "name=\"key\" value=\"".len();
+    let dave_key = page[at..].split('"').next().unwrap().to_string();
+    let otherwise = |reason: &str| {
+        post(
+            &base,
+            "/review/decide",
+            &mo.cookie,
+            &[
+                ("key", dave_key.as_str()),
+                ("verdict", "replaced"),
+                ("kind", "timeout"),
+                ("duration_min", "5"),
+                ("reason", reason),
+                ("csrf", mo.csrf.as_str()),
+            ],
+        )
+    };
+    let (status, body) = otherwise(" ");
+    assert_eq!(status, 400);
+    assert!(body.contains("needs a reason"), "{body}");
+    assert_eq!(otherwise("first offence").0, 303);
+    let timeout = wait_for("the timeout delivered", Duration::from_secs(60), || {
+        taken()
+            .into_iter()
+            .find(|b| b.contains("\"type\":\"timeout\""))
+    });
+    assert!(
+        timeout.contains("\"dave\"")
+            && timeout.contains("300")
+            && timeout.contains("first offence"),
+        "{timeout}"
+    );
+    let (_, after) = get(&base, "/review", Some(&mo.cookie));
+    assert!(after.contains("acted otherwise</span> by mo"), "{after}");
+
+    // The audit, through the control socket: the executed ban and the
     // decisions name the moderator.
     let config = host.dir.path().join("vigie.toml");
     let audit = wait_for("the ban in the audit", Duration::from_secs(30), || {
@@ -821,7 +863,7 @@ deliver_to = "{}"
         .iter()
         .filter(|r| r["connector"] == "review")
         .collect();
-    assert_eq!(decisions.len(), 2, "{audit:?}");
+    assert_eq!(decisions.len(), 3, "{audit:?}");
     assert!(decisions.iter().all(|r| r["decided_by"] == "mo"));
     assert!(
         decisions
@@ -837,7 +879,7 @@ deliver_to = "{}"
         .iter()
         .filter(|b| b.contains("\"type\":\"ban\""))
         .count();
-    assert_eq!(bans, 1, "the approved ban executed once");
+    assert_eq!(bans, 1, "the approved ban executed once, dave's not at all");
 }
 
 /// The embedded demo with `--stay` and `--console`: its input ends, the
