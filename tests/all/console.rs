@@ -9,7 +9,8 @@
 //! server-rendered page, a dead letter retried by an admin, the audit CSV,
 //! the metrics, the review queue (approve, reject, act otherwise, roles). In a real browser (Debian's chromium, driven through
 //! chromedriver with fantoccini): log in, see an appended event appear on
-//! the Live page, and markup in messages shown as text.
+//! the Live page, markup in messages shown as text, and a held ban approved
+//! on the Review page.
 
 use crate::env::message;
 use crate::process::VigieProcess;
@@ -1194,6 +1195,34 @@ async fn browse(
             return Err(format!("{pass}: an alert opened: {text}").into());
         }
     }
+    // The review queue: a held ban, approved from the page.
+    host.append(&message("b4", "acme", "bob", "p:ban"));
+    browser.goto(&format!("{base}/review")).await?;
+    let approve = Locator::XPath("//table[contains(@class,'review')]//button[.='Approve']");
+    for _ in 0..60 {
+        if browser.find(approve).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        browser.refresh().await?;
+    }
+    browser.find(approve).await?;
+    let nav = browser
+        .find(Locator::Css("header nav a[href='/review']"))
+        .await?
+        .text()
+        .await?;
+    if nav != "Review (1)" {
+        return Err(format!("the nav says {nav:?}, not Review (1)").into());
+    }
+    let png = browser.screenshot().await?;
+    std::fs::write(screenshot_path("console-review.png"), png)?;
+    browser.find(approve).await?.click().await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//td[contains(., 'approved by root')]"))
+        .await?;
     Ok(())
 }
 
@@ -1201,7 +1230,41 @@ async fn browse(
 /// and markup in messages shown as text; saves `target/console-live.png`.
 #[test]
 fn console_in_a_browser_live_page_and_escaping() {
-    let mut host = Host::start("", &[("root", "admin")]);
+    let receiver = start_receiver();
+    let chain = format!(
+        r#"[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = {{ keywords = ["spam"] }}
+
+[plugins.p]
+component = "{}"
+grants = ["ban"]
+review = ["ban"]
+config = {{ name = "p" }}
+
+[[communities]]
+id = "acme"
+chain = ["kf", "p"]
+"#,
+        crate::env::plugin("probe").display()
+    );
+    let mut host = Host::start_with(
+        &chain,
+        &format!(
+            r#"
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "{}"
+"#,
+            receiver.url
+        ),
+        &message("e1", "acme", "bob", "buy spam now"),
+        &[("root", "admin")],
+    );
     let driver = start_driver();
     let profile = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
