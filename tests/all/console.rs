@@ -7,9 +7,10 @@
 //! token are refused, roles are enforced, the sixth wrong password in a
 //! minute is refused even when right, the cookie flags, escaping in the
 //! server-rendered page, a dead letter retried by an admin, the audit CSV,
-//! the metrics. In a real browser (Debian's chromium, driven through
+//! the metrics, the review queue (approve, reject, act otherwise, roles). In a real browser (Debian's chromium, driven through
 //! chromedriver with fantoccini): log in, see an appended event appear on
-//! the Live page, and markup in messages shown as text.
+//! the Live page, markup in messages shown as text, and a held ban approved
+//! on the Review page.
 
 use crate::env::message;
 use crate::process::VigieProcess;
@@ -258,6 +259,8 @@ struct Receiver {
     url: String,
     allow: Arc<AtomicBool>,
     deletes_taken: Arc<AtomicUsize>,
+    /// Every request body it answered 200 to.
+    taken: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 fn start_receiver() -> Receiver {
@@ -265,7 +268,8 @@ fn start_receiver() -> Receiver {
     let url = format!("http://{}/actions", listener.local_addr().unwrap());
     let allow = Arc::new(AtomicBool::new(false));
     let deletes_taken = Arc::new(AtomicUsize::new(0));
-    let (a, d) = (allow.clone(), deletes_taken.clone());
+    let taken = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (a, d, t) = (allow.clone(), deletes_taken.clone(), taken.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -304,6 +308,7 @@ fn start_receiver() -> Receiver {
                 if delete {
                     d.fetch_add(1, Ordering::SeqCst);
                 }
+                t.lock().unwrap().push(body.clone());
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
             };
             let _ = stream.write_all(reply.as_bytes());
@@ -313,6 +318,7 @@ fn start_receiver() -> Receiver {
         url,
         allow,
         deletes_taken,
+        taken,
     }
 }
 
@@ -611,6 +617,270 @@ deliver_to = "{}"
     assert!(vigie::console::auth::user(&store, "late")
         .unwrap()
         .is_none());
+}
+
+/// The review queue page: a held ban and a flag from the probe plugin
+/// (`review = ["ban"]`) behind a webhook connector. Viewers see it without
+/// buttons and are refused (403); a POST without CSRF is refused; a
+/// moderator approves the ban (executed once on the platform, the audit
+/// names him), a second approval shows the store's "already approved by"
+/// notice, and rejecting the flag records it as rejected.
+#[test]
+fn console_review_queue_approve_reject_and_roles() {
+    let receiver = start_receiver();
+    let chain = format!(
+        r#"[plugins.p]
+component = "{}"
+grants = ["ban", "flag", "timeout"]
+review = ["ban"]
+config = {{ name = "p" }}
+
+[[communities]]
+id = "acme"
+chain = ["p"]
+"#,
+        crate::env::plugin("probe").display()
+    );
+    let mut host = Host::start_with(
+        &chain,
+        &format!(
+            r#"
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "{}"
+"#,
+            receiver.url
+        ),
+        &message("e1", "acme", "bob", "p:ban"),
+        &[("vera", "viewer"), ("mo", "moderator")],
+    );
+    let base = host.base.clone();
+    assert_eq!(get(&base, "/review", None).0, 303, "no session: to /login");
+    host.append(&message("e2", "acme", "carol", "p:flag <b>look</b>"));
+
+    let mo = login(&base, "mo");
+    let page = wait_for("the held ban and the flag", Duration::from_secs(60), || {
+        let (status, body) = get(&base, "/review", Some(&mo.cookie));
+        assert_eq!(status, 200, "{body}");
+        body.contains("2 items waiting").then_some(body)
+    });
+    for text in [
+        "Review (2)",
+        ">held<",
+        ">flag<",
+        "p: ban",
+        "p: flag",
+        "user: bob",
+        "p:flag &lt;b&gt;look&lt;/b&gt;",
+        ">Approve<",
+        ">Reject<",
+        "Act otherwise",
+    ] {
+        assert!(page.contains(text), "{text} missing in:\n{page}");
+    }
+    assert!(!page.contains("<b>look"), "the message is not escaped");
+    // Oldest first: the ban (e1) before the flag (e2).
+    assert!(page.find("p: ban").unwrap() < page.find("p: flag").unwrap());
+    let keys: Vec<String> = page
+        .match_indices("name=\"key\" value=\"")
+        .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_string())
+        .collect();
+    // Two forms per item (decide, act otherwise), in page order.
+    assert_eq!(keys.len(), 4, "{keys:?}");
+    let (ban_key, flag_key) = (keys[0].clone(), keys[2].clone());
+    // Held: nothing reached the platform but the flag.
+    std::thread::sleep(Duration::from_secs(2));
+    let taken = || receiver.taken.lock().unwrap().clone();
+    assert!(
+        !taken().iter().any(|b| b.contains("\"type\":\"ban\"")),
+        "{:?}",
+        taken()
+    );
+
+    // A viewer sees the page without buttons, and cannot decide.
+    let vera = login(&base, "vera");
+    let (status, vera_page) = get(&base, "/review", Some(&vera.cookie));
+    assert_eq!(status, 200);
+    assert!(vera_page.contains("p: ban") && vera_page.contains("Review (2)"));
+    assert!(!vera_page.contains(">Approve<"), "a viewer got the buttons");
+    assert!(!vera_page.contains("name=\"key\""), "a viewer got a form");
+    let approve = |who: &Session, key: &str, csrf: &str| {
+        post(
+            &base,
+            "/review/decide",
+            &who.cookie,
+            &[("key", key), ("verdict", "approved"), ("csrf", csrf)],
+        )
+    };
+    assert_eq!(approve(&vera, &ban_key, &vera.csrf).0, 403);
+    // Without the CSRF token, or with another session's: refused.
+    assert_eq!(
+        post(
+            &base,
+            "/review/decide",
+            &mo.cookie,
+            &[("key", &ban_key), ("verdict", "approved")]
+        )
+        .0,
+        403
+    );
+    assert_eq!(approve(&mo, &ban_key, &vera.csrf).0, 403);
+
+    // The moderator approves the ban: 303 back to the page.
+    let resp = client()
+        .post(format!("{base}/review/decide"))
+        .header("cookie", format!("vigie_session={}", mo.cookie))
+        .form(&[
+            ("key", ban_key.as_str()),
+            ("verdict", "approved"),
+            ("note", "seen it"),
+            ("csrf", mo.csrf.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/review");
+    let (_, after) = get(&base, "/review", Some(&mo.cookie));
+    assert!(after.contains("Review (1)"), "{after}");
+    assert!(after.contains("1 item waiting"), "{after}");
+    assert!(
+        after.contains("approved</span> by mo") && after.contains("seen it"),
+        "{after}"
+    );
+    wait_for(
+        "the approved ban delivered",
+        Duration::from_secs(60),
+        || {
+            taken()
+                .iter()
+                .any(|b| b.contains("\"type\":\"ban\""))
+                .then_some(())
+        },
+    );
+
+    // A second approval: the store's refusal, on the page, not a 500.
+    let (status, again) = approve(&mo, &ban_key, &mo.csrf);
+    assert_eq!(status, 409, "{again}");
+    assert!(again.contains("already approved by mo"), "{again}");
+
+    // The flag is overturned, in French.
+    let resp = client()
+        .post(format!("{base}/review/decide"))
+        .header(
+            "cookie",
+            format!("vigie_session={}; vigie_lang=fr", mo.cookie),
+        )
+        .form(&[
+            ("key", flag_key.as_str()),
+            ("verdict", "rejected"),
+            ("note", "a joke"),
+            ("csrf", mo.csrf.as_str()),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let resp = client()
+        .get(format!("{base}/review"))
+        .header(
+            "cookie",
+            format!("vigie_session={}; vigie_lang=fr", mo.cookie),
+        )
+        .send()
+        .unwrap();
+    let fr = resp.text().unwrap();
+    assert!(fr.contains("0 élément en attente"), "{fr}");
+    assert!(fr.contains("rejeté</span> par mo"), "{fr}");
+    assert!(fr.contains(">Revue<"), "no count once nothing waits: {fr}");
+
+    // Act otherwise: a 5-minute timeout of dave instead of his held ban;
+    // a reason is required.
+    host.append(&message("e3", "acme", "dave", "p:ban"));
+    let page = wait_for("dave's held ban", Duration::from_secs(60), || {
+        let (_, body) = get(&base, "/review", Some(&mo.cookie));
+        body.contains("user: dave").then_some(body)
+    });
+    let at = page.find("name=\"key\" value=\"").unwrap() + "name=\"key\" value=\"".len();
+    let dave_key = page[at..].split('"').next().unwrap().to_string();
+    let otherwise = |reason: &str| {
+        post(
+            &base,
+            "/review/decide",
+            &mo.cookie,
+            &[
+                ("key", dave_key.as_str()),
+                ("verdict", "replaced"),
+                ("kind", "timeout"),
+                ("duration_min", "5"),
+                ("reason", reason),
+                ("csrf", mo.csrf.as_str()),
+            ],
+        )
+    };
+    let (status, body) = otherwise(" ");
+    assert_eq!(status, 400);
+    assert!(body.contains("needs a reason"), "{body}");
+    assert_eq!(otherwise("first offence").0, 303);
+    let timeout = wait_for("the timeout delivered", Duration::from_secs(60), || {
+        taken()
+            .into_iter()
+            .find(|b| b.contains("\"type\":\"timeout\""))
+    });
+    assert!(
+        timeout.contains("\"dave\"")
+            && timeout.contains("300")
+            && timeout.contains("first offence"),
+        "{timeout}"
+    );
+    let (_, after) = get(&base, "/review", Some(&mo.cookie));
+    assert!(after.contains("acted otherwise</span> by mo"), "{after}");
+
+    // The audit, through the control socket: the executed ban and the
+    // decisions name the moderator.
+    let config = host.dir.path().join("vigie.toml");
+    let audit = wait_for("the ban in the audit", Duration::from_secs(30), || {
+        let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(["audit", "--json", "-c"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        let records: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        records
+            .iter()
+            .any(|r| r["connector"] == "forum" && r["action"]["type"] == "ban")
+            .then_some(records)
+    });
+    let ban = audit
+        .iter()
+        .find(|r| r["connector"] == "forum" && r["action"]["type"] == "ban")
+        .unwrap();
+    assert_eq!(ban["decided_by"], "mo", "{ban}");
+    let decisions: Vec<_> = audit
+        .iter()
+        .filter(|r| r["connector"] == "review")
+        .collect();
+    assert_eq!(decisions.len(), 3, "{audit:?}");
+    assert!(decisions.iter().all(|r| r["decided_by"] == "mo"));
+    assert!(
+        decisions
+            .iter()
+            .any(|r| r["platform_reply"] == "flag overturned — a joke"),
+        "{decisions:?}"
+    );
+    let (_, audit_page) = get(&base, "/audit", Some(&mo.cookie));
+    assert!(audit_page.contains("approved: executed"), "{audit_page}");
+
+    host.stop();
+    let bans = taken()
+        .iter()
+        .filter(|b| b.contains("\"type\":\"ban\""))
+        .count();
+    assert_eq!(bans, 1, "the approved ban executed once, dave's not at all");
 }
 
 /// The embedded demo with `--stay` and `--console`: its input ends, the
@@ -925,6 +1195,34 @@ async fn browse(
             return Err(format!("{pass}: an alert opened: {text}").into());
         }
     }
+    // The review queue: a held ban, approved from the page.
+    host.append(&message("b4", "acme", "bob", "p:ban"));
+    browser.goto(&format!("{base}/review")).await?;
+    let approve = Locator::XPath("//table[contains(@class,'review')]//button[.='Approve']");
+    for _ in 0..60 {
+        if browser.find(approve).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        browser.refresh().await?;
+    }
+    browser.find(approve).await?;
+    let nav = browser
+        .find(Locator::Css("header nav a[href='/review']"))
+        .await?
+        .text()
+        .await?;
+    if nav != "Review (1)" {
+        return Err(format!("the nav says {nav:?}, not Review (1)").into());
+    }
+    let png = browser.screenshot().await?;
+    std::fs::write(screenshot_path("console-review.png"), png)?;
+    browser.find(approve).await?.click().await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//td[contains(., 'approved by root')]"))
+        .await?;
     Ok(())
 }
 
@@ -932,7 +1230,41 @@ async fn browse(
 /// and markup in messages shown as text; saves `target/console-live.png`.
 #[test]
 fn console_in_a_browser_live_page_and_escaping() {
-    let mut host = Host::start("", &[("root", "admin")]);
+    let receiver = start_receiver();
+    let chain = format!(
+        r#"[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = {{ keywords = ["spam"] }}
+
+[plugins.p]
+component = "{}"
+grants = ["ban"]
+review = ["ban"]
+config = {{ name = "p" }}
+
+[[communities]]
+id = "acme"
+chain = ["kf", "p"]
+"#,
+        crate::env::plugin("probe").display()
+    );
+    let mut host = Host::start_with(
+        &chain,
+        &format!(
+            r#"
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "{}"
+"#,
+            receiver.url
+        ),
+        &message("e1", "acme", "bob", "buy spam now"),
+        &[("root", "admin")],
+    );
     let driver = start_driver();
     let profile = tempfile::tempdir().unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()

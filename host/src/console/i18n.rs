@@ -93,6 +93,16 @@ pub fn from_accept_language(header: &str) -> Option<Lang> {
     best.map(|(_, _, lang)| lang)
 }
 
+/// A moderator's verdict on a review item, as the Review page says it.
+pub fn verdict(lang: Lang, verdict: &crate::store::Verdict) -> &'static str {
+    use crate::store::Verdict;
+    match verdict {
+        Verdict::Approved => lang.tr("approved", "approuvé"),
+        Verdict::Rejected => lang.tr("rejected", "rejeté"),
+        Verdict::Replaced { .. } => lang.tr("acted otherwise", "autre action"),
+    }
+}
+
 /// A time (ms since the epoch) as people read it, UTC.
 pub fn time(ms: i64) -> String {
     let text = crate::event::format_ms(ms);

@@ -72,6 +72,8 @@ pub fn app(state: Shared) -> Router {
         .route("/lang", post(switch_lang))
         .route("/live", get(super::live::page))
         .route("/api/live", get(super::live::stream))
+        .route("/review", get(super::review::page))
+        .route("/review/decide", post(super::review::decide))
         .route("/audit", get(super::audit::page))
         .route("/api/audit.csv", get(super::audit::csv))
         .route("/dead-letters", get(super::dead_letters::page))
@@ -148,6 +150,10 @@ pub struct User {
     pub lang: Lang,
     /// The path and query asked for (for the language switch).
     pub here: String,
+    /// Review items waiting for a decision, for the navigation (read for
+    /// pages, `GET` outside `/api/`; `None` otherwise or when the store
+    /// could not be read).
+    pub review_pending: Option<usize>,
 }
 
 impl User {
@@ -209,11 +215,21 @@ impl FromRequestParts<Shared> for User {
             .map_or_else(|| parts.uri.path().to_string(), |p| p.as_str().to_string());
         let session = cookie(&parts.headers, SESSION_COOKIE).and_then(|t| state.auth.session(&t));
         match session {
-            Some(session) => Ok(User {
-                session,
-                lang: Lang::of(&parts.headers),
-                here,
-            }),
+            Some(session) => {
+                let review_pending = if parts.method == axum::http::Method::GET
+                    && !parts.uri.path().starts_with("/api/")
+                {
+                    super::review::pending_count(state.store.clone()).await
+                } else {
+                    None
+                };
+                Ok(User {
+                    session,
+                    lang: Lang::of(&parts.headers),
+                    here,
+                    review_pending,
+                })
+            }
             None if parts.uri.path().starts_with("/api/") => Err((
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, "Cookie")],
@@ -259,14 +275,19 @@ pub fn local_path(next: Option<&str>) -> String {
 /// The page around a logged-in page's content.
 pub fn page(user: &User, title: &str, active: &str, content: Markup) -> Response {
     let lang = user.lang;
+    let review = match user.review_pending {
+        Some(n) if n > 0 => format!("{} ({n})", lang.tr("Review", "Revue")),
+        _ => lang.tr("Review", "Revue").to_string(),
+    };
     let nav = [
-        ("/live", lang.tr("Live", "En direct")),
-        ("/audit", lang.tr("Audit", "Audit")),
+        ("/live", lang.tr("Live", "En direct").to_string()),
+        ("/review", review),
+        ("/audit", lang.tr("Audit", "Audit").to_string()),
         (
             "/dead-letters",
-            lang.tr("Dead letters", "Échecs définitifs"),
+            lang.tr("Dead letters", "Échecs définitifs").to_string(),
         ),
-        ("/plugins", lang.tr("Plugins", "Plugins")),
+        ("/plugins", lang.tr("Plugins", "Plugins").to_string()),
     ];
     let markup = html! {
         (DOCTYPE)
