@@ -368,6 +368,16 @@ fn replay_runs_the_recorded_ticks_at_their_time_so_a_contest_ends_again() {
             // Two hours later: the first event after the deadline crosses
             // tick boundaries; the tick at its time closes the contest.
             event("c", "cid", false, "hello", "2026-11-23T12:00:30Z"),
+            // A community whose chain has no giveaway: never replayed
+            // through it (it would start a contest nobody started).
+            event(
+                "o",
+                "staff",
+                true,
+                "!giveaway start \"Cup\" 1h",
+                "2026-11-23T10:01:00Z",
+            )
+            .replace("\"acme\"", "\"other\""),
         ]
         .join("\n"),
     )
@@ -380,9 +390,18 @@ fn replay_runs_the_recorded_ticks_at_their_time_so_a_contest_ends_again() {
 component = "builtin:giveaway"
 grants = ["post", "reply", "react", "dm"]
 
+[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete"]
+config = { keywords = ["spam"] }
+
 [[communities]]
 id = "acme"
 chain = ["giveaway"]
+
+[[communities]]
+id = "other"
+chain = ["kf"]
 
 [[sources]]
 type = "jsonl"

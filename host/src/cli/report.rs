@@ -616,6 +616,38 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
         );
     }
     eprintln!("replay: plugin entry {name_origin}, with {config_origin}");
+    // Recorded events and ticks of communities whose chain does not run
+    // this entry never went through it: replaying them would show
+    // decisions nobody made.
+    let events = match (&config, &args.events, &args.plugin_config) {
+        (Some(config), None, None) if config.plugins.contains_key(&name) => {
+            let files = config.read_community_files().unwrap_or_else(|e| {
+                eprintln!(
+                    "warning: community files not read ({e:#}): only vigie.toml's chains are used"
+                );
+                Default::default()
+            });
+            let runs_it = |community: &str| match files.files.iter().find(|f| f.id == community) {
+                Some(file) => file.chain.contains(&name),
+                None => config
+                    .chain_for(community)
+                    .is_some_and(|chain| chain.contains(&name)),
+            };
+            let before = events.len();
+            let kept: Vec<Recorded> = events
+                .into_iter()
+                .filter(|r| runs_it(r.community()))
+                .collect();
+            if kept.len() < before {
+                eprintln!(
+                    "replay: {} recorded event(s) and tick(s) of communities whose chain has no `{name}` left out",
+                    before - kept.len()
+                );
+            }
+            kept
+        }
+        _ => events,
+    };
     let entry_for = |component: &str| -> Result<vigie::config::PluginEntry> {
         if let Some(config) = &config {
             if config.plugins.contains_key(&name) && args.plugin_config.is_none() {
