@@ -205,3 +205,108 @@ fn quality_on_blind_sets() {
         missed.len()
     );
 }
+
+#[derive(serde::Deserialize)]
+struct BlindCase {
+    text: String,
+    lang: String,
+    /// How an abusive message dodges filters (`trick`) or what makes a
+    /// clean one look abusive (`trap`).
+    #[serde(alias = "trick", alias = "trap")]
+    kind: String,
+}
+
+fn blind_cases(raw: &str, file: &str) -> Vec<BlindCase> {
+    raw.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 1)))
+        .collect()
+}
+
+/// Share of `cases` for which `hit` holds, overall and by language and kind.
+fn breakdown(cases: &[BlindCase], hits: &[bool]) -> Vec<(String, usize, usize)> {
+    let mut rows: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    for (case, &hit) in cases.iter().zip(hits) {
+        for key in [
+            "all".to_string(),
+            format!("lang {}", case.lang),
+            format!("{} {}", case.kind, case.lang),
+        ] {
+            let row = rows.entry(key).or_default();
+            row.0 += hit as usize;
+            row.1 += 1;
+        }
+    }
+    rows.into_iter().map(|(k, (h, n))| (k, h, n)).collect()
+}
+
+/// The sets of December 2026 (`tests/fixtures/blind_2026_12/`, see its
+/// README): 300 abusive messages written the way trolls dodge filters and
+/// 600 clean ones full of traps, by someone who never saw the lists, the
+/// rules or the code. First score (session 13), before any change made
+/// because of them: recall 0.700 (French 0.72, English 0.68; emoji,
+/// phonetic and split spellings a third), false positives 21.3 % (128/600;
+/// 14.8 % without the `self` and `quote` messages, casual swearing and
+/// reported insults, which the default lists flag on purpose). The floors
+/// below guard against losing ground; the goals (recall ≥ 0.95, false
+/// positives ≤ 0.5 %) are the issue's.
+#[test]
+fn quality_on_the_december_blind_sets() {
+    let mut plugin = Automod::configure("{}").unwrap();
+    let abusive = blind_cases(
+        include_str!("fixtures/blind_2026_12/abusive.jsonl"),
+        "abusive.jsonl",
+    );
+    let clean = blind_cases(
+        include_str!("fixtures/blind_2026_12/clean.jsonl"),
+        "clean.jsonl",
+    );
+    assert_eq!((abusive.len(), clean.len()), (300, 600));
+    let caught: Vec<bool> = abusive
+        .iter()
+        .map(|c| flagged(&mut plugin, &c.text))
+        .collect();
+    let kept: Vec<bool> = clean
+        .iter()
+        .map(|c| !flagged(&mut plugin, &c.text))
+        .collect();
+    println!("automod on the December 2026 blind sets (default config):");
+    println!("  caught in abusive.jsonl:");
+    for (key, hits, n) in breakdown(&abusive, &caught) {
+        println!(
+            "    {key:<22} {:>6.2} %  ({hits}/{n})",
+            100.0 * hits as f64 / n as f64
+        );
+    }
+    println!("  false positives in clean.jsonl:");
+    for (key, kept, n) in breakdown(&clean, &kept) {
+        let flagged = n - kept;
+        println!(
+            "    {key:<22} {:>6.2} %  ({flagged}/{n})",
+            100.0 * flagged as f64 / n as f64
+        );
+    }
+    if std::env::var_os("AUTOMOD_MISSES").is_some() {
+        for (case, hit) in abusive.iter().zip(&caught) {
+            if !hit {
+                println!("    missed [{} {}]: {:?}", case.kind, case.lang, case.text);
+            }
+        }
+        for (case, kept) in clean.iter().zip(&kept) {
+            if !kept {
+                println!("    flagged [{} {}]: {:?}", case.kind, case.lang, case.text);
+            }
+        }
+    }
+    let recall = caught.iter().filter(|h| **h).count() as f64 / abusive.len() as f64;
+    let false_positives = kept.iter().filter(|k| !**k).count() as f64 / clean.len() as f64;
+    assert!(recall >= RECALL_FLOOR_DECEMBER, "recall {recall:.3}");
+    assert!(
+        false_positives <= FALSE_POSITIVE_CEILING_DECEMBER,
+        "false positives {false_positives:.4}"
+    );
+}
+
+const RECALL_FLOOR_DECEMBER: f64 = 0.69;
+const FALSE_POSITIVE_CEILING_DECEMBER: f64 = 0.22;
