@@ -112,6 +112,10 @@ pub struct RuleConfig {
     /// This rule's own words.
     #[serde(default)]
     pub words: Vec<String>,
+    /// The abuse classifier's score at or above which the rule matches
+    /// (0 to 1; see `abuse.rs`): whether the message attacks a person.
+    #[serde(default)]
+    pub classifier: Option<f64>,
     /// Regular expressions, matched on the folded text.
     #[serde(default)]
     pub patterns: Vec<String>,
@@ -242,7 +246,9 @@ pub const DEFAULT_RULES: &str = r#"[
   {"id": "mass-mentions", "priority": 50, "description": "more than 5 mentions",
    "mentions": {"max": 5}, "actions": ["delete", "warn"]},
   {"id": "bad-words", "priority": 100, "description": "the word lists",
-   "word_list": true, "actions": ["delete", "warn"]}
+   "word_list": true, "actions": ["delete", "warn"]},
+  {"id": "abuse", "priority": 110, "description": "messages that attack a person (the abuse classifier)",
+   "classifier": 0.8, "actions": ["delete", "warn"]}
 ]"#;
 
 /// The built-in rules.

@@ -17,6 +17,7 @@
 //! This file only binds them to the Vigie contract. See README.md for the
 //! config keys.
 
+pub mod abuse;
 pub mod config;
 pub mod flood;
 pub mod links;

@@ -13,6 +13,7 @@
 //!    `ladder`, the step for the author's strike count (each matching rule
 //!    adds `strike_weight` strikes, which decay over `strike_decay_s`).
 
+use crate::abuse;
 use crate::config::{
     self, CapsConfig, Config, DuplicatesConfig, FloodConfig, LinksConfig, MentionsConfig,
     RuleConfig, SymbolsConfig,
@@ -159,6 +160,10 @@ pub struct Rule {
     account_age_below_days: Option<u32>,
     word_list: bool,
     words: Option<Lexicon>,
+    classifier: Option<f32>,
+    /// `allow_words` and the default allow list, as the classifier reads
+    /// words.
+    classifier_allow: Vec<String>,
     patterns: Vec<Regex>,
     links: Option<LinksConfig>,
     /// `links.allow` and `links.deny`, read.
@@ -229,7 +234,13 @@ fn compile_rule(cfg: RuleConfig, allow: &[String]) -> Result<Rule, String> {
     if events.is_empty() {
         events = vec![EventKind::Message, EventKind::Edit];
     }
+    if let Some(min) = cfg.classifier {
+        if !(0.0..=1.0).contains(&min) {
+            return Err(format!("classifier: {min} is not a score between 0 and 1"));
+        }
+    }
     let has_condition = cfg.word_list
+        || cfg.classifier.is_some()
         || !cfg.words.is_empty()
         || !cfg.patterns.is_empty()
         || cfg.links.is_some()
@@ -337,6 +348,8 @@ fn compile_rule(cfg: RuleConfig, allow: &[String]) -> Result<Rule, String> {
         include_staff: cfg.include_staff,
         account_age_below_days: cfg.account_age_below_days,
         word_list: cfg.word_list,
+        classifier: cfg.classifier.map(|m| m as f32),
+        classifier_allow: allow.iter().map(|w| abuse::allow_key(w)).collect(),
         words,
         patterns,
         links_allow: cfg
@@ -523,6 +536,13 @@ impl Rule {
                 .then(|| engine.lexicon.find(ctx.norm, text, ctx.gate()))
                 .flatten()
                 .or_else(|| self.words.as_ref()?.find(ctx.norm, text, ctx.gate()))?;
+            // A listed word in an innocent place (quoted or reported, aimed
+            // at oneself, part of a name, talked about, an animal or a
+            // dish) is not what the list is for.
+            if self.word_list && abuse::innocent_span(text, ctx.norm, hit.start, hit.end).is_some()
+            {
+                return None;
+            }
             let span = &text[hit.start..hit.end];
             let what = if lists::same_word(span, &hit.entry) {
                 "word".to_string()
@@ -532,6 +552,18 @@ impl Rule {
             note(Evidence {
                 what,
                 span: span.to_string(),
+            });
+        }
+        if let Some(min) = self.classifier {
+            let verdict = abuse::classify(text, ctx.norm, &self.classifier_allow)
+                .filter(|v| v.score >= min)?;
+            note(Evidence {
+                what: format!(
+                    "{} (abuse classifier {:.2})",
+                    verdict.kind.name(),
+                    verdict.score
+                ),
+                span: text[verdict.start..verdict.end].to_string(),
             });
         }
         if !self.patterns.is_empty() {
@@ -1517,6 +1549,7 @@ mod tests {
                 "shouting",
                 "phone-numbers",
                 "bad-words",
+                "abuse",
             ]
         );
         let mut host = TestHost::new();
