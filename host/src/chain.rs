@@ -821,6 +821,16 @@ impl Chain {
             .sum()
     }
 
+    /// Which compiled components the chain's instances come from (one id
+    /// per plugin entry that runs), so eviction can free the pool slots the
+    /// next community will reuse in place (see `community::Residency`).
+    pub fn images(&self) -> impl Iterator<Item = usize> + '_ {
+        self.slots
+            .iter()
+            .filter(|s| s.quarantined.is_none())
+            .map(|s| Arc::as_ptr(&s.def) as usize)
+    }
+
     /// Drops every instance (they are made again on the next event). Call
     /// it right after a commit: what was staged since goes to the next
     /// instances, and nothing else is lost because state lives in the store.

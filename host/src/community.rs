@@ -6,13 +6,18 @@
 //! parallel. Events that queue up are handed to plugins in batches; ticks
 //! run when the community's event time crosses a tick boundary.
 //!
-//! Group commit: what a community handles from one drain of the queue (up
-//! to [`BATCHES_PER_COMMIT`] batches, only events already waiting) is
+//! Group commit: what a community runs at once (up to
+//! [`BATCHES_PER_COMMIT`] batches, only events already waiting) is
 //! committed to the store in one atomic write (state, handled marks,
 //! actions) before any of its actions go to the executor. Each commit costs
 //! sled two log-buffer seals and a wake of its writer threads, so on a busy
 //! core fewer, larger commits are what keeps persistence cheap; when the
 //! queue is quiet a commit holds a single event, so latency does not grow.
+//!
+//! A worker reads ahead of what it runs (a bounded [`Window`]) and runs the
+//! communities round robin, each with all its events waiting: under load a
+//! community's backlog shares one set of instances and one commit, however
+//! its events were interleaved with other communities' on the way in.
 
 use crate::action::DecidedAction;
 use crate::chain::{Chain, HostFailure, PluginDef, Ticked};
@@ -21,7 +26,8 @@ use crate::runtime::Secret;
 use crate::stats::Stats;
 use crate::store::{Commit, OutboxEntry, ReviewItem, Store, TickAt};
 use anyhow::{Context, Result};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -34,12 +40,17 @@ pub(crate) struct Shared {
     pub(crate) stats: Arc<Stats>,
     pub(crate) plans: mpsc::UnboundedSender<Vec<DecidedAction>>,
     pub(crate) batch_size: usize,
+    /// `runtime.read_ahead`: the most events a worker's window holds.
+    pub(crate) read_ahead_events: usize,
     pub(crate) tick_every_ms: i64,
     pub(crate) delivery: Arc<DeliveryRoutes>,
     /// The chains in force (replaced on hot reload).
     pub(crate) live: Arc<crate::router::LiveRoutes>,
     /// Each worker's share of the instance memory budget and pool.
     pub(crate) instance_budget: InstanceBudget,
+    /// Events the workers hold read ahead (their windows), for the
+    /// console's queue metric.
+    pub(crate) read_ahead: Arc<AtomicUsize>,
 }
 
 /// Which connector executes a community's actions: the one the event came
@@ -71,64 +82,145 @@ pub(crate) enum WorkItem {
     },
 }
 
+/// How many bytes of events a worker holds read ahead of what it runs (at
+/// most `runtime.read_ahead` events). Under load, the window fills and a
+/// community's events that arrived meanwhile are run together: one set of
+/// instances and one commit serve them all, so a host with thousands of
+/// busy communities handles each one's backlog in a few runs instead of one
+/// run per event. When the host keeps up, the window holds an event or two
+/// and nothing waits for it.
+const WINDOW_BYTES: usize = 32 * 1024 * 1024;
+
+/// What a worker has read from its queue and not run yet: each community's
+/// events in order, and the communities in the order they became ready
+/// (round robin: a community with more than one run's worth goes to the
+/// back after each run).
+#[derive(Default)]
+struct Window {
+    by_community: HashMap<String, (VecDeque<Event>, Option<i64>)>,
+    ready: VecDeque<String>,
+    events: usize,
+    bytes: usize,
+    max_events: usize,
+}
+
+impl Window {
+    fn is_full(&self) -> bool {
+        self.events >= self.max_events || self.bytes >= WINDOW_BYTES
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ready.is_empty()
+    }
+
+    /// Adds an item; a community's first item makes its actor.
+    fn add(
+        &mut self,
+        item: WorkItem,
+        actors: &mut HashMap<String, CommunityActor>,
+        shared: &Shared,
+    ) {
+        let (community, chain) = match &item {
+            WorkItem::Event { event, chain } => (&event.community, chain),
+            WorkItem::Clock {
+                community, chain, ..
+            } => (community, chain),
+        };
+        if let Some(chain) = chain {
+            actors
+                .entry(community.clone())
+                .or_insert_with(|| CommunityActor::new(community, chain.clone(), shared));
+        }
+        if !self.by_community.contains_key(community) {
+            self.ready.push_back(community.clone());
+        }
+        let group = self.by_community.entry(community.clone()).or_default();
+        match item {
+            WorkItem::Event { event, .. } => {
+                shared.read_ahead.fetch_add(1, Ordering::Relaxed);
+                self.events += 1;
+                self.bytes += event_weight(&event);
+                group.0.push_back(*event);
+            }
+            // The wall clock's ticks run after the community's events.
+            WorkItem::Clock { now_ms, .. } => {
+                group.1 = Some(group.1.map_or(now_ms, |t: i64| t.max(now_ms)))
+            }
+        }
+    }
+
+    /// The next community to run and up to `max` of its events (with its
+    /// clock when they are all taken).
+    fn next(
+        &mut self,
+        max: usize,
+        read_ahead: &AtomicUsize,
+    ) -> Option<(String, Vec<Event>, Option<i64>)> {
+        let community = self.ready.pop_front()?;
+        let Some(group) = self.by_community.get_mut(&community) else {
+            return Some((community, Vec::new(), None));
+        };
+        let take = group.0.len().min(max.max(1));
+        let events: Vec<Event> = group.0.drain(..take).collect();
+        self.events -= events.len();
+        read_ahead.fetch_sub(events.len(), Ordering::Relaxed);
+        self.bytes = self
+            .bytes
+            .saturating_sub(events.iter().map(event_weight).sum());
+        if group.0.is_empty() {
+            let clock = group.1;
+            self.by_community.remove(&community);
+            Some((community, events, clock))
+        } else {
+            self.ready.push_back(community.clone());
+            Some((community, events, None))
+        }
+    }
+}
+
+/// About what an event holds in memory.
+fn event_weight(event: &Event) -> usize {
+    256 + event.text.len()
+}
+
 /// Runs one worker thread until its queue closes. Blocking: plugin calls
 /// are CPU-bound (bounded by their deadlines) and WASI's synchronous
 /// bindings must not run on an async worker.
 pub(crate) fn run_worker(mut queue: mpsc::Receiver<WorkItem>, shared: Shared) -> Result<()> {
     let mut actors: HashMap<String, CommunityActor> = HashMap::new();
     let mut residency = Residency::new(shared.instance_budget);
-    while let Some(first) = queue.blocking_recv() {
+    let mut window = Window {
+        max_events: shared.read_ahead_events.max(1),
+        ..Window::default()
+    };
+    let per_run = shared.batch_size * BATCHES_PER_COMMIT;
+    loop {
+        if window.is_empty() {
+            match queue.blocking_recv() {
+                Some(item) => window.add(item, &mut actors, &shared),
+                None => return Ok(()),
+            }
+        }
         // Latency first: only take what is already waiting.
-        let mut items = vec![first];
-        while items.len() < shared.batch_size * BATCHES_PER_COMMIT {
+        while !window.is_full() {
             match queue.try_recv() {
-                Ok(item) => items.push(item),
+                Ok(item) => window.add(item, &mut actors, &shared),
                 Err(_) => break,
             }
         }
-        // Group by community, keeping each community's order; the wall
-        // clock's ticks run after the community's events of this drain.
-        let mut order: Vec<String> = Vec::new();
-        let mut groups: HashMap<String, (Vec<Event>, Option<i64>)> = HashMap::new();
-        for item in items {
-            let (community, chain) = match &item {
-                WorkItem::Event { event, chain } => (event.community.clone(), chain.clone()),
-                WorkItem::Clock {
-                    community, chain, ..
-                } => (community.clone(), chain.clone()),
-            };
-            if let Some(chain) = chain {
-                actors
-                    .entry(community.clone())
-                    .or_insert_with(|| CommunityActor::new(&community, chain, &shared));
-            }
-            if !groups.contains_key(&community) {
-                order.push(community.clone());
-            }
-            let group = groups.entry(community).or_default();
-            match item {
-                WorkItem::Event { event, .. } => group.0.push(*event),
-                WorkItem::Clock { now_ms, .. } => {
-                    group.1 = Some(group.1.map_or(now_ms, |t: i64| t.max(now_ms)))
-                }
-            }
-        }
-        for community in order {
-            let Some((events, clock)) = groups.remove(&community) else {
-                continue;
-            };
-            run_community(
-                &mut actors,
-                &mut residency,
-                &community,
-                events,
-                clock,
-                &shared,
-            )
-            .with_context(|| format!("community `{community}`"))?;
-        }
+        let Some((community, events, clock)) = window.next(per_run, &shared.read_ahead) else {
+            continue;
+        };
+        run_community(
+            &mut actors,
+            &mut residency,
+            &community,
+            events,
+            clock,
+            &shared,
+        )
+        .with_context(|| format!("community `{community}`"))?;
     }
-    Ok(())
 }
 
 /// How long a community waits for an instance the host cannot give (the
@@ -150,6 +242,7 @@ fn run_community(
     shared: &Shared,
 ) -> Result<()> {
     let started = Instant::now();
+    let event_count = events.len().min(u32::MAX as usize) as u32;
     let mut pause = Duration::from_millis(5);
     let mut last_report = Instant::now();
     let cold = actors
@@ -176,12 +269,13 @@ fn run_community(
             shared.stats.update(|s| s.instances_alive += made);
         }
         let Some(retry) = outcome? else {
+            shared.stats.update(|s| s.community_runs += 1);
             if cold {
                 let us = started.elapsed().as_micros().min(u32::MAX as u128) as u32;
                 shared.stats.update(|s| {
                     // Enough for percentiles; a long-running host stops adding.
                     if s.cold_runs_us.len() < 1 << 20 {
-                        s.cold_runs_us.push(us)
+                        s.cold_runs_us.push((us, event_count))
                     }
                 });
             }
@@ -281,15 +375,52 @@ impl Residency {
         {}
     }
 
-    /// Evicts the least recently used community other than `keep`; false
-    /// when there is none.
+    /// Evicts one of the least recently used communities other than
+    /// `keep`; false when there is none.
+    ///
+    /// Among the [`EVICTION_CANDIDATES`] oldest, the one whose chain shares
+    /// the most plugin entries with `keep`'s goes: the pool slots it frees
+    /// hold those entries' memory images, and the allocator gives a slot
+    /// back to the same component, so `keep`'s instances start in memory
+    /// already mapped. With a hundred FAQ configs among thousands of
+    /// communities, a slot last used by another config has to be mapped
+    /// again and faults on every page the first event touches (a third of
+    /// a cold community's time on the tenancy bench).
     fn evict_one(
         &mut self,
         actors: &mut HashMap<String, CommunityActor>,
         keep: &str,
         stats: &Stats,
     ) -> bool {
-        let Some((&stamp, _)) = self.by_age.iter().find(|(_, c)| c.as_str() != keep) else {
+        let wanted: Vec<usize> = actors
+            .get(keep)
+            .map(|a| a.chain.images().collect())
+            .unwrap_or_default();
+        let shared_entries = |community: &str| {
+            actors.get(community).map_or(0, |actor| {
+                actor
+                    .chain
+                    .images()
+                    .filter(|image| wanted.contains(image))
+                    .count()
+            })
+        };
+        let mut victim: Option<(u64, usize)> = None;
+        for (&stamp, community) in self
+            .by_age
+            .iter()
+            .filter(|(_, c)| c.as_str() != keep)
+            .take(EVICTION_CANDIDATES)
+        {
+            let shared = shared_entries(community);
+            if victim.is_none_or(|(_, best)| shared > best) {
+                victim = Some((stamp, shared));
+                if shared == wanted.len() {
+                    break;
+                }
+            }
+        }
+        let Some((stamp, _)) = victim else {
             return false;
         };
         let Some(community) = self.by_age.remove(&stamp) else {
@@ -309,12 +440,18 @@ impl Residency {
             tracing::debug!(
                 community,
                 instances = held.1,
-                "evicted the least recently used community's plugin instances"
+                "evicted a least recently used community's plugin instances"
             );
         }
         true
     }
 }
+
+/// How many of a worker's least recently used communities eviction picks
+/// from (see [`Residency::evict_one`]): enough to find one with the same
+/// plugin entries among a hundred configs, few enough that what goes was
+/// idle about as long as the oldest.
+const EVICTION_CANDIDATES: usize = 64;
 
 /// Events to run again after a host failure, and why.
 struct Retry {

@@ -30,6 +30,7 @@ pub struct Vigie {
     store: Arc<dyn Store>,
     secret: Arc<Secret>,
     batch_size: usize,
+    read_ahead: usize,
     tick_every_ms: i64,
     workers: usize,
     connectors: Vec<(Arc<dyn Connector>, RateConfig)>,
@@ -51,6 +52,7 @@ pub struct VigieBuilder {
     store: Option<Arc<dyn Store>>,
     secret: Option<Arc<Secret>>,
     batch_size: Option<usize>,
+    read_ahead: Option<usize>,
     tick_every_ms: i64,
     watch: Option<std::path::PathBuf>,
     memory_budget_mib: Option<u64>,
@@ -66,6 +68,7 @@ impl Vigie {
             store: None,
             secret: None,
             batch_size: None,
+            read_ahead: None,
             tick_every_ms: 60_000,
             watch: None,
             memory_budget_mib: None,
@@ -209,11 +212,14 @@ impl Vigie {
             stats: stats.clone(),
             plans: plans_tx,
             batch_size: self.batch_size,
+            read_ahead_events: self.read_ahead,
             tick_every_ms: self.tick_every_ms,
             delivery: Arc::new(routes),
             live: self.live.clone(),
             instance_budget: self.instance_budget(),
+            read_ahead: Arc::default(),
         };
+        let read_ahead = shared.read_ahead.clone();
         let reloader = self.watch.as_ref().map(|w| {
             let reloader = Reloader {
                 config_path: w.config_path.clone(),
@@ -239,7 +245,10 @@ impl Vigie {
                 let sources = source_queue
                     .upgrade()
                     .map_or(0, |q| q.max_capacity() - q.capacity());
-                (sources, workers())
+                (
+                    sources,
+                    workers() + read_ahead.load(std::sync::atomic::Ordering::Relaxed),
+                )
             }));
         }
         let mut routing_error = None;
@@ -340,6 +349,13 @@ impl VigieBuilder {
         self
     }
 
+    /// Most events a worker holds read ahead of what it runs (1: run each
+    /// event as it comes); see `runtime.read_ahead`.
+    pub fn read_ahead(mut self, events: usize) -> Self {
+        self.read_ahead = Some(events.max(1));
+        self
+    }
+
     /// Memory plugin instances may hold, in MiB (least recently used
     /// communities' instances are dropped past it).
     pub fn memory_budget_mib(mut self, mib: u64) -> Self {
@@ -421,6 +437,7 @@ impl VigieBuilder {
             store,
             secret,
             batch_size: self.batch_size.unwrap_or(config.runtime.batch_size),
+            read_ahead: self.read_ahead.unwrap_or(config.runtime.read_ahead).max(1),
             tick_every_ms: (config.runtime.tick_every_s.max(1) * 1000) as i64,
             workers: match (self.workers, config.runtime.workers) {
                 (Some(n), _) => n,
@@ -459,6 +476,7 @@ impl VigieBuilder {
             store,
             secret: self.secret.unwrap_or_else(|| Arc::new(Secret::random())),
             batch_size: self.batch_size.unwrap_or(64),
+            read_ahead: self.read_ahead.unwrap_or(crate::config::DEFAULT_READ_AHEAD),
             tick_every_ms: self.tick_every_ms,
             workers: self.workers.unwrap_or_else(default_workers),
             connectors: Vec::new(),

@@ -38,6 +38,11 @@ pub struct Summary {
     /// Times events were undone and run again because the host could not
     /// give a plugin instance (never counted as plugin errors, never lost).
     pub host_retries: u64,
+    /// Times a worker ran a community's waiting events at once (one set of
+    /// instances, one commit): events handled / runs is how many shared
+    /// them.
+    #[serde(skip)]
+    pub community_runs: u64,
     /// Events each plugin handled without failing, by plugin name.
     pub plugin_events: BTreeMap<String, u64>,
     /// Actions shadow plugins decided (recorded, never executed), by plugin.
@@ -47,9 +52,10 @@ pub struct Summary {
     pub dead_letters: u64,
     /// How long a community's events took when its instances had to be
     /// made first (its first events, or its first after an eviction), commit
-    /// included, in microseconds; one sample per such run.
+    /// included, in microseconds, and how many events that run handled; one
+    /// sample per such run.
     #[serde(skip)]
-    pub cold_runs_us: Vec<u32>,
+    pub cold_runs_us: Vec<(u32, u32)>,
     /// Events handled, by community (the console's metrics).
     #[serde(skip)]
     pub handled_by_community: BTreeMap<String, u64>,

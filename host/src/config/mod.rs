@@ -83,12 +83,19 @@ fn default_data_dir() -> PathBuf {
     PathBuf::from("vigie-data")
 }
 
+/// `runtime.read_ahead` when not set.
+pub const DEFAULT_READ_AHEAD: usize = 32 * 1024;
+
 /// `[runtime]`: host-wide settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RuntimeConfig {
     /// Most events handed to a plugin in one call when events queue up.
     pub batch_size: usize,
+    /// Most events a worker reads ahead of what it runs. Under load, a
+    /// community's events that arrived meanwhile run together (one set of
+    /// instances, one commit); 1 runs each event as it comes.
+    pub read_ahead: usize,
     /// Plugin instances alive at once (the pooling allocator's size).
     pub max_instances: u32,
     /// Memory the host lets plugin instances hold, in MiB, counted as their
@@ -112,6 +119,7 @@ impl Default for RuntimeConfig {
     fn default() -> Self {
         RuntimeConfig {
             batch_size: 512,
+            read_ahead: DEFAULT_READ_AHEAD,
             max_instances: 1000,
             memory_budget_mib: 1024,
             compile_cache: true,

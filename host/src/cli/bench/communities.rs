@@ -93,19 +93,31 @@ fn report(summary: &Summary, events: usize, rate: f64) -> String {
         summary.total_plugin_errors(),
         summary.host_retries,
     );
-    let mut cold = summary.cold_runs_us.clone();
-    cold.sort_unstable();
-    let percentile = |p: f64| -> f64 {
-        cold.get(((cold.len() as f64 * p) as usize).min(cold.len().saturating_sub(1)))
-            .map_or(0.0, |&us| us as f64 / 1000.0)
+    let percentiles = |mut samples: Vec<f64>| -> (f64, f64) {
+        samples.sort_unstable_by(f64::total_cmp);
+        let at = |p: f64| {
+            samples
+                .get(((samples.len() as f64 * p) as usize).min(samples.len().saturating_sub(1)))
+                .map_or(0.0, |&us| us / 1000.0)
+        };
+        (at(0.50), at(0.99))
     };
+    let cold = &summary.cold_runs_us;
+    let (run50, run99) = percentiles(cold.iter().map(|&(us, _)| us as f64).collect());
+    let (event50, event99) = percentiles(
+        cold.iter()
+            .map(|&(us, n)| us as f64 / n.max(1) as f64)
+            .collect(),
+    );
     let _ = write!(
         out,
-        "  {rate:.0} events/s; cold runs (instances made first) {}: p50 {:.2} ms, p99 {:.2} ms; \
+        "  {rate:.0} events/s; {} community runs ({:.1} events each)\n  \
+         cold runs (instances made first, commit included) {}: p50 {run50:.2} ms, p99 {run99:.2} ms; \
+         per event of such a run: p50 {event50:.2} ms, p99 {event99:.2} ms\n  \
          evictions {} ({} instances)",
+        summary.community_runs,
+        summary.events_handled as f64 / summary.community_runs.max(1) as f64,
         cold.len(),
-        percentile(0.50),
-        percentile(0.99),
         summary.evictions,
         summary.instances_evicted,
     );
