@@ -315,3 +315,72 @@ fn quality_on_the_december_blind_sets() {
 
 const RECALL_FLOOR_DECEMBER: f64 = 0.95;
 const FALSE_POSITIVE_CEILING_DECEMBER: f64 = 0.06;
+
+/// The second December 2026 sets (`tests/fixtures/blind_2026_12b/`, see
+/// its README): 240 abusive messages and 480 clean ones (traps: names,
+/// places, animals, food, titles, abbreviations, gamer talk, quoted
+/// insults, strong criticism, other; no casual swearing), written blind
+/// after the abuse classifier was done and scored once with it, before any
+/// change made because of them (session 13): recall 0.833 (French 0.825,
+/// English 0.842; phonetic spellings 5/12 and 6/12, emoji 6/10 and 7/10),
+/// false positives 3.75 % (18/480: abbreviations 5, titles 5). The floors
+/// are that first score, less a little.
+#[test]
+fn quality_on_the_second_december_blind_sets() {
+    let mut plugin = Automod::configure("{}").unwrap();
+    let abusive = blind_cases(
+        include_str!("fixtures/blind_2026_12b/abusive.jsonl"),
+        "abusive.jsonl",
+    );
+    let clean = blind_cases(
+        include_str!("fixtures/blind_2026_12b/clean.jsonl"),
+        "clean.jsonl",
+    );
+    assert_eq!((abusive.len(), clean.len()), (240, 480));
+    let caught: Vec<bool> = abusive
+        .iter()
+        .map(|c| flagged(&mut plugin, &c.text))
+        .collect();
+    let kept: Vec<bool> = clean
+        .iter()
+        .map(|c| !flagged(&mut plugin, &c.text))
+        .collect();
+    println!("automod on the second December 2026 blind sets (default config):");
+    println!("  caught in abusive.jsonl:");
+    for (key, hits, n) in breakdown(&abusive, &caught) {
+        println!(
+            "    {key:<22} {:>6.2} %  ({hits}/{n})",
+            100.0 * hits as f64 / n as f64
+        );
+    }
+    println!("  false positives in clean.jsonl:");
+    for (key, kept, n) in breakdown(&clean, &kept) {
+        let flagged = n - kept;
+        println!(
+            "    {key:<22} {:>6.2} %  ({flagged}/{n})",
+            100.0 * flagged as f64 / n as f64
+        );
+    }
+    if std::env::var_os("AUTOMOD_MISSES").is_some() {
+        for (case, hit) in abusive.iter().zip(&caught) {
+            if !hit {
+                println!("    missed [{} {}]: {:?}", case.kind, case.lang, case.text);
+            }
+        }
+        for (case, kept) in clean.iter().zip(&kept) {
+            if !kept {
+                println!("    flagged [{} {}]: {:?}", case.kind, case.lang, case.text);
+            }
+        }
+    }
+    let recall = caught.iter().filter(|h| **h).count() as f64 / abusive.len() as f64;
+    let false_positives = kept.iter().filter(|k| !**k).count() as f64 / clean.len() as f64;
+    assert!(recall >= RECALL_FLOOR_SECOND, "recall {recall:.3}");
+    assert!(
+        false_positives <= FALSE_POSITIVE_CEILING_SECOND,
+        "false positives {false_positives:.4}"
+    );
+}
+
+const RECALL_FLOOR_SECOND: f64 = 0.82;
+const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.04;
