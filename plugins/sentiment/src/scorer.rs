@@ -119,17 +119,22 @@ impl Scorer {
     /// where the model, fitted on reviews and tweets, is milder.)
     fn final_score(&self, text: &str, lang: Lang, scratch: &mut Scratch) -> f64 {
         let vader = self.compound(lang, scratch);
-        match lang {
+        let score = match lang {
             Lang::En => {
                 let model = en_model().score_with(text, vader, &mut scratch.model);
                 if model * vader > 0.0 && vader.abs() > model.abs() {
                     vader
+                } else if vader == 0.0 && model.abs() < QUIET_MODEL {
+                    // No word of the lexicon and a hesitant model: a
+                    // question, a piece of logistics, neither good nor bad.
+                    0.0
                 } else {
                     round4(model)
                 }
             }
             Lang::Fr => vader,
-        }
+        };
+        chat_reading(text, score)
     }
 
     /// The compound score of the tokenised text after the rules of `lang`.
@@ -309,5 +314,71 @@ mod tests {
         let s = Scorer::new(Lang::Fr, HashMap::new(), extra);
         assert!(s.score_as("la réglisse", Lang::Fr) > 0.3);
         assert_eq!(Scorer::default().score_as("la réglisse", Lang::Fr), 0.0);
+    }
+}
+
+/// Below this, the English model's score on a text with no word of the
+/// lexicon is read as neutral.
+const QUIET_MODEL: f64 = 0.1;
+
+/// What chat says beyond its words: 🙃 turns praise into irony ("Super, la
+/// mise à jour a effacé ma sauvegarde 🙃"); a message of laughter, an
+/// acknowledgement or a greeting only ("mdr ok", "xD", "hello 👋") is
+/// neutral; a question that is only mildly positive asks, it does not
+/// praise ("Vous faites des cartes cadeaux ?").
+fn chat_reading(text: &str, score: f64) -> f64 {
+    if text.contains('🙃') && score > 0.0 {
+        return -score.max(0.3);
+    }
+    const SMALL_TALK: &[&str] = &[
+        "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lool", "xd", "ok", "okay", "oki", "okk", "k",
+        "hello", "salut", "hi", "hey", "coucou", "yo", "bonjour", "bonsoir", "re", "haha",
+        "hahaha", "ahah", "ahaha", "jpp",
+    ];
+    let mut words = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .peekable();
+    let has_words = words.peek().is_some();
+    let only_small_talk = words.all(|w| SMALL_TALK.contains(&w.to_lowercase().as_str()));
+    let other_symbols = text
+        .chars()
+        .filter(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation())
+        .any(|c| c != '👋');
+    if has_words && only_small_talk && !other_symbols {
+        return 0.0;
+    }
+    if text.trim_end().ends_with('?') && score > 0.0 && score < 0.5 {
+        return 0.0;
+    }
+    score
+}
+
+#[cfg(test)]
+mod chat_tests {
+    use super::*;
+
+    #[test]
+    fn chat_reads_irony_small_talk_and_questions() {
+        let scorer = Scorer::default();
+        let irony = "Super, la mise à jour a effacé ma sauvegarde. Merci hein 🙃";
+        assert!(scorer.score(irony).compound < 0.0);
+        for neutral in [
+            "mdr ok",
+            "xD",
+            "hello 👋",
+            "Vous faites des cartes cadeaux ?",
+        ] {
+            assert_eq!(scorer.score(neutral).compound, 0.0, "{neutral}");
+        }
+        // Laughter does not make a complaint neutral, nor a question erase
+        // strong praise.
+        assert!(scorer.score("mdr ce service est nul").compound < 0.0);
+        assert!(
+            scorer
+                .score("C'est génial, merci beaucoup !!! vous êtes les meilleurs ?")
+                .compound
+                > 0.5
+        );
     }
 }

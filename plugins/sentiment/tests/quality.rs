@@ -237,9 +237,15 @@ fn three_class(file: &str) -> Vec<(String, u32, u32, u32, u32)> {
 /// positive, neutral, negative) and 200 French product reviews. First
 /// score (session 13), before any change made because of them: chat polar
 /// EN 0.746, FR 0.873; three classes EN 0.590, FR 0.790; French reviews
-/// 0.915 (three classes 0.805). The floors below guard against losing
-/// ground; the goals (polar ≥ 0.90, three classes ≥ 0.80, reviews ≥ 0.82)
-/// are the issue's.
+/// 0.915 (three classes 0.805). The goals (polar ≥ 0.90, three classes
+/// ≥ 0.80, reviews ≥ 0.82) are the issue's.
+///
+/// Since then (same session) chat reading was tuned on them (🙃 irony,
+/// small talk, mild questions, a hesitant English model on a text with no
+/// lexicon word read as neutral): chat polar EN 0.799, FR 0.903; three
+/// classes EN 0.715, FR 0.845; reviews 0.910. They are development sets
+/// now; `blind_2026_12b/` waits, unscored, for the first-seen figure. The
+/// floors below are those figures, less a little.
 #[test]
 fn accuracy_on_the_december_blind_sets() {
     let chat = three_class("blind_2026_12/chat.jsonl");
@@ -264,6 +270,6 @@ fn accuracy_on_the_december_blind_sets() {
     assert!(polar >= REVIEWS_FLOOR, "French reviews {polar:.3}");
 }
 
-const CHAT_POLAR_FLOOR: f64 = 0.74;
-const CHAT_THREE_FLOOR: f64 = 0.58;
+const CHAT_POLAR_FLOOR: f64 = 0.79;
+const CHAT_THREE_FLOOR: f64 = 0.70;
 const REVIEWS_FLOOR: f64 = 0.90;
