@@ -700,8 +700,10 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
     assert!(out.is_empty(), "-o writes the file, not stdout: {out}");
     let html = std::fs::read_to_string(&html_path).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
-    // Four daily bar charts, the heatmap and the mood line.
-    assert_eq!(html.matches("<svg").count(), 6, "{html}");
+    // One day is drawn hour by hour: messages, the heatmap, the mood with
+    // its alert at 10 h.
+    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    assert!(html.contains("Messages par heure"));
     for fetched in [
         "src=", "href=", "<link", "<script", "<img", "url(", "@import", "xlink",
     ] {
@@ -712,7 +714,6 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
     }
     // Not even a namespace URL: inline SVG in HTML needs none.
     assert_eq!(html.matches("http").count(), 0);
-    assert!(html.contains("Messages par jour"));
     assert!(html.contains("activity.messages v1"));
     assert!(
         html.contains("Can I pay by cheque?"),
@@ -722,6 +723,23 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
         html.contains("class=\"alert\""),
         "the alert is marked on the mood chart"
     );
+
+    // A week, day by day: four daily bar charts, the heatmap and the mood.
+    let week = dir.path().join("week.html");
+    let args = [
+        "report",
+        "--data-dir",
+        data,
+        "--week",
+        "2026-W48",
+        "-o",
+        week.to_str().unwrap(),
+    ];
+    let (ok, _, err) = vigie(&args);
+    assert!(ok, "{err}");
+    let html = std::fs::read_to_string(&week).unwrap();
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(html.contains("Messages by day") && html.contains(">11-29<"));
 
     // Text, pseudonymised: no name left.
     std::fs::write(Path::new(data).join("secret.key"), [7u8; 32]).unwrap();
@@ -766,4 +784,77 @@ fn vigie_report_explains_bad_periods_unknown_communities_and_empty_logs() {
         dir.path().join("none").to_str().unwrap(),
     ]);
     assert!(!ok && err.contains("holds no store"), "{err}");
+}
+
+/// While `vigie run` holds the store, `vigie report` reads the logs through
+/// the host's control socket, as `vigie audit` does.
+#[test]
+fn vigie_report_reads_through_a_running_host() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        r#"data_dir = "data"
+[plugins.kf]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+config = { keywords = ["spam"] }
+[[communities]]
+id = "acme"
+chain = ["kf"]
+"#,
+    )
+    .unwrap();
+    let line = |id: &str, text: &str, minute: u32| {
+        serde_json::to_string(&msg(
+            id,
+            "bob",
+            "general",
+            &format!("2026-11-23T10:{minute:02}:00Z"),
+            text,
+        ))
+        .unwrap()
+    };
+    let events = dir.path().join("events.jsonl");
+    let lines = [
+        line("e1", "hello", 1),
+        line("e2", "buy spam", 2),
+        line("e3", "where is it?", 3),
+    ];
+    std::fs::write(&events, lines.join("\n") + "\n").unwrap();
+    let mut host = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["run", "--follow", "--no-watch", "-c"])
+        .arg(&config)
+        .arg("--events")
+        .arg(&events)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let report = loop {
+        let (ok, out, err) = vigie(&["report", "--data-dir", data, "--format", "json"]);
+        let report: Option<Value> = ok.then(|| serde_json::from_str(&out).unwrap());
+        if let Some(r) = report.filter(|r| figure(r, "activity.messages")["value"] == 3.0) {
+            break r;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no report of the running host: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        Path::new(data).join("vigie.sock").exists(),
+        "the host still runs and serves its socket"
+    );
+    assert_eq!(figure(&report, "moderation.actions")["value"], 1.0);
+    assert_eq!(figure(&report, "responsiveness.questions")["value"], 1.0);
+    let _ = Command::new("kill")
+        .args(["-TERM", &host.id().to_string()])
+        .status();
+    assert!(host.wait().unwrap().success());
 }

@@ -5,8 +5,8 @@
 use super::definitions::{def, CATALOGUE};
 use super::period::{date_of, Period};
 use super::{
-    Answer, AnsweredBy, Day, Figure, Logs, Moderation, Question, Ranked, Report, ReportOptions,
-    ReviewCounts,
+    Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Question, Ranked, Report,
+    ReportOptions, ReviewCounts,
 };
 use crate::action::{Action, ActionKind};
 use crate::event::{format_ms, Event, EventKind};
@@ -17,6 +17,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// Below this, a sentiment label counts as negative: the sentiment plugin's
 /// default bad-buzz threshold (`buzz.negative_threshold`).
 pub const NEGATIVE_BELOW: f64 = -0.3;
+/// Periods up to this long also get hourly series.
+const HOURLY_UP_TO_MS: i64 = 48 * HOUR_MS;
+const HOUR_MS: i64 = 3_600_000;
 /// Rows of the top channels and contributors tables.
 pub const TOP: usize = 5;
 /// The label the sentiment plugin puts on every message.
@@ -367,12 +370,14 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
             days.entry(day).or_default().scores.push(*value);
         }
     }
+    let mut alert_times: Vec<i64> = Vec::new();
     let alerts: Vec<super::AlertMark> = actions
         .iter()
         .filter(|a| a.action.kind() == ActionKind::Alert)
         .filter(|a| a.action.reason().to_lowercase().contains("bad buzz"))
         .filter_map(|a| {
             let at = action_time(a)?;
+            alert_times.push(at);
             if let Some(day) = day_of(at) {
                 days.entry(day).or_default().alerts += 1;
             }
@@ -388,6 +393,49 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
             })
         })
         .collect();
+
+    // A short period is also shown hour by hour: one day's daily series is
+    // a single bar.
+    let hours = if period.to_ms - period.from_ms <= HOURLY_UP_TO_MS {
+        let slots = ((period.to_ms - period.from_ms + HOUR_MS - 1) / HOUR_MS) as usize;
+        let mut tallies: Vec<DayTally> = (0..slots).map(|_| DayTally::default()).collect();
+        let slot = |ms: i64| ((ms - period.from_ms) / HOUR_MS) as usize;
+        for m in &messages {
+            if let Some(t) = tallies.get_mut(slot(m.timestamp_ms())) {
+                t.messages += 1;
+            }
+        }
+        for ((community, id), value) in &sentiment {
+            if let Some(t) = index
+                .event(community, id)
+                .and_then(|e| tallies.get_mut(slot(e.timestamp_ms())))
+            {
+                t.scores.push(*value);
+            }
+        }
+        for at in &alert_times {
+            if let Some(t) = tallies.get_mut(slot(*at)) {
+                t.alerts += 1;
+            }
+        }
+        tallies
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let start = period.from_ms + i as i64 * HOUR_MS;
+                let local = jiff::Timestamp::from_millisecond(start)?.to_zoned_datetime(tz.clone());
+                Ok(Hour {
+                    start: format_ms(start),
+                    label: format!("{:02}:{:02}", local.hour(), local.minute()),
+                    messages: t.messages,
+                    mood_mean: mean(&t.scores),
+                    alerts: t.alerts,
+                })
+            })
+            .collect::<Result<Vec<Hour>>>()?
+    } else {
+        Vec::new()
+    };
 
     let message_count = messages.len() as u64;
     let per_message = |n: u64| ratio(n, message_count);
@@ -469,6 +517,7 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
             })
             .collect(),
         heatmap,
+        hours,
         top_channels: top_channels.into_iter().take(TOP).collect(),
         top_contributors: top_contributors.into_iter().take(TOP).collect(),
         questions: question_rows,

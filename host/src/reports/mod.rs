@@ -67,6 +67,10 @@ pub struct Report {
     pub days: Vec<Day>,
     /// Messages by weekday (Monday first) × hour (0–23).
     pub heatmap: Vec<Vec<u64>>,
+    /// For periods up to two days: one row per hour, from the period's
+    /// start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<Hour>,
     pub top_channels: Vec<Ranked>,
     pub top_contributors: Vec<Ranked>,
     /// Every question of the period with its first answer, if any.
@@ -117,6 +121,18 @@ pub struct Day {
     pub replies: u64,
     pub mood_mean: Option<f64>,
     pub negative_share: Option<f64>,
+    pub alerts: u64,
+}
+
+/// An hour's figures, for short periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hour {
+    /// RFC 3339, UTC.
+    pub start: String,
+    /// Its local time in the report's time zone, `09:00`.
+    pub label: String,
+    pub messages: u64,
+    pub mood_mean: Option<f64>,
     pub alerts: u64,
 }
 

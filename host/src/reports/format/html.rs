@@ -5,7 +5,7 @@
 
 use super::super::{AnsweredBy, Ranked, Report, Unit};
 use super::svg::{self, esc};
-use super::{human, human_change, tr, SECTIONS};
+use super::{human, human_change, period_label, tr, SECTIONS};
 use crate::event::format_ms;
 use crate::reports::definitions::Lang;
 use std::fmt::Write;
@@ -22,11 +22,11 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .def { color: #666; font-size: .85em; }
 .kpi { color: #888; font-size: .8em; font-family: ui-monospace, monospace; }
 figure { margin: 1.2em 0; break-inside: avoid; }
+.chart-title { font-weight: 600; margin-bottom: .3em; }
 figcaption { font-size: .85em; color: #555; max-width: 44em; }
 svg.chart { max-width: 100%; height: auto; display: block; }
 svg .axis { font-size: 10px; fill: #555; }
 svg .value { font-size: 10px; fill: #222; }
-.up { color: #1e7a3a; } .down { color: #b03a2e; }
 section { break-inside: avoid-page; }
 @media print { body { margin: 0; max-width: none; } h2 { break-after: avoid; } }
 ";
@@ -44,7 +44,7 @@ pub fn render(report: &Report) -> String {
         "<!DOCTYPE html>\n<html lang=\"{l}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} — {c} — {p}</title><style>{STYLE}</style></head><body>\n<h1>{title} — {c}</h1>\n<p class=\"meta\">{p}: {from} → {to} ({tz}){prev}</p>\n",
         l = if lang == Lang::Fr { "fr" } else { "en" },
         c = esc(&community),
-        p = esc(&report.period.label),
+        p = esc(&period_label(report)),
         from = format_ms(report.period.from_ms),
         to = format_ms(report.period.to_ms),
         tz = esc(&report.time_zone),
@@ -68,30 +68,42 @@ pub fn render(report: &Report) -> String {
         figures_table(&mut out, report, prefix);
         match *prefix {
             "activity" => {
-                type Series = fn(&super::super::Day) -> f64;
-                let series: [(&str, Series); 4] = [
-                    ("activity.messages", |d| d.messages as f64),
-                    ("activity.active_members", |d| d.active_members as f64),
-                    ("activity.new_members", |d| d.new_members as f64),
-                    ("activity.departures", |d| d.departures as f64),
-                ];
-                for (id, value) in series {
-                    let values: Vec<f64> = report.days.iter().map(value).collect();
-                    let name = report.definition(id).map_or(id, |d| d.title.as_str());
+                // One day's daily series would be single bars: a short
+                // period is drawn hour by hour instead.
+                if report.days.len() == 1 && !report.hours.is_empty() {
+                    let hours: Vec<String> = report.hours.iter().map(|h| h.label.clone()).collect();
+                    let values: Vec<f64> = report.hours.iter().map(|h| h.messages as f64).collect();
+                    let name = kpi_title(report, "activity.messages");
                     let chart = svg::bars(
-                        &format!("{name} {}", tr(lang, "by day", "par jour")),
-                        &labels,
+                        &format!("{name} {}", tr(lang, "by hour", "par heure")),
+                        &hours,
                         &values,
                     );
-                    figure(&mut out, report, id, &chart);
+                    figure(&mut out, report, "activity.messages", &chart);
+                } else {
+                    type Series = fn(&super::super::Day) -> f64;
+                    let series: [(&str, Series); 4] = [
+                        ("activity.messages", |d| d.messages as f64),
+                        ("activity.active_members", |d| d.active_members as f64),
+                        ("activity.new_members", |d| d.new_members as f64),
+                        ("activity.departures", |d| d.departures as f64),
+                    ];
+                    for (id, value) in series {
+                        let values: Vec<f64> = report.days.iter().map(value).collect();
+                        let name = kpi_title(report, id);
+                        let chart = svg::bars(
+                            &format!("{name} {}", tr(lang, "by day", "par jour")),
+                            &labels,
+                            &values,
+                        );
+                        figure(&mut out, report, id, &chart);
+                    }
                 }
                 let weekdays = match lang {
                     Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
                     Lang::Fr => ["lun", "mar", "mer", "jeu", "ven", "sam", "dim"],
                 };
-                let name = report
-                    .definition("activity.heatmap")
-                    .map_or("activity.heatmap", |d| d.title.as_str());
+                let name = kpi_title(report, "activity.heatmap");
                 let chart = svg::heatmap(name, &weekdays, &report.heatmap);
                 figure(&mut out, report, "activity.heatmap", &chart);
             }
@@ -100,15 +112,15 @@ pub fn render(report: &Report) -> String {
                     &mut out,
                     report,
                     "engagement.top_channels",
+                    kpi_title(report, "engagement.top_channels"),
                     &report.top_channels,
-                    lang,
                 );
                 ranking(
                     &mut out,
                     report,
                     "engagement.top_contributors",
+                    kpi_title(report, "engagement.top_contributors"),
                     &report.top_contributors,
-                    lang,
                 );
             }
             "responsiveness" => questions(&mut out, report),
@@ -117,22 +129,30 @@ pub fn render(report: &Report) -> String {
                     &mut out,
                     report,
                     "moderation.actions",
+                    tr(
+                        lang,
+                        "Moderation actions by kind",
+                        "Actions de modération par type",
+                    ),
                     &report.moderation.by_kind,
-                    lang,
                 );
                 ranking(
                     &mut out,
                     report,
                     "moderation.actions",
+                    tr(
+                        lang,
+                        "Moderation actions by rule",
+                        "Actions de modération par règle",
+                    ),
                     &report.moderation.by_rule,
-                    lang,
                 );
                 ranking(
                     &mut out,
                     report,
                     "moderation.repeat_offenders",
+                    kpi_title(report, "moderation.repeat_offenders"),
                     &report.moderation.repeat_offenders,
-                    lang,
                 );
                 let r = &report.moderation.review;
                 let _ = writeln!(
@@ -149,21 +169,30 @@ pub fn render(report: &Report) -> String {
                 );
             }
             "mood" => {
-                let means: Vec<Option<f64>> = report.days.iter().map(|d| d.mood_mean).collect();
-                let alerts: Vec<u64> = report.days.iter().map(|d| d.alerts).collect();
-                let name = report
-                    .definition("mood.mean")
-                    .map_or("mood.mean", |d| d.title.as_str());
+                let hourly = report.days.len() == 1 && !report.hours.is_empty();
+                let (points, means, alerts, per): (Vec<String>, Vec<Option<f64>>, Vec<u64>, _) =
+                    if hourly {
+                        (
+                            report.hours.iter().map(|h| h.label.clone()).collect(),
+                            report.hours.iter().map(|h| h.mood_mean).collect(),
+                            report.hours.iter().map(|h| h.alerts).collect(),
+                            tr(lang, "by hour", "par heure"),
+                        )
+                    } else {
+                        (
+                            labels.clone(),
+                            report.days.iter().map(|d| d.mood_mean).collect(),
+                            report.days.iter().map(|d| d.alerts).collect(),
+                            tr(lang, "by day", "par jour"),
+                        )
+                    };
+                let name = kpi_title(report, "mood.mean");
                 let chart = svg::mood_line(
                     &format!(
-                        "{name} {}",
-                        tr(
-                            lang,
-                            "by day, ▼ bad-buzz alerts",
-                            "par jour, ▼ alertes bad buzz"
-                        )
+                        "{name} {per}, {}",
+                        tr(lang, "▼ bad-buzz alerts", "▼ alertes bad buzz")
                     ),
-                    &labels,
+                    &points,
                     &means,
                     &alerts,
                 );
@@ -227,14 +256,11 @@ fn figures_table(out: &mut String, report: &Report, prefix: &str) {
             esc(&human(f.value, d.unit, lang))
         );
         if comparing {
-            let class = match f.change {
-                Some(c) if c > 0.0 => "up",
-                Some(c) if c < 0.0 => "down",
-                _ => "",
-            };
+            // No colour for up or down: more is good for some KPIs (answers)
+            // and bad for others (unanswered questions, negative share).
             let _ = write!(
                 out,
-                "<td class=\"num\">{}</td><td class=\"num {class}\">{}</td>",
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
                 esc(&human(f.previous, d.unit, lang)),
                 esc(&human_change(f.change, d.unit, lang))
             );
@@ -244,9 +270,23 @@ fn figures_table(out: &mut String, report: &Report, prefix: &str) {
     out.push_str("</table>\n");
 }
 
-/// A chart with its KPI's definition under it.
+/// The title of KPI `id` in the report's language.
+fn kpi_title<'r>(report: &'r Report, id: &'r str) -> &'r str {
+    report.definition(id).map_or(id, |d| d.title.as_str())
+}
+
+/// A chart with its KPI's definition under it (its title is in the SVG's
+/// own `<title>` for screen readers, and shown above it).
 fn figure(out: &mut String, report: &Report, id: &str, chart: &str) {
     out.push_str("<figure>");
+    if let Some(title) = chart
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(title, _)| title)
+    {
+        // Already escaped by the chart.
+        let _ = write!(out, "<div class=\"chart-title\">{title}</div>");
+    }
     out.push_str(chart);
     definition_caption(out, report, id);
     out.push_str("</figure>\n");
@@ -264,8 +304,13 @@ fn definition_caption(out: &mut String, report: &Report, id: &str) {
     }
 }
 
-fn ranking(out: &mut String, report: &Report, id: &str, rows: &[Ranked], lang: Lang) {
-    out.push_str("<figure><table>");
+fn ranking(out: &mut String, report: &Report, id: &str, heading: &str, rows: &[Ranked]) {
+    let lang = report.lang;
+    let _ = write!(
+        out,
+        "<figure><div class=\"chart-title\">{}</div><table>",
+        esc(heading)
+    );
     if rows.is_empty() {
         let _ = write!(out, "<tr><td>{}</td></tr>", tr(lang, "none", "aucun"));
     }

@@ -41,6 +41,14 @@ fn tr(lang: Lang, en: &'static str, fr: &'static str) -> &'static str {
     }
 }
 
+/// The period as asked for, in the report's language.
+fn period_label(report: &Report) -> String {
+    match report.period.label.as_str() {
+        "whole log" => tr(report.lang, "whole log", "tout le journal").to_string(),
+        label => label.to_string(),
+    }
+}
+
 /// A value for people: counts whole, shares in percent, delays in minutes
 /// and seconds; `—` when undefined.
 fn human(value: Option<f64>, unit: Unit, lang: Lang) -> String {

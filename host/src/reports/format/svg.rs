@@ -105,9 +105,12 @@ pub fn bars(title: &str, labels: &[String], values: &[f64]) -> String {
     out
 }
 
-/// `2026-11-22` → `11-22` under an axis.
-fn short_date(date: &str) -> &str {
-    date.get(5..).unwrap_or(date)
+/// `2026-11-22` → `11-22` under an axis; other labels (`09:00`) as they are.
+fn short_date(label: &str) -> &str {
+    match label.as_bytes() {
+        [_, _, _, _, b'-', _, _, b'-', _, _] => &label[5..],
+        _ => label,
+    }
 }
 
 /// A 7 × 24 grid, darker for more messages, with weekday and hour labels.
@@ -244,6 +247,7 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.contains("Messages &lt;by day&gt;"));
         assert!(svg.contains(">11-23<"));
+        assert_eq!(short_date("09:00"), "09:00");
         let mood = mood_line("Mood", &labels, &[Some(0.2), None], &[0, 2]);
         assert_eq!(mood.matches("class=\"alert\"").count(), 1);
         assert_eq!(mood.matches("<circle").count(), 1);

@@ -4,7 +4,7 @@
 //! figure names its KPI id and version.
 
 use super::super::{Ranked, Report, Unit};
-use super::{human, human_change, tr, SECTIONS};
+use super::{human, human_change, period_label, tr, SECTIONS};
 use crate::event::format_ms;
 
 pub fn render(report: &Report) -> String {
@@ -17,7 +17,7 @@ pub fn render(report: &Report) -> String {
         .unwrap_or_else(|| tr(lang, "all communities", "toutes les communautés").to_string());
     out.push_str(&format!(
         "{title} — {community} — {} ({} → {}, {})\n",
-        report.period.label,
+        period_label(report),
         format_ms(report.period.from_ms),
         format_ms(report.period.to_ms),
         report.time_zone
