@@ -119,7 +119,8 @@ fn outbox(action: &DecidedAction, index: usize) -> OutboxEntry {
 /// - Cleo and Dan join; Eve leaves at 11:00.
 /// - Questions: q1 (Cleo, #help) answered by staff Sam after 600 s; q2
 ///   (Dan) answered by the FAQ plugin, executed 3 s later; q3 (Ana)
-///   answered by member Bob after 300 s; q4 (Cleo) never answered; q5
+///   answered by member Bob after 300 s; q4 (Cleo) never answered (her
+///   own reply to it, asking again, is no answer); q5
 ///   (Ana, no question mark) flagged by the FAQ plugin, never answered.
 /// - The troll's two insults are deleted and he is timed out twice (the
 ///   second timeout held for review, approved); Eve's spam link is flagged,
@@ -194,6 +195,15 @@ fn build_log(data_dir: &Path) {
             "help",
             "2026-11-23T10:00:00Z",
             "Can I pay by cheque?",
+        ),
+        // Asking again is not an answer.
+        reply(
+            "q4b",
+            "cleo",
+            "help",
+            "2026-11-23T10:15:00Z",
+            "anyone",
+            "q4",
         ),
         msg(
             "q5",
@@ -436,16 +446,16 @@ fn assert_monday(report: &Value) {
         let got = num(id);
         assert!((got - expected).abs() < 1e-12, "{id}: {got} ≠ {expected}");
     };
-    // Activity: q1 a1 q2 q3 b1 q4 q5 x1 x2 x3 s1.
-    assert_eq!(num("activity.messages"), 11.0);
+    // Activity: q1 a1 q2 q3 b1 q4 q4b q5 x1 x2 x3 s1.
+    assert_eq!(num("activity.messages"), 12.0);
     // Cleo, Dan, Ana, Bob, the troll, Eve (Sam is staff).
     assert_eq!(num("activity.active_members"), 6.0);
     // Cleo and Dan joined; the troll and Eve wrote their first message.
     assert_eq!(num("activity.new_members"), 4.0);
     assert_eq!(num("activity.departures"), 1.0);
     // Engagement.
-    ratio("engagement.reactions_per_message", 3.0 / 11.0);
-    ratio("engagement.replies_per_message", 2.0 / 11.0);
+    ratio("engagement.reactions_per_message", 3.0 / 12.0);
+    ratio("engagement.replies_per_message", 3.0 / 12.0);
     // Fay was there before and did nothing: 6 active of 7 members.
     ratio("engagement.active_share", 6.0 / 7.0);
     let ranked = |key: &str| -> Vec<(String, u64)> {
@@ -471,13 +481,13 @@ fn assert_monday(report: &Value) {
     };
     assert_eq!(
         ranked("top_channels"),
-        pairs(&[("general", 6), ("help", 5)])
+        pairs(&[("general", 6), ("help", 6)])
     );
     assert_eq!(
         ranked("top_contributors"),
         pairs(&[
+            ("Cleo", 3),
             ("Ana", 2),
-            ("Cleo", 2),
             ("Troll", 2),
             ("Bob", 1),
             ("Dan", 1)
@@ -594,17 +604,17 @@ fn a_known_day_gives_every_figure_exactly() {
     assert_monday(&json);
     // The previous day beside it: Ana, Bob and Fay wrote once each.
     let messages = report.figure("activity.messages").unwrap();
-    assert_eq!((messages.previous, messages.change), (Some(3.0), Some(8.0)));
+    assert_eq!((messages.previous, messages.change), (Some(3.0), Some(9.0)));
     let active = report.figure("activity.active_members").unwrap();
     assert_eq!((active.previous, active.change), (Some(3.0), Some(3.0)));
     // The heatmap: Monday, 9 h and 10 h UTC.
     assert_eq!(report.heatmap[0][9], 5);
-    assert_eq!(report.heatmap[0][10], 6);
-    assert_eq!(report.heatmap.iter().flatten().sum::<u64>(), 11);
+    assert_eq!(report.heatmap[0][10], 7);
+    assert_eq!(report.heatmap.iter().flatten().sum::<u64>(), 12);
 
     // All communities: `other`'s one message and its question count too.
     let all = reports::compute(&logs, &options(monday, None)).unwrap();
-    assert_eq!(all.figure("activity.messages").unwrap().value, Some(12.0));
+    assert_eq!(all.figure("activity.messages").unwrap().value, Some(13.0));
     assert_eq!(
         all.figure("responsiveness.questions").unwrap().value,
         Some(6.0)
@@ -617,11 +627,11 @@ fn a_known_day_gives_every_figure_exactly() {
     let report = reports::compute(&logs, &week).unwrap();
     assert_eq!(report.days.len(), 7);
     assert_eq!(report.days[0].date, "2026-11-23");
-    assert_eq!(report.days[0].messages, 11);
+    assert_eq!(report.days[0].messages, 12);
     assert_eq!(report.days[0].alerts, 1);
     assert_eq!(report.days[0].new_members, 4);
     assert_eq!(report.heatmap[0][10], 5);
-    assert_eq!(report.heatmap[0][11], 6);
+    assert_eq!(report.heatmap[0][11], 7);
 }
 
 /// `vigie ARGS`: (success, stdout, stderr).
@@ -680,7 +690,7 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
     assert!(rows.iter().all(|r| r.len() == 6), "{csv}");
     let period = "2026-11-23T00:00:00Z/2026-11-24T00:00:00Z";
     assert!(
-        rows.contains(&vec!["activity.messages", "1", period, "11", "", ""]),
+        rows.contains(&vec!["activity.messages", "1", period, "12", "", ""]),
         "{csv}"
     );
     assert!(rows.contains(&vec![
@@ -691,7 +701,7 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
         "",
         ""
     ]));
-    assert!(rows.contains(&vec!["activity.messages", "1", "2026-11-23", "11", "", ""]));
+    assert!(rows.contains(&vec!["activity.messages", "1", "2026-11-23", "12", "", ""]));
     assert!(rows.contains(&vec!["mood.alerts", "1", "2026-11-23", "1", "", ""]));
 
     // HTML, in French: one file, charts inline, nothing fetched.
@@ -744,7 +754,11 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
     // Text, pseudonymised: no name left.
     std::fs::write(Path::new(data).join("secret.key"), [7u8; 32]).unwrap();
     let text = run(&["--format", "text", "--pseudonymise"]);
-    assert!(text.contains("Messages") && text.contains("11"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("Messages ") && l.contains(" 12 ")),
+        "{text}"
+    );
     assert!(text.contains("member-"), "{text}");
     for name in ["Ana", "Cleo", "Troll"] {
         assert!(!text.contains(name), "{name} in {text}");
