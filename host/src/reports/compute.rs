@@ -5,13 +5,14 @@
 use super::definitions::{def, CATALOGUE};
 use super::period::{date_of, Period};
 use super::{
-    Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Question, Ranked, Report,
+    AlertMark, Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Question, Ranked, Report,
     ReportOptions, ReviewCounts,
 };
-use crate::action::{Action, ActionKind};
+use crate::action::{Action, ActionKind, DecidedAction};
 use crate::event::{format_ms, Event, EventKind};
 use crate::store::Verdict;
 use anyhow::Result;
+use jiff::tz::TimeZone;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Below this, a sentiment label counts as negative: the sentiment plugin's
@@ -88,46 +89,274 @@ pub fn asks_a_question(text: &str) -> bool {
     false
 }
 
-fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<Report> {
-    let tz = &options.time_zone;
-    let in_scope = |community: &str| options.community.as_deref().is_none_or(|c| c == community);
-    let all_events: Vec<&Event> = logs
-        .events
-        .iter()
-        .map(|h| &h.event)
-        .filter(|e| in_scope(&e.community))
-        .collect();
-    let index = Index {
-        events: all_events
+/// The records one period's sections read, selected and indexed once.
+struct Scope<'a> {
+    period: &'a Period,
+    tz: &'a TimeZone,
+    community: Option<&'a str>,
+    index: Index<'a>,
+    /// The community's events, over the whole log.
+    all_events: Vec<&'a Event>,
+    /// Those of the period…
+    events: Vec<&'a Event>,
+    /// …and among them the messages.
+    messages: Vec<&'a Event>,
+    /// The actions decided for the period's events or ticks.
+    actions: Vec<&'a DecidedAction>,
+    names: Names<'a>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(logs: &Logs<'a>, options: &'a ReportOptions, period: &'a Period) -> Scope<'a> {
+        let community = options.community.as_deref();
+        let in_scope = |c: &str| community.is_none_or(|only| only == c);
+        let all_events: Vec<&Event> = logs
+            .events
             .iter()
-            .map(|e| ((e.community.as_str(), e.id.as_str()), *e))
+            .map(|h| &h.event)
+            .filter(|e| in_scope(&e.community))
+            .collect();
+        let index = Index {
+            events: all_events
+                .iter()
+                .map(|e| ((e.community.as_str(), e.id.as_str()), *e))
+                .collect(),
+        };
+        let events: Vec<&Event> = all_events
+            .iter()
+            .copied()
+            .filter(|e| period.contains(e.timestamp_ms()))
+            .collect();
+        let messages = events.iter().copied().filter(|e| is_message(e)).collect();
+        let mut scope = Scope {
+            period,
+            tz: &options.time_zone,
+            community,
+            names: display_names(&all_events, options),
+            index,
+            all_events,
+            events,
+            messages,
+            actions: Vec::new(),
+        };
+        scope.actions = logs.actions.iter().filter(|a| scope.in_period(a)).collect();
+        scope
+    }
+
+    fn in_scope(&self, community: &str) -> bool {
+        self.community.is_none_or(|only| only == community)
+    }
+
+    /// When an action happened: its event's time, or its tick's.
+    fn action_time(&self, a: &DecidedAction) -> Option<i64> {
+        match (&a.event_id, a.tick_ms) {
+            (Some(id), _) => self.index.event(&a.community, id).map(|e| e.timestamp_ms()),
+            (None, Some(ms)) => Some(ms),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether an action of this community happened in the period.
+    fn in_period(&self, a: &DecidedAction) -> bool {
+        self.in_scope(&a.community)
+            && self
+                .action_time(a)
+                .is_some_and(|ms| self.period.contains(ms))
+    }
+}
+
+/// The period's calendar days, each with its figures while they are
+/// counted.
+struct Days<'a> {
+    tz: &'a TimeZone,
+    tallies: BTreeMap<jiff::civil::Date, Tally>,
+}
+
+impl Days<'_> {
+    /// The tally of the day of `ms`.
+    fn at(&mut self, ms: i64) -> Option<&mut Tally> {
+        let day = date_of(ms, self.tz).ok()?;
+        Some(self.tallies.entry(day).or_default())
+    }
+}
+
+/// A day's (or an hour's) figures while they are counted.
+#[derive(Default)]
+struct Tally {
+    messages: u64,
+    active: HashSet<String>,
+    new_members: u64,
+    departures: u64,
+    reactions: u64,
+    replies: u64,
+    scores: Vec<f64>,
+    alerts: u64,
+}
+
+fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<Report> {
+    let scope = Scope::new(logs, options, period);
+    let mut days = Days {
+        tz: &options.time_zone,
+        tallies: period
+            .days(&options.time_zone)?
+            .into_iter()
+            .map(|d| (d, Tally::default()))
             .collect(),
     };
-    let events: Vec<&Event> = all_events
-        .iter()
-        .copied()
-        .filter(|e| period.contains(e.timestamp_ms()))
-        .collect();
-    let messages: Vec<&Event> = events.iter().copied().filter(|e| is_message(e)).collect();
-    let names = display_names(&all_events, options);
+    let activity = activity(&scope, &mut days)?;
+    let members = members(&scope);
+    let questions = questions(logs, &scope);
+    let (moderation, moderation_actions) = moderation(logs, &scope);
+    let shadow_actions = shadow_actions(logs, &scope);
+    let mood = mood(&scope, &mut days);
+    let hours = hours(&scope, &mood)?;
 
-    // Days, in order, for the daily series.
-    let days_of_period = period.days(tz)?;
-    let mut days: BTreeMap<jiff::civil::Date, DayTally> = days_of_period
-        .iter()
-        .map(|d| (*d, DayTally::default()))
-        .collect();
-    let day_of = |ms: i64| date_of(ms, tz).ok();
+    let answered = |by: AnsweredBy| {
+        questions
+            .iter()
+            .filter(|q| q.answer.as_ref().is_some_and(|a| a.by == by))
+            .count() as u64
+    };
+    let waits = |by: Option<AnsweredBy>| -> Vec<f64> {
+        questions
+            .iter()
+            .filter_map(|q| q.answer.as_ref())
+            .filter(|a| by.is_none_or(|by| a.by == by))
+            .map(|a| a.wait_s)
+            .collect()
+    };
+    let unanswered = questions.iter().filter(|q| q.answer.is_none()).count() as u64;
+    let review = &moderation.review;
+    let decided = review.approved + review.rejected + review.replaced;
+    let per_message = |n: u64| ratio(n, activity.messages);
+    let count = |n: u64| Some(n as f64);
+    let negative = |scores: &[f64]| {
+        ratio(
+            scores.iter().filter(|s| **s < NEGATIVE_BELOW).count() as u64,
+            scores.len() as u64,
+        )
+    };
+    let figures = vec![
+        figure("activity.messages", count(activity.messages)),
+        figure("activity.active_members", count(activity.active)),
+        figure("activity.new_members", count(activity.new_members)),
+        figure("activity.departures", count(activity.departures)),
+        figure(
+            "engagement.reactions_per_message",
+            per_message(activity.reactions),
+        ),
+        figure(
+            "engagement.replies_per_message",
+            per_message(activity.replies),
+        ),
+        figure("engagement.active_share", ratio(activity.active, members)),
+        figure("responsiveness.questions", count(questions.len() as u64)),
+        figure(
+            "responsiveness.answered_by_faq",
+            count(answered(AnsweredBy::Faq)),
+        ),
+        figure(
+            "responsiveness.answered_by_staff",
+            count(answered(AnsweredBy::Staff)),
+        ),
+        figure(
+            "responsiveness.answered_by_members",
+            count(answered(AnsweredBy::Member)),
+        ),
+        figure("responsiveness.unanswered", count(unanswered)),
+        figure("responsiveness.first_answer_median", median(&waits(None))),
+        figure(
+            "responsiveness.first_answer_p90",
+            percentile(&waits(None), 0.9),
+        ),
+        figure(
+            "responsiveness.staff_answer_median",
+            median(&waits(Some(AnsweredBy::Staff))),
+        ),
+        figure(
+            "responsiveness.deflection",
+            ratio(answered(AnsweredBy::Faq), questions.len() as u64),
+        ),
+        figure("moderation.actions", count(moderation_actions)),
+        figure(
+            "moderation.repeat_offenders",
+            count(moderation.repeat_offenders.len() as u64),
+        ),
+        figure("moderation.reviews_decided", count(decided)),
+        figure("moderation.overturn_rate", ratio(review.rejected, decided)),
+        figure("moderation.shadow_actions", count(shadow_actions)),
+        figure("mood.mean", mean(&mood.scores)),
+        figure("mood.negative_share", negative(&mood.scores)),
+        figure("mood.alerts", count(mood.alerts.len() as u64)),
+    ];
 
-    // Activity.
+    Ok(Report {
+        community: options.community.clone(),
+        period: period.clone(),
+        previous_period: None,
+        time_zone: options.time_zone_name.clone(),
+        lang: options.lang,
+        figures,
+        days: days
+            .tallies
+            .into_iter()
+            .map(|(date, t)| Day {
+                date: date.to_string(),
+                messages: t.messages,
+                active_members: t.active.len() as u64,
+                new_members: t.new_members,
+                departures: t.departures,
+                reactions: t.reactions,
+                replies: t.replies,
+                mood_mean: mean(&t.scores),
+                negative_share: negative(&t.scores),
+                alerts: t.alerts,
+            })
+            .collect(),
+        heatmap: activity.heatmap,
+        hours,
+        top_channels: top_all(scope.messages.iter().map(|m| m.channel.clone()))
+            .into_iter()
+            .take(TOP)
+            .collect(),
+        top_contributors: top_all(
+            scope
+                .messages
+                .iter()
+                .filter(|m| !m.author.is_staff)
+                .map(|m| scope.names.of(&m.author.id)),
+        )
+        .into_iter()
+        .take(TOP)
+        .collect(),
+        questions,
+        moderation,
+        alerts: mood.alerts,
+        definitions: CATALOGUE.iter().map(|d| d.in_lang(options.lang)).collect(),
+    })
+}
+
+/// The activity counts of a period.
+struct Activity {
+    messages: u64,
+    /// Distinct non-staff authors.
+    active: u64,
+    new_members: u64,
+    departures: u64,
+    reactions: u64,
+    replies: u64,
+    heatmap: Vec<Vec<u64>>,
+}
+
+fn activity(s: &Scope, days: &mut Days) -> Result<Activity> {
     let mut heatmap = vec![vec![0u64; 24]; 7];
     let mut active: HashSet<&str> = HashSet::new();
-    let mut replies = 0u64;
-    for m in &messages {
+    let mut replies = 0;
+    for m in &s.messages {
         let ms = m.timestamp_ms();
-        let zoned = jiff::Timestamp::from_millisecond(ms)?.to_zoned_datetime(tz.clone());
+        let zoned = jiff::Timestamp::from_millisecond(ms)?.to_zoned_datetime(s.tz.clone());
         heatmap[zoned.weekday().to_monday_zero_offset() as usize][zoned.hour() as usize] += 1;
-        let day = days.entry(zoned.date()).or_default();
+        let Some(day) = days.at(ms) else { continue };
         day.messages += 1;
         if m.reply_to.is_some() {
             replies += 1;
@@ -138,25 +367,23 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
             day.active.insert(m.author.id.clone());
         }
     }
-    let reactions = events
-        .iter()
-        .filter(|e| e.kind == EventKind::Reaction)
-        .count() as u64;
-    for e in events.iter().filter(|e| e.kind == EventKind::Reaction) {
-        if let Some(day) = day_of(e.timestamp_ms()) {
-            days.entry(day).or_default().reactions += 1;
+    let mut count = |kind: EventKind, tally: fn(&mut Tally) -> &mut u64| {
+        let mut n = 0;
+        for e in s.events.iter().filter(|e| e.kind == kind) {
+            n += 1;
+            if let Some(day) = days.at(e.timestamp_ms()) {
+                *tally(day) += 1;
+            }
         }
-    }
-    let departures = events.iter().filter(|e| e.kind == EventKind::Leave).count() as u64;
-    for e in events.iter().filter(|e| e.kind == EventKind::Leave) {
-        if let Some(day) = day_of(e.timestamp_ms()) {
-            days.entry(day).or_default().departures += 1;
-        }
-    }
+        n
+    };
+    let reactions = count(EventKind::Reaction, |t| &mut t.reactions);
+    let departures = count(EventKind::Leave, |t| &mut t.departures);
     // New members: the earlier of a join in the period and a first message
     // (in the whole log) in the period.
     let mut first_message: HashMap<&str, i64> = HashMap::new();
-    for e in all_events
+    for e in s
+        .all_events
         .iter()
         .filter(|e| is_message(e) && !e.author.is_staff)
     {
@@ -164,31 +391,44 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         *at = (*at).min(e.timestamp_ms());
     }
     let mut new_members: HashMap<&str, i64> = HashMap::new();
-    for e in events
+    for e in s
+        .events
         .iter()
         .filter(|e| e.kind == EventKind::Join && !e.author.is_staff)
     {
         let at = new_members.entry(&e.author.id).or_insert(i64::MAX);
         *at = (*at).min(e.timestamp_ms());
     }
-    for (user, at) in &first_message {
-        if period.contains(*at) {
+    for (user, at) in first_message {
+        if s.period.contains(at) {
             let seen = new_members.entry(user).or_insert(i64::MAX);
-            *seen = (*seen).min(*at);
+            *seen = (*seen).min(at);
         }
     }
     for at in new_members.values() {
-        if let Some(day) = day_of(*at) {
-            days.entry(day).or_default().new_members += 1;
+        if let Some(day) = days.at(*at) {
+            day.new_members += 1;
         }
     }
+    Ok(Activity {
+        messages: s.messages.len() as u64,
+        active: active.len() as u64,
+        new_members: new_members.len() as u64,
+        departures,
+        reactions,
+        replies,
+        heatmap,
+    })
+}
 
-    // Engagement: the members are those who did anything in the period,
-    // and those who were there before and had not left.
+/// How many members the period had: those who did anything in it, and
+/// those who were there before and had not left.
+fn members(s: &Scope) -> u64 {
     let mut present_before: HashMap<&str, bool> = HashMap::new();
-    for e in all_events
+    for e in s
+        .all_events
         .iter()
-        .filter(|e| e.timestamp_ms() < period.from_ms && !e.author.is_staff)
+        .filter(|e| e.timestamp_ms() < s.period.from_ms && !e.author.is_staff)
     {
         let here = match e.kind {
             EventKind::Leave => false,
@@ -202,36 +442,16 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         .filter_map(|(user, here)| here.then_some(user))
         .collect();
     members.extend(
-        events
+        s.events
             .iter()
             .filter(|e| !e.author.is_staff)
             .map(|e| e.author.id.as_str()),
     );
-    let members_seen = members.len() as u64;
-    let top_channels = top_all(messages.iter().map(|m| m.channel.clone()));
-    let top_contributors = top_all(
-        messages
-            .iter()
-            .filter(|m| !m.author.is_staff)
-            .map(|m| names.of(&m.author.id)),
-    );
+    members.len() as u64
+}
 
-    // Actions of the period: those for its events, or its ticks.
-    let action_time = |a: &crate::action::DecidedAction| -> Option<i64> {
-        match (&a.event_id, a.tick_ms) {
-            (Some(id), _) => index.event(&a.community, id).map(|e| e.timestamp_ms()),
-            (None, Some(ms)) => Some(ms),
-            (None, None) => None,
-        }
-    };
-    let actions: Vec<&crate::action::DecidedAction> = logs
-        .actions
-        .iter()
-        .filter(|a| in_scope(&a.community))
-        .filter(|a| action_time(a).is_some_and(|ms| period.contains(ms)))
-        .collect();
-
-    // Responsiveness.
+/// The period's questions, in the order asked, each with its first answer.
+fn questions(logs: &Logs, s: &Scope) -> Vec<Question> {
     let faq_acted: HashSet<(&str, &str)> = logs
         .actions
         .iter()
@@ -239,7 +459,8 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         .filter(|a| matches!(a.action.kind(), ActionKind::Reply | ActionKind::Flag))
         .filter_map(|a| Some((a.community.as_str(), a.action.message_id()?)))
         .collect();
-    let mut questions: Vec<&Event> = messages
+    let mut questions: Vec<&Event> = s
+        .messages
         .iter()
         .copied()
         .filter(|m| !m.author.is_staff)
@@ -249,65 +470,45 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         .collect();
     // In the order they were asked, whatever the order of the log.
     questions.sort_by_key(|q| q.timestamp_ms());
-    let answers = first_answers(logs, &all_events, &questions);
-    let question_rows: Vec<Question> = questions
+    let answers = first_answers(logs, &s.all_events, &questions);
+    questions
         .iter()
         .map(|q| Question {
             event_id: q.id.clone(),
             community: q.community.clone(),
             channel: q.channel.clone(),
-            author: names.of(&q.author.id),
+            author: s.names.of(&q.author.id),
             asked_at: format_ms(q.timestamp_ms()),
             text: q.text.clone(),
             answer: answers.get(&(q.community.as_str(), q.id.as_str())).cloned(),
         })
-        .collect();
-    let count_by = |by: AnsweredBy| {
-        question_rows
-            .iter()
-            .filter(|q| q.answer.as_ref().is_some_and(|a| a.by == by))
-            .count() as u64
-    };
-    let waits: Vec<f64> = question_rows
-        .iter()
-        .filter_map(|q| q.answer.as_ref().map(|a| a.wait_s))
-        .collect();
-    let staff_waits: Vec<f64> = question_rows
-        .iter()
-        .filter_map(|q| {
-            q.answer
-                .as_ref()
-                .filter(|a| a.by == AnsweredBy::Staff)
-                .map(|a| a.wait_s)
-        })
-        .collect();
-    let unanswered = question_rows.iter().filter(|q| q.answer.is_none()).count() as u64;
+        .collect()
+}
 
-    // Moderation.
-    let moderation_actions: Vec<_> = actions
+/// The period's moderation: by kind, by rule, repeat offenders and review
+/// decisions; and how many moderation actions there were.
+fn moderation(logs: &Logs, s: &Scope) -> (Moderation, u64) {
+    let actions: Vec<_> = s
+        .actions
         .iter()
         .filter(|a| is_moderation(a.action.kind()))
         .collect();
-    let by_kind = top_all(
-        moderation_actions
-            .iter()
-            .map(|a| a.action.kind().name().to_string()),
-    );
+    let by_kind = top_all(actions.iter().map(|a| a.action.kind().name().to_string()));
     let by_rule = top_all(
-        moderation_actions
+        actions
             .iter()
             .map(|a| format!("{} · {}", a.by.plugin, rule_of(a.action.reason()))),
     );
-    let targets = moderation_actions.iter().filter_map(|a| {
+    let targets = actions.iter().filter_map(|a| {
         let user = match a.action.user_id() {
             Some(user) => Some(user),
             None => a
                 .action
                 .message_id()
-                .and_then(|m| index.event(&a.community, m))
+                .and_then(|m| s.index.event(&a.community, m))
                 .map(|e| e.author.id.as_str()),
         };
-        user.map(|u| names.of(u))
+        user.map(|u| s.names.of(u))
     });
     let repeat_offenders: Vec<Ranked> = top_all(targets)
         .into_iter()
@@ -317,12 +518,7 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
     // the actions: the queue's own times are the wall clock of the run,
     // which says nothing of when things happened in a replayed log.
     let mut review = ReviewCounts::default();
-    for item in logs
-        .review
-        .iter()
-        .filter(|i| in_scope(&i.entry.action.community))
-        .filter(|i| action_time(&i.entry.action).is_some_and(|ms| period.contains(ms)))
-    {
+    for item in logs.review.iter().filter(|i| s.in_period(&i.entry.action)) {
         match &item.decision {
             Some(d) => match d.verdict {
                 Verdict::Approved => review.approved += 1,
@@ -332,217 +528,139 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
             None => review.pending += 1,
         }
     }
-    let decided = review.approved + review.rejected + review.replaced;
-    let shadow_actions = logs
-        .shadow
-        .iter()
-        .filter(|s| in_scope(&s.community))
-        .filter(|s| {
-            index
-                .event(&s.community, &s.event_id)
-                .is_some_and(|e| period.contains(e.timestamp_ms()))
-        })
-        .flat_map(|s| &s.actions)
-        .filter(|a| !matches!(a.action.kind(), ActionKind::Label | ActionKind::Stop))
-        .count() as u64;
-
-    // Mood: the last sentiment label of each message of the period.
-    let mut sentiment: HashMap<(&str, &str), f64> = HashMap::new();
-    for m in &messages {
-        if let Some(l) = m.labels.iter().rev().find(|l| l.key == SENTIMENT_LABEL) {
-            sentiment.insert((&m.community, &m.id), l.value);
-        }
-    }
-    for a in &actions {
-        if let (Action::Label { key, value, .. }, Some(id)) = (&a.action, &a.event_id) {
-            if key == SENTIMENT_LABEL && index.event(&a.community, id).is_some_and(is_message) {
-                sentiment.insert((&a.community, id), *value);
-            }
-        }
-    }
-    let mut scores: Vec<f64> = Vec::new();
-    for ((community, id), value) in &sentiment {
-        scores.push(*value);
-        if let Some(day) = index
-            .event(community, id)
-            .and_then(|e| day_of(e.timestamp_ms()))
-        {
-            days.entry(day).or_default().scores.push(*value);
-        }
-    }
-    let mut alert_times: Vec<i64> = Vec::new();
-    let alerts: Vec<super::AlertMark> = actions
-        .iter()
-        .filter(|a| a.action.kind() == ActionKind::Alert)
-        .filter(|a| a.action.reason().to_lowercase().contains("bad buzz"))
-        .filter_map(|a| {
-            let at = action_time(a)?;
-            alert_times.push(at);
-            if let Some(day) = day_of(at) {
-                days.entry(day).or_default().alerts += 1;
-            }
-            let message = match &a.action {
-                Action::Alert { message, .. } => message.clone(),
-                _ => String::new(),
-            };
-            Some(super::AlertMark {
-                at: format_ms(at),
-                community: a.community.clone(),
-                channel: a.channel.clone(),
-                message,
-            })
-        })
-        .collect();
-
-    // A short period is also shown hour by hour: one day's daily series is
-    // a single bar.
-    let hours = if period.to_ms - period.from_ms <= HOURLY_UP_TO_MS {
-        let slots = ((period.to_ms - period.from_ms + HOUR_MS - 1) / HOUR_MS) as usize;
-        let mut tallies: Vec<DayTally> = (0..slots).map(|_| DayTally::default()).collect();
-        let slot = |ms: i64| ((ms - period.from_ms) / HOUR_MS) as usize;
-        for m in &messages {
-            if let Some(t) = tallies.get_mut(slot(m.timestamp_ms())) {
-                t.messages += 1;
-            }
-        }
-        for ((community, id), value) in &sentiment {
-            if let Some(t) = index
-                .event(community, id)
-                .and_then(|e| tallies.get_mut(slot(e.timestamp_ms())))
-            {
-                t.scores.push(*value);
-            }
-        }
-        for at in &alert_times {
-            if let Some(t) = tallies.get_mut(slot(*at)) {
-                t.alerts += 1;
-            }
-        }
-        tallies
-            .into_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let start = period.from_ms + i as i64 * HOUR_MS;
-                let local = jiff::Timestamp::from_millisecond(start)?.to_zoned_datetime(tz.clone());
-                Ok(Hour {
-                    start: format_ms(start),
-                    label: format!("{:02}:{:02}", local.hour(), local.minute()),
-                    messages: t.messages,
-                    mood_mean: mean(&t.scores),
-                    alerts: t.alerts,
-                })
-            })
-            .collect::<Result<Vec<Hour>>>()?
-    } else {
-        Vec::new()
-    };
-
-    let message_count = messages.len() as u64;
-    let per_message = |n: u64| ratio(n, message_count);
-    let count = |n: u64| Some(n as f64);
-    let figures = vec![
-        figure("activity.messages", count(message_count)),
-        figure("activity.active_members", count(active.len() as u64)),
-        figure("activity.new_members", count(new_members.len() as u64)),
-        figure("activity.departures", count(departures)),
-        figure("engagement.reactions_per_message", per_message(reactions)),
-        figure("engagement.replies_per_message", per_message(replies)),
-        figure(
-            "engagement.active_share",
-            ratio(active.len() as u64, members_seen),
-        ),
-        figure("responsiveness.questions", count(questions.len() as u64)),
-        figure(
-            "responsiveness.answered_by_faq",
-            count(count_by(AnsweredBy::Faq)),
-        ),
-        figure(
-            "responsiveness.answered_by_staff",
-            count(count_by(AnsweredBy::Staff)),
-        ),
-        figure(
-            "responsiveness.answered_by_members",
-            count(count_by(AnsweredBy::Member)),
-        ),
-        figure("responsiveness.unanswered", count(unanswered)),
-        figure("responsiveness.first_answer_median", median(&waits)),
-        figure("responsiveness.first_answer_p90", percentile(&waits, 0.9)),
-        figure("responsiveness.staff_answer_median", median(&staff_waits)),
-        figure(
-            "responsiveness.deflection",
-            ratio(count_by(AnsweredBy::Faq), questions.len() as u64),
-        ),
-        figure("moderation.actions", count(moderation_actions.len() as u64)),
-        figure(
-            "moderation.repeat_offenders",
-            count(repeat_offenders.len() as u64),
-        ),
-        figure("moderation.reviews_decided", count(decided)),
-        figure("moderation.overturn_rate", ratio(review.rejected, decided)),
-        figure("moderation.shadow_actions", count(shadow_actions)),
-        figure("mood.mean", mean(&scores)),
-        figure(
-            "mood.negative_share",
-            ratio(
-                scores.iter().filter(|s| **s < NEGATIVE_BELOW).count() as u64,
-                scores.len() as u64,
-            ),
-        ),
-        figure("mood.alerts", count(alerts.len() as u64)),
-    ];
-
-    Ok(Report {
-        community: options.community.clone(),
-        period: period.clone(),
-        previous_period: None,
-        time_zone: options.time_zone_name.clone(),
-        lang: options.lang,
-        figures,
-        days: days
-            .into_iter()
-            .map(|(date, t)| Day {
-                date: date.to_string(),
-                messages: t.messages,
-                active_members: t.active.len() as u64,
-                new_members: t.new_members,
-                departures: t.departures,
-                reactions: t.reactions,
-                replies: t.replies,
-                mood_mean: mean(&t.scores),
-                negative_share: ratio(
-                    t.scores.iter().filter(|s| **s < NEGATIVE_BELOW).count() as u64,
-                    t.scores.len() as u64,
-                ),
-                alerts: t.alerts,
-            })
-            .collect(),
-        heatmap,
-        hours,
-        top_channels: top_channels.into_iter().take(TOP).collect(),
-        top_contributors: top_contributors.into_iter().take(TOP).collect(),
-        questions: question_rows,
-        moderation: Moderation {
+    let count = actions.len() as u64;
+    (
+        Moderation {
             by_kind,
             by_rule,
             repeat_offenders,
             review,
         },
-        alerts,
-        definitions: CATALOGUE.iter().map(|d| d.in_lang(options.lang)).collect(),
-    })
+        count,
+    )
 }
 
-/// A day's figures while they are counted.
-#[derive(Default)]
-struct DayTally {
-    messages: u64,
-    active: HashSet<String>,
-    new_members: u64,
-    departures: u64,
-    reactions: u64,
-    replies: u64,
+/// What shadow plugins would have done for the period's events, labels
+/// and stops aside.
+fn shadow_actions(logs: &Logs, s: &Scope) -> u64 {
+    logs.shadow
+        .iter()
+        .filter(|r| s.in_scope(&r.community))
+        .filter(|r| {
+            s.index
+                .event(&r.community, &r.event_id)
+                .is_some_and(|e| s.period.contains(e.timestamp_ms()))
+        })
+        .flat_map(|r| &r.actions)
+        .filter(|a| !matches!(a.action.kind(), ActionKind::Label | ActionKind::Stop))
+        .count() as u64
+}
+
+/// The period's mood: each labelled message's sentiment, with its time,
+/// and the bad-buzz alerts.
+struct Mood {
+    /// (time, sentiment) of each labelled message.
+    labelled: Vec<(i64, f64)>,
     scores: Vec<f64>,
-    alerts: u64,
+    alerts: Vec<AlertMark>,
+    alert_times: Vec<i64>,
+}
+
+fn mood(s: &Scope, days: &mut Days) -> Mood {
+    // The last sentiment label of each message: in the input, then from
+    // the plugins, in the order they decided.
+    let mut sentiment: HashMap<(&str, &str), (i64, f64)> = HashMap::new();
+    for m in &s.messages {
+        if let Some(l) = m.labels.iter().rev().find(|l| l.key == SENTIMENT_LABEL) {
+            sentiment.insert((&m.community, &m.id), (m.timestamp_ms(), l.value));
+        }
+    }
+    for a in &s.actions {
+        if let (Action::Label { key, value, .. }, Some(id)) = (&a.action, &a.event_id) {
+            let Some(m) = s.index.event(&a.community, id).filter(|e| is_message(e)) else {
+                continue;
+            };
+            if key == SENTIMENT_LABEL {
+                sentiment.insert((&a.community, id), (m.timestamp_ms(), *value));
+            }
+        }
+    }
+    let mut labelled: Vec<(i64, f64)> = sentiment.into_values().collect();
+    labelled.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    for (at, value) in &labelled {
+        if let Some(day) = days.at(*at) {
+            day.scores.push(*value);
+        }
+    }
+    let mut alerts = Vec::new();
+    let mut alert_times = Vec::new();
+    for a in s
+        .actions
+        .iter()
+        .filter(|a| a.action.reason().to_lowercase().contains("bad buzz"))
+    {
+        let (Action::Alert { message, .. }, Some(at)) = (&a.action, s.action_time(a)) else {
+            continue;
+        };
+        if let Some(day) = days.at(at) {
+            day.alerts += 1;
+        }
+        alert_times.push(at);
+        alerts.push(AlertMark {
+            at: format_ms(at),
+            community: a.community.clone(),
+            channel: a.channel.clone(),
+            message: message.clone(),
+        });
+    }
+    Mood {
+        scores: labelled.iter().map(|(_, v)| *v).collect(),
+        labelled,
+        alerts,
+        alert_times,
+    }
+}
+
+/// A short period hour by hour (one day's daily series is a single bar):
+/// messages, mood and alerts; nothing for longer periods.
+fn hours(s: &Scope, mood: &Mood) -> Result<Vec<Hour>> {
+    let length = s.period.to_ms - s.period.from_ms;
+    if length > HOURLY_UP_TO_MS {
+        return Ok(Vec::new());
+    }
+    let slots = ((length + HOUR_MS - 1) / HOUR_MS) as usize;
+    let mut tallies: Vec<Tally> = (0..slots).map(|_| Tally::default()).collect();
+    let slot = |ms: i64| ((ms - s.period.from_ms) / HOUR_MS) as usize;
+    for m in &s.messages {
+        if let Some(t) = tallies.get_mut(slot(m.timestamp_ms())) {
+            t.messages += 1;
+        }
+    }
+    for (at, value) in &mood.labelled {
+        if let Some(t) = tallies.get_mut(slot(*at)) {
+            t.scores.push(*value);
+        }
+    }
+    for at in &mood.alert_times {
+        if let Some(t) = tallies.get_mut(slot(*at)) {
+            t.alerts += 1;
+        }
+    }
+    tallies
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let start = s.period.from_ms + i as i64 * HOUR_MS;
+            let local = jiff::Timestamp::from_millisecond(start)?.to_zoned_datetime(s.tz.clone());
+            Ok(Hour {
+                start: format_ms(start),
+                label: format!("{:02}:{:02}", local.hour(), local.minute()),
+                messages: t.messages,
+                mood_mean: mean(&t.scores),
+                alerts: t.alerts,
+            })
+        })
+        .collect()
 }
 
 /// The first answer to each question: a reply of the FAQ plugin (timed by
