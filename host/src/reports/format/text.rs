@@ -3,7 +3,7 @@
 //! Definitions are in the HTML and JSON (and `docs/reports.md`); here each
 //! figure names its KPI id and version.
 
-use super::super::{Ranked, Report, Unit};
+use super::super::{Lang, Ranked, Report, Unit};
 use super::{human, human_change, period_label, tr, SECTIONS};
 use crate::event::format_ms;
 
@@ -23,6 +23,15 @@ pub fn render(report: &Report) -> String {
         report.time_zone
     ));
     let comparing = report.previous_period.is_some();
+    if comparing {
+        out.push_str(&format!(
+            "\n  {:<44} {:>12}  {:>12} {:>12}\n",
+            "",
+            tr(lang, "period", "période"),
+            tr(lang, "previous", "précédente"),
+            tr(lang, "change", "évolution")
+        ));
+    }
     for (prefix, en, fr) in SECTIONS {
         out.push_str(&format!("\n{}\n", tr(lang, en, fr).to_uppercase()));
         for f in report.figures.iter().filter(|f| f.id.starts_with(prefix)) {
@@ -63,11 +72,13 @@ pub fn render(report: &Report) -> String {
             "engagement" => {
                 ranking(
                     &mut out,
+                    lang,
                     tr(lang, "Top channels", "Salons les plus actifs"),
                     &report.top_channels,
                 );
                 ranking(
                     &mut out,
+                    lang,
                     tr(lang, "Top contributors", "Principaux contributeurs"),
                     &report.top_contributors,
                 );
@@ -98,27 +109,31 @@ pub fn render(report: &Report) -> String {
             "moderation" => {
                 ranking(
                     &mut out,
+                    lang,
                     tr(lang, "By kind", "Par type"),
                     &report.moderation.by_kind,
                 );
                 ranking(
                     &mut out,
+                    lang,
                     tr(lang, "By rule", "Par règle"),
                     &report.moderation.by_rule,
                 );
                 ranking(
                     &mut out,
+                    lang,
                     tr(lang, "Repeat offenders", "Récidivistes"),
                     &report.moderation.repeat_offenders,
                 );
                 let r = &report.moderation.review;
                 out.push_str(&format!(
-                    "  {}: {} / {} / {} / {}\n",
+                    "  {}{} {} / {} / {} / {}\n",
                     tr(
                         lang,
                         "Review approved / rejected / replaced / pending",
                         "Revue approuvées / rejetées / remplacées / en attente"
                     ),
+                    colon(lang),
                     r.approved,
                     r.rejected,
                     r.replaced,
@@ -151,7 +166,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn ranking(out: &mut String, title: &str, rows: &[Ranked]) {
+fn ranking(out: &mut String, lang: Lang, title: &str, rows: &[Ranked]) {
     if rows.is_empty() {
         return;
     }
@@ -159,7 +174,12 @@ fn ranking(out: &mut String, title: &str, rows: &[Ranked]) {
         .iter()
         .map(|r| format!("{} ({})", r.name, r.count))
         .collect();
-    out.push_str(&format!("  {title}: {}\n", list.join(", ")));
+    out.push_str(&format!("  {title}{} {}\n", colon(lang), list.join(", ")));
+}
+
+/// `:` in English, ` :` in French (a space before the colon).
+fn colon(lang: Lang) -> &'static str {
+    tr(lang, ":", " :")
 }
 
 fn shorten(text: &str, max: usize) -> String {
