@@ -872,3 +872,45 @@ chain = ["kf"]
         .status();
     assert!(host.wait().unwrap().success());
 }
+
+/// The demo's day, as the README tells it: `vigie run` on a copy of
+/// `examples/demo`, then `vigie report`.
+#[test]
+fn the_demo_day_reads_as_the_readme_says() {
+    let demo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo"));
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["events.jsonl", "faq.toml", "sentiment.toml"] {
+        std::fs::copy(demo.join(name), dir.path().join(name)).unwrap();
+    }
+    let config = std::fs::read_to_string(demo.join("vigie.toml")).unwrap();
+    let config = config.replace(
+        r#"data_dir = "../../target/demo-data""#,
+        r#"data_dir = "data""#,
+    );
+    // No console: another test or a demo may hold its port.
+    let config = config.replace("[console]\nlisten = \"127.0.0.1:8080\"", "");
+    assert!(!config.contains("[console]"), "the demo's console moved");
+    let config_path = dir.path().join("vigie.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let config_path = config_path.to_str().unwrap();
+    let (ok, _, err) = vigie(&["run", "--no-watch", "-c", config_path]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = vigie(&["report", "-c", config_path, "--format", "json"]);
+    assert!(ok, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let value = |id: &str| figure(&report, id)["value"].as_f64();
+    for (id, expected) in [
+        ("activity.messages", 110.0),
+        ("activity.active_members", 22.0),
+        ("responsiveness.questions", 33.0),
+        ("responsiveness.answered_by_faq", 24.0),
+        ("responsiveness.answered_by_staff", 2.0),
+        ("responsiveness.answered_by_members", 1.0),
+        ("responsiveness.unanswered", 6.0),
+        ("moderation.actions", 13.0),
+        ("moderation.repeat_offenders", 2.0),
+        ("mood.alerts", 2.0),
+    ] {
+        assert_eq!(value(id), Some(expected), "{id}");
+    }
+}
