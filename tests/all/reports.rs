@@ -788,6 +788,25 @@ fn vigie_report_explains_bad_periods_unknown_communities_and_empty_logs() {
         "cannot be used with",
     );
 
+    // A period with nothing in it is a report of zeros, with a note.
+    let (ok, out, err) = vigie(&[
+        "report",
+        "--data-dir",
+        data,
+        "--day",
+        "2026-12-25",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("no event in this period; the log runs from 2026-11-22T10:00:00Z"),
+        "{err}"
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(figure(&report, "activity.messages")["value"], 0.0);
+    assert!(figure(&report, "engagement.replies_per_message")["value"].is_null());
+
     let empty = dir.path().join("empty");
     SledStore::open(&empty.join("store")).unwrap();
     let (ok, _, err) = vigie(&["report", "--data-dir", empty.to_str().unwrap()]);

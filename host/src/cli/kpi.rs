@@ -137,6 +137,20 @@ pub fn report(args: ReportArgs) -> Result<()> {
         pseudonym_key,
     };
     let report = reports::compute(&logs, &options)?;
+    if !events.iter().any(|h| {
+        options.period.contains(h.event.timestamp_ms())
+            && args
+                .community
+                .as_deref()
+                .is_none_or(|c| c == h.event.community)
+    }) {
+        // Not an error (an empty week is a figure too), but likely a typo.
+        eprintln!(
+            "note: no event in this period; the log runs from {} to {}",
+            vigie::event::format_ms(first),
+            vigie::event::format_ms(last)
+        );
+    }
     let text = reports::render(&report, format)?;
     match &args.output {
         Some(path) => {

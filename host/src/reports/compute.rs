@@ -17,12 +17,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Below this, a sentiment label counts as negative: the sentiment plugin's
 /// default bad-buzz threshold (`buzz.negative_threshold`).
-pub const NEGATIVE_BELOW: f64 = -0.3;
+const NEGATIVE_BELOW: f64 = -0.3;
 /// Periods up to this long also get hourly series.
 const HOURLY_UP_TO_MS: i64 = 48 * HOUR_MS;
 const HOUR_MS: i64 = 3_600_000;
 /// Rows of the top channels and contributors tables.
-pub const TOP: usize = 5;
+const TOP: usize = 5;
 /// The label the sentiment plugin puts on every message.
 const SENTIMENT_LABEL: &str = "sentiment";
 /// How the FAQ plugin's actions are recognised: their reason starts so.
@@ -79,7 +79,7 @@ fn is_moderation(kind: ActionKind) -> bool {
 
 /// A question mark ends a sentence: followed by a space or the end of the
 /// text (a URL's `?q=` is not a question).
-pub fn asks_a_question(text: &str) -> bool {
+pub(super) fn asks_a_question(text: &str) -> bool {
     let mut chars = text.trim_end().chars().peekable();
     while let Some(c) = chars.next() {
         if matches!(c, '?' | '？') && chars.peek().is_none_or(|n| n.is_whitespace()) {
@@ -844,7 +844,7 @@ fn display_names<'a>(events: &[&'a Event], options: &'a ReportOptions) -> Names<
 /// `member-` and 8 hex digits of HMAC-SHA-256(key, user id): the same user
 /// gets the same pseudonym in every report made with the same key, and
 /// without the key a pseudonym cannot be matched to an id by trying ids.
-pub fn pseudonym(key: &[u8], user: &str) -> String {
+pub(super) fn pseudonym(key: &[u8], user: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(key) {
         Ok(mac) => mac,

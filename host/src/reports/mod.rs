@@ -17,7 +17,7 @@ mod period;
 #[cfg(test)]
 mod tests;
 
-pub use compute::{asks_a_question, compute, pseudonym, NEGATIVE_BELOW};
+pub use compute::compute;
 pub use definitions::{Definition, Lang, Unit};
 pub use format::{render, Format};
 pub use period::{time_zone, Period};

@@ -2,6 +2,7 @@
 //! log committed to a real store and through `vigie report`, is tested in
 //! `tests/all/reports.rs`.
 
+use super::compute::{asks_a_question, pseudonym};
 use super::*;
 use crate::action::{Action, PluginRef};
 use crate::event::{Author, Event, EventKind};
