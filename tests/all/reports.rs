@@ -760,6 +760,10 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
         "{text}"
     );
     assert!(text.contains("member-"), "{text}");
+    assert!(
+        text.contains("Busiest hours: Mon 10h (7), Mon 9h (5)"),
+        "{text}"
+    );
     for name in ["Ana", "Cleo", "Troll"] {
         assert!(!text.contains(name), "{name} in {text}");
     }

@@ -68,6 +68,12 @@ pub fn render(report: &Report) -> String {
                         day.date, day.messages, day.active_members, day.new_members, day.departures
                     ));
                 }
+                ranking(
+                    &mut out,
+                    lang,
+                    tr(lang, "Busiest hours", "Heures les plus actives"),
+                    &busiest_hours(report),
+                );
             }
             "engagement" => {
                 ranking(
@@ -175,6 +181,32 @@ fn ranking(out: &mut String, lang: Lang, title: &str, rows: &[Ranked]) {
         .map(|r| format!("{} ({})", r.name, r.count))
         .collect();
     out.push_str(&format!("  {title}{} {}\n", colon(lang), list.join(", ")));
+}
+
+/// The heatmap's three fullest cells, as `Sun 10h`.
+fn busiest_hours(report: &Report) -> Vec<Ranked> {
+    let weekdays = match report.lang {
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        Lang::Fr => ["lun", "mar", "mer", "jeu", "ven", "sam", "dim"],
+    };
+    let mut cells: Vec<(u64, usize, usize)> = Vec::new();
+    for (d, row) in report.heatmap.iter().enumerate().take(7) {
+        for (h, count) in row.iter().enumerate() {
+            if *count > 0 {
+                cells.push((*count, d, h));
+            }
+        }
+    }
+    // Most first; at equal counts, the earlier in the week.
+    cells.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+    cells
+        .into_iter()
+        .take(3)
+        .map(|(count, d, h)| Ranked {
+            name: format!("{} {h}h", weekdays[d]),
+            count,
+        })
+        .collect()
 }
 
 /// `:` in English, ` :` in French (a space before the colon).
