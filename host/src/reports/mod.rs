@@ -47,7 +47,8 @@ pub struct ReportOptions {
     pub lang: Lang,
     /// Also compute the previous period of the same length.
     pub compare_previous: bool,
-    /// Users are shown as pseudonyms keyed by this (see [`pseudonym`]).
+    /// Users are shown as `member-` and 8 hex digits of HMAC-SHA-256 of
+    /// their id keyed by this, instead of their names.
     pub pseudonym_key: Option<Vec<u8>>,
 }
 
