@@ -43,7 +43,7 @@ fn axis_max(max: f64) -> f64 {
         return 1.0;
     }
     let magnitude = 10f64.powf(max.log10().floor());
-    for step in [1.0, 2.0, 5.0, 10.0] {
+    for step in [1.0, 1.5, 2.0, 2.5, 5.0, 10.0] {
         if step * magnitude >= max {
             return step * magnitude;
         }
@@ -257,6 +257,7 @@ mod tests {
         assert_eq!(heat.matches("<rect").count(), 7 * 24);
         assert!(heat.contains("S 10h: 4"));
         assert_eq!(axis_max(7.0), 10.0);
-        assert_eq!(axis_max(11.0), 20.0);
+        assert_eq!(axis_max(11.0), 15.0);
+        assert_eq!(axis_max(110.0), 150.0);
     }
 }
