@@ -1,7 +1,7 @@
 //! The running host's control socket: while `vigie run` holds the store
 //! (sled lets one process open it), `vigie audit`, `vigie dead-letters`,
-//! `vigie shadow-report` and `vigie replay` read it through a Unix socket in
-//! the data directory instead.
+//! `vigie shadow-report`, `vigie replay` and `vigie report` read it through
+//! a Unix socket in the data directory instead.
 //!
 //! Local only: the socket is a file only its owner can open (mode 0600),
 //! so whoever can open it is the host's operator. A request is one line:

@@ -51,6 +51,7 @@
 //! actions, the audit, dead letters, plugins, accounts and `/metrics`,
 //! served by axum in the same process, fed by two taps in the pipeline;
 //! [`versions`] keeps every plugin version the host ran, for replays;
+//! [`reports`] turns the logs into KPIs (`vigie report`);
 //! [`progress`] shows long work on stderr.
 //!
 //! ## Why actions, not side effects
@@ -91,6 +92,7 @@ pub mod planner;
 pub mod progress;
 pub mod reload;
 pub mod replay;
+pub mod reports;
 pub mod router;
 pub mod runtime;
 pub mod source;

@@ -5,7 +5,7 @@ mod cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use cli::{bench, golden, report, scaffold, simulate, user};
+use cli::{bench, golden, kpi, report, scaffold, simulate, user};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -126,6 +126,11 @@ enum Command {
     /// Show executed actions from the audit log (time, community, channel,
     /// target user, plugin, reason, platform reply), filtered.
     Audit(report::AuditArgs),
+    /// The KPIs of a period — activity, engagement, responsiveness,
+    /// moderation, mood — each with its definition, as a terminal table,
+    /// JSON, CSV or one self-contained HTML file with charts
+    /// (docs/reports.md).
+    Report(kpi::ReportArgs),
     /// Show actions that failed for good, with the platform's error.
     DeadLetters(report::DeadLetterArgs),
     /// The web console's accounts: `vigie user add NAME --role ROLE`,
@@ -279,6 +284,7 @@ fn real_main(command: Command) -> Result<()> {
         Command::New(args) => scaffold::new(args),
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
+        Command::Report(args) => kpi::report(args),
         Command::User(args) => user::run(args),
         Command::Versions(args) => report::versions(args),
         Command::ShadowReport(args) => report::shadow_report(args),

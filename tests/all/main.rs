@@ -18,6 +18,7 @@ mod matrix_start;
 mod process;
 mod reload;
 mod replay;
+mod reports;
 mod review;
 mod sandbox;
 mod scaffold;

@@ -53,13 +53,13 @@ pub struct AuditArgs {
 
 /// Where the records come from: the store itself, or the host that holds
 /// it (through its control socket).
-enum Records {
+pub(crate) enum Records {
     Store(SledStore),
     RunningHost(PathBuf),
 }
 
 impl Records {
-    fn audit(&self) -> Result<Vec<AuditRecord>> {
+    pub(crate) fn audit(&self) -> Result<Vec<AuditRecord>> {
         match self {
             Records::Store(store) => store.audit(),
             Records::RunningHost(dir) => from_host(dir, "audit"),
@@ -73,21 +73,21 @@ impl Records {
         }
     }
 
-    fn shadow_log(&self) -> Result<Vec<vigie::store::ShadowRecord>> {
+    pub(crate) fn shadow_log(&self) -> Result<Vec<vigie::store::ShadowRecord>> {
         match self {
             Records::Store(store) => store.shadow_log(),
             Records::RunningHost(dir) => from_host(dir, "shadow-log"),
         }
     }
 
-    fn events(&self) -> Result<Vec<vigie::store::HandledEvent>> {
+    pub(crate) fn events(&self) -> Result<Vec<vigie::store::HandledEvent>> {
         match self {
             Records::Store(store) => store.events(),
             Records::RunningHost(dir) => from_host(dir, "events"),
         }
     }
 
-    fn review_queue(&self) -> Result<Vec<vigie::store::ReviewItem>> {
+    pub(crate) fn review_queue(&self) -> Result<Vec<vigie::store::ReviewItem>> {
         match self {
             Records::Store(store) => store.review_queue(),
             Records::RunningHost(dir) => from_host(dir, "review"),
@@ -113,7 +113,7 @@ impl Records {
         }
     }
 
-    fn actions(&self) -> Result<Vec<vigie::DecidedAction>> {
+    pub(crate) fn actions(&self) -> Result<Vec<vigie::DecidedAction>> {
         match self {
             Records::Store(store) => store.actions(),
             Records::RunningHost(dir) => from_host(dir, "actions"),
@@ -141,8 +141,13 @@ fn open(args: &StoreArgs) -> Result<Records> {
 /// The data directory the arguments name: `--data-dir`, or that of
 /// `--config`, or that of `./vigie.toml`.
 fn data_dir_of(args: &StoreArgs) -> Result<PathBuf> {
-    Ok(match (&args.data_dir, &args.config) {
-        (Some(dir), _) => dir.clone(),
+    data_dir_for(args.data_dir.as_deref(), args.config.as_deref())
+}
+
+/// [`data_dir_of`] for commands with their own arguments (`vigie report`).
+pub(crate) fn data_dir_for(data_dir: Option<&Path>, config: Option<&Path>) -> Result<PathBuf> {
+    Ok(match (data_dir, config) {
+        (Some(dir), _) => dir.to_path_buf(),
         (None, Some(path)) => Config::load(path)?.data_dir(),
         (None, None) => {
             if !std::path::Path::new("vigie.toml").exists() {
@@ -154,7 +159,7 @@ fn data_dir_of(args: &StoreArgs) -> Result<PathBuf> {
 }
 
 /// The store in `dir`, or the host that holds it.
-fn open_dir(dir: PathBuf) -> Result<Records> {
+pub(crate) fn open_dir(dir: PathBuf) -> Result<Records> {
     let store_dir = dir.join("store");
     if !store_dir.exists() {
         bail!(

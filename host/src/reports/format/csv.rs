@@ -1,0 +1,61 @@
+//! CSV for spreadsheets: one row per KPI for the period, then one row per
+//! daily KPI per day.
+//!
+//! Columns: `kpi,version,scope,value,previous,change`. `scope` is the
+//! period as an ISO 8601 interval (`2026-11-22T00:00:00Z/2026-11-23T00:00:00Z`)
+//! or a day (`2026-11-22`); `value` is a plain number (shares 0–1, delays
+//! in seconds), empty where undefined; `previous` and `change` are filled
+//! with `--compare previous`, for period rows.
+
+use super::super::{Day, Report};
+use crate::event::format_ms;
+
+/// The daily KPIs: their id and how a day gives them.
+type DailyValue = fn(&Day) -> Option<f64>;
+const DAILY: &[(&str, DailyValue)] = &[
+    ("activity.messages", |d| Some(d.messages as f64)),
+    ("activity.active_members", |d| Some(d.active_members as f64)),
+    ("activity.new_members", |d| Some(d.new_members as f64)),
+    ("activity.departures", |d| Some(d.departures as f64)),
+    ("engagement.reactions_per_message", |d| {
+        (d.messages > 0).then(|| d.reactions as f64 / d.messages as f64)
+    }),
+    ("engagement.replies_per_message", |d| {
+        (d.messages > 0).then(|| d.replies as f64 / d.messages as f64)
+    }),
+    ("mood.mean", |d| d.mood_mean),
+    ("mood.negative_share", |d| d.negative_share),
+    ("mood.alerts", |d| Some(d.alerts as f64)),
+];
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::from("kpi,version,scope,value,previous,change\n");
+    let number = |v: Option<f64>| v.map(|v| format!("{v}")).unwrap_or_default();
+    let scope = format!(
+        "{}/{}",
+        format_ms(report.period.from_ms),
+        format_ms(report.period.to_ms)
+    );
+    for f in &report.figures {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            f.id,
+            f.version,
+            scope,
+            number(f.value),
+            number(f.previous),
+            number(f.change)
+        ));
+    }
+    for day in &report.days {
+        for (id, value) in DAILY {
+            let version = report.definition(id).map_or(0, |d| d.version);
+            out.push_str(&format!(
+                "{id},{version},{},{},,\n",
+                day.date,
+                number(value(day))
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,207 @@
+//! Reports: turning the store's logs into the KPIs a community manager
+//! defines, analyses and presents — activity, engagement, responsiveness,
+//! moderation and mood, over a period, each figure with its definition and
+//! version — and presenting them (JSON, CSV, a terminal table, one
+//! self-contained HTML file with inline SVG charts).
+//!
+//! Nothing here reads a store or a clock: [`compute`] is a function of the
+//! records ([`Logs`]) and the [`ReportOptions`], so the figures are the
+//! same wherever the records come from (the store, or a running host's
+//! control socket) and can be checked by hand. `vigie report`
+//! (`cli/kpi.rs`) gathers the records and writes the result.
+
+mod compute;
+mod definitions;
+mod format;
+mod period;
+#[cfg(test)]
+mod tests;
+
+pub use compute::compute;
+pub use definitions::{Definition, Lang, Unit};
+pub use format::{render, Format};
+pub use period::{time_zone, Period};
+
+use crate::action::DecidedAction;
+use crate::store::{AuditRecord, HandledEvent, ReviewItem, ShadowRecord};
+use serde::{Deserialize, Serialize};
+
+/// The records a report is made from, as the store returns them.
+#[derive(Clone, Copy)]
+pub struct Logs<'a> {
+    pub events: &'a [HandledEvent],
+    pub actions: &'a [DecidedAction],
+    pub audit: &'a [AuditRecord],
+    pub review: &'a [ReviewItem],
+    pub shadow: &'a [ShadowRecord],
+}
+
+/// What to report on, and how.
+pub struct ReportOptions {
+    pub period: Period,
+    pub time_zone: jiff::tz::TimeZone,
+    /// As the report states it (`UTC`, `Europe/Paris`).
+    pub time_zone_name: String,
+    /// Only this community; all of them when `None`.
+    pub community: Option<String>,
+    pub lang: Lang,
+    /// Also compute the previous period of the same length.
+    pub compare_previous: bool,
+    /// Users are shown as `member-` and 8 hex digits of HMAC-SHA-256 of
+    /// their id keyed by this, instead of their names.
+    pub pseudonym_key: Option<Vec<u8>>,
+}
+
+/// A report: the figures, series and tables of a period, and the
+/// definitions they follow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub community: Option<String>,
+    pub period: Period,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_period: Option<Period>,
+    pub time_zone: String,
+    pub lang: Lang,
+    /// The single-number KPIs, in catalogue order.
+    pub figures: Vec<Figure>,
+    /// One row per calendar day of the period, in the report's time zone.
+    pub days: Vec<Day>,
+    /// Messages by weekday (Monday first) × hour (0–23).
+    pub heatmap: Vec<Vec<u64>>,
+    /// For periods up to two days: one row per hour, from the period's
+    /// start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hours: Vec<Hour>,
+    pub top_channels: Vec<Ranked>,
+    pub top_contributors: Vec<Ranked>,
+    /// Every question of the period with its first answer, if any.
+    pub questions: Vec<Question>,
+    pub moderation: Moderation,
+    pub alerts: Vec<AlertMark>,
+    /// Every KPI's definition, in the report's language.
+    pub definitions: Vec<Definition>,
+}
+
+impl Report {
+    /// The figure `id` (e.g. `activity.messages`).
+    pub fn figure(&self, id: &str) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.id == id)
+    }
+
+    /// The definition of `id`.
+    pub fn definition(&self, id: &str) -> Option<&Definition> {
+        self.definitions.iter().find(|d| d.id == id)
+    }
+}
+
+/// One KPI's value; `None` where it is undefined (a rate with no messages,
+/// a median with no answered question).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub id: String,
+    pub version: u32,
+    pub value: Option<f64>,
+    /// With `--compare previous`: the previous period's value…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<f64>,
+    /// …and `value − previous`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<f64>,
+}
+
+/// A calendar day's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Day {
+    /// `2026-11-22`.
+    pub date: String,
+    pub messages: u64,
+    pub active_members: u64,
+    pub new_members: u64,
+    pub departures: u64,
+    pub reactions: u64,
+    pub replies: u64,
+    pub mood_mean: Option<f64>,
+    pub negative_share: Option<f64>,
+    pub alerts: u64,
+}
+
+/// An hour's figures, for short periods.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hour {
+    /// RFC 3339, UTC.
+    pub start: String,
+    /// Its local time in the report's time zone, `09:00`.
+    pub label: String,
+    pub messages: u64,
+    pub mood_mean: Option<f64>,
+    pub alerts: u64,
+}
+
+/// A row of a ranking: a channel, a user (name or pseudonym), a kind or a
+/// rule, and its count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ranked {
+    pub name: String,
+    pub count: u64,
+}
+
+/// Who answered a question first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnsweredBy {
+    Faq,
+    Staff,
+    Member,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    pub by: AnsweredBy,
+    /// RFC 3339.
+    pub at: String,
+    /// Seconds from the question.
+    pub wait_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Question {
+    pub event_id: String,
+    pub community: String,
+    pub channel: String,
+    /// Name or pseudonym.
+    pub author: String,
+    /// RFC 3339.
+    pub asked_at: String,
+    pub text: String,
+    pub answer: Option<Answer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Moderation {
+    pub by_kind: Vec<Ranked>,
+    /// `plugin · rule`.
+    pub by_rule: Vec<Ranked>,
+    /// Users (names or pseudonyms) targeted by two actions or more.
+    pub repeat_offenders: Vec<Ranked>,
+    pub review: ReviewCounts,
+}
+
+/// Review-queue decisions made in the period, and items queued in it and
+/// still waiting.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewCounts {
+    pub approved: u64,
+    pub rejected: u64,
+    pub replaced: u64,
+    pub pending: u64,
+}
+
+/// A bad-buzz alert, as marked on the mood chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertMark {
+    /// RFC 3339: the time of the event (or tick) that raised it.
+    pub at: String,
+    pub community: String,
+    pub channel: String,
+    pub message: String,
+}

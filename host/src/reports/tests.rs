@@ -1,0 +1,285 @@
+//! The KPI functions on small hand-made logs. The whole catalogue, on a
+//! log committed to a real store and through `vigie report`, is tested in
+//! `tests/all/reports.rs`.
+
+use super::compute::{asks_a_question, pseudonym};
+use super::*;
+use crate::action::{Action, PluginRef};
+use crate::event::{Author, Event, EventKind};
+use jiff::tz::TimeZone;
+
+fn event(id: &str, kind: EventKind, author: &str, at: &str) -> HandledEvent {
+    HandledEvent {
+        seq: 0,
+        event: Event {
+            id: id.into(),
+            kind,
+            platform: "test".into(),
+            community: "acme".into(),
+            channel: "general".into(),
+            author: Author {
+                id: author.into(),
+                name: author.to_uppercase(),
+                roles: vec![],
+                account_age_days: None,
+                is_staff: author.starts_with("staff"),
+            },
+            text: String::new(),
+            reply_to: None,
+            reaction: None,
+            target_message: None,
+            timestamp: time::OffsetDateTime::parse(
+                at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap(),
+            labels: vec![],
+        },
+    }
+}
+
+fn message(id: &str, author: &str, at: &str, text: &str) -> HandledEvent {
+    let mut e = event(id, EventKind::Message, author, at);
+    e.event.text = text.into();
+    e
+}
+
+fn decided(plugin: &str, event_id: &str, action: Action) -> DecidedAction {
+    DecidedAction {
+        event_id: Some(event_id.into()),
+        tick_ms: None,
+        community: "acme".into(),
+        channel: "general".into(),
+        by: PluginRef {
+            plugin: plugin.into(),
+            plugin_version: "1".into(),
+            plugin_hash: "h".into(),
+        },
+        action,
+    }
+}
+
+fn options(period: Period) -> ReportOptions {
+    ReportOptions {
+        period,
+        time_zone: TimeZone::UTC,
+        time_zone_name: "UTC".into(),
+        community: None,
+        lang: Lang::En,
+        compare_previous: false,
+        pseudonym_key: None,
+    }
+}
+
+fn run(events: &[HandledEvent], actions: &[DecidedAction], options: &ReportOptions) -> Report {
+    compute(
+        &Logs {
+            events,
+            actions,
+            audit: &[],
+            review: &[],
+            shadow: &[],
+        },
+        options,
+    )
+    .unwrap()
+}
+
+fn value(report: &Report, id: &str) -> Option<f64> {
+    report
+        .figure(id)
+        .unwrap_or_else(|| panic!("no figure {id}"))
+        .value
+}
+
+#[test]
+fn a_question_mark_must_end_a_sentence() {
+    assert!(asks_a_question("Where is my order?"));
+    assert!(asks_a_question("Où est ma commande ? Merci"));
+    assert!(asks_a_question("vraiment ?? "));
+    assert!(asks_a_question("本当？"));
+    assert!(!asks_a_question("see https://acme.example/?q=beans"));
+    assert!(!asks_a_question("Thanks!"));
+}
+
+#[test]
+fn activity_engagement_and_answers_of_a_small_day() {
+    let events = vec![
+        // Bob wrote before the period: not new in it.
+        message("m0", "bob", "2026-11-21T12:00:00Z", "hello"),
+        event("j1", EventKind::Join, "cleo", "2026-11-22T09:00:00Z"),
+        message("m1", "cleo", "2026-11-22T09:05:00Z", "Where is my order?"),
+        message("m2", "bob", "2026-11-22T09:06:00Z", "hi all"),
+        {
+            let mut r = message("m3", "staff-ann", "2026-11-22T09:08:30Z", "On its way");
+            r.event.reply_to = Some("m1".into());
+            r
+        },
+        message(
+            "m4",
+            "dan",
+            "2026-11-22T10:00:00Z",
+            "Is the shop open today?",
+        ),
+        event("r1", EventKind::Reaction, "bob", "2026-11-22T10:01:00Z"),
+        event("l1", EventKind::Leave, "eve", "2026-11-22T11:00:00Z"),
+        // The next day: outside the period.
+        message("m5", "bob", "2026-11-23T08:00:00Z", "?"),
+    ];
+    let actions = vec![
+        decided(
+            "faq",
+            "m4",
+            Action::Reply {
+                to_message: "m4".into(),
+                text: "Yes, 9–18".into(),
+                reason: "faq: opening_hours (score 0.90)".into(),
+            },
+        ),
+        decided(
+            "sentiment",
+            "m1",
+            Action::Label {
+                key: "sentiment".into(),
+                value: -0.5,
+                note: None,
+                reason: "fr".into(),
+            },
+        ),
+        decided(
+            "sentiment",
+            "m2",
+            Action::Label {
+                key: "sentiment".into(),
+                value: 0.3,
+                note: None,
+                reason: "en".into(),
+            },
+        ),
+    ];
+    let day = Period::day("2026-11-22", &TimeZone::UTC).unwrap();
+    let report = run(&events, &actions, &options(day));
+    assert_eq!(value(&report, "activity.messages"), Some(4.0));
+    // Staff are not members.
+    assert_eq!(value(&report, "activity.active_members"), Some(3.0));
+    // Cleo joined; Dan's first message is today; Bob wrote yesterday.
+    assert_eq!(value(&report, "activity.new_members"), Some(2.0));
+    assert_eq!(value(&report, "activity.departures"), Some(1.0));
+    assert_eq!(
+        value(&report, "engagement.reactions_per_message"),
+        Some(0.25)
+    );
+    assert_eq!(value(&report, "engagement.replies_per_message"), Some(0.25));
+    // Members: Bob (there before), Cleo, Dan and Eve (she left today, but
+    // was a member during it) → 3 of 4.
+    assert_eq!(value(&report, "engagement.active_share"), Some(0.75));
+    assert_eq!(value(&report, "responsiveness.questions"), Some(2.0));
+    assert_eq!(
+        value(&report, "responsiveness.answered_by_staff"),
+        Some(1.0)
+    );
+    assert_eq!(value(&report, "responsiveness.answered_by_faq"), Some(1.0));
+    assert_eq!(value(&report, "responsiveness.unanswered"), Some(0.0));
+    // 210 s and 0 s.
+    assert_eq!(
+        value(&report, "responsiveness.first_answer_median"),
+        Some(105.0)
+    );
+    assert_eq!(
+        value(&report, "responsiveness.first_answer_p90"),
+        Some(210.0)
+    );
+    assert_eq!(
+        value(&report, "responsiveness.staff_answer_median"),
+        Some(210.0)
+    );
+    assert_eq!(value(&report, "responsiveness.deflection"), Some(0.5));
+    let mood = value(&report, "mood.mean").unwrap();
+    assert!((mood - -0.1).abs() < 1e-12, "{mood}");
+    assert_eq!(value(&report, "mood.negative_share"), Some(0.5));
+    assert_eq!(report.days.len(), 1);
+    assert_eq!(report.heatmap[6][9], 3, "Sunday 9h");
+    assert_eq!(report.heatmap[6][10], 1, "Sunday 10h");
+    assert_eq!(
+        report.top_contributors,
+        vec![
+            Ranked {
+                name: "BOB".into(),
+                count: 1
+            },
+            Ranked {
+                name: "CLEO".into(),
+                count: 1
+            },
+            Ranked {
+                name: "DAN".into(),
+                count: 1
+            },
+        ]
+    );
+    // Undefined, not zero, when there is nothing to divide by.
+    let empty = Period::day("2026-12-01", &TimeZone::UTC).unwrap();
+    let report = run(&events, &actions, &options(empty));
+    assert_eq!(value(&report, "activity.messages"), Some(0.0));
+    assert_eq!(value(&report, "engagement.reactions_per_message"), None);
+    assert_eq!(value(&report, "responsiveness.first_answer_median"), None);
+}
+
+#[test]
+fn compare_previous_puts_the_change_beside_each_figure() {
+    let events = vec![
+        message("a", "bob", "2026-11-21T10:00:00Z", "x"),
+        message("b", "bob", "2026-11-22T10:00:00Z", "y"),
+        message("c", "cleo", "2026-11-22T11:00:00Z", "z"),
+        message("d", "cleo", "2026-11-22T12:00:00Z", "z"),
+    ];
+    let mut opts = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    opts.compare_previous = true;
+    let report = run(&events, &[], &opts);
+    let messages = report.figure("activity.messages").unwrap();
+    assert_eq!(
+        (messages.value, messages.previous, messages.change),
+        (Some(3.0), Some(1.0), Some(2.0))
+    );
+    assert_eq!(
+        report.previous_period.as_ref().map(|p| p.to_ms),
+        Some(report.period.from_ms)
+    );
+}
+
+#[test]
+fn pseudonyms_are_stable_keyed_and_replace_every_name() {
+    let events = vec![
+        message("a", "bob", "2026-11-22T10:00:00Z", "Where?"),
+        message("b", "bob", "2026-11-22T10:01:00Z", "hello?"),
+    ];
+    let mut opts = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    opts.pseudonym_key = Some(b"key one".to_vec());
+    let report = run(&events, &[], &opts);
+    let name = &report.top_contributors[0].name;
+    assert_eq!(name, &pseudonym(b"key one", "bob"));
+    assert!(name.starts_with("member-") && name.len() == "member-".len() + 8);
+    assert_ne!(pseudonym(b"key two", "bob"), *name);
+    assert!(report.questions.iter().all(|q| q.author == *name));
+    let json = render(&report, Format::Json).unwrap();
+    assert!(!json.contains("BOB") && !json.contains("\"bob\""), "{json}");
+}
+
+#[test]
+fn every_figure_is_defined_in_both_languages() {
+    let events = vec![message("a", "bob", "2026-11-22T10:00:00Z", "x")];
+    let mut opts = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    for lang in [Lang::En, Lang::Fr] {
+        opts.lang = lang;
+        let report = run(&events, &[], &opts);
+        for f in &report.figures {
+            let d = report.definition(&f.id).expect(&f.id);
+            assert_eq!(d.version, f.version);
+            assert!(!d.formula.is_empty() && !d.title.is_empty());
+        }
+        for format in [Format::Text, Format::Html, Format::Csv] {
+            let text = render(&report, format).unwrap();
+            assert!(text.contains("activity.messages"), "{format:?}");
+        }
+    }
+}
