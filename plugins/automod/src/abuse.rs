@@ -260,6 +260,7 @@ const EMOJI: &[(char, &str)] = &[
     ('👄', "gueule"),
     ('📸', "pics"),
     ('🤡', "clown"),
+    ('🐍', "snake"),
     ('🐄', "vache"),
     ('🐮', "vache"),
     ('🐕', "chien"),
@@ -279,8 +280,9 @@ impl<'a> Reading<'a> {
                 }
                 let original = &text[start..end];
                 let letters: Vec<char> = original.chars().filter(|c| c.is_alphabetic()).collect();
+                // Capitalised as names are: "Dick", not "DICK" nor "DiCk".
                 let capital = letters.first().is_some_and(|c| c.is_uppercase())
-                    && !(letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()));
+                    && letters[1..].iter().all(|c| !c.is_uppercase());
                 Some(Word {
                     text: text_of,
                     start,
@@ -383,7 +385,10 @@ impl<'a> Reading<'a> {
                 break;
             }
             budget -= 1;
-            let targeted = self.targeted(i);
+            // "tg", "ntm", "fdp" say "ta gueule", "nique ta mère", "fils de
+            // pute": aimed at whoever reads them.
+            let acronym = matches!(w.text.as_str(), "tg" | "ntm" | "fdp" | "pd");
+            let targeted = self.targeted(i) || (acronym && w.text != "pd");
             let score = match (entry.kind, entry.strength, targeted) {
                 (Kind::Hate, _, _) => 0.9,
                 (_, Strength::Strong, true) => 0.9,
@@ -479,11 +484,18 @@ impl<'a> Reading<'a> {
             "et",
             "ugly",
             "fat",
+            "all",
+            "tous",
+            "toutes",
+            "gros",
         ];
         const SAID_OF: &[&str] = &[
-            "es", "tes", "etes", "youre", "ure", "ur", "are", "r", "you", "u", "toi", "vous",
-            "sale", "espece", "bande", "sac", "face", "tete", "yal", "ya", "sont",
+            "es", "tes", "etes", "youre", "ure", "ur", "you", "u", "toi", "vous", "sale", "espece",
+            "bande", "sac", "face", "tete", "yal", "ya", "re",
         ];
+        // "are", "est": said of someone only when the message names a
+        // person ("le CM c'est un gros 🐷"), not of a price or a game.
+        const COPULAS: &[&str] = &["are", "r", "sont", "est", "is", "c"];
         if self.mention && self.words.len() <= 6 {
             return true;
         }
@@ -498,11 +510,80 @@ impl<'a> Reading<'a> {
             if SAID_OF.contains(&w) {
                 return true;
             }
+            if COPULAS.contains(&w) {
+                return self.names_a_person();
+            }
             if !FILLERS.contains(&w) {
                 return false;
             }
         }
         false
+    }
+
+    /// Whether a threat reads as a game's: a match, a round, "gg", and no
+    /// place or time in the real world.
+    fn gamer_talk(&self) -> bool {
+        const GAME: &[&str] = &[
+            "gg",
+            "1v1",
+            "revanche",
+            "ranked",
+            "round",
+            "rounds",
+            "partie",
+            "match",
+            "tournoi",
+            "tournament",
+            "lobby",
+            "map",
+            "ladder",
+            "rematch",
+            "game",
+            "duel",
+            "serveur",
+            "server",
+        ];
+        const REAL: &[&str] = &[
+            "sortie", "famile", "habites", "habite", "stade", "live", "shift", "maison", "home",
+            "rue", "street", "parking",
+        ];
+        let has = |set: &[&str]| self.words.iter().any(|w| set.contains(&w.text.as_str()));
+        has(GAME) && !has(REAL)
+    }
+
+    /// Whether the message names a person: a mention, the staff, or a
+    /// word for someone ("le vendeur", "the guy").
+    fn names_a_person(&self) -> bool {
+        const PEOPLE: &[&str] = &[
+            "vendeur",
+            "vendeuse",
+            "livreur",
+            "livreuse",
+            "arbitre",
+            "stagiaire",
+            "mec",
+            "meuf",
+            "gars",
+            "type",
+            "guy",
+            "dude",
+            "girl",
+            "woman",
+            "man",
+            "boss",
+            "manager",
+            "patron",
+            "conseiller",
+            "conseilere",
+            "agent",
+            "caissier",
+            "caissiere",
+        ];
+        self.mention
+            || self
+                .words
+                .iter()
+                .any(|w| STAFF.contains(&w.text.as_str()) || PEOPLE.contains(&w.text.as_str()))
     }
 
     /// Why the evidence in words `first..=last` is innocent, if it is.
@@ -532,6 +613,34 @@ impl<'a> Reading<'a> {
         let said = |w: &&str| REPORTING.contains(w);
         if before.iter().any(said) {
             return Some("reported");
+        }
+        // "Le FDP", "the PD": a party, a police department.
+        if first == last
+            && first > 0
+            && matches!(self.words[first].text.as_str(), "tg" | "ntm" | "fdp" | "pd")
+            && matches!(
+                self.words[first - 1].text.as_str(),
+                "le" | "la" | "les" | "the"
+            )
+        {
+            return Some("an acronym");
+        }
+        if kind == Some(Kind::Threat) && self.gamer_talk() {
+            return Some("gamer talk");
+        }
+        // A phrase in capitals inside an ordinary sentence is a title
+        // ("Shut Up and Dance").
+        let title_case = *self.title_case.get_or_init(|| {
+            self.words.len() >= 2
+                && self.words.iter().filter(|w| w.capital).count() * 5 >= self.words.len() * 3
+        });
+        if last > first
+            && !title_case
+            && self.words[first..=last]
+                .iter()
+                .all(|w| w.capital && !w.emoji)
+        {
+            return Some("a title");
         }
         if matches!(kind, Some(Kind::Threat | Kind::Sexual)) {
             return None;
@@ -971,14 +1080,17 @@ const STRONG_INSULTS: &str = "connard connards connasse connasses conard conar k
     azzhole dickhead prick pricks twat twot retard retards retarded retarted tard motherfucker \
     mofo dumbass dumazz jackass dipshit shithead bastard bastards wanker wankers douchebag \
     fuckface twatface cocksucker fuckyou stfu gtfo fucktard kys idiot idiots imbécile imbéciles \
-    moron morons con cons conne connes";
+    moron morons con cons conne connes salaupe salaupes pouffiace pouffiaces kunt cuhnt \
+    ritard retart ritarded braindead";
 
 const WEAK_INSULTS: &str = "moche nul nulle nuls loser losers bouffon bouffons \
     clown clowns pig pigs porc porcs vache rat rats chien chiens dégueulasse stupide stupid \
     dumb pathetic pathétique ugly fat trash déchet déchets merde shit crotte worthless \
-    useless incapable incapables minable minables monkey monkeys singe singes";
+    useless incapable incapables minable minables monkey monkeys singe singes snake snakes \
+    serpent serpents";
 
-const SLURS: &str = "pd pédé pédés pede tapette tapettes fag fags faggot faggots fagot nigger \
+const SLURS: &str =
+    "pd pédé pédés pede tapette tapettes fag fags faggot faggots fagit niggah nigger \
     niggers nigga niggas nibba negro bougnoule bougnoules youpin youpins bicot bicots \
     chinetoque spic spics chink chinks tranny trannies gouine gouines";
 
@@ -1040,12 +1152,12 @@ struct Phrase {
 /// as the text is.
 const PHRASES: &[(Kind, f32, &str, &str)] = &[
     // Threats.
-    (Kind::Threat, 0.95, "buter bute crever creve tuer defoncer defonce niquer nique niker retrouver trouver egorger planter frapper stab shot baiser casser", r"\b(je|j) (vais|vai|v|vé|vas|va) (te|t) (buter|bute|crever|creve|tuer|defoncer|defonce|niquer|nique|niker|retrouver|trouver|egorger|planter|frapper|stab|shot|baiser|casser)"),
+    (Kind::Threat, 0.95, "buter bute crever creve krever kreve tuer defoncer defonce niquer nique niker retrouver trouver egorger planter frapper stab shot baiser casser", r"\b((je|j) (vais|vai|v|vé|ve|vas|va)|jvais|jvai|jve|jvé|jv) (te|t) (buter|bute|crever|creve|krever|kreve|tuer|defoncer|defonce|niquer|nique|niker|retrouver|trouver|egorger|planter|frapper|stab|shot|baiser|casser)"),
     (Kind::Threat, 0.95, "buter crever tuer defoncer egorger planter", r"\b(te|t) (buter|crever|tuer|defoncer|egorger|planter) (a la sortie|ce soir)"),
     (Kind::Threat, 0.95, "crever mourir creve", r"\b(tu vas|tu va|vas|va) (crever|mourir|creve)"),
-    (Kind::Threat, 0.95, "habites habite vis", r"\bje (sais|sait|c) (ou|où) (t habites|tu habites|t habite|tu habite|tu vis)"),
-    (Kind::Threat, 0.95, "live lives stay", r"\b(i know|i no|ik) where (you|u|ya) (live|lives|stay)"),
-    (Kind::Threat, 0.95, "yourself urself self yourselves", r"\b(kill|kil|shot|shoot|hang) (yourself|urself|your self|ur self|yourselves)"),
+    (Kind::Threat, 0.95, "habites habite habit vis finis travailes bosses", r"\b(je|j) ?(sais|sait|c|se|sé) (ou|où|a quele heure|quand) (t habites|tu habites|t habite|t habit|tu habite|tu vis|tu finis|tu travailes|tu bosses)"),
+    (Kind::Threat, 0.95, "live lives stay work shift", r"\b(i know|i no|ik|kn0w|know) (where|which \w+|what time) (you|u|ya) (live|lives|stay|work|finish|get of)"),
+    (Kind::Threat, 0.95, "yourself urself self yourselves kilyourself kilurself", r"\b(kill|kil|shot|shoot|hang) ?(yourself|urself|your self|ur self|yourselves)"),
     (Kind::Threat, 0.95, "kys", r"\bkys\b"),
     (Kind::Threat, 0.95, "die kill", r"\b(go|pls|please|just) (die|kill yourself)"),
     (Kind::Threat, 0.95, "die", r"\bdie in a (fire|hole|ditch)"),
@@ -1053,11 +1165,12 @@ const PHRASES: &[(Kind, f32, &str, &str)] = &[
     (Kind::Threat, 0.9, "coming comin", r"\b(coming|comin) for (you|u|ya)"),
     (Kind::Threat, 0.9, "stab shot", r"\b(stab|shot) (you|u|yourself)"),
     (Kind::Threat, 0.9, "stab shot", r"\b(stab|shot) (stab|shot|im|i m|i)"),
+    (Kind::Threat, 0.9, "stab shot", r"\b(stab|shot)\b.{0,40}\b(see (you|u|ya)|(t es|tu es|t|youre|you re|ur) (mort|morte|dead))|\b(t es|tu es|youre|you re|ur) (mort|morte|dead)\b.{0,20}\b(stab|shot)"),
     // Harassment and sexual harassment.
     (Kind::Sexual, 0.9, "nudes nude nudz pics photos seins tits boobs fes feses cul", r"\b(envoie|envoi|envoies|envoyez|balance|send|sends|show|post) (moi |me |mois )?(des |tes |your |ur |some |de )?(nudes|nude|nudz|pics|photos|seins|tits|boobs|as|fes|feses|cul)"),
-    (Kind::Sexual, 0.9, "suce suces sucer suck suk sucks blow", r"\b(suce|suces|sucer|suck|suk|sucks|blow) (ma|mon|my|me) ?(bite|queue|dick|dik|cock|teub|zob)?"),
+    (Kind::Sexual, 0.9, "suce suces sucer suck suk sucks blow sus suse", r"\b(suce|suces|sucer|suck|suk|sucks|blow|sus|suse) (ma|mon|my|me) ?(bite|bit|queue|dick|dik|cock|teub|zob)?"),
     (Kind::Sexual, 0.9, "dick dik cock pusy bite cul chate", r"\b(eat|lick|kis|sit on|touche|leche) (my|ma|mon) (dick|dik|cock|as|pusy|bite|cul|chate)"),
-    (Kind::Sexual, 0.85, "tits boobs seins fes feses", r"\b(nice|big|show|les|tes|your|ur) (tits|boobs|seins|fes|feses|as)\b"),
+    (Kind::Sexual, 0.85, "tits boobs seins fes feses", r"\b(nice|big|show|tes|your|ur) (tits|boobs|seins|fes|feses|as)\b"),
     (Kind::Sexual, 0.85, "nudes pics photos", r"\b(ma belle|ma cherie|babe|baby|bb) .{0,30}\b(nudes|pics|photos|seins|tits|cul|as)\b|\b(nudes|pics|photos) .{0,20}\b(ma belle|ma cherie|babe|baby)\b"),
     // Hate.
     (Kind::Hate, 0.95, "pays bled brousse jungle", r"\b(retourne|retournez|rentre|rentrez) (dans|chez) (ton|ta|tes|vos|votre|toi) (pays|bled|brousse|jungle)|\b(retourne|retournez|rentre|rentrez) chez toi"),
@@ -1070,7 +1183,7 @@ const PHRASES: &[(Kind, f32, &str, &str)] = &[
     (Kind::Insult, 0.9, "fils fis file", r"\b(fils|fil|fis|file) (de|d) (pute|pt|put|ptn|chienne|catin)"),
     (Kind::Insult, 0.9, "mere mer meuf race", r"\b(ta mere|ta mer|ta meuf|ta race) (la|cette|est une|c est une|en) ?(pute|putain|chienne|salope|p)\b"),
     (Kind::Insult, 0.9, "enkule enculer encule", r"\benkule|\benculer? (de|d) (ta|ta race|ta mere)"),
-    (Kind::Insult, 0.9, "foutre enculer encule", r"\b(va|vas|alez|allez|aller) (te|vous|tous vous|tous te) (faire|fer) (foutre|enculer|encule|mettre|voir)"),
+    (Kind::Insult, 0.9, "foutre enculer encule faire fer", r"\b(va|vas|alez|allez|aller) (te|vous|tous vous|tous te) (faire|fer) (foutre|enculer|encule|mettre|voir|dick|as)"),
     (Kind::Insult, 0.9, "fuck fck fk fuk phuck fuq fug fuc yourself urself", r"\b(fuck|fck|fk|fuk|phuck|fuq|fugg|fuc|f) (you|u|ya|off|of|yourself|urself)\b"),
     (Kind::Insult, 0.85, "shut shet", r"\b(shut|shet) (the (fuck|f|fk|hell|f up) )?(up|it|ur mouth|your mouth)"),
     (Kind::Insult, 0.9, "shut", r"\bshut the f\b"),

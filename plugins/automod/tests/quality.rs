@@ -253,8 +253,8 @@ fn breakdown(cases: &[BlindCase], hits: &[bool]) -> Vec<(String, usize, usize)> 
 /// positives ≤ 0.5 %) are the issue's.
 ///
 /// Since then the abuse classifier (`src/abuse.rs`) was built and tuned
-/// with these sets as its development sets: recall 0.960, false positives
-/// 5.5 % (33/600; 5 of 540 without casual swearing, 0.9 %). They no longer
+/// with these sets as its development sets: recall 0.963, false positives
+/// 4.8 % (29/600; 5 of 540 without casual swearing, 0.9 %). They no longer
 /// measure anything blind; the next blind sets will.
 #[test]
 fn quality_on_the_december_blind_sets() {
@@ -325,6 +325,11 @@ const FALSE_POSITIVE_CEILING_DECEMBER: f64 = 0.06;
 /// English 0.842; phonetic spellings 5/12 and 6/12, emoji 6/10 and 7/10),
 /// false positives 3.75 % (18/480: abbreviations 5, titles 5). The floors
 /// are that first score, less a little.
+///
+/// Then (same session) tuned on them: more phonetic spellings and threat
+/// phrasings, emoji said of someone, gamer talk, titles in capitals:
+/// recall 0.917 (220/240), false positives 2.9 % (14/480). Development
+/// sets since.
 #[test]
 fn quality_on_the_second_december_blind_sets() {
     let mut plugin = Automod::configure("{}").unwrap();
@@ -382,5 +387,5 @@ fn quality_on_the_second_december_blind_sets() {
     );
 }
 
-const RECALL_FLOOR_SECOND: f64 = 0.82;
-const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.04;
+const RECALL_FLOOR_SECOND: f64 = 0.90;
+const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.035;
