@@ -93,6 +93,15 @@ pub struct Verdict {
     pub end: usize,
 }
 
+/// Builds the classifier's tables (lexicon, compiled phrases, prefixes).
+/// Called from `configure`: the host snapshots the configured instance, so
+/// every community's instance starts with them built instead of compiling
+/// some forty regexes on its first message.
+pub fn warm_up() {
+    let _ = (lexicon(), phrases(), prefixes());
+    std::sync::LazyLock::force(&META);
+}
+
 /// Scores a message; `None` when nothing in it attacks anyone. Words of
 /// `allowed` (as [`allow_key`] writes them) are never evidence.
 pub fn classify(text: &str, norm: &Normalized, allowed: &[String]) -> Option<Verdict> {

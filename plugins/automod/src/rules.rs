@@ -720,6 +720,7 @@ const WARN_EN_KEPT: &str =
 impl Engine {
     /// Compiles a parsed config.
     pub fn new(config: Config) -> Result<Engine, String> {
+        abuse::warm_up();
         let prefix = |e: String| format!("automod config: {e}");
         let mut entries: Vec<ListEntry> = Vec::new();
         let mut allow: Vec<String> = config.allow_words.clone();
