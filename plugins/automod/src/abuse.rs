@@ -34,33 +34,12 @@ use crate::normalize::{Normalized, AMBIG};
 use regex::Regex;
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-/// FNV-1a: the keys are short words, looked up several times per message,
-/// where SipHash's setup would cost more than the lookup.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type WordMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+/// Short words looked up several times per message: the lists' FNV-1a
+/// hasher, where SipHash's setup would cost more than the lookup.
+type WordMap<V> = HashMap<String, V, BuildHasherDefault<crate::lists::Fnv>>;
 
 /// What kind of abuse the evidence is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -529,6 +508,14 @@ impl<'a> Reading<'a> {
         false
     }
 
+    /// Whether Most Of Its Words Are Capitalised (computed once).
+    fn title_case(&self) -> bool {
+        *self.title_case.get_or_init(|| {
+            self.words.len() >= 2
+                && self.words.iter().filter(|w| w.capital).count() * 5 >= self.words.len() * 3
+        })
+    }
+
     /// Whether a threat reads as a game's: a match, a round, "gg", and no
     /// place or time in the real world.
     fn gamer_talk(&self) -> bool {
@@ -639,10 +626,7 @@ impl<'a> Reading<'a> {
         }
         // A phrase in capitals inside an ordinary sentence is a title
         // ("Shut Up and Dance").
-        let title_case = *self.title_case.get_or_init(|| {
-            self.words.len() >= 2
-                && self.words.iter().filter(|w| w.capital).count() * 5 >= self.words.len() * 3
-        });
+        let title_case = self.title_case();
         if last > first
             && !title_case
             && self.words[first..=last]
@@ -678,10 +662,7 @@ impl<'a> Reading<'a> {
         let capitalised = |j: usize| self.words.get(j).is_some_and(|w| w.capital && !w.emoji);
         // Not when Every Word Is Capitalised, nor right after "sale",
         // "t'es", "you": trolls capitalise too.
-        let title_case = *self.title_case.get_or_init(|| {
-            self.words.len() >= 2
-                && self.words.iter().filter(|w| w.capital).count() * 5 >= self.words.len() * 3
-        });
+        let title_case = self.title_case();
         let addressed = (first.saturating_sub(1)..first).any(|j| {
             let w = self.words[j].text.as_str();
             SECOND_PERSON.contains(&w) || matches!(w, "sale" | "espece" | "es" | "youre" | "ur")

@@ -241,6 +241,59 @@ fn breakdown(cases: &[BlindCase], hits: &[bool]) -> Vec<(String, usize, usize)> 
     rows.into_iter().map(|(k, (h, n))| (k, h, n)).collect()
 }
 
+/// Runs the default config over a blind pair (abusive and clean JSON
+/// Lines, with their expected sizes), prints recall and false positives
+/// by language and kind (`AUTOMOD_MISSES=1`: every miss), and returns
+/// both rates.
+fn score_blind_sets(title: &str, abusive: (&str, usize), clean: (&str, usize)) -> (f64, f64) {
+    let mut plugin = Automod::configure("{}").unwrap();
+    let abusive_cases = blind_cases(abusive.0, "abusive.jsonl");
+    let clean_cases = blind_cases(clean.0, "clean.jsonl");
+    assert_eq!(
+        (abusive_cases.len(), clean_cases.len()),
+        (abusive.1, clean.1)
+    );
+    let caught: Vec<bool> = abusive_cases
+        .iter()
+        .map(|c| flagged(&mut plugin, &c.text))
+        .collect();
+    let kept: Vec<bool> = clean_cases
+        .iter()
+        .map(|c| !flagged(&mut plugin, &c.text))
+        .collect();
+    println!("automod on {title} (default config):");
+    println!("  caught in abusive.jsonl:");
+    for (key, hits, n) in breakdown(&abusive_cases, &caught) {
+        println!(
+            "    {key:<22} {:>6.2} %  ({hits}/{n})",
+            100.0 * hits as f64 / n as f64
+        );
+    }
+    println!("  false positives in clean.jsonl:");
+    for (key, kept, n) in breakdown(&clean_cases, &kept) {
+        let flagged = n - kept;
+        println!(
+            "    {key:<22} {:>6.2} %  ({flagged}/{n})",
+            100.0 * flagged as f64 / n as f64
+        );
+    }
+    if std::env::var_os("AUTOMOD_MISSES").is_some() {
+        for (case, hit) in abusive_cases.iter().zip(&caught) {
+            if !hit {
+                println!("    missed [{} {}]: {:?}", case.kind, case.lang, case.text);
+            }
+        }
+        for (case, kept) in clean_cases.iter().zip(&kept) {
+            if !kept {
+                println!("    flagged [{} {}]: {:?}", case.kind, case.lang, case.text);
+            }
+        }
+    }
+    let recall = caught.iter().filter(|h| **h).count() as f64 / abusive_cases.len() as f64;
+    let false_positives = kept.iter().filter(|k| !**k).count() as f64 / clean_cases.len() as f64;
+    (recall, false_positives)
+}
+
 /// The sets of December 2026 (`tests/fixtures/blind_2026_12/`, see its
 /// README): 300 abusive messages written the way trolls dodge filters and
 /// 600 clean ones full of traps, by someone who never saw the lists, the
@@ -258,54 +311,11 @@ fn breakdown(cases: &[BlindCase], hits: &[bool]) -> Vec<(String, usize, usize)> 
 /// measure anything blind; the next blind sets will.
 #[test]
 fn quality_on_the_december_blind_sets() {
-    let mut plugin = Automod::configure("{}").unwrap();
-    let abusive = blind_cases(
-        include_str!("fixtures/blind_2026_12/abusive.jsonl"),
-        "abusive.jsonl",
+    let (recall, false_positives) = score_blind_sets(
+        "the December 2026 blind sets",
+        (include_str!("fixtures/blind_2026_12/abusive.jsonl"), 300),
+        (include_str!("fixtures/blind_2026_12/clean.jsonl"), 600),
     );
-    let clean = blind_cases(
-        include_str!("fixtures/blind_2026_12/clean.jsonl"),
-        "clean.jsonl",
-    );
-    assert_eq!((abusive.len(), clean.len()), (300, 600));
-    let caught: Vec<bool> = abusive
-        .iter()
-        .map(|c| flagged(&mut plugin, &c.text))
-        .collect();
-    let kept: Vec<bool> = clean
-        .iter()
-        .map(|c| !flagged(&mut plugin, &c.text))
-        .collect();
-    println!("automod on the December 2026 blind sets (default config):");
-    println!("  caught in abusive.jsonl:");
-    for (key, hits, n) in breakdown(&abusive, &caught) {
-        println!(
-            "    {key:<22} {:>6.2} %  ({hits}/{n})",
-            100.0 * hits as f64 / n as f64
-        );
-    }
-    println!("  false positives in clean.jsonl:");
-    for (key, kept, n) in breakdown(&clean, &kept) {
-        let flagged = n - kept;
-        println!(
-            "    {key:<22} {:>6.2} %  ({flagged}/{n})",
-            100.0 * flagged as f64 / n as f64
-        );
-    }
-    if std::env::var_os("AUTOMOD_MISSES").is_some() {
-        for (case, hit) in abusive.iter().zip(&caught) {
-            if !hit {
-                println!("    missed [{} {}]: {:?}", case.kind, case.lang, case.text);
-            }
-        }
-        for (case, kept) in clean.iter().zip(&kept) {
-            if !kept {
-                println!("    flagged [{} {}]: {:?}", case.kind, case.lang, case.text);
-            }
-        }
-    }
-    let recall = caught.iter().filter(|h| **h).count() as f64 / abusive.len() as f64;
-    let false_positives = kept.iter().filter(|k| !**k).count() as f64 / clean.len() as f64;
     assert!(recall >= RECALL_FLOOR_DECEMBER, "recall {recall:.3}");
     assert!(
         false_positives <= FALSE_POSITIVE_CEILING_DECEMBER,
@@ -332,54 +342,11 @@ const FALSE_POSITIVE_CEILING_DECEMBER: f64 = 0.06;
 /// sets since.
 #[test]
 fn quality_on_the_second_december_blind_sets() {
-    let mut plugin = Automod::configure("{}").unwrap();
-    let abusive = blind_cases(
-        include_str!("fixtures/blind_2026_12b/abusive.jsonl"),
-        "abusive.jsonl",
+    let (recall, false_positives) = score_blind_sets(
+        "the second December 2026 blind sets",
+        (include_str!("fixtures/blind_2026_12b/abusive.jsonl"), 240),
+        (include_str!("fixtures/blind_2026_12b/clean.jsonl"), 480),
     );
-    let clean = blind_cases(
-        include_str!("fixtures/blind_2026_12b/clean.jsonl"),
-        "clean.jsonl",
-    );
-    assert_eq!((abusive.len(), clean.len()), (240, 480));
-    let caught: Vec<bool> = abusive
-        .iter()
-        .map(|c| flagged(&mut plugin, &c.text))
-        .collect();
-    let kept: Vec<bool> = clean
-        .iter()
-        .map(|c| !flagged(&mut plugin, &c.text))
-        .collect();
-    println!("automod on the second December 2026 blind sets (default config):");
-    println!("  caught in abusive.jsonl:");
-    for (key, hits, n) in breakdown(&abusive, &caught) {
-        println!(
-            "    {key:<22} {:>6.2} %  ({hits}/{n})",
-            100.0 * hits as f64 / n as f64
-        );
-    }
-    println!("  false positives in clean.jsonl:");
-    for (key, kept, n) in breakdown(&clean, &kept) {
-        let flagged = n - kept;
-        println!(
-            "    {key:<22} {:>6.2} %  ({flagged}/{n})",
-            100.0 * flagged as f64 / n as f64
-        );
-    }
-    if std::env::var_os("AUTOMOD_MISSES").is_some() {
-        for (case, hit) in abusive.iter().zip(&caught) {
-            if !hit {
-                println!("    missed [{} {}]: {:?}", case.kind, case.lang, case.text);
-            }
-        }
-        for (case, kept) in clean.iter().zip(&kept) {
-            if !kept {
-                println!("    flagged [{} {}]: {:?}", case.kind, case.lang, case.text);
-            }
-        }
-    }
-    let recall = caught.iter().filter(|h| **h).count() as f64 / abusive.len() as f64;
-    let false_positives = kept.iter().filter(|k| !**k).count() as f64 / clean.len() as f64;
     assert!(recall >= RECALL_FLOOR_SECOND, "recall {recall:.3}");
     assert!(
         false_positives <= FALSE_POSITIVE_CEILING_SECOND,
