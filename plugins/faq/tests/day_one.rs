@@ -68,3 +68,34 @@ fn day_one_brands_hold_their_floors() {
         total.1 / n
     );
 }
+
+/// How often the expected entry ranks first, whatever the threshold: the
+/// ceiling of recall for a better decision rule.
+#[test]
+#[ignore]
+fn ranking() {
+    for (name, _, _) in SETS {
+        let faq = brand(name);
+        let engine = faq.engine();
+        let cases = common::load(&format!("tests/day_one/{name}/questions.jsonl"));
+        let (mut first, mut with_entry, mut second) = (0, 0, 0);
+        for case in &cases {
+            let Some(expected) = &case.expected else {
+                continue;
+            };
+            with_entry += 1;
+            let ranking = engine.index().rank(&case.q);
+            let ids: Vec<&str> = ranking
+                .iter()
+                .take(2)
+                .map(|s| engine.entry(s.entry).id.as_str())
+                .collect();
+            if ids.first() == Some(&expected.as_str()) {
+                first += 1;
+            } else if ids.get(1) == Some(&expected.as_str()) {
+                second += 1;
+            }
+        }
+        println!("{name}: expected entry first {first}/{with_entry}, second {second}");
+    }
+}
