@@ -5,7 +5,7 @@ mod cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use cli::{bench, golden, kpi, report, scaffold, simulate, user};
+use cli::{bench, faq_check, golden, kpi, report, scaffold, simulate, user};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,6 +131,9 @@ enum Command {
     /// JSON, CSV or one self-contained HTML file with charts
     /// (docs/reports.md).
     Report(kpi::ReportArgs),
+    /// Show how the faq plugin sees each of a list of questions: its best
+    /// entries, their scores, and why it answers or not (plugins/faq/README.md).
+    FaqCheck(faq_check::FaqCheckArgs),
     /// Show actions that failed for good, with the platform's error.
     DeadLetters(report::DeadLetterArgs),
     /// The web console's accounts: `vigie user add NAME --role ROLE`,
@@ -285,6 +288,7 @@ fn real_main(command: Command) -> Result<()> {
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
         Command::Report(args) => kpi::report(args),
+        Command::FaqCheck(args) => faq_check::run(args),
         Command::User(args) => user::run(args),
         Command::Versions(args) => report::versions(args),
         Command::ShadowReport(args) => report::shadow_report(args),

@@ -750,3 +750,40 @@ fn verify_poll_recomputes_the_demo_polls_results() {
         assert!(!ok && err.contains("does not verify"), "{community}: {err}");
     }
 }
+
+#[test]
+fn faq_check_shows_why_the_faq_answers_or_not_and_scores_a_labelled_list() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo/vigie.toml");
+    let questions = "Vous livrez en Suisse ?\n\
+        {\"q\": \"can I pay with luncheon vouchers?\", \"expected\": \"payment_methods\"}\n\
+        {\"q\": \"salut tout le monde\", \"expected\": null}\n";
+    let (ok, out, err) = vigie_with_stdin(&["faq-check", "--config", demo, "-"], questions);
+    assert!(ok, "{err}");
+    assert!(out.contains("→ answers shipping_abroad"), "{out}");
+    assert!(out.contains("MISSED (expected payment_methods)"), "{out}");
+    assert!(out.contains("not a question"), "{out}");
+    assert!(
+        out.contains("3 questions, 1 answered") && out.contains("precision 1.000, recall 0.000"),
+        "{out}"
+    );
+    let (ok, out, err) = vigie_with_stdin(&["faq-check", "-c", demo, "--json"], questions);
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["answer"], "shipping_abroad");
+    assert!(lines[0].get("expected").is_none());
+    assert_eq!(lines[1]["expected"], "payment_methods");
+    assert_eq!(lines[1]["top"][0]["entry"], "payment_methods");
+    // Mistakes are named, and nothing is half-done.
+    let (ok, _, err) =
+        vigie_with_stdin(&["faq-check", "-c", demo, "--plugin", "automod"], questions);
+    assert!(!ok && err.contains("not the faq plugin"), "{err}");
+    let (ok, _, err) = vigie_with_stdin(
+        &["faq-check", "-c", demo],
+        "{\"q\": \"où ?\", \"expected\": \"nope\"}\n",
+    );
+    assert!(!ok && err.contains("`nope` is not in the FAQ"), "{err}");
+}

@@ -128,3 +128,37 @@ fn bare_components_already_work_in_a_dry_run() {
     assert_eq!(labels.len(), 2, "{mood:?}");
     assert!(labels[1]["value"].as_f64().unwrap() > 0.3, "{mood:?}");
 }
+
+/// Staff teach the faq component in chat; what they taught is in the
+/// store, so a new host (a restart) answers with it.
+#[test]
+fn staff_teach_the_faq_in_chat_and_a_restarted_host_answers_with_it() {
+    let env = demo_chain_with_probe();
+    let staff = |id: &str, text: &str, reply_to: &str| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&message(id, "acme", "mod1", text)).unwrap();
+        v["author"]["is_staff"] = true.into();
+        v["reply_to"] = reply_to.into();
+        v.to_string()
+    };
+    let out = env.run(&[
+        message("q1", "acme", "u1", "can I pay with luncheon vouchers?"),
+        staff("s1", "!faq learn payment_methods", "q1"),
+    ]);
+    assert!(out.replies("q1").is_empty(), "{:?}", out.actions);
+    let confirm = out.replies("s1");
+    assert_eq!(confirm.len(), 1, "{:?}", out.actions);
+    assert!(confirm[0].contains("Learned"), "{}", confirm[0]);
+    let out = env.run(&[
+        message("q2", "acme", "u2", "Can I pay with luncheon vouchers pls?")
+            .replace("\"general\"", "\"help\""),
+    ]);
+    let answer = out.for_event("q2");
+    assert!(
+        answer
+            .iter()
+            .any(|a| a.by.plugin == "faq" && a.action.reason().contains("payment_methods")),
+        "{:?}",
+        out.actions
+    );
+}

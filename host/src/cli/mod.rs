@@ -1,11 +1,12 @@
 //! The command-line tools around the pipeline, one module each: what
 //! `vigie bench`, `test --golden`, `new`, the store readers (`audit`,
 //! `dead-letters`, `versions`, `shadow-report`, `replay`, all in
-//! `report`), `report` itself (the KPIs, in `kpi`), `simulate` and `user`
+//! `report`), `report` itself (the KPIs, in `kpi`), `faq-check`, `simulate` and `user`
 //! (the console's accounts) do. `main.rs` parses the command line and runs
 //! the host; the pipeline itself lives in the library.
 
 pub mod bench;
+pub mod faq_check;
 pub mod golden;
 pub mod kpi;
 pub mod report;

@@ -67,6 +67,10 @@ pub struct Config {
     /// question scored.
     #[serde(default)]
     pub label_score: bool,
+    /// Staff may correct the FAQ in chat (`!faq learn`, `!faq wrong`; see
+    /// [`crate::learn`]); what they teach is kept in the community's store.
+    #[serde(default = "yes")]
+    pub learning: bool,
 }
 
 /// One question-and-answer entry.
@@ -101,6 +105,23 @@ pub struct EntryConfig {
     /// topic away from the entries that share their words.
     #[serde(default)]
     pub decline: bool,
+}
+
+impl EntryConfig {
+    /// A `decline` entry with no examples yet.
+    pub fn declined(id: &str) -> EntryConfig {
+        EntryConfig {
+            id: id.to_string(),
+            answer_fr: None,
+            answer_en: None,
+            answer: None,
+            questions_fr: Vec::new(),
+            questions_en: Vec::new(),
+            questions: Vec::new(),
+            threshold: None,
+            decline: true,
+        }
+    }
 }
 
 /// `"fr"` or `"en"`.
@@ -195,6 +216,12 @@ impl Config {
             {
                 return Err(format!(
                     "{at}: `id` must be non-empty and use only a-z, 0-9, _ and -"
+                ));
+            }
+            if e.id.starts_with(crate::learn::HIDDEN_PREFIX) {
+                return Err(format!(
+                    "{at}: ids starting with `{}` are reserved for what staff teach in chat",
+                    crate::learn::HIDDEN_PREFIX
                 ));
             }
             if let Some(j) = seen.insert(e.id.clone(), i) {

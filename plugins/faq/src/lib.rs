@@ -16,6 +16,7 @@ pub mod config;
 pub mod cooldown;
 pub mod engine;
 pub mod index;
+pub mod learn;
 pub mod normalize;
 pub mod question;
 pub mod template;
@@ -28,11 +29,21 @@ use vigie_sdk::{
 
 use engine::Engine;
 use index::Scratch;
+use learn::{Learned, Recent, Seen};
 use text::Tokens;
+use vigie_text::Lang;
 
 /// The plugin.
 pub struct Faq {
     engine: Engine,
+    /// The config as given, before what staff taught ([`learn`]).
+    base: config::Config,
+    /// What staff taught, once read from the store (on the first event).
+    learned: Option<Learned>,
+    /// The stored items could not be read: commands refuse to overwrite them.
+    learned_unreadable: bool,
+    /// The last questions seen, to resolve commands sent as replies.
+    recent: Recent,
     /// Folded, compacted brand names.
     brand: Vec<String>,
     /// Working memory of the matching, reused from event to event.
@@ -82,6 +93,176 @@ impl Faq {
     }
 }
 
+impl Faq {
+    /// Reads what staff taught from the store, once per instance, and
+    /// rebuilds the index with it when there is any.
+    fn load_learned(&mut self, host: &mut impl Host) {
+        if self.learned.is_some() {
+            return;
+        }
+        let learned = match host.kv_get(learn::KEY) {
+            None => Learned::default(),
+            Some(bytes) => match Learned::decode(&bytes) {
+                Ok(l) => l,
+                Err(e) => {
+                    host.log(Level::Error, &format!("{e}; teaching is off until fixed"));
+                    self.learned_unreadable = true;
+                    Learned::default()
+                }
+            },
+        };
+        if !learned.items.is_empty() {
+            self.engine = Engine::new(learned.apply(&self.base));
+        }
+        self.learned = Some(learned);
+    }
+
+    /// Carries out a staff command; the reply says what was done.
+    fn command(
+        &mut self,
+        host: &mut impl Host,
+        event: &Event,
+        command: learn::Command,
+        lang: Option<Lang>,
+    ) -> Vec<Action> {
+        use learn::{Command, Say};
+        let lang = lang.unwrap_or(self.base.default_lang.into());
+        let say = Say(lang);
+        let reply = |text: String, why: &str| vec![act::reply(event, text, format!("faq: {why}"))];
+        if self.learned_unreadable && !matches!(command, Command::Help) {
+            return reply(say.unreadable(), "learned examples unreadable");
+        }
+        let ids: Vec<String> = self
+            .base
+            .entries
+            .iter()
+            .filter(|e| !e.decline)
+            .map(|e| e.id.clone())
+            .collect();
+        let known = |id: &str| ids.iter().any(|i| i == id);
+        // The question a reply is about: the one the FAQ answered (a reply
+        // to its answer) or the message replied to.
+        let about = learn::host_label(event, "vigie.sent-for")
+            .or(event.reply_to.as_deref())
+            .map(str::to_string);
+        let seen = about.as_deref().and_then(|id| self.recent.get(id)).cloned();
+        let mut items = Vec::new();
+        match command {
+            Command::Help => return reply(say.help(), "help"),
+            Command::List => {
+                let learned = self.learned.clone().unwrap_or_default();
+                return reply(say.list(&learned, &known), "learned examples listed");
+            }
+            Command::Forget { n } => {
+                let Some(n) = n else {
+                    return reply(say.help(), "help");
+                };
+                let mut learned = self.learned.clone().unwrap_or_default();
+                let Some(item) = learned.forget(n) else {
+                    return reply(
+                        say.no_item(n, learned.items.len()),
+                        "no such learned example",
+                    );
+                };
+                if let Err(e) = self.save(host, learned) {
+                    return reply(say.store_error(), &e);
+                }
+                return reply(say.forgot(n, &item), "learned example forgotten");
+            }
+            Command::Learn { entry, text } => {
+                if !known(&entry) {
+                    return reply(say.unknown_entry(&entry, &ids), "unknown entry");
+                }
+                let Some(text) = text.or(seen.map(|s| s.text)) else {
+                    return reply(say.which_question(), "question not found");
+                };
+                items.push(learn::Item {
+                    entry,
+                    text: learn::clip(&text),
+                    wrong: false,
+                    by: event.author.name.clone(),
+                    at_ms: event.timestamp_ms,
+                });
+            }
+            Command::Wrong { right } => {
+                if let Some(r) = right.as_deref().filter(|r| !known(r)) {
+                    return reply(say.unknown_entry(r, &ids), "unknown entry");
+                }
+                let Some(seen) = seen else {
+                    return reply(say.which_answer(), "answer not found");
+                };
+                if let Some(answered) = &seen.answered {
+                    items.push(learn::Item {
+                        entry: answered.clone(),
+                        text: seen.text.clone(),
+                        wrong: true,
+                        by: event.author.name.clone(),
+                        at_ms: event.timestamp_ms,
+                    });
+                } else if right.is_none() {
+                    return reply(say.not_answered(), "question not answered");
+                }
+                if let Some(right) = right {
+                    items.push(learn::Item {
+                        entry: right,
+                        text: seen.text,
+                        wrong: false,
+                        by: event.author.name.clone(),
+                        at_ms: event.timestamp_ms,
+                    });
+                }
+            }
+        }
+        if items
+            .iter()
+            .any(|i| index::Analyzer::plain().terms(&i.text).is_empty())
+        {
+            return reply(say.no_words(), "question without words");
+        }
+        let mut learned = self.learned.clone().unwrap_or_default();
+        let mut added = false;
+        for item in &items {
+            match learned.add(item.clone()) {
+                Ok(learn::Added::New) => added = true,
+                Ok(learn::Added::Already) => {}
+                Err(learn::Full) => return reply(say.full(), "too many learned examples"),
+            }
+        }
+        if !added {
+            return reply(say.already(), "already learned");
+        }
+        let count = learned.items.len();
+        if let Err(e) = self.save(host, learned) {
+            return reply(say.store_error(), &e);
+        }
+        host.log(
+            Level::Info,
+            &format!(
+                "faq: {} taught {}",
+                event.author.name,
+                learn::describe(&items)
+            ),
+        );
+        reply(
+            say.learned(&items, count),
+            &format!(
+                "taught by {}: {}",
+                event.author.name,
+                learn::describe(&items)
+            ),
+        )
+    }
+
+    /// Stores `learned` and rebuilds the index with it.
+    fn save(&mut self, host: &mut impl Host, learned: Learned) -> Result<(), String> {
+        host.kv_set(learn::KEY, &learned.encode())
+            .map_err(|e| format!("cannot store learned examples: {e:?}"))?;
+        self.engine = Engine::new(learned.apply(&self.base));
+        self.learned = Some(learned);
+        Ok(())
+    }
+}
+
 impl Plugin for Faq {
     fn describe() -> Description {
         vigie_sdk::describe(
@@ -113,7 +294,11 @@ impl Plugin for Faq {
             .filter(|b| !b.is_empty())
             .collect();
         Ok(Faq {
+            base: engine.config.clone(),
             engine,
+            learned: None,
+            learned_unreadable: false,
+            recent: Recent::default(),
             brand,
             scratch: Scratch::new(),
             tokens: Tokens::new(),
@@ -129,6 +314,18 @@ impl Plugin for Faq {
         if SILENCED_BY.iter().any(|k| event.already(*k)) {
             return Ok(vec![]);
         }
+        if config.learning {
+            if let Some((command, lang)) = learn::parse(&event.text) {
+                // Only staff teach; a member's `!faq …` is not a question.
+                if !event.author.is_staff {
+                    return Ok(vec![]);
+                }
+                self.load_learned(host);
+                return Ok(self.command(host, event, command, lang));
+            }
+            self.load_learned(host);
+        }
+        let config = &self.engine.config;
         if config.ignore_staff && event.author.is_staff {
             return Ok(vec![]);
         }
@@ -143,6 +340,14 @@ impl Plugin for Faq {
             return Ok(vec![]);
         }
         let decision = self.engine.decide_with(text, &mut self.scratch);
+        if config.learning {
+            self.recent.push(Seen {
+                event_id: event.id.clone(),
+                text: learn::clip(text),
+                answered: None,
+            });
+        }
+        let config = &self.engine.config;
         let mut actions = Vec::new();
         if config.label_score {
             if let Some(best) = &decision.best {
@@ -203,6 +408,9 @@ impl Plugin for Faq {
         }
         if user_ms > 0 {
             cooldown::record(host, &user_key, now);
+        }
+        if config.learning {
+            self.recent.answered(&event.id, entry);
         }
         let lang = self.engine.answer_lang(text, Some(answer.lang));
         let reply = self

@@ -398,3 +398,200 @@ fn a_decline_entry_close_behind_does_not_stop_the_answer() {
         .map(|a| engine.entry(a.entry).id.clone());
     assert_eq!(answer.as_deref(), Some("delivery"));
 }
+
+/// A staff member's message.
+fn staff(id: &str, text: &str) -> Event {
+    let mut e = test_event(id, "mod1", text);
+    e.author.is_staff = true;
+    e.author.name = "Camille".into();
+    e
+}
+
+/// A member's question, in its own channel (cooldowns stay out of the way).
+fn ask(faq: &mut Faq, host: &mut TestHost, id: &str, text: &str) -> Option<String> {
+    let mut e = test_event(id, &format!("user-{id}"), text);
+    e.channel = format!("chan-{id}");
+    let actions = faq.handle(host, &e).unwrap();
+    actions.iter().find_map(|a| match a {
+        Action::Reply(r) => Some(r.reason.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn staff_teach_a_question_by_replying_to_it_and_it_sticks_across_restarts() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let q = "can I pay with luncheon vouchers?";
+    assert_eq!(
+        ask(&mut faq, &mut host, "q1", q),
+        None,
+        "not answered before"
+    );
+    let mut teach = staff("s1", "!faq learn payment_methods");
+    teach.reply_to = Some("q1".into());
+    let actions = faq.handle(&mut host, &teach).unwrap();
+    let text = reply_text(&actions).expect("a confirmation");
+    assert!(
+        text.contains("Learned") && text.contains("payment_methods"),
+        "{text}"
+    );
+    assert!(host.kv.contains_key(learn::KEY));
+    let answered = ask(
+        &mut faq,
+        &mut host,
+        "q2",
+        "Can I pay with luncheon vouchers pls",
+    );
+    assert!(
+        answered
+            .as_deref()
+            .is_some_and(|r| r.contains("payment_methods")),
+        "{answered:?}"
+    );
+    // A new instance (a restart, a reload, an eviction) reads it back.
+    let mut again = acme();
+    let answered = ask(
+        &mut again,
+        &mut host,
+        "q3",
+        "can i pay with luncheon vouchers?",
+    );
+    assert!(
+        answered
+            .as_deref()
+            .is_some_and(|r| r.contains("payment_methods")),
+        "{answered:?}"
+    );
+}
+
+#[test]
+fn an_answer_marked_wrong_is_not_given_again_and_the_entry_still_answers_its_questions() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    let q = "can I change my card PIN in the app?";
+    let before = ask(&mut faq, &mut host, "q1", q);
+    assert!(
+        before
+            .as_deref()
+            .is_some_and(|r| r.contains("password_reset")),
+        "{before:?}"
+    );
+    // The staff member replies to the FAQ's answer: the host names the
+    // event it answered.
+    let mut wrong = staff("s1", "!faq faux");
+    wrong.reply_to = Some("bot-answer-1".into());
+    wrong.labels = vec![vigie_sdk::Label {
+        key: "vigie.sent-for".into(),
+        value: 0.0,
+        note: Some("q1".into()),
+        plugin: "vigie".into(),
+    }];
+    let actions = faq.handle(&mut host, &wrong).unwrap();
+    let text = reply_text(&actions).expect("a confirmation");
+    assert!(text.contains("ne recevra plus password_reset"), "{text}");
+    assert_eq!(ask(&mut faq, &mut host, "q2", q), None);
+    assert_eq!(
+        ask(
+            &mut faq,
+            &mut host,
+            "q3",
+            "Can I change my card PIN in the app ?"
+        ),
+        None
+    );
+    let reset = ask(
+        &mut faq,
+        &mut host,
+        "q4",
+        "I forgot my password, how do I reset it?",
+    );
+    assert!(
+        reset
+            .as_deref()
+            .is_some_and(|r| r.contains("password_reset")),
+        "{reset:?}"
+    );
+    // Listed, then forgotten: the answer comes back.
+    let list = faq.handle(&mut host, &staff("s2", "!faq learned")).unwrap();
+    let text = reply_text(&list).expect("a list");
+    assert!(
+        text.contains("#1") && text.contains("↛ password_reset"),
+        "{text}"
+    );
+    let forget = faq
+        .handle(&mut host, &staff("s3", "!faq forget 1"))
+        .unwrap();
+    assert!(reply_text(&forget).is_some_and(|t| t.contains("Forgot #1")));
+    let after = ask(&mut faq, &mut host, "q5", q);
+    assert!(
+        after
+            .as_deref()
+            .is_some_and(|r| r.contains("password_reset")),
+        "{after:?}"
+    );
+}
+
+#[test]
+fn only_staff_teach_and_mistakes_get_a_clear_reply_and_change_nothing() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    // A member's command is ignored: no reply, nothing stored.
+    let member = test_event(
+        "m1",
+        "u1",
+        "!faq learn payment_methods can I pay in bitcoin?",
+    );
+    assert!(faq.handle(&mut host, &member).unwrap().is_empty());
+    assert!(!host.kv.contains_key(learn::KEY));
+    let unknown = faq
+        .handle(
+            &mut host,
+            &staff("s1", "!faq learn paiement ticket resto ?"),
+        )
+        .unwrap();
+    let text = reply_text(&unknown).expect("a reply");
+    assert!(
+        text.contains("No entry `paiement`") && text.contains("payment_methods"),
+        "{text}"
+    );
+    let lost = faq
+        .handle(&mut host, &{
+            let mut e = staff("s2", "!faq apprendre payment_methods");
+            e.reply_to = Some("not-seen".into());
+            e
+        })
+        .unwrap();
+    assert!(reply_text(&lost).is_some_and(|t| t.contains("Quelle question")));
+    let empty = faq
+        .handle(
+            &mut host,
+            &staff("s3", "!faq learn payment_methods c'est quoi ?"),
+        )
+        .unwrap();
+    assert!(reply_text(&empty).is_some_and(|t| t.contains("no word")));
+    assert!(!host.kv.contains_key(learn::KEY));
+    // Teaching off: the command is not a question either.
+    let mut quiet = Faq::configure(&acme_json().replacen('{', "{\"learning\":false,", 1)).unwrap();
+    assert!(quiet
+        .handle(&mut host, &staff("s4", "!faq learned"))
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn unreadable_learned_examples_are_kept_and_teaching_stops() {
+    let mut faq = acme();
+    let mut host = TestHost::new();
+    host.kv.insert(learn::KEY.into(), b"{broken".to_vec());
+    let answered = ask(&mut faq, &mut host, "q1", "Vous livrez en Suisse ?");
+    assert!(answered.is_some(), "the FAQ still answers");
+    let mut teach = staff("s1", "!faq learn payment_methods");
+    teach.reply_to = Some("q1".into());
+    let text = faq.handle(&mut host, &teach).unwrap();
+    assert!(reply_text(&text).is_some_and(|t| t.contains("unreadable")));
+    assert_eq!(
+        host.kv.get(learn::KEY).map(Vec::as_slice),
+        Some(&b"{broken"[..])
+    );
+}
