@@ -37,6 +37,10 @@ pub const BUILTINS: &[(&str, &[u8])] = &[
         "schedule",
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/schedule.wasm")),
     ),
+    (
+        "watch",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/watch.wasm")),
+    ),
 ];
 
 /// The demo's config and events (`examples/demo/`), for `vigie run` without
