@@ -57,6 +57,18 @@ pub const DEMO_FILES: &[(&str, &str)] = &[
         "sentiment.toml",
         include_str!("../../examples/demo/sentiment.toml"),
     ),
+    (
+        "feed-forum.xml",
+        include_str!("../../examples/demo/feed-forum.xml"),
+    ),
+    (
+        "feed-blog.atom",
+        include_str!("../../examples/demo/feed-blog.atom"),
+    ),
+    (
+        "feed-news.json",
+        include_str!("../../examples/demo/feed-news.json"),
+    ),
 ];
 
 /// The bytes of a component named in a config: `builtin:NAME` or a path.

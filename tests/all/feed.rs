@@ -385,6 +385,7 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     // Only the new review, not the page, not the footer.
     assert_eq!(page.text, "Avis clients — Acme Café Lyon\n\nAcme Lyon : une heure d'attente, café froid. Décevant.\nMarc");
     assert_eq!(label(page, "vigie.link"), Some(format!("{base}/avis/acme-lyon").as_str()));
+    let before: Vec<String> = run.events.iter().map(|e| e.id.clone()).collect();
     run.stop(&rt);
 
     // A restart between polls: meanwhile the forum got a new topic. The
@@ -397,7 +398,6 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
             "application/rss+xml",
         ),
     );
-    let before: Vec<String> = run.events.iter().map(|e| e.id.clone()).collect();
     let mut run = start(&rt, store.clone(), &base);
     run.until(&rt, 1);
     run.collect(&rt, Duration::from_secs(3));
@@ -527,4 +527,36 @@ url = "{base}/news.xml"
     // A second run over the same feeds: every item was handled already.
     let again = run();
     assert!(again.iter().all(|a| a["plugin"] != "watch"), "{again:#?}");
+
+    // Backtesting: a new topic replayed over the recorded feed events
+    // shows which events it would have matched, and when.
+    std::fs::write(
+        dir.path().join("new-watch.json"),
+        serde_json::json!({
+            "lang": "fr", "timezone": "UTC",
+            "topics": [
+                {"id": "acme", "query": "acme NOT \"acme corp\""},
+                {"id": "beanco", "query": "beanco", "kind": "competitor"},
+                {"id": "sundays", "query": "dimanche OR sunday"}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["replay", "--plugin", "builtin:watch", "--name", "watch", "--against-recorded"])
+        .arg("--plugin-config")
+        .arg(dir.path().join("new-watch.json"))
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    println!("{stdout}");
+    let added: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("+ ") && l.contains("sundays"))
+        .collect();
+    assert_eq!(added.len(), 1, "{stdout}");
 }
