@@ -533,10 +533,10 @@ url = "{base}/news.xml"
     std::fs::write(
         dir.path().join("new-watch.json"),
         serde_json::json!({
-            "lang": "fr", "timezone": "UTC",
+            "lang": "fr", "timezone": "UTC", "staff_channel": "staff", "digest_at": "09:00",
             "topics": [
-                {"id": "acme", "query": "acme NOT \"acme corp\""},
-                {"id": "beanco", "query": "beanco", "kind": "competitor"},
+                {"id": "acme", "name": "Acme", "query": "acme NOT \"acme corp\""},
+                {"id": "beanco", "name": "BeanCo", "query": "beanco", "kind": "competitor"},
                 {"id": "sundays", "query": "dimanche OR sunday"}
             ]
         })
@@ -554,9 +554,20 @@ url = "{base}/news.xml"
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     println!("{stdout}");
+    // The new topic on the Sunday item, and the digest's share of voice
+    // (a line for the new topic); the rest as recorded — the sentiment
+    // plugin's labels, recorded live, go with the replayed events, so the
+    // negative alert and the topic labels' values are the same.
     let added: Vec<&str> = stdout
         .lines()
         .filter(|l| l.trim_start().starts_with("+ ") && l.contains("sundays"))
         .collect();
     assert_eq!(added.len(), 1, "{stdout}");
+    assert!(stdout.contains("event feed:news:"), "{stdout}");
+    assert!(
+        stdout.trim_end().ends_with(
+            "3 event(s) and 2 tick(s): 3 same, 2 different — 1 added, 0 removed, 1 changed"
+        ),
+        "{stdout}"
+    );
 }
