@@ -93,9 +93,7 @@ fn start_site(rt: &tokio::runtime::Runtime, site: &Site) -> String {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = axum::Router::new()
-        .fallback(serve)
-        .with_state(site.clone());
+    let app = axum::Router::new().fallback(serve).with_state(site.clone());
     rt.spawn(async move { axum::serve(listener, app).await });
     base
 }
@@ -259,7 +257,12 @@ impl Run {
         while self.events.len() < n && Instant::now() < deadline {
             self.collect(rt, Duration::from_millis(200));
         }
-        assert!(self.events.len() >= n, "{} of {n} events: {:?}", self.events.len(), self.titles());
+        assert!(
+            self.events.len() >= n,
+            "{} of {n} events: {:?}",
+            self.events.len(),
+            self.titles()
+        );
     }
 
     fn titles(&self) -> Vec<String> {
@@ -294,21 +297,36 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     let site = Site::default();
     let base = start_site(&rt, &site);
     let mut blog = doc(
-        &atom(&[("2", "Dégustation chez Acme", "21"), ("1", "Le moka de BeanCo", "20")]),
+        &atom(&[
+            ("2", "Dégustation chez Acme", "21"),
+            ("1", "Le moka de BeanCo", "20"),
+        ]),
         "application/atom+xml",
     );
     blog.etag = Some("\"blog-v1\"".into());
     site.put("/blog/atom.xml", blog);
     site.put(
         "/forum/rss.php",
-        doc(&rss(&[("2", "Acme a perdu ma commande"), ("1", "Vos cafés préférés ?")]), "application/rss+xml"),
+        doc(
+            &rss(&[
+                ("2", "Acme a perdu ma commande"),
+                ("1", "Vos cafés préférés ?"),
+            ]),
+            "application/rss+xml",
+        ),
     );
     site.put("/news/feed.json", doc(JSON_FEED, "application/feed+json"));
     site.put(
         "/avis/acme-lyon",
-        doc(&reviews(&[("Très bon café, service souriant", "Léa")]), "text/html"),
+        doc(
+            &reviews(&[("Très bon café, service souriant", "Léa")]),
+            "text/html",
+        ),
     );
-    site.put("/broken.xml", doc("<rss><channel><item><title>cut", "application/rss+xml"));
+    site.put(
+        "/broken.xml",
+        doc("<rss><channel><item><title>cut", "application/rss+xml"),
+    );
     let mut slow = doc(&rss(&[("9", "Trop tard")]), "application/rss+xml");
     slow.delay = Duration::from_secs(5);
     site.put("/slow.xml", slow);
@@ -322,31 +340,63 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     run.until(&rt, 5);
     run.collect(&rt, Duration::from_secs(3));
     assert_eq!(run.events.len(), 5, "{:?}", run.titles());
-    let blog_events: Vec<&vigie::Event> = run.events.iter().filter(|e| e.channel == "blog").collect();
+    let blog_events: Vec<&vigie::Event> =
+        run.events.iter().filter(|e| e.channel == "blog").collect();
     // Oldest first, as mentions with the item's fields.
-    assert_eq!(blog_events[0].text, "Le moka de BeanCo\n\nLe moka de BeanCo — notre avis sur le café.");
+    assert_eq!(
+        blog_events[0].text,
+        "Le moka de BeanCo\n\nLe moka de BeanCo — notre avis sur le café."
+    );
     assert_eq!(blog_events[1].author.name, "Camille");
-    assert_eq!(label(blog_events[1], "vigie.link"), Some("https://blog.example/2/"));
-    assert_eq!(label(blog_events[1], "vigie.source"), Some("Le Blog du Café"));
+    assert_eq!(
+        label(blog_events[1], "vigie.link"),
+        Some("https://blog.example/2/")
+    );
+    assert_eq!(
+        label(blog_events[1], "vigie.source"),
+        Some("Le Blog du Café")
+    );
     // 2026-11-21T08:00:00Z, the entry's publication time.
     assert_eq!(blog_events[1].timestamp_ms(), 1_795_248_000_000);
     let forum = run.events.iter().find(|e| e.channel == "forum").unwrap();
     assert_eq!(forum.kind, vigie::event::EventKind::Mention);
     assert_eq!(forum.platform, "feed");
     assert_eq!(label(forum, "vigie.important"), Some("forum"));
-    assert_eq!(label(forum, "vigie.source"), Some("Forum Café — Discussions"));
+    assert_eq!(
+        label(forum, "vigie.source"),
+        Some("Forum Café — Discussions")
+    );
     let news = run.events.iter().find(|e| e.channel == "news").unwrap();
     assert_eq!(label(news, "vigie.source"), Some("Actu Café"));
     assert_eq!(news.author.name, "Rédaction");
-    assert!(news.text.contains("La chaîne Acme ouvre sa première boutique lyonnaise."));
+    assert!(news
+        .text
+        .contains("La chaîne Acme ouvre sa première boutique lyonnaise."));
     // The failing feeds: each a clear recorded error, again and again
     // (backed off), while the others go on.
     let has = |what: &str, rejected: &[String]| rejected.iter().any(|r| r.contains(what));
-    assert!(has("feed `broken`", &run.rejected) && has("not a valid RSS, Atom or JSON feed", &run.rejected), "{:?}", run.rejected);
-    assert!(has("feed `moved`", &run.rejected) && has("HTTP 404", &run.rejected), "{:?}", run.rejected);
-    assert!(has("feed `slow`", &run.rejected) && has("timed out", &run.rejected), "{:?}", run.rejected);
+    assert!(
+        has("feed `broken`", &run.rejected)
+            && has("not a valid RSS, Atom or JSON feed", &run.rejected),
+        "{:?}",
+        run.rejected
+    );
+    assert!(
+        has("feed `moved`", &run.rejected) && has("HTTP 404", &run.rejected),
+        "{:?}",
+        run.rejected
+    );
+    assert!(
+        has("feed `slow`", &run.rejected) && has("timed out", &run.rejected),
+        "{:?}",
+        run.rejected
+    );
     // The blog sent an ETag: the next polls got 304s.
-    assert!(site.count("/blog/atom.xml", 304) >= 1, "{:?}", site.log.lock().unwrap());
+    assert!(
+        site.count("/blog/atom.xml", 304) >= 1,
+        "{:?}",
+        site.log.lock().unwrap()
+    );
 
     // The feeds change: the blog gets a post and reorders the others (new
     // ETag), the forum re-publishes its items in another order, the page
@@ -363,13 +413,22 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     site.put("/blog/atom.xml", blog);
     site.put(
         "/forum/rss.php",
-        doc(&rss(&[("1", "Vos cafés préférés ?"), ("2", "Acme a perdu ma commande")]), "application/rss+xml"),
+        doc(
+            &rss(&[
+                ("1", "Vos cafés préférés ?"),
+                ("2", "Acme a perdu ma commande"),
+            ]),
+            "application/rss+xml",
+        ),
     );
     site.put(
         "/avis/acme-lyon",
         doc(
             &reviews(&[
-                ("Acme Lyon : une heure d'attente, café froid. Décevant.", "Marc"),
+                (
+                    "Acme Lyon : une heure d'attente, café froid. Décevant.",
+                    "Marc",
+                ),
                 ("Très bon café, service souriant", "Léa"),
             ]),
             "text/html",
@@ -380,11 +439,16 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     assert_eq!(run.events.len(), 7, "{:?}", run.titles());
     let new: Vec<&vigie::Event> = run.events[5..].iter().collect();
     let blog_new = new.iter().find(|e| e.channel == "blog").unwrap();
-    assert!(blog_new.text.starts_with("Acme: le service client répond enfin"));
+    assert!(blog_new
+        .text
+        .starts_with("Acme: le service client répond enfin"));
     let page = new.iter().find(|e| e.channel == "avis").unwrap();
     // Only the new review, not the page, not the footer.
     assert_eq!(page.text, "Avis clients — Acme Café Lyon\n\nAcme Lyon : une heure d'attente, café froid. Décevant.\nMarc");
-    assert_eq!(label(page, "vigie.link"), Some(format!("{base}/avis/acme-lyon").as_str()));
+    assert_eq!(
+        label(page, "vigie.link"),
+        Some(format!("{base}/avis/acme-lyon").as_str())
+    );
     let before: Vec<String> = run.events.iter().map(|e| e.id.clone()).collect();
     run.stop(&rt);
 
@@ -394,14 +458,21 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     site.put(
         "/forum/rss.php",
         doc(
-            &rss(&[("3", "BeanCo ou Acme pour un expresso ?"), ("1", "Vos cafés préférés ?"), ("2", "Acme a perdu ma commande")]),
+            &rss(&[
+                ("3", "BeanCo ou Acme pour un expresso ?"),
+                ("1", "Vos cafés préférés ?"),
+                ("2", "Acme a perdu ma commande"),
+            ]),
             "application/rss+xml",
         ),
     );
     let mut run = start(&rt, store.clone(), &base);
     run.until(&rt, 1);
     run.collect(&rt, Duration::from_secs(3));
-    assert_eq!(run.titles(), vec!["forum: BeanCo ou Acme pour un expresso ?"]);
+    assert_eq!(
+        run.titles(),
+        vec!["forum: BeanCo ou Acme pour un expresso ?"]
+    );
     assert!(!before.contains(&run.events[0].id));
     run.stop(&rt);
 
@@ -425,7 +496,10 @@ fn the_watch_plugin_alerts_and_digests_on_feed_events_in_the_host() {
         "/forum/rss.php",
         doc(
             &rss(&[
-                ("2", "Acme a perdu ma commande, service client nul et inexistant"),
+                (
+                    "2",
+                    "Acme a perdu ma commande, service client nul et inexistant",
+                ),
                 ("1", "BeanCo ou Acme ? Les deux sont bien"),
             ]),
             "application/rss+xml",
@@ -493,7 +567,11 @@ url = "{base}/news.xml"
             .arg(&config)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -507,8 +585,15 @@ url = "{base}/news.xml"
             .filter(|a| a["plugin"] == "watch" && a["type"] == kind)
             .collect()
     };
-    let topics: Vec<&str> = of("label").iter().map(|a| a["note"].as_str().unwrap()).collect();
-    assert_eq!(topics, vec!["acme", "beanco", "acme", "acme"], "{actions:#?}");
+    let topics: Vec<&str> = of("label")
+        .iter()
+        .map(|a| a["note"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        topics,
+        vec!["acme", "beanco", "acme", "acme"],
+        "{actions:#?}"
+    );
     let alerts = of("alert");
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     let alert = alerts[0]["message"].as_str().unwrap();
@@ -516,14 +601,23 @@ url = "{base}/news.xml"
         alert.starts_with("Mention négative de Acme par une source importante (Forum Café — Discussions) : «Acme a perdu ma commande"),
         "{alert}"
     );
-    assert!(alert.ends_with("https://forum.example/viewtopic.php?t=2"), "{alert}");
+    assert!(
+        alert.ends_with("https://forum.example/viewtopic.php?t=2"),
+        "{alert}"
+    );
     let posts = of("post");
     assert_eq!(posts.len(), 1, "{posts:#?}");
     assert_eq!(posts[0]["channel"], "staff");
     let digest = posts[0]["text"].as_str().unwrap();
-    assert!(digest.starts_with("📰 Veille du samedi 2026-11-21 (UTC) : 2 mentions"), "{digest}");
+    assert!(
+        digest.starts_with("📰 Veille du samedi 2026-11-21 (UTC) : 2 mentions"),
+        "{digest}"
+    );
     assert!(digest.contains("• Acme : 67 % / 67 %"), "{digest}");
-    assert!(digest.contains("Nouvelles sources : Forum Café — Discussions"), "{digest}");
+    assert!(
+        digest.contains("Nouvelles sources : Forum Café — Discussions"),
+        "{digest}"
+    );
     // A second run over the same feeds: every item was handled already.
     let again = run();
     assert!(again.iter().all(|a| a["plugin"] != "watch"), "{again:#?}");
@@ -544,7 +638,14 @@ url = "{base}/news.xml"
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(["replay", "--plugin", "builtin:watch", "--name", "watch", "--against-recorded"])
+        .args([
+            "replay",
+            "--plugin",
+            "builtin:watch",
+            "--name",
+            "watch",
+            "--against-recorded",
+        ])
         .arg("--plugin-config")
         .arg(dir.path().join("new-watch.json"))
         .arg("--config")
@@ -552,7 +653,11 @@ url = "{base}/news.xml"
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     println!("{stdout}");
     // The new topic on the Sunday item, and the digest's share of voice
     // (a line for the new topic); the rest as recorded — the sentiment

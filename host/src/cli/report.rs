@@ -957,7 +957,12 @@ fn with_earlier_labels(
     let mut labels: HashMap<(&str, &str), Vec<vigie::event::Label>> = HashMap::new();
     let mut chains: HashMap<String, Vec<String>> = HashMap::new();
     for a in actions {
-        let (Some(id), vigie::Action::Label { key, value, note, .. }) = (&a.event_id, &a.action)
+        let (
+            Some(id),
+            vigie::Action::Label {
+                key, value, note, ..
+            },
+        ) = (&a.event_id, &a.action)
         else {
             continue;
         };

@@ -231,7 +231,9 @@ impl Config {
             );
         }
         let s = &raw.spike;
-        if !(s.k.is_finite() && s.k >= 0.0) || s.min_count == 0 || !(1..=60).contains(&s.baseline_days)
+        if !(s.k.is_finite() && s.k >= 0.0)
+            || s.min_count == 0
+            || !(1..=60).contains(&s.baseline_days)
         {
             return Err(
                 "watch config: spike needs k ≥ 0, min_count ≥ 1 and baseline_days in 1..=60".into(),
@@ -297,21 +299,30 @@ mod tests {
         let e = |j: &str| Config::parse(j).unwrap_err();
         assert!(e("{}").contains("no topic"));
         assert!(e(r#"{"topics":[{"id":"a","query":"\"x"}]}"#).contains("topic `a`: query"));
-        assert!(e(r#"{"topics":[{"id":"a","query":"x"},{"id":"a","query":"y"}]}"#)
-            .contains("used twice"));
+        assert!(
+            e(r#"{"topics":[{"id":"a","query":"x"},{"id":"a","query":"y"}]}"#)
+                .contains("used twice")
+        );
         assert!(e(r#"{"topics":[{"id":"a b","query":"x"}]}"#).contains("one word"));
         assert!(e(r#"{"topics":[{"id":"a","query":"x"}],"lang":"de"}"#).contains("lang"));
-        assert!(e(r#"{"topics":[{"id":"a","query":"x"}],"timezone":"Mars/Base"}"#)
-            .contains("time zone"));
+        assert!(
+            e(r#"{"topics":[{"id":"a","query":"x"}],"timezone":"Mars/Base"}"#)
+                .contains("time zone")
+        );
         assert!(
             e(r#"{"topics":[{"id":"a","query":"x"}],"digest_at":"9h","staff_channel":"s"}"#)
                 .contains("digest_at")
         );
-        assert!(e(r#"{"topics":[{"id":"a","query":"x"}],"digest_at":"09:00"}"#)
-            .contains("needs staff_channel"));
-        assert!(e(r#"{"topics":[{"id":"a","query":"x","kind":"rival"}]}"#).contains("unknown variant"));
-        assert!(e(r#"{"topics":[{"id":"a","query":"x"}],"spike":{"min_count":0}}"#)
-            .contains("spike"));
+        assert!(
+            e(r#"{"topics":[{"id":"a","query":"x"}],"digest_at":"09:00"}"#)
+                .contains("needs staff_channel")
+        );
+        assert!(
+            e(r#"{"topics":[{"id":"a","query":"x","kind":"rival"}]}"#).contains("unknown variant")
+        );
+        assert!(
+            e(r#"{"topics":[{"id":"a","query":"x"}],"spike":{"min_count":0}}"#).contains("spike")
+        );
         assert!(e(r#"{"topics":[{"id":"a","query":"x"}],"topic":[]}"#).contains("unknown field"));
     }
 }

@@ -91,7 +91,7 @@ impl<'a> Seen<'a> {
             .labels
             .iter()
             .any(|l| l.key == IMPORTANT_LABEL && l.plugin == "vigie" && l.value > 0.0)
-            || config.important_sources.iter().any(|s| *s == folded);
+            || config.important_sources.contains(&folded);
         let lang = match sentiment_label.and_then(|l| l.note.as_deref()) {
             Some("fr") => Lang::Fr,
             Some("en") => Lang::En,
@@ -242,7 +242,10 @@ pub fn handle(config: &Config, host: &mut impl Host, event: &Event) -> Vec<Actio
         let names: Vec<&str> = matched.iter().map(|(t, _)| t.name.as_str()).collect();
         actions.push(alert(
             messages::important_negative(lang, &names, &seen.source, &quoted, link),
-            format!("watch: negative mention from important source {}", seen.source),
+            format!(
+                "watch: negative mention from important source {}",
+                seen.source
+            ),
         ));
     }
     for ((topic, _), count) in matched.iter().zip(counts) {
@@ -356,7 +359,11 @@ fn negative_share(
         return None;
     }
     let (bn, bneg) = sums(host, &topic.id, hour - 24, 24 * c.baseline_days as i64);
-    let base = if bn == 0 { 0.0 } else { bneg as f64 / bn as f64 };
+    let base = if bn == 0 {
+        0.0
+    } else {
+        bneg as f64 / bn as f64
+    };
     if share < base + c.jump {
         return None;
     }

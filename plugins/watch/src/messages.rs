@@ -136,7 +136,9 @@ pub struct DigestData<'a> {
 fn weekday(lang: Lang, d: Weekday) -> &'static str {
     let i = d.to_monday_zero_offset() as usize;
     match lang {
-        Lang::Fr => ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][i],
+        Lang::Fr => [
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        ][i],
         Lang::En => [
             "Monday",
             "Tuesday",
@@ -230,7 +232,10 @@ pub fn digest(lang: Lang, d: &DigestData) -> String {
                 t.topics.join(", "),
                 t.title,
                 t.source,
-                t.link.as_deref().map(|l| format!(" {l}")).unwrap_or_default(),
+                t.link
+                    .as_deref()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default(),
             ));
         }
     }

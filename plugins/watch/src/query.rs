@@ -33,7 +33,10 @@ pub enum Field {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Query {
     /// One word or a phrase (consecutive folded words).
-    Term { field: Field, words: Vec<String> },
+    Term {
+        field: Field,
+        words: Vec<String>,
+    },
     Lang(Lang),
     And(Box<Query>, Box<Query>),
     Or(Box<Query>, Box<Query>),
@@ -198,10 +201,8 @@ impl Query {
                     for &(ya, yb) in &ys {
                         let gap = if xb <= ya {
                             ya - xb
-                        } else if yb <= xa {
-                            xa - yb
                         } else {
-                            0
+                            xa.saturating_sub(yb)
                         };
                         if gap <= *n {
                             let (from, to) = (xa.min(ya), xb.max(yb));
@@ -301,9 +302,7 @@ fn lex(input: &str) -> Result<Vec<Tok>, String> {
                         "fr" => Lang::Fr,
                         "en" => Lang::En,
                         other => {
-                            return Err(format!(
-                                "lang:{other}: the language filter takes fr or en"
-                            ))
+                            return Err(format!("lang:{other}: the language filter takes fr or en"))
                         }
                     }));
                     continue;
@@ -317,7 +316,9 @@ fn lex(input: &str) -> Result<Vec<Tok>, String> {
                 field = f;
                 if rest.is_empty() {
                     if chars.get(i) != Some(&'"') {
-                        return Err(format!("`{prefix}:` must be followed by a word or a phrase"));
+                        return Err(format!(
+                            "`{prefix}:` must be followed by a word or a phrase"
+                        ));
                     }
                 } else {
                     out.push(Tok::Word(field, rest.to_string()));
@@ -436,7 +437,10 @@ impl Parser {
                 Ok(Query::Term { field, words })
             }
             Tok::Lang(l) => Ok(Query::Lang(l)),
-            other => Err(format!("unexpected {} where a term was expected", other.describe())),
+            other => Err(format!(
+                "unexpected {} where a term was expected",
+                other.describe()
+            )),
         }
     }
 }
@@ -446,7 +450,14 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> Doc<'_> {
-        Doc::new(text, None, "someone", Some("Forum Café"), None, Some(Lang::Fr))
+        Doc::new(
+            text,
+            None,
+            "someone",
+            Some("Forum Café"),
+            None,
+            Some(Lang::Fr),
+        )
     }
 
     fn m(q: &str, text: &str) -> bool {
@@ -484,7 +495,10 @@ mod tests {
         assert!(m("acme NEAR/2 retard", "acme encore en retard"));
         assert!(!m("acme NEAR/1 retard", "acme encore en retard"));
         assert!(m("retard NEAR/2 acme", "acme encore en retard"));
-        assert!(m("\"service client\" NEAR/3 acme", "le service client d'acme"));
+        assert!(m(
+            "\"service client\" NEAR/3 acme",
+            "le service client d'acme"
+        ));
     }
 
     #[test]
@@ -517,7 +531,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(&text[a..b], "fermé");
-        let (a, b) = Query::parse("acme NEAR/3 lyon").unwrap().find(&d).unwrap().unwrap();
+        let (a, b) = Query::parse("acme NEAR/3 lyon")
+            .unwrap()
+            .find(&d)
+            .unwrap()
+            .unwrap();
         assert_eq!(&text[a..b], "Acme Café de Lyon");
     }
 

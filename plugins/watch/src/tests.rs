@@ -37,8 +37,10 @@ fn mention(id: &str, ts: i64, text: &str, sentiment: Option<f64>) -> Event {
     e.channel = "forum".into();
     e.timestamp_ms = ts;
     e.labels.push(vlabel("vigie.source", "Forum Café"));
-    e.labels
-        .push(vlabel("vigie.link", &format!("https://forum.example/t/{id}")));
+    e.labels.push(vlabel(
+        "vigie.link",
+        &format!("https://forum.example/t/{id}"),
+    ));
     if let Some(s) = sentiment {
         e.labels.push(Label {
             key: "sentiment".into(),
@@ -170,7 +172,12 @@ fn a_spike_over_mean_plus_k_sigma_of_the_same_hour_alerts_once() {
     for d in 1..=14 {
         if d % 2 == 0 {
             for k in 0..2 {
-                let e = mention(&format!("b{d}-{k}"), today - d * DAY + k * 60_000, "acme", None);
+                let e = mention(
+                    &format!("b{d}-{k}"),
+                    today - d * DAY + k * 60_000,
+                    "acme",
+                    None,
+                );
                 assert!(alerts(&p.handle(&mut host, &e).unwrap()).is_empty());
             }
         }
@@ -192,7 +199,10 @@ fn a_spike_over_mean_plus_k_sigma_of_the_same_hour_alerts_once() {
         }
     }
     assert_eq!(fired.len(), 1, "{fired:?}");
-    assert_eq!(fired[0].0, 3, "the 4th mention (index 3) is the first over 3");
+    assert_eq!(
+        fired[0].0, 3,
+        "the 4th mention (index 3) is the first over 3"
+    );
     assert_eq!(
         fired[0].1,
         "Spike of mentions for Acme: 4 between 09:00 and 10:00 (usually 1.0 ± 1.0 at this \
@@ -203,7 +213,12 @@ fn a_spike_over_mean_plus_k_sigma_of_the_same_hour_alerts_once() {
     // days before had none at 10:00) reach min_count 3.
     let next: Vec<usize> = (0..3)
         .filter(|k| {
-            let e = mention(&format!("n{k}"), today + H + *k as i64 * 60_000, "acme", None);
+            let e = mention(
+                &format!("n{k}"),
+                today + H + *k as i64 * 60_000,
+                "acme",
+                None,
+            );
             !alerts(&p.handle(&mut host, &e).unwrap()).is_empty()
         })
         .collect();
@@ -224,14 +239,24 @@ fn a_jump_of_the_negative_share_alerts_once_a_day() {
     for d in 1..=14 {
         for k in 0..10 {
             let s = if k == 0 { -0.6 } else { 0.0 };
-            let e = mention(&format!("b{d}-{k}"), now - d * DAY - 12 * H + k * H, "acme", Some(s));
+            let e = mention(
+                &format!("b{d}-{k}"),
+                now - d * DAY - 12 * H + k * H,
+                "acme",
+                Some(s),
+            );
             assert!(alerts(&p.handle(&mut host, &e).unwrap()).is_empty());
         }
     }
     let seq = [0.0, 0.0, -0.5, -0.5, -0.8, -0.9];
     let mut fired = Vec::new();
     for (k, s) in seq.iter().enumerate() {
-        let e = mention(&format!("j{k}"), now + k as i64 * H, "Acme, encore raté", Some(*s));
+        let e = mention(
+            &format!("j{k}"),
+            now + k as i64 * H,
+            "Acme, encore raté",
+            Some(*s),
+        );
         for a in alerts(&p.handle(&mut host, &e).unwrap()) {
             fired.push((k, a));
         }
@@ -252,7 +277,10 @@ fn the_daily_digest_and_share_of_voice_are_exact() {
     let mut p = plugin();
     let mut host = TestHost::new();
     // 18 November: Acme 1, BeanCo 4.
-    for (i, text) in ["acme", "beanco", "beanco", "bean co", "BeanCo!"].iter().enumerate() {
+    for (i, text) in ["acme", "beanco", "beanco", "bean co", "BeanCo!"]
+        .iter()
+        .enumerate()
+    {
         let e = mention(&format!("w{i}"), D - 3 * DAY + 12 * H, text, None);
         p.handle(&mut host, &e).unwrap();
     }
@@ -269,12 +297,15 @@ fn the_daily_digest_and_share_of_voice_are_exact() {
         if *id == "d2" {
             e.labels.retain(|l| l.key != "vigie.source");
             e.labels.push(vlabel("vigie.source", "Le Blog du Café"));
-            e.labels.push(vlabel("vigie.title", "Acme lost my order again"));
+            e.labels
+                .push(vlabel("vigie.title", "Acme lost my order again"));
         }
         p.handle(&mut host, &e).unwrap();
     }
     let mut neutral = mention("d5", D + 20 * H, "Acme opens a shop in Lille", Some(0.0));
-    neutral.labels.push(vlabel("vigie.title", "Acme opens a shop in Lille"));
+    neutral
+        .labels
+        .push(vlabel("vigie.title", "Acme opens a shop in Lille"));
     p.handle(&mut host, &neutral).unwrap();
     let d21 = engine::local_date(p.config(), D + H).unwrap();
     assert_eq!(d21.to_string(), "2026-11-21");
@@ -290,7 +321,10 @@ fn the_daily_digest_and_share_of_voice_are_exact() {
     );
     // 08:59 on the 22nd: not yet; 09:00: the digest; 09:01: done already.
     let next = D + DAY;
-    assert!(p.tick(&mut host, next + 8 * H + 59 * 60_000).unwrap().is_empty());
+    assert!(p
+        .tick(&mut host, next + 8 * H + 59 * 60_000)
+        .unwrap()
+        .is_empty());
     let actions = p.tick(&mut host, next + 9 * H).unwrap();
     assert!(p.tick(&mut host, next + 9 * H + 60_000).unwrap().is_empty());
     assert_eq!(actions.len(), 1);
@@ -321,8 +355,11 @@ fn the_digest_in_french() {
     c["lang"] = "fr".into();
     let mut p = Watch::configure(&c.to_string()).unwrap();
     let mut host = TestHost::new();
-    p.handle(&mut host, &mention("f1", D + 12 * H, "J'adore l'Acme Café", Some(0.7)))
-        .unwrap();
+    p.handle(
+        &mut host,
+        &mention("f1", D + 12 * H, "J'adore l'Acme Café", Some(0.7)),
+    )
+    .unwrap();
     let a = p.tick(&mut host, D + DAY + 9 * H).unwrap();
     let Action::Post(post) = &a[0] else {
         panic!("{a:?}")
@@ -345,11 +382,15 @@ fn a_day_without_mentions_posts_no_digest_and_old_counts_are_swept() {
     let mut p = plugin();
     let mut host = TestHost::new();
     assert!(p.tick(&mut host, D + 9 * H).unwrap().is_empty());
-    p.handle(&mut host, &mention("old", D, "acme", None)).unwrap();
+    p.handle(&mut host, &mention("old", D, "acme", None))
+        .unwrap();
     assert!(host.kv.keys().any(|k| k.starts_with("h/acme/")));
     p.tick(&mut host, D + 70 * DAY).unwrap();
     assert!(
-        !host.kv.keys().any(|k| k.starts_with("h/") || k.starts_with("d/") || k.starts_with("m/")),
+        !host
+            .kv
+            .keys()
+            .any(|k| k.starts_with("h/") || k.starts_with("d/") || k.starts_with("m/")),
         "{:?}",
         host.kv.keys().collect::<Vec<_>>()
     );

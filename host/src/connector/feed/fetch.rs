@@ -77,7 +77,11 @@ impl std::fmt::Display for FetchError {
             FetchError::Status(410) => write!(f, "HTTP 410: gone"),
             FetchError::Status(s) => write!(f, "HTTP {s}"),
             FetchError::Timeout(d) => {
-                write!(f, "timed out: no complete answer within {} s", d.as_secs_f64())
+                write!(
+                    f,
+                    "timed out: no complete answer within {} s",
+                    d.as_secs_f64()
+                )
             }
             FetchError::Tls(e) => write!(f, "TLS error: {e}"),
             FetchError::Connect(e) => write!(f, "cannot connect: {e}"),
@@ -106,9 +110,15 @@ fn classify(e: reqwest::Error, timeout: Duration) -> FetchError {
     }
     let text = chain(&e);
     let lower = text.to_lowercase();
-    if ["certificate", "tls", "handshake", "invalidcertificate", "unknownissuer"]
-        .iter()
-        .any(|w| lower.contains(w))
+    if [
+        "certificate",
+        "tls",
+        "handshake",
+        "invalidcertificate",
+        "unknownissuer",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
     {
         return FetchError::Tls(text);
     }

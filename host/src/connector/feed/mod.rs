@@ -162,7 +162,8 @@ impl FeedConfig {
             if !names.insert(f.name.clone()) {
                 bail!("{what}: the name is used twice");
             }
-            let location = Location::parse(&f.url, base_dir).map_err(|e| anyhow::anyhow!("{what}: url: {e}"))?;
+            let location = Location::parse(&f.url, base_dir)
+                .map_err(|e| anyhow::anyhow!("{what}: url: {e}"))?;
             let selector = match (&f.selector, f.kind) {
                 (Some(s), FeedKind::Page) => {
                     Some(page::check_selector(s).map_err(|e| anyhow::anyhow!("{what}: {e}"))?)
@@ -610,7 +611,8 @@ impl crate::source::Source for FeedOnceSource {
                     Ok(Polled::Fresh { events, .. }) => all.extend(events),
                     Ok(Polled::NotModified) => {}
                     Err(e) => {
-                        let what = format!("feed `{}` ({}): {e}", watched.entry.name, watched.entry.url);
+                        let what =
+                            format!("feed `{}` ({}): {e}", watched.entry.name, watched.entry.url);
                         tracing::warn!("{what}");
                         let _ = tx
                             .send(SourceItem::Rejected(crate::store::RejectedInput {
@@ -661,12 +663,18 @@ mod tests {
         let err = |s: &str| entry(&format!("{base}{s}")).unwrap_err().to_string();
         assert!(err("feeds = []").contains("nothing to watch"));
         assert!(err("[[feeds]]\nname = \"a\"\nurl = \"gopher://x\"").contains("feed `a`: url"));
-        assert!(err("[[feeds]]\nname = \"a\"\nurl = \"file:a\"\n[[feeds]]\nname = \"a\"\nurl = \"file:b\"")
-            .contains("used twice"));
-        assert!(err("[[feeds]]\nname = \"a\"\nurl = \"file:a\"\nselector = \"p\"")
-            .contains("kind = \"page\""));
-        assert!(err("[[feeds]]\nname = \"a\"\nurl = \"file:a\"\nkind = \"page\"\nselector = \"p[\"")
-            .contains("not a valid CSS selector"));
+        assert!(err(
+            "[[feeds]]\nname = \"a\"\nurl = \"file:a\"\n[[feeds]]\nname = \"a\"\nurl = \"file:b\""
+        )
+        .contains("used twice"));
+        assert!(
+            err("[[feeds]]\nname = \"a\"\nurl = \"file:a\"\nselector = \"p\"")
+                .contains("kind = \"page\"")
+        );
+        assert!(err(
+            "[[feeds]]\nname = \"a\"\nurl = \"file:a\"\nkind = \"page\"\nselector = \"p[\""
+        )
+        .contains("not a valid CSS selector"));
         assert!(err("[[feeds]]\nname = \"a b\"\nurl = \"file:a\"").contains("one word"));
         let ok = entry(&format!(
             "{base}interval_s = 60\n[[feeds]]\nname = \"a\"\nurl = \"https://x.example/f\"\n\
@@ -707,13 +715,13 @@ mod tests {
         assert!(e.id.starts_with("feed:forum:"));
         e.validate().unwrap();
         let keys: Vec<&str> = e.labels.iter().map(|l| l.key.as_str()).collect();
-        assert_eq!(keys, vec![TITLE_LABEL, LINK_LABEL, SOURCE_LABEL, IMPORTANT_LABEL]);
+        assert_eq!(
+            keys,
+            vec![TITLE_LABEL, LINK_LABEL, SOURCE_LABEL, IMPORTANT_LABEL]
+        );
         assert!(e.labels.iter().all(|l| l.plugin == "vigie"));
         // The same key, the same id.
-        assert_eq!(
-            e.id,
-            item_event("acme", &feed, "x", &item, 0).id
-        );
+        assert_eq!(e.id, item_event("acme", &feed, "x", &item, 0).id);
         let long = Item {
             text: "é".repeat(20_000),
             ..item

@@ -118,7 +118,13 @@ mod tests {
         let sel = check_selector(".review").unwrap();
         let (title, v1) = blocks(V1.as_bytes(), Some(&sel)).unwrap();
         assert_eq!(title.as_deref(), Some("Avis Acme"));
-        assert_eq!(v1, vec![vec!["Très bon café", "— Léa"], vec!["Service lent", "— Marc"]]);
+        assert_eq!(
+            v1,
+            vec![
+                vec!["Très bon café", "— Léa"],
+                vec!["Service lent", "— Marc"]
+            ]
+        );
         assert!(changes("u", "Avis Acme", None, &v1).is_empty());
         let v2 = V1.replace(
             "<div class=\"review\"><p>Très",

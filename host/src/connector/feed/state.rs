@@ -32,7 +32,9 @@ impl Cursor {
                 Ok(c) => (c, None),
                 Err(e) => (
                     Cursor::default(),
-                    Some(format!("the saved feed cursor is unreadable ({e}); starting afresh")),
+                    Some(format!(
+                        "the saved feed cursor is unreadable ({e}); starting afresh"
+                    )),
                 ),
             },
         }
