@@ -2,7 +2,8 @@
 //! serving real-world shaped documents that change between polls — an
 //! Atom blog feed, an RSS forum feed, a JSON Feed, a review page watched
 //! through a CSS selector — plus a feed that answers 304, a slow one, a
-//! malformed one and a 404; then a restart between polls. Every item
+//! malformed one, a 404 and a TLS server nobody trusts; then a restart
+//! between polls. Every item
 //! becomes an event exactly once. Then the `vigie` binary with the real
 //! compiled `sentiment` and `watch` plugins on feed events: a negative
 //! mention from an important source alerts with its quote and link, and
@@ -98,6 +99,42 @@ fn start_site(rt: &tokio::runtime::Runtime, site: &Site) -> String {
     base
 }
 
+/// A TLS server whose certificate nobody trusts (self-signed, made for
+/// the test): the handshake fails as with a broken or expired certificate.
+fn start_untrusted_tls(rt: &tokio::runtime::Runtime) -> String {
+    use tokio_rustls::rustls;
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    rt.spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    format!("https://{address}/feed.xml")
+}
+
 fn atom(entries: &[(&str, &str, &str)]) -> String {
     let entries: String = entries
         .iter()
@@ -164,7 +201,7 @@ fn reviews(list: &[(&str, &str)]) -> String {
     )
 }
 
-fn config(base: &str) -> FeedConfig {
+fn config(base: &str, tls: &str) -> FeedConfig {
     toml::from_str(&format!(
         r#"
 name = "veille"
@@ -205,6 +242,10 @@ url = "{base}/moved.xml"
 [[feeds]]
 name = "slow"
 url = "{base}/slow.xml"
+
+[[feeds]]
+name = "tls"
+url = "{tls}"
 "#
     ))
     .unwrap()
@@ -219,8 +260,9 @@ struct Run {
     rejected: Vec<String>,
 }
 
-fn start(rt: &tokio::runtime::Runtime, store: Arc<dyn Store>, base: &str) -> Run {
-    let connector = Arc::new(FeedConnector::new(config(base), std::path::Path::new("/")).unwrap());
+fn start(rt: &tokio::runtime::Runtime, store: Arc<dyn Store>, base: &str, tls: &str) -> Run {
+    let connector =
+        Arc::new(FeedConnector::new(config(base, tls), std::path::Path::new("/")).unwrap());
     let cursor = store.cursor("veille").unwrap();
     let (tx, rx) = mpsc::channel(1024);
     let (stop, shutdown) = watch::channel(false);
@@ -296,6 +338,7 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let site = Site::default();
     let base = start_site(&rt, &site);
+    let tls = start_untrusted_tls(&rt);
     let mut blog = doc(
         &atom(&[
             ("2", "Dégustation chez Acme", "21"),
@@ -336,7 +379,7 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
 
     // First polls: 2 blog + 2 forum + 1 news; the page's first version is
     // the baseline.
-    let mut run = start(&rt, store.clone(), &base);
+    let mut run = start(&rt, store.clone(), &base, &tls);
     run.until(&rt, 5);
     run.collect(&rt, Duration::from_secs(3));
     assert_eq!(run.events.len(), 5, "{:?}", run.titles());
@@ -388,6 +431,11 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     );
     assert!(
         has("feed `slow`", &run.rejected) && has("timed out", &run.rejected),
+        "{:?}",
+        run.rejected
+    );
+    assert!(
+        has("feed `tls`", &run.rejected) && has("TLS error", &run.rejected),
         "{:?}",
         run.rejected
     );
@@ -466,7 +514,7 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
             "application/rss+xml",
         ),
     );
-    let mut run = start(&rt, store.clone(), &base);
+    let mut run = start(&rt, store.clone(), &base, &tls);
     run.until(&rt, 1);
     run.collect(&rt, Duration::from_secs(3));
     assert_eq!(
@@ -675,4 +723,120 @@ url = "{base}/news.xml"
         ),
         "{stdout}"
     );
+}
+
+/// The live connector in `vigie run`: it polls, the chain decides, the
+/// host runs until SIGTERM; a restart repeats nothing. The feed connector
+/// executes nothing, so nothing waits in an outbox or dies as a dead letter.
+#[test]
+fn the_live_feed_connector_runs_in_the_host_until_stopped_and_restarts_cleanly() {
+    use crate::process::VigieProcess;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let site = Site::default();
+    let base = start_site(&rt, &site);
+    site.put(
+        "/forum/rss.php",
+        doc(
+            &rss(&[(
+                "2",
+                "Acme a perdu ma commande, service client nul et inexistant",
+            )]),
+            "application/rss+xml",
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    let actions = dir.path().join("actions.jsonl");
+    std::fs::write(
+        &config,
+        format!(
+            r#"data_dir = "data"
+[plugins.sentiment]
+component = "builtin:sentiment"
+grants = ["label", "alert"]
+
+[plugins.watch]
+component = "builtin:watch"
+grants = ["label", "alert", "post"]
+
+[plugins.watch.config]
+[[plugins.watch.config.topics]]
+id = "acme"
+query = "acme"
+
+[[communities]]
+id = "veille"
+chain = ["sentiment", "watch"]
+
+[[sinks]]
+type = "jsonl"
+path = "actions.jsonl"
+
+[[connectors]]
+type = "feed"
+name = "veille"
+community = "veille"
+interval_s = 1
+max_age_days = 0
+
+[[connectors.feeds]]
+name = "forum"
+url = "{base}/forum/rss.php"
+important = true
+"#
+        ),
+    )
+    .unwrap();
+    let watch_actions = || -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&actions)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|a| a["plugin"] == "watch")
+            .collect()
+    };
+    let wait_actions = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while watch_actions().len() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        watch_actions()
+    };
+    let mut vigie = VigieProcess::start(&config, "unused");
+    vigie.wait_log("running until stopped");
+    assert!(
+        vigie.log().contains("watching 1 feed(s): forum every 1 s"),
+        "{}",
+        vigie.log()
+    );
+    let got = wait_actions(2);
+    let kinds: Vec<&str> = got.iter().map(|a| a["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["label", "alert"], "{got:#?}");
+    assert!(got[1]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("https://forum.example/viewtopic.php?t=2"));
+    // A new topic while it runs.
+    site.put(
+        "/forum/rss.php",
+        doc(
+            &rss(&[
+                ("3", "Acme ouvre le dimanche"),
+                (
+                    "2",
+                    "Acme a perdu ma commande, service client nul et inexistant",
+                ),
+            ]),
+            "application/rss+xml",
+        ),
+    );
+    assert_eq!(wait_actions(3).len(), 3);
+    vigie.stop();
+    // Restarted: a few polls bring nothing new, and nothing again.
+    let vigie = VigieProcess::start(&config, "unused");
+    std::thread::sleep(Duration::from_secs(4));
+    let log = vigie.stop();
+    assert_eq!(watch_actions().len(), 3, "{log}");
+    let dead = crate::process::records("dead-letters", &dir.path().join("data"));
+    assert!(dead.is_empty(), "{dead:#?}");
 }

@@ -74,6 +74,8 @@ struct RawTopic {
     #[serde(default = "brand")]
     kind: TopicKind,
     query: String,
+    #[serde(default)]
+    notify: bool,
 }
 
 fn brand() -> TopicKind {
@@ -88,6 +90,8 @@ pub struct Topic {
     pub name: String,
     pub kind: TopicKind,
     pub query: Query,
+    /// Alert on every match, not only on the conditions below.
+    pub notify: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -194,6 +198,7 @@ impl Config {
                 id,
                 kind: t.kind,
                 query,
+                notify: t.notify,
             });
         }
         let lang = match raw.lang.as_deref() {

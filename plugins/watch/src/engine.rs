@@ -237,6 +237,18 @@ pub fn handle(config: &Config, host: &mut impl Host, event: &Event) -> Vec<Actio
     }
     let lang = config.lang;
     let link = seen.link.unwrap_or("");
+    // 0. Topics that notify on every match.
+    let notified: Vec<&str> = matched
+        .iter()
+        .filter(|(t, _)| t.notify)
+        .map(|(t, _)| t.name.as_str())
+        .collect();
+    if !notified.is_empty() {
+        actions.push(alert(
+            messages::new_mention(lang, &notified, &seen.source, &quoted, link),
+            format!("watch: mention of {}", notified.join(", ")),
+        ));
+    }
     // 1. A negative mention from a source that matters.
     if seen.important && mood == Mood::Negative {
         let names: Vec<&str> = matched.iter().map(|(t, _)| t.name.as_str()).collect();

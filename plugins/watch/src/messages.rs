@@ -22,6 +22,21 @@ fn with_link(quoted: &str, link: &str) -> String {
     }
 }
 
+/// A mention of a topic that notifies on every match.
+pub fn new_mention(lang: Lang, topics: &[&str], source: &str, quoted: &str, link: &str) -> String {
+    let topics = topics.join(", ");
+    match lang {
+        Lang::Fr => format!(
+            "Nouvelle mention de {topics} ({source}) : {}",
+            with_link(quoted, link)
+        ),
+        Lang::En => format!(
+            "New mention of {topics} ({source}): {}",
+            with_link(quoted, link)
+        ),
+    }
+}
+
 /// A negative mention from an important source.
 pub fn important_negative(
     lang: Lang,

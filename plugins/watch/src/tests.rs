@@ -395,3 +395,44 @@ fn a_day_without_mentions_posts_no_digest_and_old_counts_are_swept() {
         host.kv.keys().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_topic_with_notify_alerts_on_every_match_with_the_matched_text() {
+    let mut c: serde_json::Value = serde_json::from_str(CONFIG).unwrap();
+    c["topics"][1]["notify"] = true.into();
+    let mut p = Watch::configure(&c.to_string()).unwrap();
+    let mut host = TestHost::new();
+    let short = "Someone says BeanCo now sells a 1 kg bag for 15 euros.";
+    let a = p
+        .handle(&mut host, &mention("n1", D + 10 * H, short, None))
+        .unwrap();
+    assert_eq!(
+        alerts(&a),
+        vec![
+            "New mention of BeanCo (Forum Café): «Someone says BeanCo now sells a 1 kg bag \
+              for 15 euros.» https://forum.example/t/n1"
+                .to_string()
+        ]
+    );
+    // A long text: the words around the match, cut on both sides.
+    let long = format!(
+        "{} Halfway through, someone says BeanCo now sells a 1 kg bag for 15 euros. {}",
+        "Roasting at home, grinders, scales, water recipes and more. ".repeat(3),
+        "Shipping is included and the beans are fresh, they say. ".repeat(3)
+    );
+    let a = alerts(
+        &p.handle(&mut host, &mention("n2", D + 11 * H, &long, None))
+            .unwrap(),
+    );
+    let quote = a[0]
+        .strip_prefix("New mention of BeanCo (Forum Café): «…")
+        .and_then(|q| q.strip_suffix("…» https://forum.example/t/n2"))
+        .unwrap_or_else(|| panic!("{a:?}"));
+    assert!(quote.contains("someone says BeanCo now sells"), "{quote}");
+    assert!(quote.chars().count() <= 146, "{}", quote.chars().count());
+    // Acme does not notify.
+    let a = p
+        .handle(&mut host, &mention("n3", D + 12 * H, "acme", None))
+        .unwrap();
+    assert!(alerts(&a).is_empty());
+}
