@@ -415,8 +415,8 @@ fn feeds_and_pages_become_events_exactly_once_through_errors_and_a_restart() {
     assert!(news
         .text
         .contains("La chaîne Acme ouvre sa première boutique lyonnaise."));
-    // The failing feeds: each a clear recorded error, again and again
-    // (backed off), while the others go on.
+    // The failing feeds: each a clear recorded error, while the others go
+    // on (the back-off itself: a unit test of `backoff`).
     let has = |what: &str, rejected: &[String]| rejected.iter().any(|r| r.contains(what));
     assert!(
         has("feed `broken`", &run.rejected)

@@ -686,6 +686,59 @@ mod tests {
         assert_eq!(ok[1].location, Location::File("/base/p.html".into()));
     }
 
+    /// A new feed's archive: items older than `max_age_days` are
+    /// remembered (never events later) but are no events now.
+    #[tokio::test]
+    async fn old_items_of_a_new_feed_are_remembered_not_delivered() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("f.xml"),
+            r#"<rss version="2.0"><channel><title>F</title>
+            <item><guid>old</guid><title>Old</title><pubDate>Sun, 01 Nov 2026 10:00:00 GMT</pubDate></item>
+            <item><guid>new</guid><title>New</title><pubDate>Sat, 21 Nov 2026 10:00:00 GMT</pubDate></item>
+            </channel></rss>"#,
+        )
+        .unwrap();
+        let config: FeedConfig =
+            toml::from_str("community = \"acme\"\n[[feeds]]\nname = \"f\"\nurl = \"file:f.xml\"")
+                .unwrap();
+        let watched = config.check(dir.path()).unwrap();
+        let poll_ms = 1_795_255_200_000 + 3_600_000; // an hour after "new"
+        let http = http_client().unwrap();
+        let polled = poll_feed(
+            &http,
+            "acme",
+            &watched[0],
+            &FeedState::default(),
+            Duration::from_secs(5),
+            7,
+            poll_ms,
+        )
+        .await
+        .unwrap();
+        let Polled::Fresh { events, state, .. } = polled else {
+            panic!("{polled:?}")
+        };
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].text, "New");
+        assert_eq!(state.seen, ["id:old", "id:new"]);
+        // The next poll: nothing, the old item included.
+        let Polled::Fresh { events, .. } = poll_feed(
+            &http,
+            "acme",
+            &watched[0],
+            &state,
+            Duration::from_secs(5),
+            0,
+            poll_ms,
+        )
+        .await
+        .unwrap() else {
+            panic!()
+        };
+        assert!(events.is_empty());
+    }
+
     #[test]
     fn an_item_becomes_a_mention_with_host_labels() {
         let feed = FeedEntry {
