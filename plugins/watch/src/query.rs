@@ -51,6 +51,8 @@ pub struct Doc<'a> {
     /// The text searched for `All` (title + text), and its words with spans.
     pub text: &'a str,
     pub words: Vec<vigie_text::Token>,
+    /// The folded words of `words`, for matching.
+    pub all: Vec<String>,
     pub title: Vec<String>,
     pub body: Vec<String>,
     pub author: Vec<String>,
@@ -71,6 +73,7 @@ impl<'a> Doc<'a> {
         lang: Option<Lang>,
     ) -> Doc<'a> {
         let words = vigie_text::tokens(text);
+        let all = words.iter().map(|t| t.word.clone()).collect();
         let body = match title {
             Some(t) if text.starts_with(t) => vigie_text::words(&text[t.len()..]),
             _ => words.iter().map(|t| t.word.clone()).collect(),
@@ -78,6 +81,7 @@ impl<'a> Doc<'a> {
         Doc {
             text,
             words,
+            all,
             title: title.map(vigie_text::words).unwrap_or_default(),
             body,
             author: vigie_text::words(author),
@@ -87,17 +91,14 @@ impl<'a> Doc<'a> {
         }
     }
 
-    fn field(&self, field: Field) -> Vec<&str> {
-        fn of(v: &[String]) -> Vec<&str> {
-            v.iter().map(String::as_str).collect()
-        }
+    fn field(&self, field: Field) -> &[String] {
         match field {
-            Field::All => self.words.iter().map(|t| t.word.as_str()).collect(),
-            Field::Title => of(&self.title),
-            Field::Text => of(&self.body),
-            Field::Author => of(&self.author),
-            Field::Source => of(&self.source),
-            Field::Link => of(&self.link),
+            Field::All => &self.all,
+            Field::Title => &self.title,
+            Field::Text => &self.body,
+            Field::Author => &self.author,
+            Field::Source => &self.source,
+            Field::Link => &self.link,
         }
     }
 
@@ -108,7 +109,7 @@ impl<'a> Doc<'a> {
 }
 
 /// Word positions where `needle` starts in `hay`.
-fn positions(hay: &[&str], needle: &[String]) -> Vec<usize> {
+fn positions(hay: &[String], needle: &[String]) -> Vec<usize> {
     if needle.is_empty() || needle.len() > hay.len() {
         return Vec::new();
     }
@@ -161,14 +162,13 @@ impl Query {
         match self {
             Query::Term { field, words } => {
                 let hay = doc.field(*field);
-                let at = positions(&hay, words);
+                let at = positions(hay, words);
                 let first = *at.first()?;
                 Some(match field {
                     Field::All => Some(doc.span(first, first + words.len())),
                     _ => {
                         // Quote the text's own occurrence, when there is one.
-                        let all = doc.field(Field::All);
-                        positions(&all, words)
+                        positions(&doc.all, words)
                             .first()
                             .map(|&i| doc.span(i, i + words.len()))
                     }
@@ -186,10 +186,9 @@ impl Query {
                 None => Some(None),
             },
             Query::Near(a, b, n) => {
-                let all = doc.field(Field::All);
                 let occ = |q: &Query| -> Vec<(usize, usize)> {
                     match q {
-                        Query::Term { words, .. } => positions(&all, words)
+                        Query::Term { words, .. } => positions(&doc.all, words)
                             .into_iter()
                             .map(|i| (i, i + words.len()))
                             .collect(),
