@@ -31,7 +31,7 @@ fn cost_of_matching_twenty_topics_and_of_a_digest() {
     let t = Instant::now();
     let mut matched = 0;
     for k in 0..n {
-        let text = format!("{}brand{} {}", filler.repeat(3), k % 25, filler.repeat(1));
+        let text = format!("{}brand{} {filler}", filler.repeat(3), k % 25);
         let mut e = test_event_of(EventKind::Mention, &format!("e{k}"), "a", &text);
         e.timestamp_ms = day + (k as i64) * 40_000;
         matched += plugin.handle(&mut host, &e).unwrap().len();
