@@ -75,8 +75,10 @@ pub fn spike(
     match lang {
         Lang::Fr => format!(
             "Pic de mentions pour {topic} : {count} entre {local_hour} h et {next} h \
-             (d'habitude {mean:.1} ± {sd:.1} à cette heure sur {days} jours). \
+             (d'habitude {} ± {} à cette heure sur {days} jours). \
              Dernière : {}",
+            format!("{mean:.1}").replace('.', ","),
+            format!("{sd:.1}").replace('.', ","),
             with_link(quoted, link)
         ),
         Lang::En => format!(

@@ -436,3 +436,38 @@ fn a_topic_with_notify_alerts_on_every_match_with_the_matched_text() {
         .unwrap();
     assert!(alerts(&a).is_empty());
 }
+
+#[test]
+fn the_alerts_in_french() {
+    use vigie_text::Lang;
+    assert_eq!(
+        messages::spike(
+            Lang::Fr,
+            "Acme",
+            4,
+            9,
+            1.0,
+            1.0,
+            14,
+            "«file devant Acme»",
+            "https://x.example/1"
+        ),
+        "Pic de mentions pour Acme : 4 entre 9 h et 10 h (d'habitude 1,0 ± 1,0 à cette heure \
+         sur 14 jours). Dernière : «file devant Acme» https://x.example/1"
+    );
+    assert_eq!(
+        messages::negative_share(Lang::Fr, "Acme", 3, 5, 0.6, 0.1, "«raté»", ""),
+        "Part négative en hausse pour Acme : 3 mentions négatives sur 5 en 24 h (60 %, \
+         d'habitude 10 %). Dernière : «raté»"
+    );
+    assert_eq!(
+        messages::new_mention(
+            Lang::Fr,
+            &["BeanCo"],
+            "Forum",
+            "«BeanCo baisse ses prix»",
+            "https://x.example/2"
+        ),
+        "Nouvelle mention de BeanCo (Forum) : «BeanCo baisse ses prix» https://x.example/2"
+    );
+}
