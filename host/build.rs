@@ -21,6 +21,7 @@ const PLUGINS: &[&str] = &[
     "giveaway",
     "schedule",
     "poll",
+    "watch",
     // test plugins (tests/plugins)
     "probe",
     "infinite-loop",

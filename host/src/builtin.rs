@@ -37,6 +37,10 @@ pub const BUILTINS: &[(&str, &[u8])] = &[
         "schedule",
         include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/schedule.wasm")),
     ),
+    (
+        "watch",
+        include_bytes!(concat!(env!("VIGIE_PLUGIN_DIR"), "/watch.wasm")),
+    ),
 ];
 
 /// The demo's config and events (`examples/demo/`), for `vigie run` without
@@ -52,6 +56,18 @@ pub const DEMO_FILES: &[(&str, &str)] = &[
     (
         "sentiment.toml",
         include_str!("../../examples/demo/sentiment.toml"),
+    ),
+    (
+        "feed-forum.xml",
+        include_str!("../../examples/demo/feed-forum.xml"),
+    ),
+    (
+        "feed-blog.atom",
+        include_str!("../../examples/demo/feed-blog.atom"),
+    ),
+    (
+        "feed-news.json",
+        include_str!("../../examples/demo/feed-news.json"),
     ),
 ];
 

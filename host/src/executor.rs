@@ -52,7 +52,9 @@ impl Executor for JsonLinesExecutor {
             serde_json::to_writer(&mut self.out, action)?;
             self.out.write_all(b"\n")?;
         }
-        Ok(())
+        // A live host hands plans over as they are decided: each one is in
+        // the file at once (`tail -f actions.jsonl`), not at the stop.
+        Ok(self.out.flush()?)
     }
     fn finish(&mut self) -> Result<()> {
         Ok(self.out.flush()?)

@@ -427,10 +427,17 @@ fn run(
                     let follows = (follow || *follow_key) && path.as_os_str() != "-";
                     following |= follows;
                     event_files.push(config.resolve(path));
-                    jsonl(config.resolve(path), follows)
+                    Ok(jsonl(config.resolve(path), follows))
+                }
+                SourceConfig::Feed(feed) => {
+                    let feeds = feed.check(&config.base_dir)?;
+                    Ok(Box::new(vigie::connector::feed::FeedOnceSource {
+                        config: feed.clone(),
+                        feeds,
+                    }) as Box<dyn Source>)
                 }
             })
-            .collect(),
+            .collect::<Result<_>>()?,
     };
     if follow && !following {
         eprintln!("--follow: no event file to follow (standard input ends when it is closed)");

@@ -146,6 +146,17 @@ impl Vigie {
         let mut routes = DeliveryRoutes::default();
         let mut deliveries = Vec::new();
         for (connector, rate) in &self.connectors {
+            if connector.read_only() {
+                // Events only (the feed connector): no outbox, and the
+                // community's actions go to its other connectors.
+                sources.push(Box::new(ConnectorSource {
+                    connector: connector.clone(),
+                    store: self.store.clone(),
+                    shutdown: stop_sources.clone(),
+                    ready: Some(ready.clone()),
+                }));
+                continue;
+            }
             let delivery = Delivery::new(connector.clone(), self.store.clone(), rate.clone())
                 .with_stats(stats.clone())
                 .with_review_alert_after(self.review_alert_after);

@@ -9,10 +9,11 @@
 //! result come back. Ticks that did nothing are not logged, so a new
 //! version replayed against an old one is ticked where the old one acted.
 //!
-//! One plugin is replayed on its own, from empty plugin state: labels or
-//! earlier actions from plugins before it in the live chain are not
-//! reproduced, and state from before the first replayed event is not
-//! there. Replay from the start of a community's events for an exact
+//! One plugin is replayed on its own, from empty plugin state: earlier
+//! actions from plugins before it in the live chain are not reproduced
+//! (`vigie replay` does hand it the labels they recorded, see
+//! `cli/report.rs`), and state from before the first replayed event is
+//! not there. Replay from the start of a community's events for an exact
 //! comparison of a stateful plugin.
 
 use crate::action::DecidedAction;

@@ -41,7 +41,7 @@ fn run_without_config_runs_the_embedded_demo_the_same_way_twice() {
     let (ok, stdout, stderr) = vigie(&["run"]);
     assert!(ok, "{stderr}");
     assert!(stderr.contains("embedded demo"), "{stderr}");
-    assert!(stderr.contains("131 read, 131 handled"), "{stderr}");
+    assert!(stderr.contains("137 read, 137 handled"), "{stderr}");
     assert!(
         stdout
             .lines()

@@ -908,7 +908,7 @@ fn console_demo_stays_up_and_its_setup_link_creates_the_first_admin_once() {
         }
         log.contains("--stay: the input ended").then_some(log)
     });
-    assert!(log.contains("131 handled"), "{log}");
+    assert!(log.contains("137 handled"), "{log}");
     let start = log.find("/setup?token=").expect("a setup link") + "/setup?token=".len();
     let token: String = log[start..]
         .chars()
@@ -1048,7 +1048,7 @@ fn console_address_in_use_is_a_warning() {
         "{stderr}"
     );
     assert!(stderr.contains("--console ADDR"), "{stderr}");
-    assert!(stderr.contains("131 handled"), "{stderr}");
+    assert!(stderr.contains("137 handled"), "{stderr}");
 }
 
 // --- A real browser ---

@@ -8,6 +8,7 @@ mod chain;
 mod cli;
 mod console;
 mod fault_proxy;
+mod feed;
 mod first_party;
 mod golden;
 mod hostile;

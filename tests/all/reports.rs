@@ -902,7 +902,14 @@ chain = ["kf"]
 fn the_demo_day_reads_as_the_readme_says() {
     let demo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/demo"));
     let dir = tempfile::tempdir().unwrap();
-    for name in ["events.jsonl", "faq.toml", "sentiment.toml"] {
+    for name in [
+        "events.jsonl",
+        "faq.toml",
+        "sentiment.toml",
+        "feed-forum.xml",
+        "feed-blog.atom",
+        "feed-news.json",
+    ] {
         std::fs::copy(demo.join(name), dir.path().join(name)).unwrap();
     }
     let config = std::fs::read_to_string(demo.join("vigie.toml")).unwrap();

@@ -78,7 +78,14 @@ pub fn report(args: ReportArgs) -> Result<()> {
     };
 
     let records = open_dir(data_dir.clone())?;
-    let events = records.events()?;
+    // Web mentions from the feed connector are not the community's
+    // activity (their authors are not members, their titles not
+    // questions): the watch plugin's digest reports them.
+    let events: Vec<_> = records
+        .events()?
+        .into_iter()
+        .filter(|h| h.event.platform != "feed")
+        .collect();
     let communities: BTreeSet<&str> = events.iter().map(|h| h.event.community.as_str()).collect();
     if communities.is_empty() {
         bail!(

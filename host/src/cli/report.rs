@@ -653,6 +653,19 @@ pub fn replay(args: ReplayArgs, ctx: ReplayContext) -> Result<()> {
         }
         _ => events,
     };
+    // Labels the plugins before this entry in the live chain attached (the
+    // action log has them) go with each event, as they did live: a plugin
+    // that reads the sentiment label (watch) sees it in the replay too.
+    let events = match (&store, &config) {
+        (Some(store), Some(config)) => {
+            with_earlier_labels(events, &store.actions()?, |community| {
+                let chain = config.chain_for(community).unwrap_or_default();
+                let at = chain.iter().position(|p| *p == name);
+                at.map(|at| chain[..at].to_vec()).unwrap_or_default()
+            })
+        }
+        _ => events,
+    };
     let entry_for = |component: &str| -> Result<vigie::config::PluginEntry> {
         if let Some(config) = &config {
             if config.plugins.contains_key(&name) && args.plugin_config.is_none() {
@@ -930,4 +943,54 @@ fn list_review(args: &StoreArgs, all: bool) -> Result<()> {
         queue.len()
     );
     Ok(())
+}
+
+/// Each recorded event with the labels that the plugins `earlier(community)`
+/// attached to it when it was handled live (from the action log).
+fn with_earlier_labels(
+    events: Vec<vigie::replay::Recorded>,
+    actions: &[vigie::DecidedAction],
+    earlier: impl Fn(&str) -> Vec<String>,
+) -> Vec<vigie::replay::Recorded> {
+    use std::collections::HashMap;
+    use vigie::replay::Recorded;
+    let mut labels: HashMap<(&str, &str), Vec<vigie::event::Label>> = HashMap::new();
+    let mut chains: HashMap<String, Vec<String>> = HashMap::new();
+    for a in actions {
+        let (
+            Some(id),
+            vigie::Action::Label {
+                key, value, note, ..
+            },
+        ) = (&a.event_id, &a.action)
+        else {
+            continue;
+        };
+        let before = chains
+            .entry(a.community.clone())
+            .or_insert_with(|| earlier(&a.community));
+        if before.contains(&a.by.plugin) {
+            labels
+                .entry((a.community.as_str(), id.as_str()))
+                .or_default()
+                .push(vigie::event::Label {
+                    key: key.clone(),
+                    value: *value,
+                    note: note.clone(),
+                    plugin: a.by.plugin.clone(),
+                });
+        }
+    }
+    events
+        .into_iter()
+        .map(|r| match r {
+            Recorded::Event(mut e) => {
+                if let Some(extra) = labels.get(&(e.community.as_str(), e.id.as_str())) {
+                    e.labels.extend(extra.iter().cloned());
+                }
+                Recorded::Event(e)
+            }
+            tick => tick,
+        })
+        .collect()
 }

@@ -229,6 +229,10 @@ pub enum SourceConfig {
         #[serde(default)]
         follow: bool,
     },
+    /// Feeds and pages read once, their items as `mention` events, in time
+    /// order (the keys of `[[connectors]] type = "feed"`; see
+    /// docs/connectors.md). The run ends when they are read.
+    Feed(crate::connector::feed::FeedConfig),
 }
 
 /// `[[sinks]]`: where decided actions go, besides the terminal.

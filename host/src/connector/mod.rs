@@ -9,6 +9,7 @@
 //! event goes anywhere), the outbox, retries with back-off, rate limits,
 //! the audit log and dead letters ([`crate::delivery`]).
 
+pub mod feed;
 pub mod irc;
 pub mod matrix;
 pub mod webhook;
@@ -37,6 +38,7 @@ pub enum ConnectorConfig {
     Matrix(matrix::MatrixConfig),
     Irc(irc::IrcConfig),
     Webhook(webhook::WebhookConfig),
+    Feed(feed::FeedConfig),
 }
 
 impl ConnectorConfig {
@@ -46,6 +48,7 @@ impl ConnectorConfig {
             ConnectorConfig::Matrix(c) => c.name.as_deref().unwrap_or("matrix"),
             ConnectorConfig::Irc(c) => c.name.as_deref().unwrap_or("irc"),
             ConnectorConfig::Webhook(c) => c.name.as_deref().unwrap_or("webhook"),
+            ConnectorConfig::Feed(c) => c.connector_name(),
         }
     }
 
@@ -55,6 +58,7 @@ impl ConnectorConfig {
             ConnectorConfig::Matrix(c) => &c.community,
             ConnectorConfig::Irc(c) => &c.community,
             ConnectorConfig::Webhook(c) => &c.community,
+            ConnectorConfig::Feed(c) => &c.community,
         }
     }
 
@@ -63,6 +67,7 @@ impl ConnectorConfig {
             ConnectorConfig::Matrix(c) => c.rate.clone(),
             ConnectorConfig::Irc(c) => c.rate.clone(),
             ConnectorConfig::Webhook(c) => c.rate.clone(),
+            ConnectorConfig::Feed(c) => c.rate.clone(),
         }
     }
 
@@ -73,6 +78,7 @@ impl ConnectorConfig {
             ConnectorConfig::Matrix(c) => Arc::new(matrix::Matrix::new(c.clone(), base_dir)?),
             ConnectorConfig::Irc(c) => Arc::new(irc::Irc::new(c.clone(), base_dir)?),
             ConnectorConfig::Webhook(c) => Arc::new(webhook::Webhook::new(c.clone(), base_dir)?),
+            ConnectorConfig::Feed(c) => Arc::new(feed::FeedConnector::new(c.clone(), base_dir)?),
         })
     }
 }
@@ -243,6 +249,13 @@ pub trait Connector: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<String, DeliveryError>>;
 
     fn rate_state(&self) -> RateState;
+
+    /// A connector that only brings events (the feed connector) carries
+    /// out no action: the host gives it no outbox, and the community's
+    /// actions go to its other connectors.
+    fn read_only(&self) -> bool {
+        false
+    }
 }
 
 /// Which connectors of a host have connected: says once when all have.
