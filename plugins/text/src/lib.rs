@@ -9,6 +9,8 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Folds text for matching: NFKC, lower case, combining marks (accents)
 /// removed, `’ ‘ ʼ ´ `` → `'`, non-breaking and thin spaces → space.
+pub mod time;
+
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfkc() {
