@@ -205,7 +205,10 @@ mod tests {
         let config = r#"{"lexicon": {"fr": {"zut": 300, "bof": 9, "ok": 1, "aïe": -5}}}"#;
         for _ in 0..20 {
             let error = Sentiment::configure(config).err().expect("refused");
-            assert_eq!(error, "sentiment config: lexicon.fr.aïe = -5 is outside [-4, 4]");
+            assert_eq!(
+                error,
+                "sentiment config: lexicon.fr.aïe = -5 is outside [-4, 4]"
+            );
         }
     }
 
