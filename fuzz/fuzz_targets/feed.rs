@@ -40,7 +40,19 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let Ok(feed) = parse::parse_feed(doc) else {
             return;
         };
-        let source = feed.title.clone().unwrap_or_else(|| "blog".into());
+        // As `poll_feed` makes it: the title on one line, control
+        // characters dropped (its `one_line` is private).
+        let source = feed
+            .title
+            .as_deref()
+            .map(|t| {
+                t.split(|c: char| c.is_control())
+                    .flat_map(str::split_whitespace)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "blog".into());
         for item in &feed.items {
             let event = item_event("acme", entry(), &source, item, POLL_MS);
             vigie_fuzz::host::check_event(&event);

@@ -35,7 +35,10 @@ fn assert_utf8(event: &Event) {
     .chain(event.labels.iter().flat_map(|l| [&l.key, &l.plugin]))
     .chain(event.labels.iter().flat_map(|l| &l.note));
     for s in strings {
-        assert!(std::str::from_utf8(s.as_bytes()).is_ok(), "a string read is not UTF-8");
+        assert!(
+            std::str::from_utf8(s.as_bytes()).is_ok(),
+            "a string read is not UTF-8"
+        );
     }
 }
 

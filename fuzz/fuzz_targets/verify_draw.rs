@@ -42,7 +42,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     };
     let canonical = canonical_entries(&entries);
     let reread = parse_entries(&canonical).expect("a canonical list does not parse");
-    assert_eq!(canonical_entries(&reread), canonical, "canonical text is not a fixed point");
+    assert_eq!(
+        canonical_entries(&reread),
+        canonical,
+        "canonical text is not a fixed point"
+    );
     let published = entries_hash(&entries);
     let found = verify_published(&seed_hex, &committed, text, &published, n)
         .expect("a list does not verify against its own hash");
@@ -55,7 +59,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     distinct.dedup();
     assert_eq!(distinct.len(), winners.len(), "a user won twice");
     for w in &winners {
-        assert!(entries.iter().any(|e| &e.user == w), "winner {w:?} never entered");
+        assert!(
+            entries.iter().any(|e| &e.user == w),
+            "winner {w:?} never entered"
+        );
     }
     let report = verify_report(&seed_hex, &committed, text, n).expect("verify_report refused");
     assert_eq!(report.was_canonical, text == canonical);
@@ -63,7 +70,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Some(first_winner) = winners.first() {
         let next = draw(&SEED, &entries, n + 1);
         let replacement = reroll(&SEED, &entries, &winners, first_winner);
-        assert_eq!(replacement.as_ref(), next.get(n), "a reroll is not the next pick");
+        assert_eq!(
+            replacement.as_ref(),
+            next.get(n),
+            "a reroll is not the next pick"
+        );
     }
 });
 

@@ -81,7 +81,11 @@ pub mod host {
         for (x, y) in a.labels.iter().zip(&b.labels) {
             let close = x.value == y.value
                 || (x.value - y.value).abs() <= 1e-12 * x.value.abs().max(y.value.abs());
-            assert!(close, "label {} read back as {} (was {})", x.key, x.value, y.value);
+            assert!(
+                close,
+                "label {} read back as {} (was {})",
+                x.key, x.value, y.value
+            );
         }
         let strip = |e: &Event| {
             let mut e = e.clone();
