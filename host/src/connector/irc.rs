@@ -1033,6 +1033,35 @@ impl Irc {
         }
     }
 
+    /// What a registered session does with the bytes a server sends: each
+    /// line (cut at LF, CR trimmed, invalid UTF-8 replaced, too long
+    /// skipped) parsed, then absorbed. `fuzz/` calls it: `Message` and the
+    /// session stay private, and this is the path a stranger's line takes.
+    #[doc(hidden)]
+    pub fn absorb_server_bytes(&self, bytes: &[u8]) -> Vec<Result<Event, String>> {
+        {
+            let mut st = self.state();
+            if st.nick.is_empty() {
+                st.nick = self.config.nick.clone();
+            }
+        }
+        let mut out = Vec::new();
+        for raw in bytes.split(|&b| b == b'\n') {
+            if raw.len() > MAX_LINE {
+                continue;
+            }
+            let line = String::from_utf8_lossy(raw);
+            let line = line.trim_end_matches('\r');
+            if line.is_empty() {
+                continue;
+            }
+            if let Some(msg) = Message::parse(line) {
+                out.extend(self.absorb(&msg));
+            }
+        }
+        out
+    }
+
     /// Updates the tracked state from one message and returns the events
     /// it makes (or why it could not make one).
     fn absorb(&self, msg: &Message) -> Vec<Result<Event, String>> {

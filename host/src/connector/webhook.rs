@@ -104,7 +104,11 @@ pub fn sign(key: &[u8], body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-fn verify(key: &[u8], body: &[u8], header: Option<&str>) -> bool {
+/// Whether `header` is the signature of `body` under `key`. Public for
+/// `fuzz/` only (with [`parse_events`]: together they are what a request
+/// goes through before anything is kept).
+#[doc(hidden)]
+pub fn verify(key: &[u8], body: &[u8], header: Option<&str>) -> bool {
     let Some(hex_sig) = header.and_then(|h| h.trim().strip_prefix("sha256=")) else {
         return false;
     };
@@ -117,7 +121,9 @@ fn verify(key: &[u8], body: &[u8], header: Option<&str>) -> bool {
 }
 
 /// The events of a request body: one object, an array, or JSON Lines.
-fn parse_events(body: &[u8], community: &str) -> Result<Vec<Event>, String> {
+/// Public for `fuzz/` only.
+#[doc(hidden)]
+pub fn parse_events(body: &[u8], community: &str) -> Result<Vec<Event>, String> {
     let text = std::str::from_utf8(body).map_err(|_| "the body is not UTF-8".to_string())?;
     let trimmed = text.trim_start();
     let events: Vec<Event> = if trimmed.starts_with('[') {

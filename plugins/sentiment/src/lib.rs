@@ -118,6 +118,11 @@ impl Plugin for Sentiment {
             .validate()
             .map_err(|e| format!("sentiment config: {e}"))?;
         for (lang, words) in [("en", &cfg.lexicon.en), ("fr", &cfg.lexicon.fr)] {
+            // In byte order: a hash map's own order changes from one run to
+            // the next, and so would the entry the error names (found by
+            // fuzz/config_sentiment).
+            let mut words: Vec<(&String, &f64)> = words.iter().collect();
+            words.sort_unstable_by(|a, b| a.0.cmp(b.0));
             for (word, value) in words {
                 if word.trim().is_empty() || word.split_whitespace().count() != 1 {
                     return Err(format!(
@@ -191,6 +196,21 @@ fn sentiment_tables() {
 mod tests {
     use super::*;
     use vigie_sdk::{test_event, Severity, TestHost};
+
+    /// Found by fuzz/config_sentiment: with several bad entries, the error
+    /// named whichever came first in a hash map's order, which changes
+    /// from one call to the next.
+    #[test]
+    fn a_bad_lexicon_gets_the_same_error_every_time() {
+        let config = r#"{"lexicon": {"fr": {"zut": 300, "bof": 9, "ok": 1, "aïe": -5}}}"#;
+        for _ in 0..20 {
+            let error = Sentiment::configure(config).err().expect("refused");
+            assert_eq!(
+                error,
+                "sentiment config: lexicon.fr.aïe = -5 is outside [-4, 4]"
+            );
+        }
+    }
 
     fn label(actions: &[Action]) -> (f64, String) {
         match &actions[0] {

@@ -902,6 +902,40 @@ impl Matrix {
         }
     }
 
+    /// What the sync loop does with one `/sync` reply body, for `fuzz/`:
+    /// read as `call` reads it, then [`Matrix::absorb_state`] and each
+    /// room's timeline through [`Matrix::normalise`], as
+    /// [`Matrix::events_of`] does (a room cut short is not read back: that
+    /// takes the network). What earlier calls taught (power levels,
+    /// recent senders) is forgotten first, so each answer depends on its
+    /// body alone. `None`: no `next_batch`, the reply is rejected whole.
+    #[doc(hidden)]
+    pub fn absorb_sync_body(
+        &self,
+        body: &str,
+        own_user: &str,
+    ) -> Option<Vec<Result<Event, String>>> {
+        self.power.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        *self.recent.lock().unwrap_or_else(|p| p.into_inner()) = Recent::default();
+        let reply: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        reply["next_batch"].as_str()?;
+        self.absorb_state(&reply);
+        let mut out = Vec::new();
+        for (room, data) in reply["rooms"]["join"].as_object().into_iter().flatten() {
+            for ev in data["timeline"]["events"].as_array().into_iter().flatten() {
+                if ev["sender"].as_str() == Some(own_user) {
+                    continue;
+                }
+                match self.normalise(room, ev) {
+                    Ok(Some(event)) => out.push(Ok(event)),
+                    Ok(None) => {}
+                    Err(e) => out.push(Err(format!("{e:#}: {}", shorten(&ev.to_string())))),
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// Keeps power levels current from the sync's state and timeline.
     fn absorb_state(&self, reply: &Value) {
         let Some(rooms) = reply["rooms"]["join"].as_object() else {

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS (default 30) each, one after the
+# other, and fails on any crash, timeout or out-of-memory report.
+#
+#   fuzz/run.sh [SECONDS]
+#   FUZZ_TARGETS="packed config_faq" fuzz/run.sh 60   # some targets only
+#   FUZZ_JOBS=2 fuzz/run.sh 300                       # two targets at once
+#
+# Installs what it needs when missing: the nightly toolchain (libFuzzer's
+# instrumentation needs it) and cargo-fuzz. Each target reads its committed
+# seeds (fuzz/corpus/<target>, never written to) and keeps what it finds
+# in fuzz/target/corpus/<target>, so a run leaves the repository clean. A
+# crash leaves its input in fuzz/artifacts/<target>/ and the log in
+# fuzz/target/logs/<target>.log; reproduce it with
+# `cargo +nightly fuzz run -s none <target> fuzz/artifacts/<target>/crash-…`.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+seconds=${1:-30}
+jobs=${FUZZ_JOBS:-1}
+case $seconds in '' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS]" >&2; exit 2 ;; esac
+
+if ! rustup toolchain list | grep -q '^nightly'; then
+    echo "== installing the nightly toolchain"
+    rustup toolchain install nightly --profile minimal
+fi
+if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    echo "== installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+fi
+
+# No sanitizer: the parsers are safe Rust (the one unsafe block on these
+# paths, packed.rs's ASCII fast path, is checked by its target), and
+# AddressSanitizer would double the build of the host's dependencies and
+# halve the executions. Debug assertions and overflow checks stay on.
+fuzz=(cargo +nightly fuzz)
+build_flags=(-s none --debug-assertions)
+
+targets=${FUZZ_TARGETS:-$("${fuzz[@]}" list)}
+
+echo "== build"
+build_start=$SECONDS
+"${fuzz[@]}" build "${build_flags[@]}"
+echo "built in $((SECONDS - build_start)) s"
+
+mkdir -p target/logs
+run_one() {
+    local t=$1
+    mkdir -p "target/corpus/$t" "corpus/$t"
+    # -rss_limit_mb: any input that makes a parser use 2 GB is a bug.
+    # -timeout: one input taking 10 s is a hang.
+    # -max_len: room for real documents (feeds, configs), not just 4 KB.
+    "${fuzz[@]}" run "${build_flags[@]}" "$t" "target/corpus/$t" "corpus/$t" -- \
+        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        -print_final_stats=1 >"target/logs/$t.log" 2>&1
+}
+
+summary() {
+    local t=$1 status=$2 log="target/logs/$1.log"
+    local execs rate cov
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+    cov=$(grep -Eo 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)
+    printf '%-18s %-6s %12s execs %8s/s  %s\n' "$t" "$status" "${execs:-?}" "${rate:-?}" "${cov:-cov: ?}"
+}
+
+echo "== run: ${seconds} s per target"
+failed=()
+results=()
+pids=()
+names=()
+wait_one() {
+    local i=$1
+    if wait "${pids[$i]}"; then
+        results+=("$(summary "${names[$i]}" ok)")
+    else
+        results+=("$(summary "${names[$i]}" FAILED)")
+        failed+=("${names[$i]}")
+        echo "-- ${names[$i]} failed; the end of its log:"
+        tail -40 "target/logs/${names[$i]}.log"
+    fi
+}
+for t in $targets; do
+    run_one "$t" &
+    pids+=($!)
+    names+=("$t")
+    if ((${#pids[@]} - ${#results[@]} >= jobs)); then
+        wait_one "${#results[@]}"
+    fi
+done
+while ((${#results[@]} < ${#pids[@]})); do
+    wait_one "${#results[@]}"
+done
+
+echo "== results"
+printf '%s\n' "${results[@]}"
+if ((${#failed[@]})); then
+    echo "fuzzing failed: ${failed[*]} (inputs in fuzz/artifacts/, logs in fuzz/target/logs/)" >&2
+    exit 1
+fi
+echo "all ${#names[@]} targets ran ${seconds} s each without a crash"
