@@ -16,6 +16,9 @@
 //!   right…) go to the dead letters with the error. Nothing is dropped.
 //! - **Reversals**: lifting a timeout or a temporary ban is stored when the
 //!   restriction is executed and carried out when due, across restarts.
+//! - **Host-made posts**: the alert about held actions waiting too long,
+//!   and the weekly digest ([`crate::reports::weekly`]), enter the outbox
+//!   here with a fixed idempotency key and go out like any action.
 
 use crate::connector::{now_ms, Connector, DeliveryError, RateConfig};
 use crate::store::{AuditRecord, DeadLetter, OutboxEntry, Store};
@@ -33,6 +36,8 @@ const REVIEW_CHECK_EVERY: Duration = Duration::from_secs(30);
 const REVIEW_ALERT_NAMES: usize = 5;
 /// How long one platform request may take before it counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often delivery looks for a weekly digest that is due.
+const DIGEST_CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// The outbox worker of one connector.
 pub struct Delivery {
@@ -42,6 +47,7 @@ pub struct Delivery {
     wake: Arc<Notify>,
     stats: Option<Arc<crate::stats::Stats>>,
     review_alert_after: Duration,
+    digests: Vec<crate::reports::weekly::WeeklyDigest>,
 }
 
 /// Per-channel waiting state.
@@ -61,7 +67,14 @@ impl Delivery {
             wake: Arc::new(Notify::new()),
             stats: None,
             review_alert_after: Duration::from_secs(3600),
+            digests: Vec::new(),
         }
+    }
+
+    /// The weekly digests this connector posts.
+    pub fn with_digests(mut self, digests: Vec<crate::reports::weekly::WeeklyDigest>) -> Self {
+        self.digests = digests;
+        self
     }
 
     /// Held actions undecided for this long alert the staff (once each).
@@ -95,12 +108,23 @@ impl Delivery {
         let mut channels: HashMap<String, ChannelState> = HashMap::new();
         let mut stop_by: Option<Instant> = None;
         let mut next_review_check = Instant::now();
+        let mut next_digest_check = Instant::now();
+        // Digests queued or found empty by this run: (digest, week).
+        let mut digests_settled = std::collections::HashSet::new();
         loop {
             if stop_by.is_none() && *shutdown.borrow() {
                 if !drain {
                     return Ok(());
                 }
                 stop_by = Some(Instant::now() + grace);
+                // The input has ended: its events are in the logs now.
+                next_digest_check = Instant::now();
+            }
+            if !self.digests.is_empty() && Instant::now() >= next_digest_check {
+                next_digest_check = Instant::now() + DIGEST_CHECK_EVERY;
+                if let Err(e) = self.post_due_digests(&name, &mut digests_settled).await {
+                    tracing::warn!(connector = name, "weekly digest: {e:#}; will try again");
+                }
             }
             self.reverse_due(&name).await?;
             if Instant::now() >= next_review_check {
@@ -358,6 +382,104 @@ impl Delivery {
             tokio::task::spawn_blocking(move || store.reviews_alerted(&keys, alert, now))
                 .await
                 .context("store task failed")??;
+        }
+        Ok(())
+    }
+
+    /// Queues each weekly digest that is due and not queued yet (its key
+    /// is fixed by the community and the week, so a restart cannot queue
+    /// it twice, and delivery executes it once). A week without events
+    /// posts nothing.
+    async fn post_due_digests(
+        &self,
+        name: &str,
+        settled: &mut std::collections::HashSet<(usize, String)>,
+    ) -> Result<()> {
+        let community = self.connector.community().to_string();
+        for (i, digest) in self.digests.iter().enumerate() {
+            let week = digest.due_week(now_ms())?;
+            if settled.contains(&(i, week.clone())) {
+                continue;
+            }
+            let origin = format!("weekly-digest@{week}@{}", digest.channel);
+            let key = OutboxEntry::key_for(&community, &origin, "vigie", 0);
+            let store = self.store.clone();
+            let (n, c, d, w) = (
+                name.to_string(),
+                community.clone(),
+                digest.clone(),
+                week.clone(),
+            );
+            let queued = tokio::task::spawn_blocking(move || -> Result<Option<bool>> {
+                if store.is_done(&key)? || store.outbox(&n)?.iter().any(|(_, e)| e.key == key) {
+                    return Ok(Some(false));
+                }
+                let (events, actions, audit, review, shadow) = (
+                    store.events()?,
+                    store.actions()?,
+                    store.audit()?,
+                    store.review_queue()?,
+                    store.shadow_log()?,
+                );
+                let logs = crate::reports::Logs {
+                    events: &events,
+                    actions: &actions,
+                    audit: &audit,
+                    review: &review,
+                    shadow: &shadow,
+                };
+                let Some(text) = d.message(&logs, &c, &w)? else {
+                    return Ok(None);
+                };
+                let now = now_ms();
+                store.enqueue(OutboxEntry {
+                    key,
+                    connector: n,
+                    action: crate::action::DecidedAction {
+                        event_id: None,
+                        tick_ms: None,
+                        community: c,
+                        channel: d.channel.clone(),
+                        by: crate::action::PluginRef {
+                            plugin: "vigie".into(),
+                            plugin_version: env!("CARGO_PKG_VERSION").into(),
+                            plugin_hash: String::new(),
+                        },
+                        action: crate::action::Action::Post {
+                            text,
+                            reason: format!("weekly digest {w}"),
+                        },
+                    },
+                    evidence: None,
+                    target_user: None,
+                    attempts: 0,
+                    decided_at_ms: now,
+                    approved_by: None,
+                })?;
+                Ok(Some(true))
+            })
+            .await
+            .context("store task failed")??;
+            match queued {
+                Some(true) => {
+                    tracing::info!(
+                        connector = name,
+                        community,
+                        week,
+                        channel = digest.channel,
+                        "weekly digest queued"
+                    );
+                    self.wake.notify_one();
+                }
+                Some(false) => {}
+                None => tracing::info!(
+                    connector = name,
+                    community,
+                    week,
+                    "no event that week: no weekly digest"
+                ),
+            }
+            settled.insert((i, week));
         }
         Ok(())
     }

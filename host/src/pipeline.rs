@@ -39,6 +39,8 @@ pub struct Vigie {
     max_instances: u32,
     /// Held actions waiting longer than this alert the staff.
     review_alert_after: Duration,
+    /// `[[digests]]`: weekly summaries, posted by their connector's delivery.
+    digests: Vec<crate::reports::weekly::WeeklyDigest>,
     /// The web console's taps, when it runs (see [`Self::run_until`]).
     observer: Option<Arc<crate::console::Observer>>,
 }
@@ -157,9 +159,16 @@ impl Vigie {
                 }));
                 continue;
             }
+            let digests = self
+                .digests
+                .iter()
+                .filter(|d| d.connector == connector.name())
+                .cloned()
+                .collect();
             let delivery = Delivery::new(connector.clone(), self.store.clone(), rate.clone())
                 .with_stats(stats.clone())
-                .with_review_alert_after(self.review_alert_after);
+                .with_review_alert_after(self.review_alert_after)
+                .with_digests(digests);
             routes
                 .wakers
                 .insert(connector.name().to_string(), delivery.waker());
@@ -461,6 +470,11 @@ impl VigieBuilder {
                 << 20,
             max_instances: self.max_instances.unwrap_or(config.runtime.max_instances),
             review_alert_after: Duration::from_secs(config.review.alert_after_min.max(1) * 60),
+            digests: config
+                .digests
+                .iter()
+                .map(|d| d.check())
+                .collect::<Result<_>>()?,
             observer: self.observer.take(),
             connectors: config
                 .connectors
@@ -494,6 +508,7 @@ impl VigieBuilder {
             memory_budget_bytes: self.memory_budget_mib.unwrap_or(1024) << 20,
             max_instances: self.max_instances.unwrap_or(1000),
             review_alert_after: Duration::from_secs(3600),
+            digests: Vec::new(),
             observer: self.observer,
         })
     }

@@ -360,6 +360,11 @@ pub trait Store: Send + Sync + 'static {
     fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>>;
     /// Marks `keys` as alerted about, atomically with the alert to send.
     fn reviews_alerted(&self, keys: &[String], alert: OutboxEntry, at_ms: i64) -> Result<()>;
+    /// Adds an action the host decided itself (the weekly digest) to its
+    /// connector's outbox.
+    fn enqueue(&self, entry: OutboxEntry) -> Result<()> {
+        self.reviews_alerted(&[], entry, 0)
+    }
 
     // The web console (`crate::console`).
 

@@ -1054,7 +1054,7 @@ fn console_address_in_use_is_a_warning() {
 // --- A real browser ---
 
 /// chromedriver on a free port, stopped on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: std::process::Child,
     url: String,
 }
@@ -1066,7 +1066,7 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Driver {
+pub(crate) fn start_driver() -> Driver {
     if Command::new("chromedriver")
         .arg("--version")
         .output()
@@ -1094,8 +1094,35 @@ fn start_driver() -> Driver {
     driver
 }
 
+/// Headless chromium (Debian's) through `driver`, with its profile in
+/// `profile` and a 1400 × 900 window.
+pub(crate) async fn open_browser(
+    driver: &Driver,
+    profile: &Path,
+) -> Result<fantoccini::Client, String> {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--window-size=1400,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    fantoccini::ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .map_err(|e| format!("cannot start chromium through chromedriver: {e}"))
+}
+
 /// Where screenshots go: the target directory (`target/` by default).
-fn screenshot_path(name: &str) -> PathBuf {
+pub(crate) fn screenshot_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .map_or_else(|| PathBuf::from(name), |t| t.join(name))
@@ -1272,27 +1299,7 @@ deliver_to = "{}"
         .build()
         .unwrap();
     let outcome: Result<(), String> = rt.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": "/usr/bin/chromium",
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync",
-                    "--window-size=1400,900",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ]
-            }),
-        );
-        let browser = fantoccini::ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .map_err(|e| format!("cannot start chromium through chromedriver: {e}"))?;
+        let browser = open_browser(&driver, profile.path()).await?;
         let result = browse(&browser, &host).await;
         let shot = screenshot_path(if result.is_ok() {
             "console-live.png"

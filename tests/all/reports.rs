@@ -130,6 +130,11 @@ fn outbox(action: &DecidedAction, index: usize) -> OutboxEntry {
 /// - A shadow automod would have deleted x1 too.
 ///
 /// And one message of another community, `other`.
+///
+/// The veille, in `acme` on Monday: three web mentions from the feed
+/// connector, matched by the watch plugin's topics — m1 `acme` (positive),
+/// m2 `acme` and `globex` (negative, with a watch alert), m3 `globex`
+/// (no sentiment) — which stay out of every chat figure.
 fn build_log(data_dir: &Path) {
     let store = SledStore::open(&data_dir.join("store")).unwrap();
     let mut events = vec![
@@ -419,6 +424,53 @@ fn build_log(data_dir: &Path) {
     };
     decide(&held_timeout, Verdict::Approved, "2026-11-23T10:50:00Z");
     decide(&spam_flag, Verdict::Rejected, "2026-11-23T10:55:00Z");
+
+    let web = |id: &str, at: &str, text: &str| {
+        let mut e = event(id, EventKind::Mention, "blog", "press", at, text);
+        e.platform = "feed".into();
+        e
+    };
+    let topic = |id: &str, topic: &str| {
+        by(
+            "watch",
+            id,
+            "press",
+            Action::Label {
+                key: "watch.topic".into(),
+                value: 0.0,
+                note: Some(topic.into()),
+                reason: format!("watch: topic {topic}"),
+            },
+        )
+    };
+    store
+        .commit(Commit {
+            handled: vec![
+                web("w1", "2026-11-23T08:00:00Z", "Acme beans are great?"),
+                web("w2", "2026-11-23T09:30:00Z", "Acme or Globex? Both awful"),
+                web("w3", "2026-11-23T12:00:00Z", "Globex opens a shop"),
+            ],
+            actions: vec![
+                sentiment("w1", 0.7),
+                topic("w1", "acme"),
+                sentiment("w2", -0.6),
+                topic("w2", "acme"),
+                topic("w2", "globex"),
+                by(
+                    "watch",
+                    "w2",
+                    "staff",
+                    Action::Alert {
+                        severity: Severity::Warning,
+                        message: "Négatif : Acme or Globex? Both awful".into(),
+                        reason: "watch: negative mention from important source blog".into(),
+                    },
+                ),
+                topic("w3", "globex"),
+            ],
+            ..Commit::default()
+        })
+        .unwrap();
     store.flush().unwrap();
 }
 
@@ -611,6 +663,30 @@ fn a_known_day_gives_every_figure_exactly() {
     assert_eq!(report.heatmap[0][9], 5);
     assert_eq!(report.heatmap[0][10], 7);
     assert_eq!(report.heatmap.iter().flatten().sum::<u64>(), 12);
+    // The veille: the three web mentions, none of them in the figures
+    // above (w1's question mark asks nothing of the community).
+    let value = |id: &str| report.figure(id).unwrap().value;
+    assert_eq!(value("veille.mentions"), Some(3.0));
+    assert_eq!(value("veille.negative_share"), Some(0.5));
+    assert_eq!(value("veille.alerts"), Some(1.0));
+    let voices: Vec<_> = report
+        .share_of_voice
+        .iter()
+        .map(|v| {
+            (
+                v.topic.as_str(),
+                v.mentions,
+                v.share,
+                v.positive,
+                v.negative,
+            )
+        })
+        .collect();
+    assert_eq!(
+        voices,
+        vec![("acme", 2, Some(0.5), 1, 1), ("globex", 2, Some(0.5), 0, 1)]
+    );
+    assert_eq!(report.share_of_voice[0].previous_mentions, Some(0));
 
     // All communities: `other`'s one message and its question count too.
     let all = reports::compute(&logs, &options(monday, None)).unwrap();
@@ -712,7 +788,8 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     // One day is drawn hour by hour: messages, the heatmap, the mood with
     // its alert at 10 h.
-    assert_eq!(html.matches("<svg").count(), 3, "{html}");
+    assert_eq!(html.matches("<svg").count(), 4, "{html}");
+    assert!(html.contains("Part de voix") && html.contains("globex"));
     assert!(html.contains("Messages par heure"));
     for fetched in [
         "src=", "href=", "<link", "<script", "<img", "url(", "@import", "xlink",
@@ -748,7 +825,8 @@ fn vigie_report_writes_json_csv_text_and_one_self_contained_html_file() {
     let (ok, _, err) = vigie(&args);
     assert!(ok, "{err}");
     let html = std::fs::read_to_string(&week).unwrap();
-    assert_eq!(html.matches("<svg").count(), 6);
+    // And the share of voice.
+    assert_eq!(html.matches("<svg").count(), 7);
     assert!(html.contains("Messages by day") && html.contains(">11-29<"));
 
     // Text, pseudonymised: no name left.
@@ -942,5 +1020,262 @@ fn the_demo_day_reads_as_the_readme_says() {
         ("mood.alerts", 2.0),
     ] {
         assert_eq!(value(id), Some(expected), "{id}");
+    }
+}
+
+/// The week's HTML report in a real browser (Debian's chromium through
+/// chromedriver): every chart is laid out with its size, the bars and the
+/// mood line are drawn, and the page fetched nothing.
+#[test]
+fn report_charts_render_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    build_log(&data);
+    let page = dir.path().join("week.html");
+    let (ok, _, err) = vigie(&[
+        "report",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--community",
+        "acme",
+        "--week",
+        "2026-W48",
+        "--lang",
+        "en",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let driver = crate::console::start_driver();
+    let profile = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let charts: Result<Value, String> = rt.block_on(async {
+        let browser = crate::console::open_browser(&driver, profile.path()).await?;
+        let result = async {
+            browser
+                .goto(&format!("file://{}", page.display()))
+                .await
+                .map_err(|e| e.to_string())?;
+            let charts = browser
+                .execute(
+                    r#"return [...document.querySelectorAll('svg.chart')].map(svg => {
+                        const box = svg.getBoundingClientRect();
+                        const drawn = [...svg.querySelectorAll('rect, polyline, circle, path')]
+                            .map(e => e.getBoundingClientRect())
+                            .filter(r => r.width > 0.5 && r.height > 0.5).length;
+                        return { title: svg.querySelector('title').textContent,
+                                 width: box.width, height: box.height, drawn };
+                    });"#,
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            let fetched = browser
+                .execute(
+                    "return performance.getEntriesByType('resource').length;",
+                    vec![],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            if fetched != serde_json::json!(0) {
+                return Err(format!("the report fetched {fetched} resources"));
+            }
+            Ok(charts)
+        }
+        .await;
+        if let Ok(png) = browser.screenshot().await {
+            let _ = std::fs::write(crate::console::screenshot_path("report-week.png"), png);
+        }
+        let _ = browser.close().await;
+        result
+    });
+    let charts = charts.unwrap_or_else(|e| panic!("{e}"));
+    let charts = charts.as_array().expect("a list of charts");
+    // Four daily series, the heatmap, the mood line, the share of voice.
+    assert_eq!(charts.len(), 7, "{charts:?}");
+    for chart in charts {
+        let size = |k: &str| chart[k].as_f64().unwrap_or(0.0);
+        assert!(
+            size("width") > 300.0 && size("height") > 100.0,
+            "not laid out: {chart}"
+        );
+        assert!(
+            chart["drawn"].as_u64().unwrap_or(0) > 0,
+            "nothing drawn: {chart}"
+        );
+    }
+    let titles: Vec<&str> = charts.iter().filter_map(|c| c["title"].as_str()).collect();
+    assert!(titles.contains(&"Share of voice"), "{titles:?}");
+}
+
+/// The weekly digest through the real binary and the webhook connector:
+/// last week's events are in the store; a host started with `[[digests]]`
+/// (Monday 00:00 UTC, so always past) posts last week's summary to the
+/// staff channel once, and a restarted host does not post it again.
+#[test]
+fn the_weekly_digest_is_posted_once_across_restarts() {
+    const SECRET: &str = "digest-test-secret";
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let received: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let deliver_to = format!("http://{}/actions", listener.local_addr().unwrap());
+    let r = received.clone();
+    let app = axum::Router::new().route(
+        "/actions",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let r = r.clone();
+            async move {
+                let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                r.lock().unwrap().push(value);
+                r#"{"message_id": "posted"}"#
+            }
+        }),
+    );
+    rt.spawn(async move { axum::serve(listener, app).await });
+
+    // Three messages and a join, seven days ago: always last ISO week.
+    let week_ago = time::OffsetDateTime::now_utc() - time::Duration::days(7);
+    let monday_of = |t: time::OffsetDateTime| {
+        let (year, week, _) = t.to_iso_week_date();
+        format!("{year}-W{week:02}")
+    };
+    let last_week = monday_of(week_ago);
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(&dir.path().join("data/store")).unwrap();
+        let at = |minutes: i64| {
+            (week_ago.replace_hour(12).unwrap() + time::Duration::minutes(minutes))
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        };
+        store
+            .commit(Commit {
+                handled: vec![
+                    event("j1", EventKind::Join, "cleo", "general", &at(0), ""),
+                    msg("d1", "cleo", "general", &at(1), "Hello all"),
+                    msg("d2", "bob", "general", &at(2), "Where is my order?"),
+                    msg("d3", "staff-sam", "general", &at(3), "On its way"),
+                ],
+                ..Commit::default()
+            })
+            .unwrap();
+        store.flush().unwrap();
+    }
+    let port = crate::synapse::free_port();
+    let config = dir.path().join("vigie.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"data_dir = "data"
+[plugins.filter]
+component = "builtin:keyword-filter"
+grants = ["delete"]
+
+[[communities]]
+id = "acme"
+chain = ["filter"]
+
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+listen = "127.0.0.1:{port}"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "{deliver_to}"
+
+[[digests]]
+connector = "forum"
+channel = "staff"
+day = "monday"
+at = "00:00"
+timezone = "UTC"
+lang = "en"
+"#
+        ),
+    )
+    .unwrap();
+
+    let posts = || received.lock().unwrap().clone();
+    use std::time::Duration;
+    let mut vigie = crate::process::VigieProcess::start(&config, SECRET);
+    vigie.wait_log("weekly digest queued");
+    let got = crate::synapse::wait_for("the digest", Duration::from_secs(60), || {
+        let got = posts();
+        (!got.is_empty()).then_some(got)
+    });
+    vigie.stop();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let action = &got[0]["action"];
+    assert_eq!(action["type"], "post", "{action}");
+    assert_eq!(action["channel"], "staff", "{action}");
+    let text = action["text"].as_str().unwrap_or_default();
+    assert!(
+        text.starts_with(&format!("Weekly report — acme — {last_week}")),
+        "{text}"
+    );
+    // Staff Sam's answer counts as a message; Cleo (joined) and Bob (his
+    // first message) are new.
+    assert!(text.contains("Messages: 3 (+3)"), "{text}");
+    assert!(text.contains("new members: 2 (+2)"), "{text}");
+    assert!(text.contains("Questions: 1"), "{text}");
+
+    // Restarted: the week's digest is done; nothing is posted again.
+    let mut vigie = crate::process::VigieProcess::start(&config, SECRET);
+    vigie.wait_log("listening for events");
+    std::thread::sleep(Duration::from_secs(3));
+    let log = vigie.stop();
+    assert_eq!(posts().len(), 1, "posted twice: {:?}\n{log}", posts());
+    assert!(!log.contains("weekly digest queued"), "{log}");
+}
+
+#[test]
+fn a_bad_digest_config_names_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("vigie.toml");
+    let base = r#"[plugins.filter]
+component = "builtin:keyword-filter"
+grants = ["delete"]
+
+[[communities]]
+id = "acme"
+chain = ["filter"]
+
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+listen = "127.0.0.1:0"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "http://127.0.0.1:9/actions"
+"#;
+    for (digest, expected) in [
+        (
+            "connector = \"nope\"\nchannel = \"staff\"",
+            "digests[0].connector: no connector is named `nope`",
+        ),
+        (
+            "connector = \"forum\"\nchannel = \"staff\"\nday = \"someday\"",
+            "digests[0].day = \"someday\"",
+        ),
+        (
+            "connector = \"forum\"\nchannel = \"staff\"\nat = \"25:00\"",
+            "digests[0].at = \"25:00\"",
+        ),
+        (
+            "connector = \"forum\"\nchannel = \"staff\"\ntimezone = \"Mars/Olympus\"",
+            "digests[0].timezone = \"Mars/Olympus\"",
+        ),
+    ] {
+        std::fs::write(&config, format!("{base}\n[[digests]]\n{digest}\n")).unwrap();
+        let err = match vigie::config::Config::load(&config) {
+            Ok(_) => panic!("accepted: {digest}"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(err.contains(expected), "{digest}: {err}");
     }
 }

@@ -78,14 +78,10 @@ pub fn report(args: ReportArgs) -> Result<()> {
     };
 
     let records = open_dir(data_dir.clone())?;
-    // Web mentions from the feed connector are not the community's
-    // activity (their authors are not members, their titles not
-    // questions): the watch plugin's digest reports them.
-    let events: Vec<_> = records
-        .events()?
-        .into_iter()
-        .filter(|h| h.event.platform != "feed")
-        .collect();
+    // Web mentions from the feed connector stay in: the report leaves
+    // them out of the community's activity and counts them in its veille
+    // section (the watch plugin's share of voice).
+    let events = records.events()?;
     let communities: BTreeSet<&str> = events.iter().map(|h| h.event.community.as_str()).collect();
     if communities.is_empty() {
         bail!(

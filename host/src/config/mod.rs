@@ -70,6 +70,10 @@ pub struct Config {
     /// `[console]`: the web console (`crate::console`), off without it.
     #[serde(default)]
     pub console: Option<crate::console::ConsoleConfig>,
+    /// `[[digests]]`: weekly summaries posted to a staff channel
+    /// (`crate::reports::weekly`).
+    #[serde(default)]
+    pub digests: Vec<crate::reports::weekly::DigestConfig>,
     /// The directory relative paths are resolved against (the config
     /// file's directory); not read from the file.
     #[serde(skip)]
@@ -412,6 +416,24 @@ impl Config {
             console
                 .check()
                 .map_err(|e| anyhow!("{}: console.{e}", self.origin))?;
+        }
+        for (i, digest) in self.digests.iter().enumerate() {
+            digest
+                .check()
+                .map_err(|e| anyhow!("{}: digests[{i}].{e}", self.origin))?;
+            match self.connectors.iter().find(|c| c.name() == digest.connector) {
+                None => bail!(
+                    "{}: digests[{i}].connector: no connector is named `{}` (the digest is posted through one of [[connectors]])",
+                    self.origin,
+                    digest.connector
+                ),
+                Some(crate::connector::ConnectorConfig::Feed(_)) => bail!(
+                    "{}: digests[{i}].connector: `{}` is a feed connector, which reads and cannot post",
+                    self.origin,
+                    digest.connector
+                ),
+                Some(_) => {}
+            }
         }
         let mut names = BTreeSet::new();
         for (i, connector) in self.connectors.iter().enumerate() {

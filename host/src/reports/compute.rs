@@ -6,7 +6,7 @@ use super::definitions::{def, CATALOGUE};
 use super::period::{date_of, Period};
 use super::{
     AlertMark, Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Question, Ranked, Report,
-    ReportOptions, ReviewCounts,
+    ReportOptions, ReviewCounts, Voice,
 };
 use crate::action::{Action, ActionKind, DecidedAction};
 use crate::event::{format_ms, Event, EventKind};
@@ -27,6 +27,20 @@ const TOP: usize = 5;
 const SENTIMENT_LABEL: &str = "sentiment";
 /// How the FAQ plugin's actions are recognised: their reason starts so.
 const FAQ_REASON: &str = "faq:";
+/// The platform of the feed connector's events. Web mentions are not the
+/// community's activity (their authors are not members, their titles not
+/// questions): only the veille section reads them.
+const WEB_PLATFORM: &str = "feed";
+/// The label the watch plugin puts on each event a topic matched, with
+/// the topic's id as its note…
+const TOPIC_LABEL: &str = "watch.topic";
+/// …and how its alerts are recognised.
+const WATCH_REASON: &str = "watch:";
+/// The watch plugin's default sentiment thresholds (`negative_below`,
+/// `positive_above`): a mention is negative at or below, positive at or
+/// above.
+const MENTION_NEGATIVE_AT: f64 = -0.05;
+const MENTION_POSITIVE_AT: f64 = 0.05;
 
 /// The report of `options.period`, and of the previous period of the same
 /// length beside each figure with `options.compare_previous`.
@@ -45,6 +59,29 @@ pub fn compute(logs: &Logs, options: &ReportOptions) -> Result<Report> {
                 _ => None,
             };
         }
+        for voice in &mut report.share_of_voice {
+            let before_mentions = before
+                .share_of_voice
+                .iter()
+                .find(|v| v.topic == voice.topic)
+                .map_or(0, |v| v.mentions);
+            voice.previous_mentions = Some(before_mentions);
+        }
+        // A topic quiet in this period but not in the previous one is news
+        // too (a competitor gone silent).
+        for old in &before.share_of_voice {
+            if !report.share_of_voice.iter().any(|v| v.topic == old.topic) {
+                report.share_of_voice.push(Voice {
+                    topic: old.topic.clone(),
+                    mentions: 0,
+                    share: Some(0.0),
+                    positive: 0,
+                    negative: 0,
+                    previous_mentions: Some(old.mentions),
+                    days: vec![0; report.days.len()],
+                });
+            }
+        }
         report.previous_period = Some(previous);
     }
     Ok(report)
@@ -60,6 +97,10 @@ impl<'a> Index<'a> {
     fn event(&self, community: &str, id: &str) -> Option<&'a Event> {
         self.events.get(&(community, id)).copied()
     }
+}
+
+fn is_web(e: &Event) -> bool {
+    e.platform == WEB_PLATFORM
 }
 
 fn is_message(e: &Event) -> bool {
@@ -101,8 +142,10 @@ struct Scope<'a> {
     events: Vec<&'a Event>,
     /// …and among them the messages.
     messages: Vec<&'a Event>,
-    /// The actions decided for the period's events or ticks.
+    /// The actions decided for the period's events or ticks…
     actions: Vec<&'a DecidedAction>,
+    /// …and for its web mentions, which the other sections leave out.
+    web_actions: Vec<&'a DecidedAction>,
     names: Names<'a>,
 }
 
@@ -110,18 +153,19 @@ impl<'a> Scope<'a> {
     fn new(logs: &Logs<'a>, options: &'a ReportOptions, period: &'a Period) -> Scope<'a> {
         let community = options.community.as_deref();
         let in_scope = |c: &str| community.is_none_or(|only| only == c);
-        let all_events: Vec<&Event> = logs
+        let with_web: Vec<&Event> = logs
             .events
             .iter()
             .map(|h| &h.event)
             .filter(|e| in_scope(&e.community))
             .collect();
         let index = Index {
-            events: all_events
+            events: with_web
                 .iter()
                 .map(|e| ((e.community.as_str(), e.id.as_str()), *e))
                 .collect(),
         };
+        let all_events: Vec<&Event> = with_web.into_iter().filter(|e| !is_web(e)).collect();
         let events: Vec<&Event> = all_events
             .iter()
             .copied()
@@ -138,8 +182,15 @@ impl<'a> Scope<'a> {
             events,
             messages,
             actions: Vec::new(),
+            web_actions: Vec::new(),
         };
-        scope.actions = logs.actions.iter().filter(|a| scope.in_period(a)).collect();
+        let (web, own): (Vec<&DecidedAction>, Vec<&DecidedAction>) = logs
+            .actions
+            .iter()
+            .filter(|a| scope.in_period(a))
+            .partition(|a| scope.on_web_mention(a));
+        scope.actions = own;
+        scope.web_actions = web;
         scope
     }
 
@@ -154,6 +205,14 @@ impl<'a> Scope<'a> {
             (None, Some(ms)) => Some(ms),
             (None, None) => None,
         }
+    }
+
+    /// Whether an action was decided for a web mention.
+    fn on_web_mention(&self, a: &DecidedAction) -> bool {
+        a.event_id
+            .as_deref()
+            .and_then(|id| self.index.event(&a.community, id))
+            .is_some_and(is_web)
     }
 
     /// Whether an action of this community happened in the period.
@@ -210,6 +269,7 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
     let shadow_actions = shadow_actions(logs, &scope);
     let mood = mood(&scope, &mut days);
     let hours = hours(&scope, &mood)?;
+    let veille = veille(&scope, &days);
 
     let answered = |by: AnsweredBy| {
         questions
@@ -288,6 +348,9 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         figure("mood.mean", mean(&mood.scores)),
         figure("mood.negative_share", negative(&mood.scores)),
         figure("mood.alerts", count(mood.alerts.len() as u64)),
+        figure("veille.mentions", count(veille.mentions)),
+        figure("veille.negative_share", veille.negative_share),
+        figure("veille.alerts", count(veille.alerts)),
     ];
 
     Ok(Report {
@@ -332,6 +395,7 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         questions,
         moderation,
         alerts: mood.alerts,
+        share_of_voice: veille.voices,
         definitions: CATALOGUE.iter().map(|d| d.in_lang(options.lang)).collect(),
     })
 }
@@ -618,6 +682,115 @@ fn mood(s: &Scope, days: &mut Days) -> Mood {
         labelled,
         alerts,
         alert_times,
+    }
+}
+
+/// The veille section: the watch plugin's topic labels and alerts.
+struct Veille {
+    /// Distinct events matched by a topic.
+    mentions: u64,
+    negative_share: Option<f64>,
+    alerts: u64,
+    voices: Vec<Voice>,
+}
+
+fn veille(s: &Scope, days: &Days) -> Veille {
+    // An event's topics (a set: a replayed decision is not two mentions),
+    // from its input labels then from the plugins' decisions, and its last
+    // sentiment label the same way.
+    let mut topics: BTreeMap<(&str, &str), std::collections::BTreeSet<&str>> = BTreeMap::new();
+    let mut sentiment: HashMap<(&str, &str), f64> = HashMap::new();
+    let in_period = |e: &Event| s.period.contains(e.timestamp_ms());
+    for e in s.index.events.values().filter(|e| in_period(e)) {
+        for l in &e.labels {
+            match (l.key.as_str(), &l.note) {
+                (TOPIC_LABEL, Some(topic)) => {
+                    topics
+                        .entry((&e.community, &e.id))
+                        .or_default()
+                        .insert(topic);
+                }
+                (SENTIMENT_LABEL, _) => {
+                    sentiment.insert((&e.community, &e.id), l.value);
+                }
+                _ => {}
+            }
+        }
+    }
+    for a in s.actions.iter().chain(&s.web_actions) {
+        let (
+            Action::Label {
+                key, value, note, ..
+            },
+            Some(id),
+        ) = (&a.action, &a.event_id)
+        else {
+            continue;
+        };
+        match (key.as_str(), note) {
+            (TOPIC_LABEL, Some(topic)) => {
+                topics.entry((&a.community, id)).or_default().insert(topic);
+            }
+            (SENTIMENT_LABEL, _) => {
+                sentiment.insert((&a.community, id), *value);
+            }
+            _ => {}
+        }
+    }
+    let dates: Vec<&jiff::civil::Date> = days.tallies.keys().collect();
+    let mut voices: BTreeMap<&str, Voice> = BTreeMap::new();
+    let (mut rated, mut negative) = (0u64, 0u64);
+    for (key, matched) in &topics {
+        let mood = sentiment.get(key).copied();
+        if let Some(value) = mood {
+            rated += 1;
+            negative += u64::from(value <= MENTION_NEGATIVE_AT);
+        }
+        let day = s
+            .index
+            .event(key.0, key.1)
+            .and_then(|e| date_of(e.timestamp_ms(), days.tz).ok())
+            .and_then(|d| dates.iter().position(|x| **x == d));
+        for topic in matched {
+            let v = voices.entry(topic).or_insert_with(|| Voice {
+                topic: topic.to_string(),
+                mentions: 0,
+                share: None,
+                positive: 0,
+                negative: 0,
+                previous_mentions: None,
+                days: vec![0; dates.len()],
+            });
+            v.mentions += 1;
+            match mood {
+                Some(m) if m <= MENTION_NEGATIVE_AT => v.negative += 1,
+                Some(m) if m >= MENTION_POSITIVE_AT => v.positive += 1,
+                _ => {}
+            }
+            if let Some(slot) = day.and_then(|i| v.days.get_mut(i)) {
+                *slot += 1;
+            }
+        }
+    }
+    let total: u64 = voices.values().map(|v| v.mentions).sum();
+    let mut voices: Vec<Voice> = voices.into_values().collect();
+    for v in &mut voices {
+        v.share = ratio(v.mentions, total);
+    }
+    // Most mentioned first; at equal counts, by id.
+    voices.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.topic.cmp(&b.topic)));
+    let alerts = s
+        .actions
+        .iter()
+        .chain(&s.web_actions)
+        .filter(|a| matches!(a.action, Action::Alert { .. }))
+        .filter(|a| a.action.reason().starts_with(WATCH_REASON))
+        .count() as u64;
+    Veille {
+        mentions: topics.len() as u64,
+        negative_share: ratio(negative, rated),
+        alerts,
+        voices,
     }
 }
 

@@ -74,8 +74,8 @@ pub(crate) const CATALOGUE: &[Def] = &[
         unit: Unit::Count,
         title: ["Messages", "Messages"],
         formula: [
-            "Events of kind message or mention whose time is in the period (staff included; edits, deletions, direct messages and the bot's own posts excluded).",
-            "Événements de type message ou mention dont l'heure est dans la période (équipe comprise ; modifications, suppressions, messages privés et messages du bot exclus).",
+            "Events of kind message or mention whose time is in the period (staff included; edits, deletions, direct messages, the bot's own posts and web mentions from the feed connector excluded).",
+            "Événements de type message ou mention dont l'heure est dans la période (équipe comprise ; modifications, suppressions, messages privés, messages du bot et mentions web du connecteur feed exclus).",
         ],
     },
     Def {
@@ -340,6 +340,47 @@ pub(crate) const CATALOGUE: &[Def] = &[
         formula: [
             "Decided alert actions whose reason mentions \"bad buzz\", for events or ticks of the period; marked on the day they were raised.",
             "Actions alert décidées dont la raison mentionne « bad buzz », pour les événements ou ticks de la période ; marquées le jour où elles ont été levées.",
+        ],
+    },
+    // Veille: the watch plugin's topics.
+    Def {
+        id: "veille.mentions",
+        version: 1,
+        unit: Unit::Count,
+        title: ["Topic mentions", "Mentions des sujets"],
+        formula: [
+            "Events of the period labelled watch.topic by the watch plugin (web mentions, and chat messages when the plugin matches them), each counted once however many topics it matched.",
+            "Événements de la période labellisés watch.topic par le plugin watch (mentions web, et messages du chat quand le plugin les lit), chacun compté une fois quel que soit le nombre de sujets trouvés.",
+        ],
+    },
+    Def {
+        id: "veille.negative_share",
+        version: 1,
+        unit: Unit::Share,
+        title: ["Negative share of mentions", "Part négative des mentions"],
+        formula: [
+            "Topic mentions whose sentiment label is ≤ −0.05 (the watch plugin's default) ÷ topic mentions with a sentiment label.",
+            "Mentions des sujets dont le label sentiment est ≤ −0,05 (valeur par défaut du plugin watch) ÷ mentions des sujets ayant un label sentiment.",
+        ],
+    },
+    Def {
+        id: "veille.alerts",
+        version: 1,
+        unit: Unit::Count,
+        title: ["Veille alerts", "Alertes de veille"],
+        formula: [
+            "Decided alert actions of the watch plugin (reason starting with \"watch:\": a matched topic that notifies, a negative mention from an important source, a spike, a jump of the negative share) for events of the period.",
+            "Actions alert décidées par le plugin watch (raison commençant par « watch: » : sujet qui notifie, mention négative d'une source importante, pic, hausse de la part négative) pour les événements de la période.",
+        ],
+    },
+    Def {
+        id: "veille.share_of_voice",
+        version: 1,
+        unit: Unit::Table,
+        title: ["Share of voice", "Part de voix"],
+        formula: [
+            "Per topic (brand, product, competitor): events of the period it matched (watch.topic labels with that topic as note); its share = its mentions ÷ the sum over all topics (an event matching two topics counts for both); positive ≥ 0.05 and negative ≤ −0.05 by the event's sentiment label; by day in the report's time zone.",
+            "Par sujet (marque, produit, concurrent) : événements de la période qu'il a trouvés (labels watch.topic avec ce sujet en note) ; sa part = ses mentions ÷ la somme sur tous les sujets (un événement trouvé par deux sujets compte pour les deux) ; positif ≥ 0,05 et négatif ≤ −0,05 selon le label sentiment de l'événement ; par jour dans le fuseau du rapport.",
         ],
     },
 ];

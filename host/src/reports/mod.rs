@@ -1,14 +1,15 @@
 //! Reports: turning the store's logs into the KPIs a community manager
 //! defines, analyses and presents — activity, engagement, responsiveness,
 //! moderation and mood, over a period, each figure with its definition and
-//! version — and presenting them (JSON, CSV, a terminal table, one
+//! version, and the watch plugin's share of voice — and presenting them (JSON, CSV, a terminal table, one
 //! self-contained HTML file with inline SVG charts).
 //!
 //! Nothing here reads a store or a clock: [`compute`] is a function of the
 //! records ([`Logs`]) and the [`ReportOptions`], so the figures are the
 //! same wherever the records come from (the store, or a running host's
 //! control socket) and can be checked by hand. `vigie report`
-//! (`cli/kpi.rs`) gathers the records and writes the result.
+//! (`cli/kpi.rs`) gathers the records and writes the result; the weekly
+//! digest ([`weekly`]) posts a summary of each week to the staff.
 
 mod compute;
 mod definitions;
@@ -16,6 +17,7 @@ mod format;
 mod period;
 #[cfg(test)]
 mod tests;
+pub mod weekly;
 
 pub use compute::compute;
 pub use definitions::{Definition, Lang, Unit};
@@ -78,6 +80,11 @@ pub struct Report {
     pub questions: Vec<Question>,
     pub moderation: Moderation,
     pub alerts: Vec<AlertMark>,
+    /// The watch plugin's topics (brand, products, competitors): each
+    /// one's mentions and share of voice, most mentioned first. Empty when
+    /// no event of the period was matched by a topic.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share_of_voice: Vec<Voice>,
     /// Every KPI's definition, in the report's language.
     pub definitions: Vec<Definition>,
 }
@@ -194,6 +201,27 @@ pub struct ReviewCounts {
     pub rejected: u64,
     pub replaced: u64,
     pub pending: u64,
+}
+
+/// One watch topic over the period (KPI `veille.share_of_voice`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Voice {
+    /// The topic's id in the watch plugin's config.
+    pub topic: String,
+    /// Events of the period the topic matched (web mentions and, with the
+    /// plugin's `chat_messages`, chat messages).
+    pub mentions: u64,
+    /// `mentions` over every topic's mentions; `None` with none at all.
+    pub share: Option<f64>,
+    /// Of `mentions`, those whose sentiment label is ≥ 0.05…
+    pub positive: u64,
+    /// …and ≤ −0.05 (the watch plugin's default thresholds).
+    pub negative: u64,
+    /// With `--compare previous`: the previous period's mentions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_mentions: Option<u64>,
+    /// Mentions per day, in the order of [`Report::days`].
+    pub days: Vec<u64>,
 }
 
 /// A bad-buzz alert, as marked on the mood chart.

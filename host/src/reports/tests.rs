@@ -283,3 +283,248 @@ fn every_figure_is_defined_in_both_languages() {
         }
     }
 }
+
+/// A web mention from the feed connector, in the veille community.
+fn mention(id: &str, at: &str, text: &str) -> HandledEvent {
+    let mut e = event(id, EventKind::Mention, "blog", at);
+    e.event.platform = "feed".into();
+    e.event.text = text.into();
+    e
+}
+
+fn label(plugin: &str, event_id: &str, key: &str, value: f64, note: Option<&str>) -> DecidedAction {
+    decided(
+        plugin,
+        event_id,
+        Action::Label {
+            key: key.into(),
+            value,
+            note: note.map(str::to_string),
+            reason: format!("{plugin}: test"),
+        },
+    )
+}
+
+#[test]
+fn share_of_voice_counts_each_topic_and_keeps_web_mentions_out_of_the_activity() {
+    let events = vec![
+        // Saturday: one mention of the brand, for the previous period.
+        mention("w0", "2026-11-21T08:00:00Z", "Acme again"),
+        // Sunday: three web mentions and a chat message the plugin read.
+        mention("w1", "2026-11-22T08:00:00Z", "Acme beans are great"),
+        mention(
+            "w2",
+            "2026-11-22T09:00:00Z",
+            "Acme or Globex? Globex is awful",
+        ),
+        mention("w3", "2026-11-22T10:00:00Z", "Globex opens a shop"),
+        message("m1", "bob", "2026-11-22T11:00:00Z", "I love Acme"),
+        // Monday: out of the period.
+        mention("w4", "2026-11-23T08:00:00Z", "Globex"),
+    ];
+    let topic = |id, t| label("watch", id, "watch.topic", 0.0, Some(t));
+    let mood = |id, v| label("sentiment", id, "sentiment", v, None);
+    let actions = vec![
+        topic("w0", "acme"),
+        mood("w1", 0.6),
+        topic("w1", "acme"),
+        mood("w2", -0.4),
+        topic("w2", "acme"),
+        topic("w2", "globex"),
+        // A decision recorded twice is still one mention.
+        topic("w2", "globex"),
+        // No sentiment label: neither positive nor negative.
+        topic("w3", "globex"),
+        mood("m1", 0.02),
+        topic("m1", "acme"),
+        topic("w4", "globex"),
+        decided(
+            "watch",
+            "w2",
+            Action::Alert {
+                severity: crate::action::Severity::Warning,
+                message: "Globex spike".into(),
+                reason: "watch: spike of globex".into(),
+            },
+        ),
+    ];
+    let mut opts = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    opts.compare_previous = true;
+    let report = run(&events, &actions, &opts);
+    // The chat message only: web mentions are not the community's activity,
+    // and their sentiment is not the community's mood.
+    assert_eq!(value(&report, "activity.messages"), Some(1.0));
+    assert_eq!(value(&report, "activity.active_members"), Some(1.0));
+    assert_eq!(value(&report, "mood.mean"), Some(0.02));
+    assert_eq!(value(&report, "veille.mentions"), Some(4.0));
+    // Rated: w1 (+0.6), w2 (−0.4), m1 (+0.02); negative: w2.
+    let negative = value(&report, "veille.negative_share").unwrap();
+    assert!((negative - 1.0 / 3.0).abs() < 1e-12, "{negative}");
+    assert_eq!(value(&report, "veille.alerts"), Some(1.0));
+    let voices: Vec<(&str, u64, u64, u64, Option<u64>)> = report
+        .share_of_voice
+        .iter()
+        .map(|v| {
+            (
+                v.topic.as_str(),
+                v.mentions,
+                v.positive,
+                v.negative,
+                v.previous_mentions,
+            )
+        })
+        .collect();
+    assert_eq!(
+        voices,
+        vec![("acme", 3, 1, 1, Some(1)), ("globex", 2, 0, 1, Some(0)),]
+    );
+    assert_eq!(report.share_of_voice[0].share, Some(0.6));
+    assert_eq!(report.share_of_voice[1].share, Some(0.4));
+    assert_eq!(report.share_of_voice[0].days, vec![3]);
+    let mentions = report.figure("veille.mentions").unwrap();
+    assert_eq!((mentions.previous, mentions.change), (Some(1.0), Some(3.0)));
+
+    for format in [Format::Text, Format::Html, Format::Csv] {
+        let text = render(&report, format).unwrap();
+        assert!(text.contains("globex"), "{format:?}: {text}");
+    }
+    let csv = render(&report, Format::Csv).unwrap();
+    assert!(
+        csv.contains("veille.share_of_voice.acme.mentions,1,2026-11-22T00:00:00Z/2026-11-23T00:00:00Z,3,1,\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("veille.share_of_voice.globex.mentions,1,2026-11-22,2,,\n"),
+        "{csv}"
+    );
+
+    // A chat-only report has no veille section to show.
+    let chat = run(
+        &events[4..5],
+        &actions[8..9],
+        &options(Period::day("2026-11-22", &TimeZone::UTC).unwrap()),
+    );
+    assert!(chat.share_of_voice.is_empty());
+    assert!(!render(&chat, Format::Text).unwrap().contains("VEILLE"));
+}
+
+fn digest(day: &str, at: &str, tz: &str) -> weekly::WeeklyDigest {
+    weekly::DigestConfig {
+        connector: "forum".into(),
+        channel: "staff".into(),
+        day: day.into(),
+        at: at.into(),
+        timezone: tz.into(),
+        lang: Lang::Fr,
+    }
+    .check()
+    .unwrap()
+}
+
+fn at_ms(at: &str) -> i64 {
+    (time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+        .unwrap()
+        .unix_timestamp_nanos()
+        / 1_000_000) as i64
+}
+
+#[test]
+fn the_digest_is_due_for_the_last_complete_week_after_its_local_hour() {
+    let paris = digest("monday", "09:00", "Europe/Paris");
+    // Monday 7 December, 09:30 in Paris: last week's is due.
+    assert_eq!(
+        paris.due_week(at_ms("2026-12-07T08:30:00Z")).unwrap(),
+        "2026-W49"
+    );
+    // 08:30 in Paris: not yet; the week before's still stands.
+    assert_eq!(
+        paris.due_week(at_ms("2026-12-07T07:30:00Z")).unwrap(),
+        "2026-W48"
+    );
+    // Any time later that week.
+    assert_eq!(
+        paris.due_week(at_ms("2026-12-13T22:59:00Z")).unwrap(),
+        "2026-W49"
+    );
+    assert_eq!(
+        paris.due_week(at_ms("2026-12-14T08:00:00Z")).unwrap(),
+        "2026-W50"
+    );
+    // Friday 17:00 UTC: the last complete ISO week before that Friday's.
+    let friday = digest("vendredi", "17:00", "UTC");
+    assert_eq!(
+        friday.due_week(at_ms("2026-12-06T10:00:00Z")).unwrap(),
+        "2026-W48"
+    );
+    assert_eq!(
+        friday.due_week(at_ms("2026-12-04T16:59:00Z")).unwrap(),
+        "2026-W47"
+    );
+    // Across a year: Monday 4 January 2027 reports 2026-W53.
+    assert_eq!(
+        digest("monday", "00:00", "UTC")
+            .due_week(at_ms("2027-01-04T00:00:00Z"))
+            .unwrap(),
+        "2026-W53"
+    );
+}
+
+#[test]
+fn the_digest_text_gives_each_figure_with_its_change() {
+    let events = vec![
+        message("a", "bob", "2026-11-24T10:00:00Z", "salut"),
+        message("b", "bob", "2026-12-01T10:00:00Z", "Où est ma commande ?"),
+        message("c", "cleo", "2026-12-01T11:00:00Z", "bonjour"),
+    ];
+    let logs = Logs {
+        events: &events,
+        actions: &[],
+        audit: &[],
+        review: &[],
+        shadow: &[],
+    };
+    let d = digest("monday", "09:00", "Europe/Paris");
+    let text = d.message(&logs, "acme", "2026-W49").unwrap().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Bilan de la semaine — acme — 2026-W49 (du 2026-11-30 au 2026-12-06)"
+    );
+    assert!(
+        lines[1].starts_with("Messages : 2 (+1) · membres actifs : 2 (+1)"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("Questions : 1 (+1) · sans réponse : 1 (+1)"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&"Rapport complet : vigie report --community acme --week 2026-W49")
+    );
+    // No event that week: no digest.
+    assert_eq!(d.message(&logs, "acme", "2026-W50").unwrap(), None);
+    assert_eq!(d.message(&logs, "other", "2026-W49").unwrap(), None);
+}
+
+#[test]
+fn a_digest_config_mistake_names_the_key() {
+    let bad = |day: &str, at: &str, tz: &str, channel: &str| {
+        weekly::DigestConfig {
+            connector: "forum".into(),
+            channel: channel.into(),
+            day: day.into(),
+            at: at.into(),
+            timezone: tz.into(),
+            lang: Lang::En,
+        }
+        .check()
+        .unwrap_err()
+        .to_string()
+    };
+    assert!(bad("someday", "09:00", "UTC", "s").starts_with("day = \"someday\""));
+    assert!(bad("monday", "9h", "UTC", "s").starts_with("at = \"9h\""));
+    assert!(bad("monday", "24:00", "UTC", "s").starts_with("at = \"24:00\""));
+    assert!(bad("monday", "09:00", "Paris", "s").starts_with("timezone = \"Paris\""));
+    assert!(bad("monday", "09:00", "UTC", " ").starts_with("channel must not be empty"));
+}

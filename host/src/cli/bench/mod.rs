@@ -1,10 +1,12 @@
 //! `vigie bench`: events per second through a chain of plugins on one core
 //! (plugins alone, one event per call and batched; and end to end with the
 //! store), and the cost of a fresh instance. With `--communities N`, many
-//! communities on one host instead ([`communities`]). Prints figures;
-//! asserts nothing.
+//! communities on one host instead ([`communities`]); with
+//! `--report-events N`, `vigie report` over a recorded log of N events
+//! ([`report`]). Prints figures; asserts nothing.
 
 mod communities;
+mod report;
 
 use anyhow::Result;
 use std::collections::BTreeSet;
@@ -60,6 +62,11 @@ pub struct BenchArgs {
     /// default).
     #[arg(long, requires = "communities")]
     max_instances: Option<u32>,
+    /// `vigie report` instead: record this many events of a month (20
+    /// communities, with the demo plugins' decisions) in a fresh store,
+    /// then time the real command over it (1 000 000 is the goal's size).
+    #[arg(long, conflicts_with = "communities")]
+    report_events: Option<usize>,
 }
 
 /// The demo's events, repeated with fresh ids into one community.
@@ -81,6 +88,9 @@ fn events(n: usize) -> Result<Vec<Event>> {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if let Some(n) = args.report_events {
+        return report::run(n);
+    }
     if let Some(n) = args.communities {
         return communities::run(communities::Options {
             communities: n,

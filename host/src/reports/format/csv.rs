@@ -5,7 +5,9 @@
 //! period as an ISO 8601 interval (`2026-11-22T00:00:00Z/2026-11-23T00:00:00Z`)
 //! or a day (`2026-11-22`); `value` is a plain number (shares 0–1, delays
 //! in seconds), empty where undefined; `previous` and `change` are filled
-//! with `--compare previous`, for period rows.
+//! with `--compare previous`, for period rows. The share of voice adds
+//! `veille.share_of_voice.<topic>.mentions` and `.share` rows for the
+//! period, and `.mentions` rows per day.
 
 use super::super::{Day, Report};
 use crate::event::format_ms;
@@ -47,6 +49,33 @@ pub fn render(report: &Report) -> String {
             number(f.change)
         ));
     }
+    // Share of voice: one row per topic, its id after the KPI's.
+    let voice_version = report
+        .definition("veille.share_of_voice")
+        .map_or(0, |d| d.version);
+    for v in &report.share_of_voice {
+        out.push_str(&format!(
+            "{},{voice_version},{scope},{},{},\n",
+            csv_field(&format!("veille.share_of_voice.{}.mentions", v.topic)),
+            v.mentions,
+            number(v.previous_mentions.map(|n| n as f64))
+        ));
+        out.push_str(&format!(
+            "{},{voice_version},{scope},{},,\n",
+            csv_field(&format!("veille.share_of_voice.{}.share", v.topic)),
+            number(v.share)
+        ));
+    }
+    for (i, day) in report.days.iter().enumerate() {
+        for v in &report.share_of_voice {
+            out.push_str(&format!(
+                "{},{voice_version},{},{},,\n",
+                csv_field(&format!("veille.share_of_voice.{}.mentions", v.topic)),
+                day.date,
+                v.days.get(i).copied().unwrap_or(0)
+            ));
+        }
+    }
     for day in &report.days {
         for (id, value) in DAILY {
             let version = report.definition(id).map_or(0, |d| d.version);
@@ -58,4 +87,14 @@ pub fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// A field holding a topic id: ids are the user's config keys, so
+/// quotes, commas and line breaks are possible.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
 }

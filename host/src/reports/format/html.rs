@@ -5,7 +5,7 @@
 
 use super::super::{AnsweredBy, Ranked, Report, Unit};
 use super::svg::{self, esc};
-use super::{human, human_change, period_label, tr, SECTIONS};
+use super::{human, human_change, period_label, shows, tr, SECTIONS};
 use crate::event::format_ms;
 use crate::reports::definitions::Lang;
 use std::fmt::Write;
@@ -60,6 +60,9 @@ pub fn render(report: &Report) -> String {
     );
     let labels: Vec<String> = report.days.iter().map(|d| d.date.clone()).collect();
     for (prefix, en, fr) in SECTIONS {
+        if !shows(report, prefix) {
+            continue;
+        }
         let _ = writeln!(
             out,
             "<section id=\"{prefix}\"><h2>{}</h2>",
@@ -213,6 +216,7 @@ pub fn render(report: &Report) -> String {
                 }
                 definition_caption(&mut out, report, "mood.alerts");
             }
+            "veille" => share_of_voice(&mut out, report, &labels),
             _ => {}
         }
         out.push_str("</section>\n");
@@ -384,6 +388,79 @@ fn questions(out: &mut String, report: &Report) {
                 esc(&q.text),
                 esc(&human(Some(a.wait_s), Unit::Seconds, lang))
             );
+        }
+        out.push_str("</table>\n");
+    }
+}
+
+/// The topics' mentions as bars, then a table with their shares and
+/// sentiment split, and each topic's mentions by day.
+fn share_of_voice(out: &mut String, report: &Report, days: &[String]) {
+    let lang = report.lang;
+    let voices = &report.share_of_voice;
+    if voices.is_empty() {
+        return;
+    }
+    let name = kpi_title(report, "veille.share_of_voice");
+    let topics: Vec<String> = voices.iter().map(|v| v.topic.clone()).collect();
+    let mentions: Vec<f64> = voices.iter().map(|v| v.mentions as f64).collect();
+    let chart = svg::bars(name, &topics, &mentions);
+    figure(out, report, "veille.share_of_voice", &chart);
+    let comparing = report.previous_period.is_some();
+    let _ = write!(
+        out,
+        "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>{}</tr>",
+        tr(lang, "topic", "sujet"),
+        tr(lang, "mentions", "mentions"),
+        tr(lang, "share", "part"),
+        tr(lang, "positive", "positives"),
+        tr(lang, "negative", "négatives"),
+        if comparing {
+            format!("<th>{}</th>", tr(lang, "previous", "précédente"))
+        } else {
+            String::new()
+        }
+    );
+    for v in voices {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>",
+            esc(&v.topic),
+            v.mentions,
+            esc(&human(v.share, Unit::Share, lang)),
+            v.positive,
+            v.negative
+        );
+        if comparing {
+            let _ = write!(
+                out,
+                "<td class=\"num\">{}</td>",
+                v.previous_mentions.map_or(String::new(), |n| n.to_string())
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table>\n");
+    if days.len() > 1 {
+        let _ = write!(
+            out,
+            "<h3>{}</h3><table><tr><th></th>",
+            tr(lang, "Mentions by day", "Mentions par jour")
+        );
+        for v in voices {
+            let _ = write!(out, "<th>{}</th>", esc(&v.topic));
+        }
+        out.push_str("</tr>");
+        for (i, day) in days.iter().enumerate() {
+            let _ = write!(out, "<tr><td>{}</td>", esc(day));
+            for v in voices {
+                let _ = write!(
+                    out,
+                    "<td class=\"num\">{}</td>",
+                    v.days.get(i).copied().unwrap_or(0)
+                );
+            }
+            out.push_str("</tr>\n");
         }
         out.push_str("</table>\n");
     }

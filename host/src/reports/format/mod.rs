@@ -51,7 +51,7 @@ fn period_label(report: &Report) -> String {
 
 /// A value for people: counts whole, shares in percent, delays in minutes
 /// and seconds; `—` when undefined.
-fn human(value: Option<f64>, unit: Unit, lang: Lang) -> String {
+pub(super) fn human(value: Option<f64>, unit: Unit, lang: Lang) -> String {
     let Some(v) = value else {
         return "—".to_string();
     };
@@ -70,7 +70,7 @@ fn human(value: Option<f64>, unit: Unit, lang: Lang) -> String {
 
 /// A change for people: the difference in the figure's unit (percentage
 /// points for shares).
-fn human_change(change: Option<f64>, unit: Unit, lang: Lang) -> String {
+pub(super) fn human_change(change: Option<f64>, unit: Unit, lang: Lang) -> String {
     let Some(c) = change else {
         return String::new();
     };
@@ -105,7 +105,19 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("responsiveness", "Responsiveness", "Réactivité"),
     ("moderation", "Moderation", "Modération"),
     ("mood", "Mood", "Humeur"),
+    ("veille", "Veille (web watch)", "Veille"),
 ];
+
+/// Whether a section has anything to show: the veille section only when
+/// the watch plugin matched something (in the period or the previous one).
+fn shows(report: &Report, prefix: &str) -> bool {
+    prefix != "veille"
+        || !report.share_of_voice.is_empty()
+        || report
+            .figures
+            .iter()
+            .any(|f| f.id == "veille.alerts" && f.value.is_some_and(|v| v > 0.0))
+}
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,7 @@
 //! figure names its KPI id and version.
 
 use super::super::{Lang, Ranked, Report, Unit};
-use super::{human, human_change, period_label, tr, SECTIONS};
+use super::{human, human_change, period_label, shows, tr, SECTIONS};
 use crate::event::format_ms;
 
 pub fn render(report: &Report) -> String {
@@ -33,6 +33,9 @@ pub fn render(report: &Report) -> String {
         ));
     }
     for (prefix, en, fr) in SECTIONS {
+        if !shows(report, prefix) {
+            continue;
+        }
         out.push_str(&format!("\n{}\n", tr(lang, en, fr).to_uppercase()));
         for f in report.figures.iter().filter(|f| f.id.starts_with(prefix)) {
             let Some(d) = report.definition(&f.id) else {
@@ -164,6 +167,33 @@ pub fn render(report: &Report) -> String {
                         a.channel,
                         shorten(&a.message, 80)
                     ));
+                }
+            }
+            "veille" => {
+                out.push_str(&format!(
+                    "  {}\n",
+                    tr(
+                        lang,
+                        "Share of voice: topic, mentions, share, positive / negative",
+                        "Part de voix : sujet, mentions, part, positives / négatives"
+                    )
+                ));
+                for v in &report.share_of_voice {
+                    out.push_str(&format!(
+                        "    {:<24} {:>6} {:>8}  {:>5} / {:<5}",
+                        v.topic,
+                        v.mentions,
+                        human(v.share, Unit::Share, lang),
+                        v.positive,
+                        v.negative
+                    ));
+                    if let Some(before) = v.previous_mentions {
+                        out.push_str(&format!(
+                            "  ({} {before})",
+                            tr(lang, "previous:", "précédente :")
+                        ));
+                    }
+                    out.push('\n');
                 }
             }
             _ => {}
