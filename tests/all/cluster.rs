@@ -218,8 +218,13 @@ fn check_exactly_once(
     applied
 }
 
-/// Every host's local event log together: each event once.
-fn check_logs(hosts: &[PathBuf], total: usize) {
+/// Every host's local event log together: no event twice, and (when no
+/// host was killed or paused) every event. The fenced state is the record;
+/// a host's local log is a convenience that misses an event when the host
+/// was killed with SIGKILL (sled flushes every 500 ms) or when the answer
+/// to its commit was lost (paused mid-request: the event is delivered
+/// again and found applied). Returns how many events the logs hold.
+fn check_logs(hosts: &[PathBuf], total: usize, exact: bool) -> usize {
     let mut seen: HashMap<(String, String), String> = HashMap::new();
     for dir in hosts {
         let store = vigie::store::SledStore::open(&dir.join("data/store")).expect("open store");
@@ -231,12 +236,17 @@ fn check_logs(hosts: &[PathBuf], total: usize) {
             }
         }
     }
-    assert_eq!(
-        seen.len(),
-        total,
-        "the hosts' logs hold {} events",
-        seen.len()
-    );
+    if exact {
+        assert_eq!(
+            seen.len(),
+            total,
+            "the hosts' logs hold {} events",
+            seen.len()
+        );
+    } else {
+        assert!(seen.len() <= total);
+    }
+    seen.len()
 }
 
 fn plan(communities: usize, events: usize) -> BTreeMap<String, usize> {
@@ -390,7 +400,7 @@ fn three_hosts_apply_every_event_once_in_order() {
         .iter()
         .map(|h| root.path().join(h))
         .collect();
-    check_logs(&dirs, 2000);
+    check_logs(&dirs, 2000, true);
 }
 
 #[test]
@@ -455,7 +465,11 @@ fn a_killed_host_s_partitions_are_taken_over_without_loss() {
         .iter()
         .map(|h| root.path().join(h))
         .collect();
-    check_logs(&dirs, 2000);
+    let logged = check_logs(&dirs, 2000, false);
+    println!(
+        "the hosts' local logs hold {logged} of the 2000 (the killed host's last unflushed \
+         lines are lost with it; its fenced commits are not)"
+    );
 }
 
 #[test]
@@ -533,5 +547,18 @@ fn a_host_paused_past_its_lease_applies_nothing_twice() {
         paused.elapsed()
     );
     let dirs: Vec<PathBuf> = ["a", "b"].iter().map(|h| root.path().join(h)).collect();
-    check_logs(&dirs, 1500);
+    for (log, h) in logs.iter().zip(["a", "b"]) {
+        for line in log
+            .lines()
+            .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        {
+            println!("{h}: {line}");
+        }
+    }
+    let logged = check_logs(&dirs, 1500, false);
+    let unknown = logs[0].matches("outcome is unknown").count();
+    println!(
+        "the hosts' logs hold {logged} of the 1500, none twice ({unknown} commit answer(s) of the \
+         paused host lost: found applied or not on redelivery)"
+    );
 }

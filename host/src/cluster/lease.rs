@@ -93,15 +93,17 @@ async fn round(leases: &kv::Store, host: &str, partitions: u32) -> Result<BTreeS
     for p in 0..partitions {
         let mine = owner_of(p, &live) == Some(host);
         match (mine, holder(leases, p).await?) {
-            (true, Some((h, revision))) if h == host => {
-                if leases
-                    .update(lease_key(p), host.to_string().into(), revision)
-                    .await
-                    .is_ok()
-                {
-                    held.insert(p);
-                }
+            (true, Some((h, revision)))
+                if h == host
+                    && leases
+                        .update(lease_key(p), host.to_string().into(), revision)
+                        .await
+                        .is_ok() =>
+            {
+                held.insert(p);
             }
+            // Renewal refused: someone changed it; not held this round.
+            (true, Some((h, _))) if h == host => {}
             (true, None) => {
                 let revision = free_revision(leases, p).await?;
                 if leases

@@ -28,7 +28,7 @@ pub fn partition_of(community: &str, partitions: u32) -> u32 {
 /// The owner of `partition` among `hosts`: the host with the highest
 /// rendezvous weight. When a host leaves, only its partitions move; when
 /// it comes back, it gets the same ones again.
-pub fn owner_of<'a>(partition: u32, hosts: &'a [String]) -> Option<&'a str> {
+pub fn owner_of(partition: u32, hosts: &[String]) -> Option<&str> {
     hosts
         .iter()
         .max_by_key(|host| {

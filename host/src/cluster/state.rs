@@ -162,15 +162,27 @@ pub async fn commit(
             MAX_STATE_BYTES
         );
     }
-    match bucket
-        .update(state_key(&state.community), bytes.into(), revision)
-        .await
-    {
+    let key = state_key(&state.community);
+    match bucket.update(&key, bytes.clone().into(), revision).await {
         Ok(revision) => Ok(CommitOutcome::Committed(revision)),
         Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(CommitOutcome::Refused),
-        Err(e) => Err(anyhow!(
-            "cluster: cannot commit the state of `{}`: {e}",
-            state.community
-        )),
+        Err(e) => {
+            // No answer (a timeout: the host was paused, the link broke):
+            // the write may have been applied. The value says: it holds
+            // this event's sequence and digest only if this write went in.
+            if let Ok(Some(entry)) = bucket.entry(key.as_str()).await {
+                if entry.operation == kv::Operation::Put && entry.value.as_ref() == bytes.as_slice()
+                {
+                    return Ok(CommitOutcome::Committed(entry.revision));
+                }
+                if entry.revision != revision {
+                    return Ok(CommitOutcome::Refused);
+                }
+            }
+            Err(anyhow!(
+                "cluster: cannot commit the state of `{}`: {e}",
+                state.community
+            ))
+        }
     }
 }
