@@ -165,3 +165,65 @@ impl ClusterConfig {
         Duration::from_secs(self.ack_wait_secs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use std::path::Path;
+
+    fn parse(cluster: &str) -> anyhow::Result<Config> {
+        Config::parse(
+            &format!("[cluster]\n{cluster}\n"),
+            "vigie.toml",
+            Path::new("."),
+        )
+    }
+
+    fn error(cluster: &str) -> String {
+        match parse(cluster) {
+            Ok(_) => panic!("accepted: {cluster}"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn a_good_cluster_table_parses_with_defaults() {
+        let config = parse("urls = [\"nats://127.0.0.1:4222\"]\nhost_id = \"host-a\"").unwrap();
+        let cluster = config.cluster.unwrap();
+        assert_eq!(cluster.partitions, super::DEFAULT_PARTITIONS);
+        assert_eq!(cluster.lease_ttl_secs, 10);
+        assert!(Config::parse("", "vigie.toml", Path::new("."))
+            .unwrap()
+            .cluster
+            .is_none());
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let ok = "urls = [\"nats://127.0.0.1:4222\"]\nhost_id = \"a\"";
+        for (extra, key) in [
+            ("partitions = 0", "cluster.partitions"),
+            ("partitions = 5000", "cluster.partitions"),
+            ("lease_ttl_secs = 1", "cluster.lease_ttl_secs"),
+            ("ack_wait_secs = 0", "cluster.ack_wait_secs"),
+            ("max_deliver = 0", "cluster.max_deliver"),
+            ("token = \"hunter2\"", "cluster.token"),
+            ("user = \"vigie\"", "cluster.user"),
+            ("password = \"env:X\"", "cluster.password"),
+        ] {
+            let e = error(&format!("{ok}\n{extra}"));
+            assert!(e.contains(key) && e.contains("vigie.toml"), "{extra}: {e}");
+            assert!(!e.contains("hunter2"), "a secret was echoed: {e}");
+        }
+        let e = error("urls = []\nhost_id = \"a\"");
+        assert!(e.contains("cluster.urls"), "{e}");
+        let e = error("urls = [\"http://x\"]\nhost_id = \"a\"");
+        assert!(e.contains("not a NATS URL"), "{e}");
+        let e = error("urls = [\"nats://x:4222\"]\nhost_id = \"a b\"");
+        assert!(e.contains("cluster.host_id"), "{e}");
+        let e = error("urls = [\"nats://x:4222\"]");
+        assert!(e.contains("host_id"), "{e}");
+        let e = error("urls = [\"nats://x:4222\"]\nhost_id = \"a\"\npartition = 3");
+        assert!(e.contains("partition"), "{e}");
+    }
+}
