@@ -454,9 +454,9 @@ impl Residency {
 const EVICTION_CANDIDATES: usize = 64;
 
 /// Events to run again after a host failure, and why.
-struct Retry {
-    events: Vec<Event>,
-    cause: HostFailure,
+pub(crate) struct Retry {
+    pub(crate) events: Vec<Event>,
+    pub(crate) cause: HostFailure,
 }
 
 /// One community's chain and tick clock.
@@ -498,7 +498,7 @@ struct Pending {
 }
 
 impl CommunityActor {
-    fn new(community: &str, plugins: Vec<Arc<PluginDef>>, shared: &Shared) -> Self {
+    pub(crate) fn new(community: &str, plugins: Vec<Arc<PluginDef>>, shared: &Shared) -> Self {
         CommunityActor {
             chain: Chain::new(
                 community,
@@ -521,6 +521,12 @@ impl CommunityActor {
             generation: u64::MAX,
             pending: Pending::default(),
         }
+    }
+
+    /// Plugin instances this community holds (the cluster's processing
+    /// threads bound them as the workers do).
+    pub(crate) fn live_instances(&self) -> usize {
+        self.chain.live_instances()
     }
 
     /// Takes a reload between two batches: never half a chain. What the
@@ -551,7 +557,7 @@ impl CommunityActor {
     /// Handles events (in batches of `batch_size`) and commits them. On a
     /// host failure, what was not committed is undone and handed back, in
     /// order, to be run again.
-    fn run(
+    pub(crate) fn run(
         &mut self,
         events: Vec<Event>,
         clock: Option<i64>,

@@ -77,6 +77,7 @@
 pub mod action;
 pub mod builtin;
 pub mod chain;
+pub mod cluster;
 pub mod community;
 pub mod config;
 pub mod connector;

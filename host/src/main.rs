@@ -442,7 +442,8 @@ fn run(
     if follow && !following {
         eprintln!("--follow: no event file to follow (standard input ends when it is closed)");
     }
-    if sources.is_empty() && config.connectors.is_empty() {
+    // A cluster host may only work: other hosts publish the events.
+    if sources.is_empty() && config.connectors.is_empty() && config.cluster.is_none() {
         bail!(
             "{}: no [[sources]], no [[connectors]] and no --events: there is nothing to read",
             config.origin
@@ -472,7 +473,9 @@ fn run(
     // platforms: as they are decided.
     // Live platforms and followed files never end: actions are printed as
     // they are decided, and the host runs until stopped.
-    let live = host.has_connectors() || following;
+    // A cluster host runs until stopped too: its partitions are fed by
+    // every host's sources.
+    let live = host.has_connectors() || following || config.cluster.is_some();
     // Reading a big file shows its progress (lines read of the files' lines).
     let reading = std::sync::Arc::new(vigie::progress::Progress::new(
         "reading events",
@@ -547,7 +550,19 @@ fn run(
                 let _ = stop.send(true);
             });
         }
-        let summary = host.run_until(sources, output, shutdown).await;
+        let summary = match &config.cluster {
+            Some(cluster) => {
+                eprintln!(
+                    "Cluster host `{}`: publishing this host's events to {} and handling the \
+                     partitions it holds, until Ctrl-C (or SIGTERM).",
+                    cluster.host_id,
+                    cluster.urls.join(",")
+                );
+                host.run_cluster(cluster, &config.base_dir, sources, output, shutdown)
+                    .await
+            }
+            None => host.run_until(sources, output, shutdown).await,
+        };
         let stayed = stay && !live;
         if stayed {
             // The input ended: say what was done now, then stay up.

@@ -327,6 +327,61 @@ impl Vigie {
 }
 
 impl Vigie {
+    /// Runs this host as one host of a cluster (`[cluster]`,
+    /// [`crate::cluster`]) until `shutdown` turns true: the sources'
+    /// events are published to the cluster, the partitions this host
+    /// holds are handled through the same chains, and the actions of its
+    /// connectors are carried out here. Hot reload follows the local
+    /// files as on a single host.
+    pub async fn run_cluster(
+        &self,
+        cluster: &crate::cluster::ClusterConfig,
+        base_dir: &std::path::Path,
+        sources: Vec<Box<dyn Source>>,
+        executor: Box<dyn Executor>,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Summary> {
+        let parts = crate::cluster::host::HostParts {
+            live: self.live.clone(),
+            store: self.store.clone(),
+            secret: self.secret.clone(),
+            batch_size: self.batch_size,
+            read_ahead: self.read_ahead,
+            tick_every_ms: self.tick_every_ms,
+            workers: self.workers,
+            connectors: &self.connectors,
+            review_alert_after: self.review_alert_after,
+            budget: self.instance_budget(),
+        };
+        let (reload_stop_tx, reload_stop) = watch::channel(false);
+        let reloader = self.watch.as_ref().map(|w| {
+            let reloader = Reloader {
+                config_path: w.config_path.clone(),
+                runtime: w.runtime.clone(),
+                baseline: w.baseline.clone(),
+                store: w.store.clone(),
+                secret: w.secret.clone(),
+                live: w.live.clone(),
+                config: w.config.clone(),
+                versions: w.versions.clone(),
+            };
+            tokio::spawn(async move {
+                if let Err(e) = reloader.run(reload_stop).await {
+                    tracing::error!("hot reload stopped: {e:#}");
+                }
+            })
+        });
+        let result =
+            crate::cluster::host::run(parts, cluster, base_dir, sources, executor, shutdown).await;
+        let _ = reload_stop_tx.send(true);
+        if let Some(task) = reloader {
+            let _ = task.await;
+        }
+        result
+    }
+}
+
+impl Vigie {
     /// Each worker's share of the memory budget and of the instance pool.
     /// A quarter of the pool stays free for what is not a community's
     /// (plugin checks on reload, replacements of failed instances).

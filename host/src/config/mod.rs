@@ -74,6 +74,10 @@ pub struct Config {
     /// (`crate::reports::weekly`).
     #[serde(default)]
     pub digests: Vec<crate::reports::weekly::DigestConfig>,
+    /// `[cluster]`: several hosts sharing the communities over NATS
+    /// JetStream (`crate::cluster`); one host with its sled store without it.
+    #[serde(default)]
+    pub cluster: Option<crate::cluster::ClusterConfig>,
     /// The directory relative paths are resolved against (the config
     /// file's directory); not read from the file.
     #[serde(skip)]
@@ -316,6 +320,11 @@ impl Config {
             .limits
             .validate()
             .map_err(|e| anyhow!("{}: runtime.{e}", self.origin))?;
+        if let Some(cluster) = &self.cluster {
+            cluster
+                .check()
+                .map_err(|e| anyhow!("{}: {e}", self.origin))?;
+        }
         if self.runtime.batch_size == 0 {
             bail!("{}: runtime.batch_size must be at least 1", self.origin);
         }

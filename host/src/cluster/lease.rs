@@ -1,0 +1,179 @@
+//! Partition leases in the KV bucket `vigie-leases`, whose values live
+//! `lease_ttl_secs` unless renewed (a bucket-wide max age, so it works on
+//! every server version).
+//!
+//! Each round (a third of the TTL), a host writes its heartbeat
+//! `host.<id>`, lists the live hosts, and for every partition computes the
+//! rendezvous owner among them. It takes or renews the lease `p.<n>` of
+//! each partition that is its own (compare-and-swap on the lease's
+//! revision, so two hosts never both think they took it in one round),
+//! and releases those that are not (a host that came back gets them at
+//! once instead of after a TTL). A lease held by another host is left to
+//! expire or be released.
+//!
+//! Leases decide who *works*, not what is *applied*: a host paused past
+//! its TTL still believes it owns its partitions for a moment; the fenced
+//! state's compare-and-swap is what refuses its writes.
+
+use super::partition::owner_of;
+use anyhow::{anyhow, Result};
+use async_nats::jetstream::kv;
+use futures_util::StreamExt;
+use std::collections::BTreeSet;
+use std::time::Duration;
+use tokio::sync::watch;
+
+fn lease_key(partition: u32) -> String {
+    format!("p.{partition}")
+}
+
+fn heartbeat_key(host: &str) -> String {
+    format!("host.{host}")
+}
+
+/// The hosts whose heartbeat is alive, sorted.
+pub async fn live_hosts(leases: &kv::Store) -> Result<Vec<String>> {
+    let mut keys = leases
+        .keys()
+        .await
+        .map_err(|e| anyhow!("cluster: cannot list the live hosts: {e}"))?;
+    let mut hosts = Vec::new();
+    while let Some(key) = keys.next().await {
+        let key = key.map_err(|e| anyhow!("cluster: cannot list the live hosts: {e}"))?;
+        if let Some(host) = key.strip_prefix("host.") {
+            hosts.push(host.to_string());
+        }
+    }
+    hosts.sort();
+    Ok(hosts)
+}
+
+/// Who holds each partition's lease (`None`: nobody).
+pub async fn holders(leases: &kv::Store, partitions: u32) -> Result<Vec<Option<String>>> {
+    let mut out = Vec::with_capacity(partitions as usize);
+    for p in 0..partitions {
+        out.push(holder(leases, p).await?.map(|(h, _)| h));
+    }
+    Ok(out)
+}
+
+async fn holder(leases: &kv::Store, partition: u32) -> Result<Option<(String, u64)>> {
+    let entry = leases
+        .entry(lease_key(partition))
+        .await
+        .map_err(|e| anyhow!("cluster: cannot read the lease of partition {partition}: {e}"))?;
+    Ok(entry.and_then(|e| {
+        (e.operation == kv::Operation::Put)
+            .then(|| (String::from_utf8_lossy(&e.value).into_owned(), e.revision))
+    }))
+}
+
+/// The revision a write that takes a free lease must expect: the delete
+/// marker's, when the last holder released it, else none.
+async fn free_revision(leases: &kv::Store, partition: u32) -> Result<u64> {
+    let entry = leases
+        .entry(lease_key(partition))
+        .await
+        .map_err(|e| anyhow!("cluster: cannot read the lease of partition {partition}: {e}"))?;
+    Ok(entry.map_or(0, |e| e.revision))
+}
+
+/// One round: heartbeat, then take, renew or release each lease. Returns
+/// the partitions held.
+async fn round(leases: &kv::Store, host: &str, partitions: u32) -> Result<BTreeSet<u32>> {
+    leases
+        .put(
+            heartbeat_key(host),
+            crate::connector::now_ms().to_string().into(),
+        )
+        .await
+        .map_err(|e| anyhow!("cluster: cannot write this host's heartbeat: {e}"))?;
+    let live = live_hosts(leases).await?;
+    let mut held = BTreeSet::new();
+    for p in 0..partitions {
+        let mine = owner_of(p, &live) == Some(host);
+        match (mine, holder(leases, p).await?) {
+            (true, Some((h, revision)))
+                if h == host
+                    && leases
+                        .update(lease_key(p), host.to_string().into(), revision)
+                        .await
+                        .is_ok() =>
+            {
+                held.insert(p);
+            }
+            // Renewal refused: someone changed it; not held this round.
+            (true, Some((h, _))) if h == host => {}
+            (true, None) => {
+                let revision = free_revision(leases, p).await?;
+                if leases
+                    .update(lease_key(p), host.to_string().into(), revision)
+                    .await
+                    .is_ok()
+                {
+                    tracing::info!(partition = p, "cluster: took the lease");
+                    held.insert(p);
+                }
+            }
+            (false, Some((h, revision))) if h == host => {
+                // Someone else's now (a host came back): let it go at once.
+                let _ = leases
+                    .delete_expect_revision(lease_key(p), Some(revision))
+                    .await;
+                tracing::info!(partition = p, "cluster: released the lease");
+            }
+            // Held by another host: it expires or is released.
+            _ => {}
+        }
+    }
+    Ok(held)
+}
+
+/// Runs lease rounds until `stop`, publishing the partitions held. When a
+/// round fails (the servers unreachable), this host holds nothing until a
+/// round succeeds again: it cannot tell whether its leases still live.
+/// On stop, releases its leases so the others take them at once.
+pub async fn run(
+    leases: kv::Store,
+    host: String,
+    partitions: u32,
+    ttl: Duration,
+    held_tx: watch::Sender<BTreeSet<u32>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let every = ttl / 3;
+    loop {
+        let started = tokio::time::Instant::now();
+        match round(&leases, &host, partitions).await {
+            Ok(held) => {
+                held_tx.send_if_modified(|old| {
+                    let changed = *old != held;
+                    if changed {
+                        tracing::info!("cluster: this host works on partitions {held:?}");
+                        *old = held;
+                    }
+                    changed
+                });
+            }
+            Err(e) => {
+                tracing::warn!("{e:#}; working on no partition until the leases are renewed");
+                held_tx.send_replace(BTreeSet::new());
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep_until(started + every) => {}
+            _ = stop.wait_for(|s| *s) => break,
+        }
+    }
+    held_tx.send_replace(BTreeSet::new());
+    let _ = leases.delete(heartbeat_key(&host)).await;
+    for p in 0..partitions {
+        if let Ok(Some((h, revision))) = holder(&leases, p).await {
+            if h == host {
+                let _ = leases
+                    .delete_expect_revision(lease_key(p), Some(revision))
+                    .await;
+            }
+        }
+    }
+}
