@@ -67,6 +67,11 @@ pub struct BenchArgs {
     /// then time the real command over it (1 000 000 is the goal's size).
     #[arg(long, conflicts_with = "communities")]
     report_events: Option<usize>,
+    /// With --report-events: record into this data directory and keep it
+    /// (for profiling `vigie report` on it), instead of a temporary one.
+    /// It must not exist yet.
+    #[arg(long, requires = "report_events")]
+    report_dir: Option<std::path::PathBuf>,
 }
 
 /// The demo's events, repeated with fresh ids into one community.
@@ -89,7 +94,7 @@ fn events(n: usize) -> Result<Vec<Event>> {
 
 pub fn run(args: BenchArgs) -> Result<()> {
     if let Some(n) = args.report_events {
-        return report::run(n);
+        return report::run(n, args.report_dir);
     }
     if let Some(n) = args.communities {
         return communities::run(communities::Options {

@@ -27,14 +27,26 @@ const START_MS: i64 = 1_793_491_200_000;
 /// Events per store commit while recording.
 const BATCH: usize = 2_000;
 
-pub fn run(events: usize) -> Result<()> {
-    let dir = tempfile::tempdir().context("cannot make a temporary data directory")?;
+pub fn run(events: usize, keep: Option<std::path::PathBuf>) -> Result<()> {
+    let temporary = tempfile::tempdir().context("cannot make a temporary data directory")?;
+    let dir = match &keep {
+        Some(dir) if dir.exists() => bail!(
+            "--report-dir {}: it exists already; give a new directory",
+            dir.display()
+        ),
+        Some(dir) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            dir.clone()
+        }
+        None => temporary.path().to_path_buf(),
+    };
     println!(
         "vigie bench --report-events {events}: `vigie report` over a recorded log \
          ({COMMUNITIES} communities, {DAYS} days, the demo plugins' decisions)"
     );
     let started = Instant::now();
-    let recorded = record(&dir.path().join("store"), events)?;
+    let recorded = record(&dir.join("store"), events)?;
     println!(
         "  recorded {} events and {} actions in {:.1} s (set-up, not measured)",
         recorded.events,
@@ -43,7 +55,7 @@ pub fn run(events: usize) -> Result<()> {
     );
 
     let exe = std::env::current_exe().context("cannot find the vigie binary")?;
-    let out = dir.path().join("report");
+    let out = dir.join("report");
     let mut worst = Duration::ZERO;
     for (format, extra) in [
         ("json", &[][..]),
@@ -58,19 +70,19 @@ pub fn run(events: usize) -> Result<()> {
         command
             .arg("report")
             .arg("--data-dir")
-            .arg(dir.path())
+            .arg(&dir)
             .args(["--month", "2026-11", "--format", format, "--lang", "en"])
             .args(extra)
             .arg("-o")
             .arg(&file)
             .stdout(std::process::Stdio::null())
-            .stderr(std::fs::File::create(dir.path().join("stderr.log"))?);
+            .stderr(std::fs::File::create(dir.join("stderr.log"))?);
         let started = Instant::now();
         let child = command.spawn().context("cannot start `vigie report`")?;
         let (status, max_rss_kib) = wait_with_rusage(child)?;
         let took = started.elapsed();
         if !status {
-            let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
             bail!("`vigie report --format {format}` failed: {}", log.trim());
         }
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
