@@ -390,7 +390,7 @@ fn handled_of(store: &vigie::SledStore, sent: &[String]) -> Vec<String> {
 /// every third one for its own deletion.
 fn script(room: &str, i: usize) -> String {
     let mut text = format!("m{i}; *:post {room} ack-{i}");
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         text.push_str("; *:delete");
     }
     text

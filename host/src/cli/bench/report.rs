@@ -139,7 +139,7 @@ fn one(i: usize, at_ms: i64) -> Result<(Event, Vec<DecidedAction>)> {
     let r = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
     let community = format!("community-{}", r % COMMUNITIES as u64);
     let member = (r >> 5) as usize % MEMBERS;
-    let staff = r % 50 == 0;
+    let staff = r.is_multiple_of(50);
     let (kind, platform, text) = match r % 100 {
         0..=2 => (EventKind::Join, "matrix", String::new()),
         3 => (EventKind::Leave, "matrix", String::new()),
@@ -177,7 +177,7 @@ fn one(i: usize, at_ms: i64) -> Result<(Event, Vec<DecidedAction>)> {
             is_staff: staff,
         },
         text,
-        reply_to: (r % 9 == 0 && i > 0).then(|| format!("e{}", i - 1)),
+        reply_to: (r.is_multiple_of(9) && i > 0).then(|| format!("e{}", i - 1)),
         reaction: (kind == EventKind::Reaction).then(|| "👍".to_string()),
         target_message: (kind == EventKind::Reaction && i > 0).then(|| format!("e{}", i - 1)),
         timestamp,
