@@ -72,7 +72,8 @@ build_start=$SECONDS
 "${fuzz[@]}" build "${build_flags[@]}"
 echo "built in $((SECONDS - build_start)) s"
 
-if grep -qx demo_chain <<<"$targets" && [[ -z ${VIGIE_FUZZ_PLUGIN_DIR:-} ]]; then
+# $targets: one a line (cargo fuzz list) or one a word (FUZZ_TARGETS).
+if [[ " $(echo $targets) " == *" demo_chain "* && -z ${VIGIE_FUZZ_PLUGIN_DIR:-} ]]; then
     # demo_chain loads the real components (host/build.rs writes empty
     # stand-ins in a fuzz build). Built as host/build.rs builds them:
     # the default toolchain, the `plugin` profile, SIMD on. Without the
