@@ -34,7 +34,9 @@ case $set in all | plugins) ;; *) echo "FUZZ_SET must be all or plugins" >&2; ex
 
 if ! rustup toolchain list | grep -q '^nightly'; then
     echo "== installing the nightly toolchain"
-    rustup toolchain install nightly --profile minimal
+    # --no-self-update: installing a toolchain must not replace rustup itself
+    # (the dist server once "updated" this machine's 1.29.0 to 1.28.2).
+    rustup toolchain install nightly --profile minimal --no-self-update
 fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     echo "== installing cargo-fuzz"
