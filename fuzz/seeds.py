@@ -4,9 +4,14 @@ fixtures: example configs, plugin configs and README examples, test event
 files, IRC lines from the IRC tests, the demo's feed files, and packed
 batches encoded here by the layout of plugins/sdk/src/packed.rs.
 
-Run from anywhere: `python3 fuzz/seeds.py`. Files are named by the SHA-1
-of their content, as libFuzzer names what it adds, so running it again
-adds nothing twice. `cargo fuzz cmin` may then shrink a corpus.
+Run from anywhere: `python3 fuzz/seeds.py [DIR]` writes DIR/<target>/
+(default: fuzz/corpus). Files are named by the SHA-1 of their content, as
+libFuzzer names what it adds, so running it again adds nothing twice.
+
+The committed fuzz/corpus/ is this script's output minimised with
+`cargo +nightly fuzz cmin -s none <target>` (README.md, "Corpora"): write
+the seeds to a scratch directory, minimise each target's there, and copy
+the result over fuzz/corpus/<target>/.
 """
 
 import hashlib
@@ -18,7 +23,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "fuzz" / "corpus"
+CORPUS = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else ROOT / "fuzz" / "corpus"
 # Keep each corpus small: committed, and read at every start.
 MAX_SEEDS = 120
 MAX_SEED_BYTES = 64 * 1024

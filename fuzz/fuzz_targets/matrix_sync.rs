@@ -6,37 +6,9 @@
 //! Invariants: no panic; every event made passes validation, survives the
 //! event log and belongs to the connector's community; the bot's own
 //! events are skipped.
+//!
+//! The check is `vigie_fuzz::host::matrix_sync` (`src/host.rs`); the root test
+//! suite runs it on this target's committed corpus too.
 #![no_main]
 
-use std::path::Path;
-use std::sync::OnceLock;
-use vigie::connector::matrix::{Matrix, MatrixConfig};
-
-const BOT: &str = "@vigie:example.org";
-
-fn matrix() -> &'static Matrix {
-    static MATRIX: OnceLock<Matrix> = OnceLock::new();
-    MATRIX.get_or_init(|| {
-        std::env::set_var("VIGIE_FUZZ_MATRIX_TOKEN", "syt_fuzz");
-        let config: MatrixConfig = toml::from_str(
-            r#"community = "acme"
-               homeserver = "http://127.0.0.1:9"
-               access_token = "env:VIGIE_FUZZ_MATRIX_TOKEN""#,
-        )
-        .expect("the fuzz target's Matrix config");
-        Matrix::new(config, Path::new(".")).expect("the fuzz target's Matrix connector")
-    })
-}
-
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    // reqwest reads a reply's text lossily.
-    let body = String::from_utf8_lossy(data);
-    let Some(events) = matrix().absorb_sync_body(&body, BOT) else {
-        return;
-    };
-    for event in events.into_iter().flatten() {
-        vigie_fuzz::host::check_event(&event);
-        assert_eq!(event.community, "acme");
-        assert_ne!(event.author.id, BOT);
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vigie_fuzz::host::matrix_sync(data));

@@ -50,50 +50,10 @@ pub fn plugin_config<P: Plugin>(data: &[u8]) {
     let _ = plugin.tick(&mut host, 1_763_805_600_000 + 3_600_000);
 }
 
-/// Checks on the events the host's parsers make.
+/// The host targets' checks, one function a target (`fuzz_targets/` call
+/// them). A file of its own because the root workspace's test suite
+/// includes it too (`tests/all/fuzz_corpora.rs`): it replays the committed
+/// corpora of these targets on every `cargo test --workspace`, so CI checks
+/// them without the nightly build of the whole host.
 #[cfg(feature = "host")]
-pub mod host {
-    use vigie::Event;
-
-    /// An event a connector made must pass the check every JSON Lines
-    /// event passes, and survive the event log: written as JSON, it must
-    /// read back as the same event (a replay must see what the live run
-    /// saw).
-    pub fn check_event(event: &Event) {
-        if let Err(e) = event.validate() {
-            panic!("a parser made an event that fails validation: {e}: {event:?}");
-        }
-        let stored = match serde_json::to_string(event) {
-            Ok(stored) => stored,
-            Err(e) => panic!("an event cannot be written to the event log: {e}: {event:?}"),
-        };
-        match Event::from_json_line(&stored) {
-            Ok(back) => assert_same_event(&back, event),
-            Err(e) => panic!("an event does not read back from the event log: {e}: {stored}"),
-        }
-    }
-
-    /// `a == b`, but label values only within a relative 1e-12: serde_json
-    /// without its `float_roundtrip` feature may read a float back one
-    /// unit in the last place off, which changes nothing a plugin does.
-    pub fn assert_same_event(a: &Event, b: &Event) {
-        assert_eq!(a.labels.len(), b.labels.len());
-        for (x, y) in a.labels.iter().zip(&b.labels) {
-            let close = x.value == y.value
-                || (x.value - y.value).abs() <= 1e-12 * x.value.abs().max(y.value.abs());
-            assert!(
-                close,
-                "label {} read back as {} (was {})",
-                x.key, x.value, y.value
-            );
-        }
-        let strip = |e: &Event| {
-            let mut e = e.clone();
-            for l in &mut e.labels {
-                l.value = 0.0;
-            }
-            e
-        };
-        assert_eq!(strip(a), strip(b), "the event read back is another event");
-    }
-}
+pub mod host;

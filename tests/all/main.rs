@@ -11,6 +11,7 @@ mod console;
 mod fault_proxy;
 mod feed;
 mod first_party;
+mod fuzz_corpora;
 mod golden;
 mod hostile;
 mod irc;
