@@ -240,24 +240,7 @@ impl Vigie {
             read_ahead: Arc::default(),
         };
         let read_ahead = shared.read_ahead.clone();
-        let reloader = self.watch.as_ref().map(|w| {
-            let reloader = Reloader {
-                config_path: w.config_path.clone(),
-                runtime: w.runtime.clone(),
-                baseline: w.baseline.clone(),
-                store: w.store.clone(),
-                secret: w.secret.clone(),
-                live: w.live.clone(),
-                config: w.config.clone(),
-                versions: w.versions.clone(),
-            };
-            let stop = delivery_stop.clone();
-            tokio::spawn(async move {
-                if let Err(e) = reloader.run(stop).await {
-                    tracing::error!("hot reload stopped: {e:#}");
-                }
-            })
-        });
+        let reloader = self.spawn_reloader(delivery_stop.clone());
         let mut router = Router::new(self.live.clone(), shared, self.workers);
         if let Some(observer) = &observer {
             let workers = router.queue_probe();
@@ -327,6 +310,17 @@ impl Vigie {
 }
 
 impl Vigie {
+    /// Follows the config and plugin files until `stop` turns true (hot
+    /// reload), when the host was built to watch them.
+    fn spawn_reloader(&self, stop: watch::Receiver<bool>) -> Option<tokio::task::JoinHandle<()>> {
+        let reloader = self.watch.clone()?;
+        Some(tokio::spawn(async move {
+            if let Err(e) = reloader.run(stop).await {
+                tracing::error!("hot reload stopped: {e:#}");
+            }
+        }))
+    }
+
     /// Runs this host as one host of a cluster (`[cluster]`,
     /// [`crate::cluster`]) until `shutdown` turns true: the sources'
     /// events are published to the cluster, the partitions this host
@@ -354,23 +348,7 @@ impl Vigie {
             budget: self.instance_budget(),
         };
         let (reload_stop_tx, reload_stop) = watch::channel(false);
-        let reloader = self.watch.as_ref().map(|w| {
-            let reloader = Reloader {
-                config_path: w.config_path.clone(),
-                runtime: w.runtime.clone(),
-                baseline: w.baseline.clone(),
-                store: w.store.clone(),
-                secret: w.secret.clone(),
-                live: w.live.clone(),
-                config: w.config.clone(),
-                versions: w.versions.clone(),
-            };
-            tokio::spawn(async move {
-                if let Err(e) = reloader.run(reload_stop).await {
-                    tracing::error!("hot reload stopped: {e:#}");
-                }
-            })
-        });
+        let reloader = self.spawn_reloader(reload_stop);
         let result =
             crate::cluster::host::run(parts, cluster, base_dir, sources, executor, shutdown).await;
         let _ = reload_stop_tx.send(true);

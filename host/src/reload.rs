@@ -29,6 +29,7 @@ use tokio::sync::watch;
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Watches a config and its plugin files; reloads what changed.
+#[derive(Clone)]
 pub struct Reloader {
     pub config_path: PathBuf,
     pub runtime: Runtime,
