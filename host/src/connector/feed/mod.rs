@@ -229,7 +229,14 @@ pub fn item_event(
         .map(one_line)
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| source.to_string());
-    let ms = item.published_ms.map_or(poll_ms, |p| p.min(poll_ms));
+    // A date in the future is the poll's; one before 1970 is no item's
+    // (garbage such as the year -26 a fuzzer found, which the event log
+    // cannot even write, RFC 3339 having no negative years): the item is
+    // dated when it was read, as one without a date.
+    let ms = item
+        .published_ms
+        .filter(|p| *p >= 0)
+        .map_or(poll_ms, |p| p.min(poll_ms));
     let timestamp = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let label = |key: &str, value: f64, note: Option<String>| Label {
@@ -765,6 +772,15 @@ mod tests {
         assert_eq!(e.author.name, "Forum Café");
         // A date in the future is the poll's time.
         assert_eq!(e.timestamp_ms(), 1_795_255_200_000);
+        // A year before 1970, too (year -26: the event log could not write
+        // it; found by fuzz/fuzz_targets/feed.rs).
+        let ancient = Item {
+            published_ms: Some(-62_960_000_000_000),
+            ..item.clone()
+        };
+        let e2 = item_event("acme", &feed, "Forum Café", &ancient, 1_795_255_200_000);
+        assert_eq!(e2.timestamp_ms(), 1_795_255_200_000);
+        serde_json::to_string(&e2).unwrap();
         assert!(e.id.starts_with("feed:forum:"));
         e.validate().unwrap();
         let keys: Vec<&str> = e.labels.iter().map(|l| l.key.as_str()).collect();
