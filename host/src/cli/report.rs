@@ -167,7 +167,7 @@ pub(crate) fn open_dir(dir: PathBuf) -> Result<Records> {
             dir.display()
         );
     }
-    match SledStore::open(&store_dir) {
+    match SledStore::open_for_tools(&store_dir) {
         Ok(store) => Ok(Records::Store(store)),
         Err(_) if vigie::control::socket_path(&dir).exists() => Ok(Records::RunningHost(dir)),
         Err(e) => Err(e.context(

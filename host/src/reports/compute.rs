@@ -5,15 +5,19 @@
 use super::definitions::{def, CATALOGUE};
 use super::period::{date_of, Period};
 use super::{
-    AlertMark, Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Question, Ranked, Report,
-    ReportOptions, ReviewCounts, Voice,
+    AlertMark, Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Publication, Question,
+    Ranked, Report, ReportOptions, ReviewCounts, Voice,
 };
 use crate::action::{Action, ActionKind, DecidedAction};
 use crate::event::{format_ms, Event, EventKind};
 use crate::store::Verdict;
 use anyhow::Result;
 use jiff::tz::TimeZone;
-use std::collections::{BTreeMap, HashMap, HashSet};
+// foldhash: the maps are keyed by (community, event id) over a month of
+// events, and SipHash's protection against chosen keys buys nothing in a
+// report (6 % of its time over a million events).
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// Below this, a sentiment label counts as negative: the sentiment plugin's
 /// default bad-buzz threshold (`buzz.negative_threshold`).
@@ -41,6 +45,13 @@ const WATCH_REASON: &str = "watch:";
 /// above.
 const MENTION_NEGATIVE_AT: f64 = -0.05;
 const MENTION_POSITIVE_AT: f64 = 0.05;
+/// How the schedule plugin's posts are recognised: their reason starts
+/// so, followed by the post's id.
+const SCHEDULE_REASON: &str = "scheduled post ";
+/// A post's reach counts what it drew in this long after it went out.
+const REACH_WINDOW_MS: i64 = 24 * HOUR_MS;
+/// A publication's text as the report shows it.
+const POST_TEXT_CHARS: usize = 80;
 
 /// The report of `options.period`, and of the previous period of the same
 /// length beside each figure with `options.compare_previous`.
@@ -270,6 +281,19 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
     let mood = mood(&scope, &mut days);
     let hours = hours(&scope, &mood)?;
     let veille = veille(&scope, &days);
+    let publications = publications(logs, &scope);
+    let measured: Vec<&Publication> = publications
+        .iter()
+        .filter(|p| p.reactions.is_some())
+        .collect();
+    let per_post = |n: fn(&Publication) -> Option<u64>| {
+        let counts: Vec<f64> = measured
+            .iter()
+            .filter_map(|p| n(p))
+            .map(|n| n as f64)
+            .collect();
+        mean(&counts)
+    };
 
     let answered = |by: AnsweredBy| {
         questions
@@ -351,6 +375,9 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         figure("veille.mentions", count(veille.mentions)),
         figure("veille.negative_share", veille.negative_share),
         figure("veille.alerts", count(veille.alerts)),
+        figure("publications.posts", count(publications.len() as u64)),
+        figure("publications.reactions_24h", per_post(|p| p.reactions)),
+        figure("publications.replies_24h", per_post(|p| p.replies)),
     ];
 
     Ok(Report {
@@ -396,8 +423,83 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         moderation,
         alerts: mood.alerts,
         share_of_voice: veille.voices,
+        publications,
         definitions: CATALOGUE.iter().map(|d| d.in_lang(options.lang)).collect(),
     })
+}
+
+/// The schedule plugin's posts confirmed in the period (from the audit
+/// log: a post decided but never executed was not published), with the
+/// reactions and replies each drew in its first 24 hours, counted over the
+/// whole log (a post of the period's last evening keeps counting after
+/// the period ends).
+fn publications(logs: &Logs, s: &Scope) -> Vec<Publication> {
+    let mut posts: Vec<(&crate::store::AuditRecord, &str, &str)> = Vec::new();
+    for record in logs.audit {
+        let Action::Post { text, reason } = &record.action.action else {
+            continue;
+        };
+        let Some(rest) = reason.strip_prefix(SCHEDULE_REASON) else {
+            continue;
+        };
+        if !s.in_scope(&record.action.community) || !s.period.contains(record.executed_at_ms) {
+            continue;
+        }
+        let post = rest.split(" (").next().unwrap_or(rest);
+        posts.push((record, post, text));
+    }
+    posts.sort_by_key(|(r, ..)| r.executed_at_ms);
+    // (community, message id) → (posted at, reactions, replies).
+    let mut reach: HashMap<(&str, &str), (i64, u64, u64)> = HashMap::new();
+    for (record, ..) in &posts {
+        if let Some(id) = &record.sent_message_id {
+            reach.insert(
+                (&record.action.community, id),
+                (record.executed_at_ms, 0, 0),
+            );
+        }
+    }
+    if !reach.is_empty() {
+        for e in &s.all_events {
+            let (target, is_reaction) = match (&e.kind, &e.target_message, &e.reply_to) {
+                (EventKind::Reaction, Some(target), _) => (target, true),
+                (_, _, Some(target)) if is_message(e) => (target, false),
+                _ => continue,
+            };
+            let Some((posted, reactions, replies)) = reach.get_mut(&(&e.community, target)) else {
+                continue;
+            };
+            let at = e.timestamp_ms();
+            if at < *posted || at >= posted.saturating_add(REACH_WINDOW_MS) {
+                continue;
+            }
+            *if is_reaction { reactions } else { replies } += 1;
+        }
+    }
+    posts
+        .into_iter()
+        .map(|(record, post, text)| {
+            let counts = record
+                .sent_message_id
+                .as_deref()
+                .and_then(|id| reach.get(&(record.action.community.as_str(), id)));
+            Publication {
+                post: post.to_string(),
+                community: record.action.community.clone(),
+                channel: record.action.channel.clone(),
+                posted_at: format_ms(record.executed_at_ms),
+                text: text
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(POST_TEXT_CHARS)
+                    .collect(),
+                reactions: counts.map(|c| c.1),
+                replies: counts.map(|c| c.2),
+            }
+        })
+        .collect()
 }
 
 /// The activity counts of a period.

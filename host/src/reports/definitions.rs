@@ -383,6 +383,46 @@ pub(crate) const CATALOGUE: &[Def] = &[
             "Par sujet (marque, produit, concurrent) : événements de la période qu'il a trouvés (labels watch.topic avec ce sujet en note) ; sa part = ses mentions ÷ la somme sur tous les sujets (un événement trouvé par deux sujets compte pour les deux) ; positif ≥ 0,05 et négatif ≤ −0,05 selon le label sentiment de l'événement ; par jour dans le fuseau du rapport.",
         ],
     },
+    Def {
+        id: "publications.posts",
+        version: 1,
+        unit: Unit::Count,
+        title: ["Scheduled posts published", "Publications programmées publiées"],
+        formula: [
+            "Posts of the schedule plugin (reason starting with \"scheduled post\") that a platform confirmed in the period (audit log).",
+            "Publications du plugin schedule (raison commençant par « scheduled post ») qu'une plateforme a confirmées dans la période (journal d'audit).",
+        ],
+    },
+    Def {
+        id: "publications.reactions_24h",
+        version: 1,
+        unit: Unit::Rate,
+        title: ["Reactions per post, first 24 h", "Réactions par publication, premières 24 h"],
+        formula: [
+            "Reactions to a published post (reaction events whose target is the message the platform created) in the 24 h after it was confirmed, averaged over the period's posts whose platform gives message ids (not IRC).",
+            "Réactions à une publication (événements réaction visant le message créé par la plateforme) dans les 24 h suivant sa confirmation, en moyenne sur les publications de la période dont la plateforme donne des identifiants de message (pas IRC).",
+        ],
+    },
+    Def {
+        id: "publications.replies_24h",
+        version: 1,
+        unit: Unit::Rate,
+        title: ["Replies per post, first 24 h", "Réponses par publication, premières 24 h"],
+        formula: [
+            "Messages replying to a published post in the 24 h after it was confirmed, averaged over the period's posts whose platform gives message ids (not IRC).",
+            "Messages répondant à une publication dans les 24 h suivant sa confirmation, en moyenne sur les publications de la période dont la plateforme donne des identifiants de message (pas IRC).",
+        ],
+    },
+    Def {
+        id: "publications.reach",
+        version: 1,
+        unit: Unit::Table,
+        title: ["Each post's reach", "Portée de chaque publication"],
+        formula: [
+            "Per published post: its schedule id, community, channel, time, and the reactions and replies it drew in its first 24 h (empty where the platform gives no message id).",
+            "Par publication : son identifiant dans le plugin schedule, sa communauté, son salon, son heure, et les réactions et réponses reçues dans ses premières 24 h (vides quand la plateforme ne donne pas d'identifiant de message).",
+        ],
+    },
 ];
 
 /// The catalogue entry of `id`. The ids are constants of `compute.rs`:

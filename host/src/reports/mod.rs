@@ -85,6 +85,10 @@ pub struct Report {
     /// no event of the period was matched by a topic.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub share_of_voice: Vec<Voice>,
+    /// The schedule plugin's posts the platforms confirmed in the period,
+    /// in time order, each with its first day's reactions and replies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publications: Vec<Publication>,
     /// Every KPI's definition, in the report's language.
     pub definitions: Vec<Definition>,
 }
@@ -222,6 +226,23 @@ pub struct Voice {
     pub previous_mentions: Option<u64>,
     /// Mentions per day, in the order of [`Report::days`].
     pub days: Vec<u64>,
+}
+
+/// A scheduled post a platform published (KPI `publications.reach`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Publication {
+    /// The post's id in the schedule plugin's config.
+    pub post: String,
+    pub community: String,
+    pub channel: String,
+    /// RFC 3339: when the platform confirmed it.
+    pub posted_at: String,
+    /// Its text's first line, at most 80 characters.
+    pub text: String,
+    /// Reactions to it and replies to it in its first 24 h; `None` where
+    /// the platform gave no id for the message it created (IRC).
+    pub reactions: Option<u64>,
+    pub replies: Option<u64>,
 }
 
 /// A bad-buzz alert, as marked on the mood chart.

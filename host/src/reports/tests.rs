@@ -528,3 +528,110 @@ fn a_digest_config_mistake_names_the_key() {
     assert!(bad("monday", "09:00", "Paris", "s").starts_with("timezone = \"Paris\""));
     assert!(bad("monday", "09:00", "UTC", " ").starts_with("channel must not be empty"));
 }
+
+fn executed(post: &str, at: &str, sent_message_id: Option<&str>) -> crate::store::AuditRecord {
+    let at =
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+    let ms = (at.unix_timestamp_nanos() / 1_000_000) as i64;
+    let mut action = decided(
+        "schedule",
+        "unused",
+        Action::Post {
+            text: format!("{post} is out!\nsecond line"),
+            reason: format!("scheduled post {post} (2026-11-22 09:00 UTC)"),
+        },
+    );
+    action.event_id = None;
+    action.tick_ms = Some(ms);
+    crate::store::AuditRecord {
+        executed_at_ms: ms,
+        key: format!("key-{post}"),
+        connector: "matrix".into(),
+        target_user: None,
+        action,
+        platform_reply: String::new(),
+        sent_message_id: sent_message_id.map(Into::into),
+        evidence: None,
+        attempts: 1,
+        decided_by: None,
+    }
+}
+
+#[test]
+fn a_published_post_counts_the_reactions_and_replies_of_its_first_day() {
+    let reaction = |id: &str, target: &str, at: &str| {
+        let mut e = event(id, EventKind::Reaction, "bob", at);
+        e.event.target_message = Some(target.into());
+        e.event.reaction = Some("👍".into());
+        e
+    };
+    let reply = |id: &str, to: &str, at: &str| {
+        let mut e = message(id, "cleo", at, "nice");
+        e.event.reply_to = Some(to.into());
+        e
+    };
+    let events = vec![
+        message("m0", "bob", "2026-11-22T08:00:00Z", "morning"),
+        reaction("r1", "$launch", "2026-11-22T09:05:00Z"),
+        reaction("r2", "$launch", "2026-11-23T08:59:00Z"),
+        // Past its first 24 hours: not counted.
+        reaction("r3", "$launch", "2026-11-23T09:01:00Z"),
+        // To another message: not counted.
+        reaction("r4", "m0", "2026-11-22T09:06:00Z"),
+        reply("p1", "$launch", "2026-11-22T10:00:00Z"),
+        reply("p2", "$tips", "2026-11-22T19:00:00Z"),
+        reply("p3", "$tips", "2026-11-22T20:00:00Z"),
+    ];
+    let audit = vec![
+        executed("tips", "2026-11-22T18:00:00Z", Some("$tips")),
+        executed("launch", "2026-11-22T09:00:00Z", Some("$launch")),
+        // IRC gives no message id: listed, not measured.
+        executed("irc-news", "2026-11-22T12:00:00Z", None),
+        // Another day: not in the period.
+        executed("old", "2026-11-21T09:00:00Z", Some("$old")),
+    ];
+    let opts = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    let report = compute(
+        &Logs {
+            events: &events,
+            actions: &[],
+            audit: &audit,
+            review: &[],
+            shadow: &[],
+        },
+        &opts,
+    )
+    .unwrap();
+    let posts: Vec<(&str, Option<u64>, Option<u64>)> = report
+        .publications
+        .iter()
+        .map(|p| (p.post.as_str(), p.reactions, p.replies))
+        .collect();
+    assert_eq!(
+        posts,
+        vec![
+            ("launch", Some(2), Some(1)),
+            ("irc-news", None, None),
+            ("tips", Some(0), Some(2)),
+        ]
+    );
+    assert_eq!(report.publications[0].text, "launch is out!");
+    assert_eq!(value(&report, "publications.posts"), Some(3.0));
+    assert_eq!(value(&report, "publications.reactions_24h"), Some(1.0));
+    assert_eq!(value(&report, "publications.replies_24h"), Some(1.5));
+    let html = render(&report, Format::Html).unwrap();
+    assert!(html.contains("launch is out!"), "{html}");
+    let csv = render(&report, Format::Csv).unwrap();
+    assert!(
+        csv.contains("publications.reach.launch.reactions,1,2026-11-22T09:00:00Z,2,,\n"),
+        "{csv}"
+    );
+    let text = render(&report, Format::Text).unwrap();
+    assert!(text.contains("irc-news"), "{text}");
+
+    // No post: no section.
+    let quiet = run(&events, &[], &opts);
+    assert!(quiet.publications.is_empty());
+    assert!(!render(&quiet, Format::Text).unwrap().contains("irc-news"));
+    assert!(!render(&quiet, Format::Html).unwrap().contains("Each post"));
+}

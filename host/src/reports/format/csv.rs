@@ -76,6 +76,21 @@ pub fn render(report: &Report) -> String {
             ));
         }
     }
+    // Publications: a post's reach, its id after the KPI's, its time as
+    // the scope.
+    let reach_version = report
+        .definition("publications.reach")
+        .map_or(0, |d| d.version);
+    for p in &report.publications {
+        for (what, n) in [("reactions", p.reactions), ("replies", p.replies)] {
+            out.push_str(&format!(
+                "{},{reach_version},{},{},,\n",
+                csv_field(&format!("publications.reach.{}.{what}", p.post)),
+                p.posted_at,
+                number(n.map(|n| n as f64))
+            ));
+        }
+    }
     for day in &report.days {
         for (id, value) in DAILY {
             let version = report.definition(id).map_or(0, |d| d.version);

@@ -217,6 +217,7 @@ pub fn render(report: &Report) -> String {
                 definition_caption(&mut out, report, "mood.alerts");
             }
             "veille" => share_of_voice(&mut out, report, &labels),
+            "publications" => publications(&mut out, report),
             _ => {}
         }
         out.push_str("</section>\n");
@@ -391,6 +392,41 @@ fn questions(out: &mut String, report: &Report) {
         }
         out.push_str("</table>\n");
     }
+}
+
+/// Each published post with what it drew in its first day.
+fn publications(out: &mut String, report: &Report) {
+    let lang = report.lang;
+    if report.publications.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h3>{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(kpi_title(report, "publications.reach")),
+        tr(lang, "published", "publiée"),
+        tr(lang, "post", "publication"),
+        tr(lang, "channel", "salon"),
+        tr(lang, "text", "texte"),
+        tr(lang, "reactions", "réactions"),
+        tr(lang, "replies", "réponses"),
+    );
+    let count = |n: Option<u64>| n.map_or("—".to_string(), |n| n.to_string());
+    for p in &report.publications {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{} #{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(&p.posted_at),
+            esc(&p.post),
+            esc(&p.community),
+            esc(&p.channel),
+            esc(&p.text),
+            count(p.reactions),
+            count(p.replies)
+        );
+    }
+    out.push_str("</table>\n");
+    definition_caption(out, report, "publications.reach");
 }
 
 /// The topics' mentions as bars, then a table with their shares and

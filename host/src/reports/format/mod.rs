@@ -106,17 +106,24 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("moderation", "Moderation", "Modération"),
     ("mood", "Mood", "Humeur"),
     ("veille", "Veille (web watch)", "Veille"),
+    ("publications", "Publications", "Publications"),
 ];
 
 /// Whether a section has anything to show: the veille section only when
-/// the watch plugin matched something (in the period or the previous one).
+/// the watch plugin matched something (in the period or the previous one),
+/// the publications section only when the schedule plugin published
+/// something (in the period or the previous one).
 fn shows(report: &Report, prefix: &str) -> bool {
-    prefix != "veille"
-        || !report.share_of_voice.is_empty()
-        || report
-            .figures
-            .iter()
-            .any(|f| f.id == "veille.alerts" && f.value.is_some_and(|v| v > 0.0))
+    let positive = |id: &str| {
+        report
+            .figure(id)
+            .is_some_and(|f| f.value.or(f.previous).is_some_and(|v| v > 0.0))
+    };
+    match prefix {
+        "veille" => !report.share_of_voice.is_empty() || positive("veille.alerts"),
+        "publications" => !report.publications.is_empty() || positive("publications.posts"),
+        _ => true,
+    }
 }
 
 #[cfg(test)]

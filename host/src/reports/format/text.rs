@@ -169,6 +169,28 @@ pub fn render(report: &Report) -> String {
                     ));
                 }
             }
+            "publications" => {
+                out.push_str(&format!(
+                    "  {}\n",
+                    tr(
+                        lang,
+                        "Posts: published, post, channel, reactions / replies in 24 h",
+                        "Publications : publiée, publication, salon, réactions / réponses en 24 h"
+                    )
+                ));
+                let count = |n: Option<u64>| n.map_or("—".to_string(), |n| n.to_string());
+                for p in &report.publications {
+                    out.push_str(&format!(
+                        "    {} {:<16} {} #{}  {} / {}\n",
+                        p.posted_at,
+                        p.post,
+                        p.community,
+                        p.channel,
+                        count(p.reactions),
+                        count(p.replies)
+                    ));
+                }
+            }
             "veille" => {
                 out.push_str(&format!(
                     "  {}\n",
