@@ -354,7 +354,14 @@ deliver_to = "{}"
     );
 
     // Nothing without a session.
-    for page in ["/live", "/audit", "/dead-letters", "/plugins", "/"] {
+    for page in [
+        "/live",
+        "/audit",
+        "/dead-letters",
+        "/plugins",
+        "/reports",
+        "/",
+    ] {
         let resp = client().get(format!("{base}{page}")).send().unwrap();
         assert_eq!(resp.status(), 303, "{page}");
         let location = resp.headers()["location"].to_str().unwrap().to_string();
@@ -588,6 +595,58 @@ deliver_to = "{}"
     assert!(
         stderr.contains("a running vigie holds the store") && stderr.contains("stop it"),
         "{stderr}"
+    );
+
+    // Reports: `vigie report` in the browser, for any role; the report is
+    // its own document (inline style and SVG, still no script).
+    let (status, form) = get(&base, "/reports", Some(&root.cookie));
+    assert_eq!(status, 200);
+    assert!(form.contains("/reports/view"), "{form}");
+    let (status, json) = get(
+        &base,
+        "/reports/view?period=day&day=2026-11-22&format=json&community=acme",
+        Some(&vera.cookie),
+    );
+    assert_eq!(status, 200, "{json}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let messages = report["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "activity.messages")
+        .and_then(|f| f["value"].as_f64())
+        .unwrap();
+    assert!(messages >= 1.0, "{json}");
+    let resp = client()
+        .get(format!(
+            "{base}/reports/view?period=week&week=2026-W47&compare=previous"
+        ))
+        .header(
+            "cookie",
+            format!("vigie_session={}; vigie_lang=fr", vera.cookie),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script"),
+        "{csp}"
+    );
+    let html = resp.text().unwrap();
+    assert!(html.contains("<svg") && html.contains("Activité"), "{html}");
+    let (status, body) = get(
+        &base,
+        "/reports/view?period=week&week=48",
+        Some(&vera.cookie),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        get(&base, "/reports/view?period=week&week=2026-W47", None).0,
+        303
     );
 
     let log = host.stop();

@@ -28,7 +28,8 @@
 //!   browser loses old items; the pipeline never waits.
 //! - **Pages** (one module each): [`live`], [`audit`] (with a CSV export),
 //!   [`dead_letters`] (retry for admins), [`plugins`], [`review`] (the
-//!   review queue: moderators approve, reject or act otherwise); [`metrics`] serves
+//!   review queue: moderators approve, reject or act otherwise),
+//!   [`reports`] (`vigie report` in the browser); [`metrics`] serves
 //!   `/metrics` in the Prometheus text format.
 //! - **An address in use does not stop the host** (tests run many demo
 //!   hosts at once, and the demo enables the console): the host logs a
@@ -43,6 +44,7 @@ pub mod i18n;
 pub mod live;
 pub mod metrics;
 pub mod plugins;
+pub mod reports;
 pub mod review;
 pub mod server;
 

@@ -78,6 +78,8 @@ pub fn app(state: Shared) -> Router {
         .route("/api/audit.csv", get(super::audit::csv))
         .route("/dead-letters", get(super::dead_letters::page))
         .route("/dead-letters/retry", post(super::dead_letters::retry))
+        .route("/reports", get(super::reports::page))
+        .route("/reports/view", get(super::reports::view))
         .route("/plugins", get(super::plugins::page))
         .route("/plugins/lift", post(super::plugins::lift))
         .route("/metrics", get(super::metrics::serve))
@@ -288,6 +290,7 @@ pub fn page(user: &User, title: &str, active: &str, content: Markup) -> Response
             lang.tr("Dead letters", "Échecs définitifs").to_string(),
         ),
         ("/plugins", lang.tr("Plugins", "Plugins").to_string()),
+        ("/reports", lang.tr("Reports", "Rapports").to_string()),
     ];
     let markup = html! {
         (DOCTYPE)
