@@ -28,7 +28,9 @@
 //!   browser loses old items; the pipeline never waits.
 //! - **Pages** (one module each): [`live`], [`audit`] (with a CSV export),
 //!   [`dead_letters`] (retry for admins), [`plugins`], [`review`] (the
-//!   review queue: moderators approve, reject or act otherwise); [`metrics`] serves
+//!   review queue: moderators approve, reject or act otherwise),
+//!   [`contests`] (giveaways and polls with their verification data and
+//!   lists, read by [`crate::contests`]); [`metrics`] serves
 //!   `/metrics` in the Prometheus text format.
 //! - **An address in use does not stop the host** (tests run many demo
 //!   hosts at once, and the demo enables the console): the host logs a
@@ -38,6 +40,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod contests;
 pub mod dead_letters;
 pub mod i18n;
 pub mod live;
