@@ -48,8 +48,10 @@
 //! Beside the path, [`control`] is the running host's read-only Unix
 //! socket, through which `vigie audit` reads the store the host holds;
 //! [`console`] is the web console (`[console] listen`): live events and
-//! actions, the audit, dead letters, plugins, accounts and `/metrics`,
-//! served by axum in the same process, fed by two taps in the pipeline;
+//! actions, the audit, dead letters, contests and polls, plugins, accounts
+//! and `/metrics`, served by axum in the same process, fed by two taps in
+//! the pipeline; [`contests`] reads the giveaways and polls the plugins
+//! keep in the store, with their verification data;
 //! [`versions`] keeps every plugin version the host ran, for replays;
 //! [`reports`] turns the logs into KPIs (`vigie report`);
 //! [`progress`] shows long work on stderr.
@@ -82,6 +84,7 @@ pub mod community;
 pub mod config;
 pub mod connector;
 pub mod console;
+pub mod contests;
 pub mod contract;
 pub mod control;
 pub mod delivery;

@@ -10,7 +10,9 @@
 //! the metrics, the review queue (approve, reject, act otherwise, roles). In a real browser (Debian's chromium, driven through
 //! chromedriver with fantoccini): log in, see an appended event appear on
 //! the Live page, markup in messages shown as text, and a held ban approved
-//! on the Review page.
+//! on the Review page. The Contests and polls page with the real giveaway
+//! and poll plugins: each ended one's list downloads and verifies with the
+//! page's own `vigie verify-draw` / `verify-poll` command.
 
 use crate::env::message;
 use crate::process::VigieProcess;
@@ -678,6 +680,159 @@ deliver_to = "{}"
         .is_none());
 }
 
+/// The text of the first `<pre class="command"><code>` after `after` in
+/// a page.
+fn command_after(page: &str, after: &str) -> String {
+    let start = page
+        .find(after)
+        .unwrap_or_else(|| panic!("`{after}` in the page"));
+    let marker = "<pre class=\"command\"><code>";
+    let from = page[start..].find(marker).expect("a command") + start + marker.len();
+    let end = page[from..].find("</code>").expect("its end") + from;
+    page[from..end].to_string()
+}
+
+/// The Contests and polls page, with the real giveaway and poll plugins:
+/// a contest and a poll opened and closed with chat events, one of each
+/// left running. Running ones come first; the prize is escaped; each
+/// ended one's list downloads (session required) and verifies with the
+/// page's own command run by the real binary; a running one has no list;
+/// French and English.
+#[test]
+fn console_contests_page_lists_verify_with_the_real_commands() {
+    // The host runs on the wall clock: recent events, deadlines ahead.
+    let events = crate::contests::contest_events(vigie::connector::now_ms() - 20 * 60_000);
+    let mut host = Host::start_with(
+        crate::contests::CHAINS,
+        "",
+        &events[0],
+        &[("vera", "viewer")],
+    );
+    for line in &events[1..] {
+        host.append(line);
+    }
+    let base = host.base.clone();
+
+    // No session: the page sends to the login, the list answers 401.
+    let giveaway_list = "/api/contests/list?community=acme&entry=giveaway&id=1";
+    let poll_list = "/api/contests/list?community=acme&entry=poll&id=1";
+    assert_eq!(get(&base, "/contests", None).0, 303);
+    assert_eq!(get(&base, giveaway_list, None).0, 401);
+
+    let vera = login(&base, "vera");
+    let page = wait_for(
+        "both running ones on the page",
+        Duration::from_secs(60),
+        || {
+            let (status, page) = get(&base, "/contests", Some(&vera.cookie));
+            (status == 200 && page.contains("Cake?") && page.contains("Cup")).then_some(page)
+        },
+    );
+    assert!(page.contains("<h1>Contests and polls</h1>"), "{page}");
+    assert!(page.contains("href=\"/contests\""), "{page}");
+    assert!(
+        page.contains("Mug &lt;b&gt;") && !page.contains("Mug <b>"),
+        "{page}"
+    );
+    // Running first: both running ones before the first past one.
+    let past = page.find("<h2>Past").expect("a Past section");
+    assert!(page.find("Cake?").unwrap() < past && page.find("Cup").unwrap() < past);
+    assert!(
+        page.find("Tea or coffee?").unwrap() > past && page.find("Mug &lt;b&gt;").unwrap() > past
+    );
+    assert!(page.contains("the seed is published at the draw"), "{page}");
+
+    // Each ended one: download the list, save it under the name the
+    // command uses, run the command with the real binary.
+    let dir = tempfile::tempdir().unwrap();
+    for (path, after, file) in [
+        (
+            giveaway_list,
+            "Mug &lt;b&gt;",
+            "acme-giveaway-1-entries.txt",
+        ),
+        (poll_list, "Tea or coffee?", "acme-poll-1-ballots.txt"),
+    ] {
+        let resp = client()
+            .get(format!("{base}{path}"))
+            .header("cookie", format!("vigie_session={}", vera.cookie))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(
+            resp.headers()["content-type"].to_str().unwrap(),
+            "text/plain; charset=utf-8"
+        );
+        assert!(resp.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(file));
+        let body = resp.bytes().unwrap();
+        std::fs::write(dir.path().join(file), &body).unwrap();
+        let command = command_after(&page, after);
+        let args: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(args[0], "vigie", "{command}");
+        assert!(args.contains(&file), "{command}");
+        let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(&args[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{command}: {stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if path == giveaway_list {
+            assert!(
+                stdout.contains("entries:    ok") && stdout.contains("winner 2:"),
+                "{stdout}"
+            );
+        } else {
+            assert!(
+                stdout.contains("the ballot list is the published one")
+                    && stdout.contains("3 ballots, 2 options"),
+                "{stdout}"
+            );
+        }
+        // A changed list does not verify.
+        std::fs::write(dir.path().join(file), [&body[..], &b"zed\n"[..]].concat()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+            .args(&args[1..])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command} verified a changed list");
+    }
+    // A running one has no list; an unknown entry neither.
+    for path in [
+        "/api/contests/list?community=acme&entry=giveaway&id=2",
+        "/api/contests/list?community=acme&entry=automod&id=1",
+        "/api/contests/list?community=acme&entry=giveaway&id=99",
+    ] {
+        assert_eq!(get(&base, path, Some(&vera.cookie)).0, 404, "{path}");
+    }
+    // The filter by community, and French.
+    let (status, page) = get(&base, "/contests?community=other", Some(&vera.cookie));
+    assert_eq!(status, 200);
+    assert!(!page.contains("Cup"), "{page}");
+    let fr = client()
+        .get(format!("{base}/contests"))
+        .header("cookie", format!("vigie_session={}", vera.cookie))
+        .header("accept-language", "fr")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(fr.contains("<h1>Concours et sondages</h1>"), "{fr}");
+    assert!(
+        fr.contains("Télécharger la liste des participations"),
+        "{fr}"
+    );
+    host.stop();
+}
+
 /// The review queue page: a held ban and a flag from the probe plugin
 /// (`review = ["ban"]`) behind a webhook connector. Viewers see it without
 /// buttons and are refused (403); a POST without CSRF is refused; a
@@ -1309,11 +1464,42 @@ async fn browse(
         .at_most(wait)
         .for_element(Locator::XPath("//td[contains(., 'approved by root')]"))
         .await?;
+    // The Contests and polls page, from the navigation, in English then
+    // (the header's button) in French.
+    browser
+        .find(Locator::Css("header nav a[href='/contests']"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//main/h1[.='Contests and polls']"))
+        .await?;
+    browser
+        .find(Locator::Css("form.lang button"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//main/h1[.='Concours et sondages']"))
+        .await?;
+    let nav = browser
+        .find(Locator::Css("header nav a.active"))
+        .await?
+        .text()
+        .await?;
+    if nav != "Concours et sondages" {
+        return Err(format!("the active nav link says {nav:?}").into());
+    }
     Ok(())
 }
 
 /// Logs in in chromium, sees an appended event arrive on the Live page,
-/// and markup in messages shown as text; saves `target/console-live.png`.
+/// and markup in messages shown as text; saves `target/console-live.png`;
+/// approves a held ban; opens Contests and polls in English and French.
 #[test]
 fn console_in_a_browser_live_page_and_escaping() {
     let receiver = start_receiver();

@@ -8,6 +8,7 @@ mod chain;
 mod cli;
 mod cluster;
 mod console;
+mod contests;
 mod fault_proxy;
 mod feed;
 mod first_party;

@@ -29,7 +29,9 @@
 //! - **Pages** (one module each): [`live`], [`audit`] (with a CSV export),
 //!   [`dead_letters`] (retry for admins), [`plugins`], [`review`] (the
 //!   review queue: moderators approve, reject or act otherwise),
-//!   [`reports`] (`vigie report` in the browser); [`metrics`] serves
+//!   [`contests`] (giveaways and polls with their verification data and
+//!   lists, read by [`crate::contests`]), [`reports`] (`vigie report` in
+//!   the browser); [`metrics`] serves
 //!   `/metrics` in the Prometheus text format.
 //! - **An address in use does not stop the host** (tests run many demo
 //!   hosts at once, and the demo enables the console): the host logs a
@@ -39,6 +41,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod contests;
 pub mod dead_letters;
 pub mod i18n;
 pub mod live;

@@ -80,6 +80,8 @@ pub fn app(state: Shared) -> Router {
         .route("/dead-letters/retry", post(super::dead_letters::retry))
         .route("/reports", get(super::reports::page))
         .route("/reports/view", get(super::reports::view))
+        .route("/contests", get(super::contests::page))
+        .route("/api/contests/list", get(super::contests::list))
         .route("/plugins", get(super::plugins::page))
         .route("/plugins/lift", post(super::plugins::lift))
         .route("/metrics", get(super::metrics::serve))
@@ -288,6 +290,11 @@ pub fn page(user: &User, title: &str, active: &str, content: Markup) -> Response
         (
             "/dead-letters",
             lang.tr("Dead letters", "Échecs définitifs").to_string(),
+        ),
+        (
+            "/contests",
+            lang.tr("Contests and polls", "Concours et sondages")
+                .to_string(),
         ),
         ("/plugins", lang.tr("Plugins", "Plugins").to_string()),
         ("/reports", lang.tr("Reports", "Rapports").to_string()),
