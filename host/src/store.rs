@@ -465,7 +465,16 @@ impl SledStore {
     }
 
     fn read_log<T: serde::de::DeserializeOwned>(&self, prefix: u8, what: &str) -> Result<Vec<T>> {
-        let mut records = Vec::with_capacity(self.log_len_bound(prefix)?);
+        // The logs keyed by the shared sequence number; the others (the
+        // review queue by action key, reversals by due time) reserve
+        // nothing ahead.
+        let keyed_by_seq = matches!(prefix, EVENTS | ACTIONS | TICKS | SHADOW | AUDIT | REJECTED);
+        let reserve = if keyed_by_seq {
+            self.log_len_bound(prefix)?
+        } else {
+            0
+        };
+        let mut records = Vec::with_capacity(reserve);
         for v in self.tree.scan_prefix([prefix]).values() {
             records.push(
                 serde_json::from_slice(&v?)
@@ -475,24 +484,26 @@ impl SledStore {
         Ok(records)
     }
 
-    /// At least the number of records of a log keyed `prefix seq`, from its
+    /// About the number of records of a log keyed `prefix seq`, from its
     /// first and last sequence numbers (the logs share one sequence, so it
-    /// may be a few times more): reserved at once, a log of a million
-    /// records is not copied over and over as its vector grows, and pages
-    /// reserved but never written cost no memory.
+    /// may be a few times more), at most two million: reserved at once, a
+    /// log of a million records is not copied over and over as its vector
+    /// grows, and pages reserved but never written cost no memory.
     fn log_len_bound(&self, prefix: u8) -> Result<usize> {
-        const MAX_RESERVED: u64 = 1 << 26;
+        const MAX_RESERVED: u64 = 1 << 21;
         let seq = |key: &[u8]| -> Option<u64> {
-            Some(u64::from_be_bytes(key.get(1..9)?.try_into().ok()?))
+            let bytes: [u8; 8] = key.get(1..)?.try_into().ok()?;
+            Some(u64::from_be_bytes(bytes))
         };
         let mut keys = self.tree.scan_prefix([prefix]).keys();
         let Some(first) = keys.next().transpose()? else {
             return Ok(0);
         };
         let last = keys.next_back().transpose()?;
-        let bound = match (seq(&first), last.as_deref().and_then(seq)) {
-            (Some(first), Some(last)) => last.saturating_sub(first).saturating_add(1),
-            _ => 1,
+        let bound = match (seq(&first), last.as_deref().map(seq)) {
+            (Some(first), Some(Some(last))) => last.saturating_sub(first).saturating_add(1),
+            (Some(_), None) => 1,
+            _ => 0,
         };
         Ok(usize::try_from(bound.min(MAX_RESERVED)).unwrap_or(0))
     }
