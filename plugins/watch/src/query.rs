@@ -125,7 +125,12 @@ impl Query {
         if tokens.is_empty() {
             return Err("the query is empty".into());
         }
-        let mut p = Parser { tokens, at: 0 };
+        let mut p = Parser {
+            tokens,
+            at: 0,
+            depth: 0,
+            terms: 0,
+        };
         let q = p.or()?;
         if let Some(t) = p.tokens.get(p.at) {
             return Err(format!("unexpected {} in the query", t.describe()));
@@ -361,9 +366,19 @@ fn lex(input: &str) -> Result<Vec<Tok>, String> {
     Ok(out)
 }
 
+/// Groups and NOTs nest at most this deep, and a query has at most this
+/// many terms: the parser and the matcher recurse over the query's tree,
+/// and a query of thousands of `(` (found by the config_watch fuzz
+/// target) overflowed the stack.
+const MAX_NESTING: usize = 32;
+const MAX_TERMS: usize = 256;
+
 struct Parser {
     tokens: Vec<Tok>,
     at: usize,
+    /// Groups and NOTs open around the current token.
+    depth: usize,
+    terms: usize,
 }
 
 impl Parser {
@@ -418,20 +433,39 @@ impl Parser {
             return Err("the query ends where a term was expected".into());
         };
         self.at += 1;
+        if matches!(tok, Tok::Not | Tok::Open) {
+            if self.depth == MAX_NESTING {
+                return Err(format!(
+                    "the query nests groups and NOTs more than {MAX_NESTING} deep"
+                ));
+            }
+            self.depth += 1;
+        }
         match tok {
-            Tok::Not => Ok(Query::Not(Box::new(self.unary()?))),
+            Tok::Not => {
+                let q = Query::Not(Box::new(self.unary()?));
+                self.depth -= 1;
+                Ok(q)
+            }
             Tok::Open => {
                 let q = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
                     return Err("a `(` is not closed".into());
                 }
                 self.at += 1;
+                self.depth -= 1;
                 Ok(q)
             }
             Tok::Word(field, w) | Tok::Phrase(field, w) => {
                 let words = vigie_text::words(&w);
                 if words.is_empty() {
                     return Err(format!("`{w}` has no letter or digit to find"));
+                }
+                self.terms += 1;
+                if self.terms > MAX_TERMS {
+                    return Err(format!(
+                        "the query has more than {MAX_TERMS} terms: split it into topics"
+                    ));
                 }
                 Ok(Query::Term { field, words })
             }
@@ -536,6 +570,24 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(&text[a..b], "Acme Café de Lyon");
+    }
+
+    #[test]
+    fn a_query_too_deep_or_too_long_is_refused_not_overflowed() {
+        let deep = format!("{}acme{}", "(".repeat(20_000), ")".repeat(20_000));
+        let e = Query::parse(&deep).unwrap_err();
+        assert!(e.contains("more than 32 deep"), "{e}");
+        let nots = format!("acme {}globex", "NOT ".repeat(20_000));
+        assert!(Query::parse(&nots).unwrap_err().contains("deep"));
+        let long = vec!["acme"; 20_000].join(" ");
+        assert!(Query::parse(&long)
+            .unwrap_err()
+            .contains("more than 256 terms"));
+        // The limits themselves are fine.
+        let ok = format!("{}acme{}", "(".repeat(32), ")".repeat(32));
+        assert!(Query::parse(&ok).is_ok());
+        assert!(Query::parse(&vec!["acme"; 256].join(" ")).is_ok());
+        assert!(Query::parse("acme NOT (globex OR (initech AND NOT hooli))").is_ok());
     }
 
     #[test]
