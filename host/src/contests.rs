@@ -27,9 +27,11 @@
 //! (a poll with `results=end` promises nobody sees them before the end):
 //! only its number of ballots.
 
+use crate::action::DecidedAction;
 use crate::router::Routes;
 use crate::store::{KvScope, Store};
 use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
 /// The most contests (or polls) read per community and plugin entry: the
@@ -37,7 +39,8 @@ use std::collections::BTreeSet;
 pub const MAX_PER_SCOPE: u64 = 1000;
 
 /// Which plugin keeps them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// The giveaway plugin: contests with a verifiable draw.
     Giveaway,
@@ -66,7 +69,7 @@ impl Kind {
 }
 
 /// One plugin entry's key-value space in one community.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Scope {
     pub community: String,
     /// The plugin entry's name in the config (`[plugins.NAME]`).
@@ -131,8 +134,36 @@ pub fn scopes(routes: &Routes, store: &dyn Store) -> Result<Vec<Scope>> {
     Ok(out.into_iter().collect())
 }
 
+/// The scopes that hold contests or polls, found from the records alone
+/// (for tools that have no config, such as `vigie report --data-dir`):
+/// each (community, plugin entry) that decided an action — every contest
+/// and poll announces its start — whose key-value space has the giveaway
+/// plugin's `contest/` keys or the poll plugin's `poll/` keys.
+pub fn scopes_of_actions(store: &dyn Store, actions: &[DecidedAction]) -> Result<Vec<Scope>> {
+    let pairs: BTreeSet<(&str, &str)> = actions
+        .iter()
+        .map(|a| (a.community.as_str(), a.by.plugin.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for (community, entry) in pairs {
+        let kv = KvScope::new(community, entry);
+        for (prefix, kind) in [("contest/", Kind::Giveaway), ("poll/", Kind::Poll)] {
+            if !store.kv_keys(&kv, prefix, 1)?.is_empty() {
+                out.push(Scope {
+                    community: community.to_string(),
+                    entry: entry.to_string(),
+                    kind,
+                });
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Where a contest or poll stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Taking entries or votes.
     Running,
@@ -143,7 +174,7 @@ pub enum Status {
 }
 
 /// One contest or poll.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contest {
     pub scope: Scope,
     /// Its number in its scope, `#n` in the plugin's messages.
@@ -168,7 +199,8 @@ pub struct Contest {
 }
 
 /// A giveaway's winners or a poll's result.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Giveaway {
         /// Winners announced at the start.
@@ -193,7 +225,8 @@ pub enum Outcome {
 }
 
 /// The published verification data.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Verification {
     /// A giveaway's draw.
     Draw {

@@ -105,8 +105,13 @@ async fn answer(stream: tokio::net::UnixStream, store: Arc<dyn Store>) -> Result
                 }
             }
             "actions" => json_lines(&store.actions()?),
+            "contests" => {
+                let actions = store.actions()?;
+                let scopes = crate::contests::scopes_of_actions(store.as_ref(), &actions)?;
+                json_lines(&crate::contests::list(store.as_ref(), &scopes)?)
+            }
             other => Ok(vec![format!(
-                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, ticks, actions, review, decide)",
+                "error: unknown request `{}` (audit, dead-letters, shadow-log, events, ticks, actions, contests, review, decide)",
                 other.chars().take(40).collect::<String>()
             )]),
         }

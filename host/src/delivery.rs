@@ -414,21 +414,8 @@ impl Delivery {
                 if store.is_done(&key)? || store.outbox(&n)?.iter().any(|(_, e)| e.key == key) {
                     return Ok(Some(false));
                 }
-                let (events, actions, audit, review, shadow) = (
-                    store.events()?,
-                    store.actions()?,
-                    store.audit()?,
-                    store.review_queue()?,
-                    store.shadow_log()?,
-                );
-                let logs = crate::reports::Logs {
-                    events: &events,
-                    actions: &actions,
-                    audit: &audit,
-                    review: &review,
-                    shadow: &shadow,
-                };
-                let Some(text) = d.message(&logs, &c, &w)? else {
+                let logs = crate::reports::OwnedLogs::read(store.as_ref())?;
+                let Some(text) = d.message(&logs.logs(), &c, &w)? else {
                     return Ok(None);
                 };
                 let now = now_ms();

@@ -220,4 +220,57 @@ fn contests_of_the_real_plugins_verify() {
     let report = poll_tally::verify(&String::from_utf8(list).unwrap(), hash).unwrap();
     assert!(report.exact);
     assert_eq!(report.tally.counts, vec![1, 2]);
+    drop(store);
+
+    // `vigie report` finds the same contests with no config (from the
+    // action log and the plugins' key-value spaces) and reports them.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["report", "--data-dir"])
+        .arg(env.dir.path().join("data"))
+        .args(["--format", "json", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows: Vec<(String, u64, String, u64)> = json["contests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no contests in the report: {json}"))
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap().to_string(),
+                c["id"].as_u64().unwrap(),
+                c["status"].as_str().unwrap().to_string(),
+                c["entries"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64, String, u64)> = [
+        ("giveaway", 1, "ended", 3),
+        ("poll", 1, "ended", 3),
+        ("giveaway", 2, "running", 1),
+        ("poll", 2, "running", 1),
+    ]
+    .iter()
+    .map(|(k, id, s, n)| (k.to_string(), *id, s.to_string(), *n))
+    .collect();
+    assert_eq!(rows, expected, "{json}");
+    let figure = |id: &str| {
+        json["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))["value"]
+            .clone()
+    };
+    assert_eq!(figure("contests.run"), 4.0);
+    assert_eq!(figure("contests.entries"), 8.0);
+    assert_eq!(json["contests"][0]["winners"].as_array().unwrap().len(), 2);
+    assert_eq!(json["contests"][1]["results"][1]["answer"], "Coffee");
+    assert_eq!(json["contests"][1]["results"][1]["ballots"], 2);
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use vigie::action::{Action, PluginRef, Severity};
 use vigie::event::{Author, Event, EventKind};
-use vigie::reports::{self, Lang, Logs, Period, ReportOptions};
+use vigie::reports::{self, Lang, Period, ReportOptions};
 use vigie::store::{
     AuditRecord, Commit, OutboxEntry, ReviewDecision, ReviewItem, ShadowRecord, Verdict,
 };
@@ -626,20 +626,8 @@ fn a_known_day_gives_every_figure_exactly() {
     let dir = tempfile::tempdir().unwrap();
     build_log(dir.path());
     let store = SledStore::open(&dir.path().join("store")).unwrap();
-    let (events, actions, audit, review, shadow) = (
-        store.events().unwrap(),
-        store.actions().unwrap(),
-        store.audit().unwrap(),
-        store.review_queue().unwrap(),
-        store.shadow_log().unwrap(),
-    );
-    let logs = Logs {
-        events: &events,
-        actions: &actions,
-        audit: &audit,
-        review: &review,
-        shadow: &shadow,
-    };
+    let owned = reports::OwnedLogs::read(&store).unwrap();
+    let logs = owned.logs();
     let utc = reports::time_zone(None).unwrap();
     let options = |period: Period, community: Option<&str>| ReportOptions {
         period,

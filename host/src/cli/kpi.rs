@@ -123,12 +123,14 @@ pub fn report(args: ReportArgs) -> Result<()> {
     let audit = records.audit()?;
     let review = records.review_queue()?;
     let shadow = records.shadow_log()?;
+    let contests = records.contests(&actions)?;
     let logs = Logs {
         events: &events,
         actions: &actions,
         audit: &audit,
         review: &review,
         shadow: &shadow,
+        contests: &contests,
     };
     let options = ReportOptions {
         period,

@@ -87,6 +87,21 @@ impl Records {
         }
     }
 
+    /// The giveaway and poll plugins' contests and polls, of the scopes
+    /// found from `actions` (the action log).
+    pub(crate) fn contests(
+        &self,
+        actions: &[vigie::DecidedAction],
+    ) -> Result<Vec<vigie::contests::Contest>> {
+        match self {
+            Records::Store(store) => {
+                let scopes = vigie::contests::scopes_of_actions(store, actions)?;
+                vigie::contests::list(store, &scopes)
+            }
+            Records::RunningHost(dir) => from_host(dir, "contests"),
+        }
+    }
+
     pub(crate) fn review_queue(&self) -> Result<Vec<vigie::store::ReviewItem>> {
         match self {
             Records::Store(store) => store.review_queue(),

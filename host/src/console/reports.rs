@@ -10,7 +10,7 @@
 
 use super::auth::Role;
 use super::server::{self, Shared, User};
-use crate::reports::{self, Format, Lang, Logs, Period, ReportOptions};
+use crate::reports::{self, Format, Lang, Period, ReportOptions};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -108,19 +108,8 @@ pub async fn view(
     };
     let store = state.store.clone();
     let made = tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
-        let events = store.events()?;
-        let actions = store.actions()?;
-        let audit = store.audit()?;
-        let review = store.review_queue()?;
-        let shadow = store.shadow_log()?;
-        let logs = Logs {
-            events: &events,
-            actions: &actions,
-            audit: &audit,
-            review: &review,
-            shadow: &shadow,
-        };
-        reports::render(&reports::compute(&logs, &options)?, format)
+        let logs = reports::OwnedLogs::read(store.as_ref())?;
+        reports::render(&reports::compute(&logs.logs(), &options)?, format)
     })
     .await;
     let body = match made {

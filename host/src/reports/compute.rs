@@ -5,10 +5,11 @@
 use super::definitions::{def, CATALOGUE};
 use super::period::{date_of, Period};
 use super::{
-    AlertMark, Answer, AnsweredBy, Day, Figure, Hour, Logs, Moderation, Publication, Question,
-    Ranked, Report, ReportOptions, ReviewCounts, Voice,
+    AlertMark, Answer, AnsweredBy, ContestRow, Day, Figure, Hour, Logs, Moderation, PollResult,
+    Publication, Question, Ranked, Report, ReportOptions, ReviewCounts, Voice,
 };
 use crate::action::{Action, ActionKind, DecidedAction};
+use crate::contests::Outcome;
 use crate::event::{format_ms, Event, EventKind};
 use crate::store::Verdict;
 use anyhow::Result;
@@ -282,6 +283,7 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
     let hours = hours(&scope, &mood)?;
     let veille = veille(&scope, &days);
     let publications = publications(logs, &scope);
+    let contests = contests(logs, &scope);
     let measured: Vec<&Publication> = publications
         .iter()
         .filter(|p| p.reactions.is_some())
@@ -378,6 +380,12 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         figure("publications.posts", count(publications.len() as u64)),
         figure("publications.reactions_24h", per_post(|p| p.reactions)),
         figure("publications.replies_24h", per_post(|p| p.replies)),
+        figure("contests.run", count(contests.rows.len() as u64)),
+        figure(
+            "contests.entries",
+            count(contests.rows.iter().map(|c| c.entries).sum()),
+        ),
+        figure("contests.new_members", count(contests.new_members)),
     ];
 
     Ok(Report {
@@ -424,6 +432,7 @@ fn one_period(logs: &Logs, options: &ReportOptions, period: &Period) -> Result<R
         alerts: mood.alerts,
         share_of_voice: veille.voices,
         publications,
+        contests: contests.rows,
         definitions: CATALOGUE.iter().map(|d| d.in_lang(options.lang)).collect(),
     })
 }
@@ -500,6 +509,118 @@ fn publications(logs: &Logs, s: &Scope) -> Vec<Publication> {
             }
         })
         .collect()
+}
+
+/// The contests and polls of a period.
+struct Contests {
+    rows: Vec<ContestRow>,
+    /// Distinct members new during one of them, within the period.
+    new_members: u64,
+}
+
+/// The contests and polls that took entries during the period: those
+/// whose entry window (start to deadline, or to their end or cancellation
+/// when earlier) meets the period.
+fn contests(logs: &Logs, s: &Scope) -> Contests {
+    let window = |c: &crate::contests::Contest| {
+        let end = c.ended_ms.map_or(c.deadline_ms, |e| e.min(c.deadline_ms));
+        (c.started_ms, end.max(c.started_ms))
+    };
+    let mut of_period: Vec<&crate::contests::Contest> = logs
+        .contests
+        .iter()
+        .filter(|c| s.in_scope(&c.scope.community))
+        .filter(|c| {
+            let (from, to) = window(c);
+            from < s.period.to_ms && (to > s.period.from_ms || from >= s.period.from_ms)
+        })
+        .collect();
+    if of_period.is_empty() {
+        return Contests {
+            rows: Vec::new(),
+            new_members: 0,
+        };
+    }
+    of_period.sort_by(|a, b| (a.started_ms, &a.scope, a.id).cmp(&(b.started_ms, &b.scope, b.id)));
+    // When each member arrived in each community: their joins and their
+    // first message (as for activity.new_members).
+    let mut arrivals: HashMap<(&str, &str), Vec<i64>> = HashMap::new();
+    let mut first_message: HashMap<(&str, &str), i64> = HashMap::new();
+    for e in s.all_events.iter().filter(|e| !e.author.is_staff) {
+        let key = (e.community.as_str(), e.author.id.as_str());
+        if e.kind == EventKind::Join {
+            arrivals.entry(key).or_default().push(e.timestamp_ms());
+        } else if is_message(e) {
+            let at = first_message.entry(key).or_insert(i64::MAX);
+            *at = (*at).min(e.timestamp_ms());
+        }
+    }
+    for (key, at) in first_message {
+        arrivals.entry(key).or_default().push(at);
+    }
+    let mut new_in_period: HashSet<(&str, &str)> = HashSet::new();
+    let rows = of_period
+        .into_iter()
+        .map(|c| {
+            let (from, to) = window(c);
+            let mut new_members = 0;
+            for (key, times) in &arrivals {
+                if key.0 != c.scope.community {
+                    continue;
+                }
+                if times.iter().any(|t| (from..to).contains(t)) {
+                    new_members += 1;
+                }
+                if times
+                    .iter()
+                    .any(|t| (from..to).contains(t) && s.period.contains(*t))
+                {
+                    new_in_period.insert(*key);
+                }
+            }
+            let (winners, results) = match &c.outcome {
+                Outcome::Giveaway { winners, .. } => (
+                    winners.iter().map(|(id, _)| s.names.of(id)).collect(),
+                    Vec::new(),
+                ),
+                Outcome::Poll {
+                    answers,
+                    counts: Some(counts),
+                    ..
+                } => (
+                    Vec::new(),
+                    answers
+                        .iter()
+                        .zip(counts.iter().chain(std::iter::repeat(&0)))
+                        .map(|(answer, n)| PollResult {
+                            answer: answer.clone(),
+                            ballots: *n,
+                        })
+                        .collect(),
+                ),
+                Outcome::Poll { counts: None, .. } => (Vec::new(), Vec::new()),
+            };
+            ContestRow {
+                kind: c.scope.kind,
+                community: c.scope.community.clone(),
+                entry: c.scope.entry.clone(),
+                id: c.id,
+                title: c.title.clone(),
+                channel: c.channel.clone(),
+                status: c.status,
+                started_at: format_ms(from),
+                closed_at: format_ms(to),
+                entries: c.count,
+                new_members,
+                winners,
+                results,
+            }
+        })
+        .collect();
+    Contests {
+        rows,
+        new_members: new_in_period.len() as u64,
+    }
 }
 
 /// The activity counts of a period.

@@ -423,6 +423,46 @@ pub(crate) const CATALOGUE: &[Def] = &[
             "Par publication : son identifiant dans le plugin schedule, sa communauté, son salon, son heure, et les réactions et réponses reçues dans ses premières 24 h (vides quand la plateforme ne donne pas d'identifiant de message).",
         ],
     },
+    Def {
+        id: "contests.run",
+        version: 1,
+        unit: Unit::Count,
+        title: ["Contests and polls", "Concours et sondages"],
+        formula: [
+            "Contests (giveaway plugin) and polls (poll plugin) that took entries or votes during the period: their entry window, from their start to their deadline (or to their end or cancellation when earlier), meets the period. Read from the plugins' stored state.",
+            "Concours (plugin giveaway) et sondages (plugin poll) ouverts aux participations pendant la période : leur fenêtre de participation, de leur début à leur échéance (ou à leur fin ou annulation si plus tôt), rencontre la période. Lus dans l'état enregistré des plugins.",
+        ],
+    },
+    Def {
+        id: "contests.entries",
+        version: 1,
+        unit: Unit::Count,
+        title: ["Contest entries and poll ballots", "Participations aux concours et votes"],
+        formula: [
+            "Sum over the period's contests and polls of their entries (giveaway: people who entered, each once) and ballots (poll), as of the report (so far, for those still running).",
+            "Somme, sur les concours et sondages de la période, de leurs participations (concours : personnes inscrites, une fois chacune) et bulletins (sondage), au moment du rapport (jusqu'ici pour ceux en cours).",
+        ],
+    },
+    Def {
+        id: "contests.new_members",
+        version: 1,
+        unit: Unit::Count,
+        title: ["New members during contests", "Nouveaux membres pendant les concours"],
+        formula: [
+            "Distinct non-staff members new to a community (a join, or their first message in the whole log, as for activity.new_members) while one of its contests or polls took entries, counted within the period.",
+            "Membres distincts (hors équipe) nouveaux dans une communauté (arrivée, ou premier message de tout le journal, comme pour activity.new_members) pendant qu'un de ses concours ou sondages prenait des participations, comptés dans la période.",
+        ],
+    },
+    Def {
+        id: "contests.table",
+        version: 1,
+        unit: Unit::Table,
+        title: ["Each contest and poll", "Chaque concours et sondage"],
+        formula: [
+            "Per contest or poll of the period: its kind, community, number, prize or question, channel, status, entry window, entries or ballots, the members new to its community during its window (same definition as contests.new_members, not limited to the period), and its result: the winners of the draw, or each answer's ballots once the poll ended.",
+            "Par concours ou sondage de la période : son type, sa communauté, son numéro, son lot ou sa question, son salon, son état, sa fenêtre de participation, ses participations ou bulletins, les membres nouveaux dans sa communauté pendant sa fenêtre (même définition que contests.new_members, sans limite à la période), et son résultat : les gagnants du tirage, ou les bulletins de chaque réponse une fois le sondage terminé.",
+        ],
+    },
 ];
 
 /// The catalogue entry of `id`. The ids are constants of `compute.rs`:

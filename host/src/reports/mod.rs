@@ -25,7 +25,8 @@ pub use format::{render, Format};
 pub use period::{time_zone, Period};
 
 use crate::action::DecidedAction;
-use crate::store::{AuditRecord, HandledEvent, ReviewItem, ShadowRecord};
+use crate::contests::{self, Contest};
+use crate::store::{AuditRecord, HandledEvent, ReviewItem, ShadowRecord, Store};
 use serde::{Deserialize, Serialize};
 
 /// The records a report is made from, as the store returns them.
@@ -36,6 +37,48 @@ pub struct Logs<'a> {
     pub audit: &'a [AuditRecord],
     pub review: &'a [ReviewItem],
     pub shadow: &'a [ShadowRecord],
+    /// The giveaway and poll plugins' contests and polls
+    /// ([`contests::list`]).
+    pub contests: &'a [Contest],
+}
+
+/// The records of [`Logs`], owned: what a report reads from a store.
+pub struct OwnedLogs {
+    pub events: Vec<HandledEvent>,
+    pub actions: Vec<DecidedAction>,
+    pub audit: Vec<AuditRecord>,
+    pub review: Vec<ReviewItem>,
+    pub shadow: Vec<ShadowRecord>,
+    pub contests: Vec<Contest>,
+}
+
+impl OwnedLogs {
+    /// Everything a report needs from `store`. The contests are those of
+    /// the scopes found from the action log
+    /// ([`contests::scopes_of_actions`]), so no config is needed.
+    pub fn read(store: &dyn Store) -> anyhow::Result<OwnedLogs> {
+        let actions = store.actions()?;
+        let scopes = contests::scopes_of_actions(store, &actions)?;
+        Ok(OwnedLogs {
+            events: store.events()?,
+            contests: contests::list(store, &scopes)?,
+            actions,
+            audit: store.audit()?,
+            review: store.review_queue()?,
+            shadow: store.shadow_log()?,
+        })
+    }
+
+    pub fn logs(&self) -> Logs<'_> {
+        Logs {
+            events: &self.events,
+            actions: &self.actions,
+            audit: &self.audit,
+            review: &self.review,
+            shadow: &self.shadow,
+            contests: &self.contests,
+        }
+    }
 }
 
 /// What to report on, and how.
@@ -89,6 +132,10 @@ pub struct Report {
     /// in time order, each with its first day's reactions and replies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publications: Vec<Publication>,
+    /// The contests and polls that took entries or votes during the
+    /// period, in start order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contests: Vec<ContestRow>,
     /// Every KPI's definition, in the report's language.
     pub definitions: Vec<Definition>,
 }
@@ -243,6 +290,45 @@ pub struct Publication {
     /// the platform gave no id for the message it created (IRC).
     pub reactions: Option<u64>,
     pub replies: Option<u64>,
+}
+
+/// A contest or poll of the period (KPI `contests.table`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestRow {
+    pub kind: contests::Kind,
+    pub community: String,
+    /// The plugin entry's name in the config.
+    pub entry: String,
+    /// Its number, `#n` in the plugin's messages.
+    pub id: u64,
+    /// The prize, or the poll's question.
+    pub title: String,
+    pub channel: String,
+    pub status: contests::Status,
+    /// RFC 3339: when it opened…
+    pub started_at: String,
+    /// …and when it stopped taking entries (its deadline, or its end or
+    /// cancellation when earlier).
+    pub closed_at: String,
+    /// Entries (giveaway: people) or ballots (poll), so far while running.
+    pub entries: u64,
+    /// Members new to the community (joined, or first message) while it
+    /// took entries.
+    pub new_members: u64,
+    /// Giveaway: the winners, shown as the report shows people; empty
+    /// before the draw.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub winners: Vec<String>,
+    /// Poll: each answer with its ballots, once it ended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<PollResult>,
+}
+
+/// One answer of an ended poll.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PollResult {
+    pub answer: String,
+    pub ballots: u64,
 }
 
 /// A bad-buzz alert, as marked on the mood chart.

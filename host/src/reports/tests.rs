@@ -79,6 +79,7 @@ fn run(events: &[HandledEvent], actions: &[DecidedAction], options: &ReportOptio
             audit: &[],
             review: &[],
             shadow: &[],
+            contests: &[],
         },
         options,
     )
@@ -482,6 +483,7 @@ fn the_digest_text_gives_each_figure_with_its_change() {
         audit: &[],
         review: &[],
         shadow: &[],
+        contests: &[],
     };
     let d = digest("monday", "09:00", "Europe/Paris");
     let text = d.message(&logs, "acme", "2026-W49").unwrap().unwrap();
@@ -598,6 +600,7 @@ fn a_published_post_counts_the_reactions_and_replies_of_its_first_day() {
             audit: &audit,
             review: &[],
             shadow: &[],
+            contests: &[],
         },
         &opts,
     )
@@ -634,4 +637,181 @@ fn a_published_post_counts_the_reactions_and_replies_of_its_first_day() {
     assert!(quiet.publications.is_empty());
     assert!(!render(&quiet, Format::Text).unwrap().contains("irc-news"));
     assert!(!render(&quiet, Format::Html).unwrap().contains("Each post"));
+}
+
+fn ms(at: &str) -> i64 {
+    let t =
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn contest(
+    kind: crate::contests::Kind,
+    id: u64,
+    started: &str,
+    deadline: &str,
+    ended: Option<&str>,
+    count: u64,
+) -> crate::contests::Contest {
+    use crate::contests::{Contest, Outcome, Scope, Status, Verification};
+    let (outcome, verification) = match kind {
+        crate::contests::Kind::Giveaway => (
+            Outcome::Giveaway {
+                winners_wanted: 1,
+                winners: if ended.is_some() {
+                    vec![("dora".into(), "Dora".into())]
+                } else {
+                    vec![]
+                },
+                rerolls: 0,
+                total_weight: count,
+            },
+            Verification::Draw {
+                commitment: "c".into(),
+                seed: None,
+                entries_hash: None,
+                picks: 1,
+            },
+        ),
+        crate::contests::Kind::Poll => (
+            Outcome::Poll {
+                answers: vec!["Yes".into(), "No".into()],
+                counts: ended.map(|_| vec![3, 1]),
+                multi: 1,
+                anonymous: false,
+            },
+            Verification::Tally { ballots_hash: None },
+        ),
+    };
+    Contest {
+        scope: Scope {
+            community: "acme".into(),
+            entry: kind.name().into(),
+            kind,
+        },
+        id,
+        title: format!("{} {id}", kind.name()),
+        channel: "general".into(),
+        status: if ended.is_some() {
+            Status::Ended
+        } else {
+            Status::Running
+        },
+        started_ms: ms(started),
+        deadline_ms: ms(deadline),
+        ended_ms: ended.map(ms),
+        count,
+        outcome,
+        verification,
+    }
+}
+
+#[test]
+fn contests_count_their_entries_new_members_and_results() {
+    use crate::contests::Kind;
+    let events = vec![
+        // An old member, active before and during the contest: not new.
+        message("m0", "bob", "2026-11-20T08:00:00Z", "hi"),
+        message("m1", "bob", "2026-11-22T10:00:00Z", "entering"),
+        // New during the giveaway: a join, and a first message.
+        event("j1", EventKind::Join, "cleo", "2026-11-22T11:00:00Z"),
+        message("m2", "dora", "2026-11-22T12:00:00Z", "first time here"),
+        // After the giveaway closed, during the poll.
+        event("j2", EventKind::Join, "eve", "2026-11-22T20:00:00Z"),
+        // Staff are never new members.
+        event("j3", EventKind::Join, "staff-1", "2026-11-22T12:30:00Z"),
+        // The next day: outside the period and every window.
+        event("j4", EventKind::Join, "finn", "2026-11-23T12:00:00Z"),
+    ];
+    let contests = vec![
+        // Drawn early (ended before its deadline): its window ends then.
+        contest(
+            Kind::Giveaway,
+            1,
+            "2026-11-22T09:00:00Z",
+            "2026-11-22T18:00:00Z",
+            Some("2026-11-22T15:00:00Z"),
+            42,
+        ),
+        // Open from the evening into the next day, still running.
+        contest(
+            Kind::Poll,
+            1,
+            "2026-11-22T19:00:00Z",
+            "2026-11-23T19:00:00Z",
+            None,
+            7,
+        ),
+        // Closed the day before: not the period's.
+        contest(
+            Kind::Poll,
+            2,
+            "2026-11-21T09:00:00Z",
+            "2026-11-21T18:00:00Z",
+            Some("2026-11-21T18:00:00Z"),
+            4,
+        ),
+    ];
+    let opts = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    let logs = Logs {
+        events: &events,
+        actions: &[],
+        audit: &[],
+        review: &[],
+        shadow: &[],
+        contests: &contests,
+    };
+    let report = compute(&logs, &opts).unwrap();
+    let rows: Vec<(Kind, u64, u64, u64, &str)> = report
+        .contests
+        .iter()
+        .map(|c| (c.kind, c.id, c.entries, c.new_members, c.closed_at.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (Kind::Giveaway, 1, 42, 2, "2026-11-22T15:00:00Z"),
+            // eve in the period, finn the next day: both in its window.
+            (Kind::Poll, 1, 7, 2, "2026-11-23T19:00:00Z"),
+        ]
+    );
+    assert_eq!(report.contests[0].winners, vec!["DORA".to_string()]);
+    assert!(report.contests[1].results.is_empty(), "running: no result");
+    assert_eq!(value(&report, "contests.run"), Some(2.0));
+    assert_eq!(value(&report, "contests.entries"), Some(49.0));
+    // cleo, dora and eve; finn joined after the period.
+    assert_eq!(value(&report, "contests.new_members"), Some(3.0));
+
+    // The day before: only the ended poll, with its result.
+    let before = options(Period::day("2026-11-21", &TimeZone::UTC).unwrap());
+    let report = compute(&logs, &before).unwrap();
+    assert_eq!(report.contests.len(), 1);
+    let results: Vec<(&str, u64)> = report.contests[0]
+        .results
+        .iter()
+        .map(|r| (r.answer.as_str(), r.ballots))
+        .collect();
+    assert_eq!(results, vec![("Yes", 3), ("No", 1)]);
+    let text = render(&report, Format::Text).unwrap();
+    assert!(text.contains("poll 2 → Yes 3 · No 1"), "{text}");
+    let csv = render(&report, Format::Csv).unwrap();
+    assert!(
+        csv.contains("contests.table.acme/poll#2.ballots.1,1,2026-11-21T09:00:00Z,3,,\n"),
+        "{csv}"
+    );
+    let html = render(&report, Format::Html).unwrap();
+    assert!(html.contains("Yes 3 · No 1"), "{html}");
+
+    // A pseudonymised report names no winner.
+    let mut hidden = options(Period::day("2026-11-22", &TimeZone::UTC).unwrap());
+    hidden.pseudonym_key = Some(b"k".to_vec());
+    let report = compute(&logs, &hidden).unwrap();
+    assert_eq!(report.contests[0].winners, vec![pseudonym(b"k", "dora")]);
+
+    // No contest: no section.
+    let quiet = run(&events, &[], &opts);
+    assert!(quiet.contests.is_empty());
+    assert!(!render(&quiet, Format::Text)
+        .unwrap()
+        .contains("CONTESTS AND POLLS"));
 }

@@ -7,7 +7,10 @@
 //! in seconds), empty where undefined; `previous` and `change` are filled
 //! with `--compare previous`, for period rows. The share of voice adds
 //! `veille.share_of_voice.<topic>.mentions` and `.share` rows for the
-//! period, and `.mentions` rows per day.
+//! period, and `.mentions` rows per day. Publications add
+//! `publications.reach.<post>.reactions` / `.replies` rows, and contests
+//! `contests.table.<community>/<entry>#<n>.entries`, `.new_members` and,
+//! for an ended poll, `.ballots.<answer number>`.
 
 use super::super::{Day, Report};
 use crate::event::format_ms;
@@ -88,6 +91,27 @@ pub fn render(report: &Report) -> String {
                 csv_field(&format!("publications.reach.{}.{what}", p.post)),
                 p.posted_at,
                 number(n.map(|n| n as f64))
+            ));
+        }
+    }
+    // Contests and polls: `contests.table.<community>/<entry>#<n>.<what>`,
+    // their opening time as the scope; a poll's ballots per answer as
+    // `.ballots.<answer number>`.
+    let contests_version = report.definition("contests.table").map_or(0, |d| d.version);
+    for c in &report.contests {
+        let id = format!("contests.table.{}/{}#{}", c.community, c.entry, c.id);
+        let mut rows = vec![
+            ("entries".to_string(), c.entries),
+            ("new_members".to_string(), c.new_members),
+        ];
+        for (i, r) in c.results.iter().enumerate() {
+            rows.push((format!("ballots.{}", i + 1), r.ballots));
+        }
+        for (what, n) in rows {
+            out.push_str(&format!(
+                "{},{contests_version},{},{n},,\n",
+                csv_field(&format!("{id}.{what}")),
+                c.started_at
             ));
         }
     }

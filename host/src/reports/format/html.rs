@@ -218,6 +218,7 @@ pub fn render(report: &Report) -> String {
             }
             "veille" => share_of_voice(&mut out, report, &labels),
             "publications" => publications(&mut out, report),
+            "contests" => contests(&mut out, report),
             _ => {}
         }
         out.push_str("</section>\n");
@@ -427,6 +428,45 @@ fn publications(out: &mut String, report: &Report) {
     }
     out.push_str("</table>\n");
     definition_caption(out, report, "publications.reach");
+}
+
+/// Each contest and poll of the period with its participation and
+/// result.
+fn contests(out: &mut String, report: &Report) {
+    let lang = report.lang;
+    if report.contests.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h3>{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+        esc(kpi_title(report, "contests.table")),
+        tr(lang, "opened", "ouverture"),
+        tr(lang, "closed", "clôture"),
+        tr(lang, "contest", "concours"),
+        tr(lang, "channel", "salon"),
+        tr(lang, "entries", "participations"),
+        tr(lang, "new members", "nouveaux membres"),
+        tr(lang, "result", "résultat"),
+    );
+    for c in &report.contests {
+        let kind = super::contest_kind(c.kind, lang);
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{} #{}</td><td>{} #{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            esc(&c.started_at),
+            esc(&c.closed_at),
+            kind,
+            c.id,
+            esc(&c.community),
+            esc(&c.channel),
+            c.entries,
+            c.new_members,
+            esc(&super::contest_result(c, lang))
+        );
+    }
+    out.push_str("</table>\n");
+    definition_caption(out, report, "contests.table");
 }
 
 /// The topics' mentions as bars, then a table with their shares and

@@ -107,12 +107,14 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("mood", "Mood", "Humeur"),
     ("veille", "Veille (web watch)", "Veille"),
     ("publications", "Publications", "Publications"),
+    ("contests", "Contests and polls", "Concours et sondages"),
 ];
 
 /// Whether a section has anything to show: the veille section only when
 /// the watch plugin matched something (in the period or the previous one),
 /// the publications section only when the schedule plugin published
-/// something (in the period or the previous one).
+/// something (in the period or the previous one), the contests section
+/// only when a contest or poll took entries (idem).
 fn shows(report: &Report, prefix: &str) -> bool {
     let positive = |id: &str| {
         report
@@ -122,8 +124,39 @@ fn shows(report: &Report, prefix: &str) -> bool {
     match prefix {
         "veille" => !report.share_of_voice.is_empty() || positive("veille.alerts"),
         "publications" => !report.publications.is_empty() || positive("publications.posts"),
+        "contests" => !report.contests.is_empty() || positive("contests.run"),
         _ => true,
     }
+}
+
+/// `giveaway` / `concours`, `poll` / `sondage`.
+fn contest_kind(kind: crate::contests::Kind, lang: Lang) -> &'static str {
+    match kind {
+        crate::contests::Kind::Giveaway => tr(lang, "giveaway", "concours"),
+        crate::contests::Kind::Poll => tr(lang, "poll", "sondage"),
+    }
+}
+
+/// A contest's result in a line: its title and winners, or its question
+/// and each answer's ballots; its status while it has none.
+fn contest_result(c: &super::ContestRow, lang: Lang) -> String {
+    use crate::contests::Status;
+    let outcome = if !c.winners.is_empty() {
+        c.winners.join(", ")
+    } else if !c.results.is_empty() {
+        c.results
+            .iter()
+            .map(|r| format!("{} {}", r.answer, r.ballots))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    } else {
+        match c.status {
+            Status::Running => tr(lang, "running", "en cours").to_string(),
+            Status::Cancelled => tr(lang, "cancelled", "annulé").to_string(),
+            Status::Ended => tr(lang, "ended, no result", "terminé, sans résultat").to_string(),
+        }
+    };
+    format!("{} → {outcome}", c.title)
 }
 
 #[cfg(test)]

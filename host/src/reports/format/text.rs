@@ -4,7 +4,7 @@
 //! figure names its KPI id and version.
 
 use super::super::{Lang, Ranked, Report, Unit};
-use super::{human, human_change, period_label, shows, tr, SECTIONS};
+use super::{contest_kind, contest_result, human, human_change, period_label, shows, tr, SECTIONS};
 use crate::event::format_ms;
 
 pub fn render(report: &Report) -> String {
@@ -188,6 +188,29 @@ pub fn render(report: &Report) -> String {
                         p.channel,
                         count(p.reactions),
                         count(p.replies)
+                    ));
+                }
+            }
+            "contests" => {
+                out.push_str(&format!(
+                    "  {}\n",
+                    tr(
+                        lang,
+                        "Contests and polls: opened, kind, community #channel, entries, new members, result",
+                        "Concours et sondages : ouverture, type, communauté #salon, participations, nouveaux membres, résultat"
+                    )
+                ));
+                for c in &report.contests {
+                    out.push_str(&format!(
+                        "    {} {} #{} {} #{}  {} / {}  {}\n",
+                        c.started_at,
+                        contest_kind(c.kind, lang),
+                        c.id,
+                        c.community,
+                        c.channel,
+                        c.entries,
+                        c.new_members,
+                        shorten(&contest_result(c, lang), 80)
                     ));
                 }
             }
