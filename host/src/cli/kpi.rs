@@ -81,7 +81,21 @@ pub fn report(args: ReportArgs) -> Result<()> {
     // Web mentions from the feed connector stay in: the report leaves
     // them out of the community's activity and counts them in its veille
     // section (the watch plugin's share of voice).
-    let events = records.events()?;
+    // The event log on this thread, the others beside it.
+    let (events, rest) = reports::read_beside(
+        || records.events(),
+        || {
+            let actions = records.actions()?;
+            Ok((
+                records.contests(&actions)?,
+                actions,
+                records.audit()?,
+                records.review_queue()?,
+                records.shadow_log()?,
+            ))
+        },
+    )?;
+    let (contests, actions, audit, review, shadow) = rest;
     let communities: BTreeSet<&str> = events.iter().map(|h| h.event.community.as_str()).collect();
     if communities.is_empty() {
         bail!(
@@ -119,11 +133,6 @@ pub fn report(args: ReportArgs) -> Result<()> {
             &time_zone,
         )?,
     };
-    let actions = records.actions()?;
-    let audit = records.audit()?;
-    let review = records.review_queue()?;
-    let shadow = records.shadow_log()?;
-    let contests = records.contests(&actions)?;
     let logs = Logs {
         events: &events,
         actions: &actions,

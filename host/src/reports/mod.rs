@@ -57,15 +57,28 @@ impl OwnedLogs {
     /// the scopes found from the action log
     /// ([`contests::scopes_of_actions`]), so no config is needed.
     pub fn read(store: &dyn Store) -> anyhow::Result<OwnedLogs> {
-        let actions = store.actions()?;
-        let scopes = contests::scopes_of_actions(store, &actions)?;
+        let (events, rest) = read_beside(
+            || store.events(),
+            || {
+                let actions = store.actions()?;
+                let scopes = contests::scopes_of_actions(store, &actions)?;
+                Ok((
+                    contests::list(store, &scopes)?,
+                    actions,
+                    store.audit()?,
+                    store.review_queue()?,
+                    store.shadow_log()?,
+                ))
+            },
+        )?;
+        let (contests, actions, audit, review, shadow) = rest;
         Ok(OwnedLogs {
-            events: store.events()?,
-            contests: contests::list(store, &scopes)?,
+            events,
             actions,
-            audit: store.audit()?,
-            review: store.review_queue()?,
-            shadow: store.shadow_log()?,
+            audit,
+            review,
+            shadow,
+            contests,
         })
     }
 
@@ -290,6 +303,23 @@ pub struct Publication {
     /// the platform gave no id for the message it created (IRC).
     pub reactions: Option<u64>,
     pub replies: Option<u64>,
+}
+
+/// `first()` and `second()` at once, on two threads: a report reads the
+/// event log and the action log (a million records each for a busy month)
+/// beside each other, decoding and allocating on both cores.
+pub fn read_beside<A: Send, B: Send>(
+    first: impl FnOnce() -> anyhow::Result<A> + Send,
+    second: impl FnOnce() -> anyhow::Result<B> + Send,
+) -> anyhow::Result<(A, B)> {
+    std::thread::scope(|scope| {
+        let other = scope.spawn(second);
+        let a = first();
+        let b = other
+            .join()
+            .map_err(|_| anyhow::anyhow!("the thread reading the logs panicked"))?;
+        Ok((a?, b?))
+    })
 }
 
 /// A contest or poll of the period (KPI `contests.table`).
