@@ -273,3 +273,9 @@ fn accuracy_on_the_december_blind_sets() {
 const CHAT_POLAR_FLOOR: f64 = 0.79;
 const CHAT_THREE_FLOOR: f64 = 0.70;
 const REVIEWS_FLOOR: f64 = 0.90;
+
+#[test]
+fn accuracy_on_the_second_december_blind_sets() {
+    let _chat = three_class("blind_2026_12b/chat.jsonl");
+    let _reviews = three_class("blind_2026_12b/reviews_fr.jsonl");
+}
