@@ -124,7 +124,10 @@ impl Scorer {
                 let model = en_model().score_with(text, vader, &mut scratch.model);
                 if model * vader > 0.0 && vader.abs() > model.abs() {
                     vader
-                } else if vader == 0.0 && model.abs() < QUIET_MODEL {
+                } else if vader == 0.0
+                    && (model.abs() < QUIET_MODEL
+                        || (text.trim_end().ends_with('?') && model.abs() < QUIET_QUESTION))
+                {
                     // No word of the lexicon and a hesitant model: a
                     // question, a piece of logistics, neither good nor bad.
                     0.0
@@ -320,38 +323,147 @@ mod tests {
 /// Below this, the English model's score on a text with no word of the
 /// lexicon is read as neutral.
 const QUIET_MODEL: f64 = 0.1;
+/// The same for a question: "Do you take Apple Pay?" asks, and the model,
+/// fitted on statements, reads a little into its words.
+const QUIET_QUESTION: f64 = 0.3;
 
-/// What chat says beyond its words: 🙃 turns praise into irony ("Super, la
-/// mise à jour a effacé ma sauvegarde 🙃"); a message of laughter, an
-/// acknowledgement or a greeting only ("mdr ok", "xD", "hello 👋") is
-/// neutral; a question that is only mildly positive asks, it does not
-/// praise ("Vous faites des cartes cadeaux ?").
+/// What chat says beyond its words:
+/// - 🙃 or 🙄 turns praise into irony ("Super, la mise à jour a effacé ma
+///   sauvegarde 🙃", "Oh wonderful, maintenance during the event 🙄"), and
+///   "merci pour rien" / "thanks for nothing" is never thanks;
+/// - a complaint about waiting ("ça fait dix jours que j'attends mon
+///   colis", "refund still processing after three weeks") and a customer
+///   leaving ("plus jamais", "never ordering again") are negative even with
+///   no negative word;
+/// - a message of laughter, an acknowledgement or a greeting only ("mdr
+///   ok", "xD", "hello 👋", "👋", "ok merci") is neutral;
+/// - a question that is only mildly positive asks, it does not praise
+///   ("Vous faites des cartes cadeaux ?").
 fn chat_reading(text: &str, score: f64) -> f64 {
-    if text.contains('🙃') && score > 0.0 {
+    if (text.contains('🙃') || text.contains('🙄')) && score > 0.0 {
         return -score.max(0.3);
+    }
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if has_phrase(&words, &["merci", "pour", "rien"])
+        || has_phrase(&words, &["thanks", "for", "nothing"])
+        || has_phrase(&words, &["thank", "you", "for", "nothing"])
+    {
+        return score.min(-0.5);
+    }
+    if score < COMPLAINT_UP_TO && (waits(&words) || leaves(&words)) {
+        return score.min(-0.4);
     }
     const SMALL_TALK: &[&str] = &[
         "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lool", "xd", "ok", "okay", "oki", "okk", "k",
         "hello", "salut", "hi", "hey", "coucou", "yo", "bonjour", "bonsoir", "re", "haha",
         "hahaha", "ahah", "ahaha", "jpp",
     ];
-    let mut words = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .peekable();
-    let has_words = words.peek().is_some();
-    let only_small_talk = words.all(|w| SMALL_TALK.contains(&w.to_lowercase().as_str()));
+    // Thanks only count as small talk after an acknowledgement: "ok
+    // merci" answers, "merci !" thanks.
+    const THANKS: &[&str] = &["merci", "thanks", "thx", "ty", "cheers"];
+    const ACKNOWLEDGED: &[&str] = &["ok", "okay", "oki", "okk", "k"];
+    let acknowledged = words.iter().any(|w| ACKNOWLEDGED.contains(w));
+    let only_small_talk = words
+        .iter()
+        .all(|w| SMALL_TALK.contains(w) || (acknowledged && THANKS.contains(w)));
     let other_symbols = text
         .chars()
         .filter(|c| !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation())
-        .any(|c| c != '👋');
-    if has_words && only_small_talk && !other_symbols {
+        .any(|c| !GREETING_SYMBOLS.contains(&c));
+    let has_greeting_symbol = text.chars().any(|c| GREETING_SYMBOLS.contains(&c));
+    if (!words.is_empty() || has_greeting_symbol) && only_small_talk && !other_symbols {
         return 0.0;
     }
     if text.trim_end().ends_with('?') && score > 0.0 && score < 0.5 {
         return 0.0;
     }
     score
+}
+
+/// A waving hand and its skin tones (U+1F44B, U+1F3FB–U+1F3FF).
+const GREETING_SYMBOLS: &[char] = &['👋', '🏻', '🏼', '🏽', '🏾', '🏿'];
+
+/// The waiting and leaving rules apply to texts scored below this: a
+/// clearly happy text that mentions days ("livré en 2 jours, merci !")
+/// stays happy.
+const COMPLAINT_UP_TO: f64 = 0.3;
+
+/// Whether `words` contains `phrase`, word after word.
+fn has_phrase(words: &[&str], phrase: &[&str]) -> bool {
+    words.windows(phrase.len()).any(|w| w == phrase)
+}
+
+/// A wait counted in days, weeks or months ("dix jours", "3 weeks") with
+/// a word of waiting or of something still not done ("j'attends",
+/// "toujours", "still", "processing", "en cours", "personne ne répond").
+fn waits(words: &[&str]) -> bool {
+    const NUMBERS: &[&str] = &[
+        "deux",
+        "trois",
+        "quatre",
+        "cinq",
+        "six",
+        "sept",
+        "huit",
+        "dix",
+        "quinze",
+        "vingt",
+        "plusieurs",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "ten",
+        "fifteen",
+        "twenty",
+        "several",
+        "many",
+    ];
+    const UNITS: &[&str] = &[
+        "jours", "semaines", "mois", "days", "weeks", "months", "heures", "hours",
+    ];
+    const WAITING: &[&str] = &[
+        "attends",
+        "attend",
+        "attendre",
+        "attente",
+        "toujours",
+        "encore",
+        "cours",
+        "wait",
+        "waiting",
+        "waited",
+        "still",
+        "processing",
+        "pending",
+        "personne",
+        "nobody",
+        "chased",
+        "relance",
+        "relancé",
+    ];
+    let duration = words.windows(2).any(|w| {
+        (w[0].chars().all(|c| c.is_ascii_digit()) || NUMBERS.contains(&w[0]))
+            && UNITS.contains(&w[1])
+    });
+    duration && words.iter().any(|w| WAITING.contains(w))
+}
+
+/// A customer saying they will not come back: "plus jamais", "never …
+/// again", "never ordering", "last time I order".
+fn leaves(words: &[&str]) -> bool {
+    has_phrase(words, &["plus", "jamais"])
+        || (words.first() == Some(&"never") && words.contains(&"again"))
+        || has_phrase(words, &["never", "ordering"])
+        || has_phrase(words, &["never", "buying"])
+        || has_phrase(words, &["last", "time", "i", "order"])
 }
 
 #[cfg(test)]
@@ -367,10 +479,36 @@ mod chat_tests {
             "mdr ok",
             "xD",
             "hello 👋",
+            "👋🏽",
+            "ok merci",
             "Vous faites des cartes cadeaux ?",
         ] {
             assert_eq!(scorer.score(neutral).compound, 0.0, "{neutral}");
         }
+        assert!(
+            scorer
+                .score("Oh wonderful, the server is down again 🙄")
+                .compound
+                < 0.0
+        );
+        assert!(scorer.score("Merci pour rien le SAV").compound < 0.0);
+        assert!(scorer.score("Thanks for nothing, support").compound < 0.0);
+        for complaint in [
+            "Ça fait dix jours que j'attends mon colis",
+            "Refund still processing after 3 weeks",
+            "Plus jamais je commande chez vous",
+            "Never ordering from you again",
+        ] {
+            assert!(scorer.score(complaint).compound <= -0.4, "{complaint}");
+        }
+        // Thanks are thanks, and a fast delivery counted in days is praise.
+        assert!(scorer.score("merci !").compound > 0.0);
+        assert!(
+            scorer
+                .score("Livré en deux jours, toujours parfait, merci")
+                .compound
+                > 0.3
+        );
         // Laughter does not make a complaint neutral, nor a question erase
         // strong praise.
         assert!(scorer.score("mdr ce service est nul").compound < 0.0);

@@ -244,38 +244,69 @@ fn three_class(file: &str) -> Vec<(String, u32, u32, u32, u32)> {
 /// small talk, mild questions, a hesitant English model on a text with no
 /// lexicon word read as neutral): chat polar EN 0.799, FR 0.903; three
 /// classes EN 0.715, FR 0.845; reviews 0.910. They are development sets
-/// now; `blind_2026_12b/` waits, unscored, for the first-seen figure. The
-/// floors below are those figures, less a little.
+/// now. The floors (after `CHAT_POLAR_FLOOR`) are session 17's figures,
+/// less a little.
 #[test]
 fn accuracy_on_the_december_blind_sets() {
     let chat = three_class("blind_2026_12/chat.jsonl");
     let reviews = three_class("blind_2026_12/reviews_fr.jsonl");
-    let get = |rows: &[(String, u32, u32, u32, u32)], key: &str| {
-        rows.iter()
-            .find(|r| r.0 == key)
-            .map(|r| {
-                (
-                    f64::from(r.1) / f64::from(r.2.max(1)),
-                    f64::from(r.3) / f64::from(r.4.max(1)),
-                )
-            })
-            .unwrap_or_else(|| panic!("no `{key}` messages"))
-    };
-    for lang in ["en", "fr"] {
-        let (polar, three) = get(&chat, lang);
-        assert!(polar >= CHAT_POLAR_FLOOR, "{lang} polar {polar:.3}");
-        assert!(three >= CHAT_THREE_FLOOR, "{lang} three classes {three:.3}");
-    }
-    let (polar, _) = get(&reviews, "all");
-    assert!(polar >= REVIEWS_FLOOR, "French reviews {polar:.3}");
+    assert_floors(
+        &chat,
+        &reviews,
+        CHAT_POLAR_FLOOR,
+        CHAT_THREE_FLOOR,
+        REVIEWS_FLOOR,
+    );
 }
 
-const CHAT_POLAR_FLOOR: f64 = 0.79;
-const CHAT_THREE_FLOOR: f64 = 0.70;
+/// Polar and three-class accuracy of `key` (`en`, `fr`, `all`).
+fn accuracy_of(rows: &[(String, u32, u32, u32, u32)], key: &str) -> (f64, f64) {
+    rows.iter()
+        .find(|r| r.0 == key)
+        .map(|r| {
+            (
+                f64::from(r.1) / f64::from(r.2.max(1)),
+                f64::from(r.3) / f64::from(r.4.max(1)),
+            )
+        })
+        .unwrap_or_else(|| panic!("no `{key}` messages"))
+}
+
+fn assert_floors(
+    chat: &[(String, u32, u32, u32, u32)],
+    reviews: &[(String, u32, u32, u32, u32)],
+    polar_floor: f64,
+    three_floor: f64,
+    reviews_floor: f64,
+) {
+    for lang in ["en", "fr"] {
+        let (polar, three) = accuracy_of(chat, lang);
+        assert!(polar >= polar_floor, "{lang} polar {polar:.3}");
+        assert!(three >= three_floor, "{lang} three classes {three:.3}");
+    }
+    let (polar, _) = accuracy_of(reviews, "all");
+    assert!(polar >= reviews_floor, "French reviews {polar:.3}");
+}
+
+/// Session 17 (English chat slang and complaint words in the lexicon,
+/// waiting and leaving complaints, 🙄 irony, "ok merci", questions the
+/// English model hesitates on read as neutral): chat polar EN 0.858, FR
+/// 0.903; three classes EN 0.835, FR 0.850; reviews 0.910.
+const CHAT_POLAR_FLOOR: f64 = 0.84;
+const CHAT_THREE_FLOOR: f64 = 0.82;
 const REVIEWS_FLOOR: f64 = 0.90;
 
+/// `tests/fixtures/blind_2026_12b/` (see its README): 300 chat messages
+/// and 160 French reviews written blind on 2026-12-07. First score
+/// (session 17, before any change made because of them): chat polar EN
+/// 0.830, FR 0.910; three classes EN 0.753, FR 0.820; reviews 0.919.
+/// After the session's chat work, which looked at their misses (so they
+/// are development sets now): chat polar EN 0.890, FR 0.930; three
+/// classes EN 0.853, FR 0.860; reviews 0.919. The floors are those, less a
+/// little.
 #[test]
 fn accuracy_on_the_second_december_blind_sets() {
-    let _chat = three_class("blind_2026_12b/chat.jsonl");
-    let _reviews = three_class("blind_2026_12b/reviews_fr.jsonl");
+    let chat = three_class("blind_2026_12b/chat.jsonl");
+    let reviews = three_class("blind_2026_12b/reviews_fr.jsonl");
+    assert_floors(&chat, &reviews, 0.87, 0.84, 0.90);
 }
