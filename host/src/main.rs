@@ -467,6 +467,17 @@ fn run(
     if let Some(observer) = &observer {
         builder = builder.observer(observer.clone());
     }
+    // Every host of a cluster draws with the same key.
+    if let Some(cluster) = &config.cluster {
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+        let shared = tokio_runtime()?.block_on(vigie::cluster::shared_secret(
+            cluster,
+            &config.base_dir,
+            &data_dir,
+        ))?;
+        builder = builder.secret(shared);
+    }
     let host = builder.build_from_config(&config)?;
     // Input that ends (files, stdin): the actions are printed in the order
     // of the events, the same on every run, once the input is read. Live

@@ -401,6 +401,46 @@ fn three_hosts_apply_every_event_once_in_order() {
         .map(|h| root.path().join(h))
         .collect();
     check_logs(&dirs, 2000, true);
+    // One secret key for the whole cluster: the same draw on every host.
+    let keys: Vec<Vec<u8>> = dirs
+        .iter()
+        .map(|d| std::fs::read(d.join("data/secret.key")).expect("secret.key"))
+        .collect();
+    assert_eq!(keys[0].len(), 32);
+    assert!(keys.iter().all(|k| *k == keys[0]), "the hosts' keys differ");
+}
+
+#[test]
+fn the_hosts_share_one_secret_key_and_a_different_one_is_refused() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let nats = NatsServer::start();
+    let root = tempfile::tempdir().expect("temp dir");
+    let rt = rt();
+    let config = cluster_config(&nats.url, "t");
+    let share =
+        |dir: &Path| rt.block_on(vigie::cluster::shared_secret(&config, Path::new("."), dir));
+    // The first host's own key becomes the cluster's.
+    let first = root.path().join("first");
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::write(first.join("secret.key"), [7u8; 32]).unwrap();
+    share(&first).expect("the first host");
+    // A new host takes it and keeps it.
+    let second = root.path().join("second");
+    share(&second).expect("a new host");
+    assert_eq!(std::fs::read(second.join("secret.key")).unwrap(), [7u8; 32]);
+    // A host with another key is refused, and its key left alone.
+    let other = root.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("secret.key"), [9u8; 32]).unwrap();
+    let refused = match share(&other) {
+        Ok(_) => panic!("a host with another key joined"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(
+        refused.contains("secret.key") && refused.contains("not the cluster's"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read(other.join("secret.key")).unwrap(), [9u8; 32]);
 }
 
 #[test]

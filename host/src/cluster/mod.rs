@@ -175,6 +175,75 @@ impl Cluster {
     }
 }
 
+/// The bucket of what the hosts of a cluster share besides the partitions'
+/// state: the secret key.
+pub const SHARED_BUCKET: &str = "vigie-shared";
+const SECRET_KEY: &str = "secret-key";
+
+/// The secret key every host of the cluster uses (plugins' randomness is
+/// derived from it: a giveaway drawn on one host must be the draw any
+/// other host, or a replay, would make). The first host to ask puts its
+/// own (`secret.key` in its data directory, made if missing) into the
+/// cluster; the others take it and keep it as their `secret.key`, so
+/// `vigie replay` on any host's data reproduces its draws. A host whose
+/// `secret.key` differs from the cluster's is refused with what to do:
+/// silently using another key would make its past draws unreplayable.
+///
+/// Anyone who can read the cluster's key-value buckets can read the key,
+/// as they can read every community's state: give the NATS account only
+/// to the hosts.
+pub async fn shared_secret(
+    config: &ClusterConfig,
+    base_dir: &Path,
+    data_dir: &Path,
+) -> Result<crate::runtime::Secret> {
+    use crate::runtime::Secret;
+    let cluster = Cluster::connect(config, base_dir).await?;
+    let shared = bucket(&cluster.js, SHARED_BUCKET, Duration::ZERO).await?;
+    let local = Secret::load(data_dir)?;
+    let offered = match &local {
+        Some(secret) => Secret::from_bytes(*secret.bytes()),
+        None => Secret::random(),
+    };
+    let key = match shared
+        .create(SECRET_KEY, offered.bytes().to_vec().into())
+        .await
+    {
+        Ok(_) => {
+            tracing::info!("cluster: this host's secret key is now the cluster's");
+            offered
+        }
+        Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => {
+            let value = shared
+                .get(SECRET_KEY)
+                .await
+                .map_err(|e| anyhow!("cluster: cannot read the shared secret key: {e}"))?
+                .ok_or_else(|| anyhow!("cluster: the shared secret key vanished"))?;
+            let bytes: [u8; 32] = value.as_ref().try_into().map_err(|_| {
+                anyhow!(
+                    "cluster: the shared secret key in bucket {SHARED_BUCKET} holds {} bytes, \
+                     not 32",
+                    value.len()
+                )
+            })?;
+            Secret::from_bytes(bytes)
+        }
+        Err(e) => bail!("cluster: cannot share the secret key: {e}"),
+    };
+    match &local {
+        Some(secret) if secret.bytes() != key.bytes() => bail!(
+            "{}: this host's secret key is not the cluster's. Every host of a cluster uses \
+             one key (draws must be the same on every host). Move that file away (keep it \
+             to replay this host's past draws) and start again: the host then takes the \
+             cluster's key",
+            data_dir.join("secret.key").display()
+        ),
+        Some(_) => {}
+        None => key.save_new(data_dir)?,
+    }
+    Ok(key)
+}
+
 async fn bucket(js: &jetstream::Context, name: &str, max_age: Duration) -> Result<kv::Store> {
     match js.get_key_value(name).await {
         Ok(store) => Ok(store),

@@ -29,6 +29,18 @@ impl Secret {
     /// Loads `dir/secret.key`, creating it (from the OS random source) on
     /// first use.
     pub fn load_or_create(dir: &Path) -> Result<Secret> {
+        match Secret::load(dir)? {
+            Some(secret) => Ok(secret),
+            None => {
+                let secret = Secret::random();
+                secret.save_new(dir)?;
+                Ok(secret)
+            }
+        }
+    }
+
+    /// `dir/secret.key`, if there is one.
+    pub fn load(dir: &Path) -> Result<Option<Secret>> {
         let path = dir.join("secret.key");
         match std::fs::read(&path) {
             Ok(bytes) => {
@@ -40,17 +52,25 @@ impl Secret {
                         bytes.len()
                     )
                 })?;
-                Ok(Secret(key))
+                Ok(Some(Secret(key)))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let secret = Secret::random();
-                std::fs::create_dir_all(dir)?;
-                write_private(&path, &secret.0)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                Ok(secret)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
+    }
+
+    /// Writes this key as `dir/secret.key` (owner-only), which must not
+    /// exist yet.
+    pub fn save_new(&self, dir: &Path) -> Result<()> {
+        let path = dir.join("secret.key");
+        std::fs::create_dir_all(dir)?;
+        write_private(&path, &self.0).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// The key's bytes, for the cluster, which shares one key between its
+    /// hosts (`cluster::shared_secret`).
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 
     /// A key that lives only in memory (dry runs, benchmarks).
