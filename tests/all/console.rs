@@ -92,6 +92,18 @@ chain = ["kf"]
     /// A host whose plugins and communities are `chain`, its event file
     /// starting with `first`.
     fn start_with(chain: &str, extra: &str, first: &str, users: &[(&str, &str)]) -> Host {
+        Host::start_with_secret(chain, extra, first, users, "webhook-test-secret")
+    }
+
+    /// [`Host::start_with`], `VIGIE_TEST_SECRET` set to `secret` (a Matrix
+    /// bot's password).
+    fn start_with_secret(
+        chain: &str,
+        extra: &str,
+        first: &str,
+        users: &[(&str, &str)],
+        secret: &str,
+    ) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let config = dir.path().join("vigie.toml");
@@ -118,7 +130,7 @@ metrics_token = "file:metrics.token"
         for (name, role) in users {
             add_user(&config, name, role);
         }
-        let mut vigie = VigieProcess::start(&config, "webhook-test-secret");
+        let mut vigie = VigieProcess::start(&config, secret);
         vigie.wait_log("Console: http://");
         Host {
             dir,
@@ -1095,6 +1107,198 @@ deliver_to = "{}"
         .filter(|b| b.contains("\"type\":\"ban\""))
         .count();
     assert_eq!(bans, 1, "the approved ban executed once, dave's not at all");
+}
+
+/// The `vigie audit --json` records, through the running host's control
+/// socket.
+fn audit_records(host: &Host) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "--json", "-c"])
+        .arg(host.dir.path().join("vigie.toml"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Undo on a real Matrix homeserver: a ban and a one-hour timeout the
+/// probe plugin decided are executed; the Audit page offers "Unban" and
+/// "Lift timeout" to a moderator (not to a viewer, whose POST is refused,
+/// as is one without the CSRF token); each undo lifts the restriction at
+/// once, through the connector, once: a second undo is refused, the room
+/// has one unban per user, the audit's lift records name the moderator,
+/// and the timeout's own scheduled lifting is gone.
+#[test]
+fn console_undo_lifts_a_matrix_ban_and_timeout_once() {
+    use crate::synapse::{password, Synapse};
+    let synapse = Synapse::start();
+    let moderator = synapse.register("modo");
+    let alice = synapse.register("alice");
+    let bob = synapse.register("bob");
+    synapse.register("vigie");
+    let room = moderator.create_room(&["@vigie:localhost"]);
+    alice.join(&room);
+    bob.join(&room);
+    let chain = format!(
+        r#"[plugins.p]
+component = "{}"
+grants = ["ban", "timeout"]
+config = {{ name = "p" }}
+
+[[communities]]
+id = "acme"
+chain = ["p"]
+"#,
+        crate::env::plugin("probe").display()
+    );
+    let connector = format!(
+        r#"
+[[connectors]]
+type = "matrix"
+community = "acme"
+homeserver = "{}"
+user = "@vigie:localhost"
+password = "env:VIGIE_TEST_SECRET"
+rooms = ["{room}"]
+sync_timeout_s = 2
+"#,
+        synapse.url
+    );
+    let mut host = Host::start_with_secret(
+        &chain,
+        &connector,
+        &message("e0", "acme", "zoe", "hello"),
+        &[("vera", "viewer"), ("mo", "moderator")],
+        &password("vigie"),
+    );
+    host.vigie
+        .as_mut()
+        .unwrap()
+        .wait_log("connected to every platform");
+    let base = host.base.clone();
+    alice.send(&room, "p:ban");
+    bob.send(&room, "p:timeout 3600");
+    let membership = |user: &crate::synapse::MatrixUser| moderator.membership(&room, &user.user_id);
+    wait_for(
+        "alice banned and bob timed out",
+        Duration::from_secs(60),
+        || {
+            (membership(&alice).as_deref() == Some("ban")
+                && membership(&bob).as_deref() == Some("ban"))
+            .then_some(())
+        },
+    );
+    let mo = login(&base, "mo");
+    let vera = login(&base, "vera");
+    let page = wait_for("both in the audit", Duration::from_secs(30), || {
+        let (_, body) = get(&base, "/audit", Some(&mo.cookie));
+        (body.contains(">Unban<") && body.contains(">Lift timeout<")).then_some(body)
+    });
+    let key_in = |row_text: &str| {
+        let marker = "name=\"key\" value=\"";
+        page.split("<tr>")
+            .find(|row| row.contains(row_text) && row.contains("/audit/undo"))
+            .and_then(|row| {
+                let at = row.find(marker)? + marker.len();
+                row[at..].split('"').next().map(String::from)
+            })
+            .unwrap_or_else(|| panic!("no undo form in the row of {row_text}:\n{page}"))
+    };
+    let (alice_key, bob_key) = (key_in(&alice.user_id), key_in(&bob.user_id));
+    // A viewer sees the column, not the buttons, and is refused.
+    let (_, vera_page) = get(&base, "/audit", Some(&vera.cookie));
+    assert!(vera_page.contains(">Undo<") && !vera_page.contains("/audit/undo"));
+    let undo = |who: &Session, key: &str, csrf: Option<&str>| {
+        let mut form = vec![("key", key), ("next", "/audit")];
+        if let Some(csrf) = csrf {
+            form.push(("csrf", csrf));
+        }
+        post(&base, "/audit/undo", &who.cookie, &form)
+    };
+    assert_eq!(undo(&vera, &alice_key, Some(&vera.csrf)).0, 403);
+    assert_eq!(undo(&mo, &alice_key, None).0, 403);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        membership(&alice).as_deref(),
+        Some("ban"),
+        "a refused undo lifted"
+    );
+
+    // The moderator unbans alice: lifted at once, through the connector.
+    let (status, body) = undo(&mo, &alice_key, Some(&mo.csrf));
+    assert_eq!(status, 303, "{body}");
+    wait_for("alice unbanned", Duration::from_secs(30), || {
+        (membership(&alice).as_deref() == Some("leave")).then_some(())
+    });
+    let (status, again) = undo(&mo, &alice_key, Some(&mo.csrf));
+    assert_eq!(status, 409, "{again}");
+    assert!(again.contains("already undone by mo"), "{again}");
+    // bob's timeout, an hour long, lifted now.
+    assert_eq!(undo(&mo, &bob_key, Some(&mo.csrf)).0, 303);
+    wait_for("bob's timeout lifted", Duration::from_secs(30), || {
+        (membership(&bob).as_deref() == Some("leave")).then_some(())
+    });
+    let (status, again) = undo(&mo, &bob_key, Some(&mo.csrf));
+    assert_eq!(status, 409, "{again}");
+    // The audit names the moderator on each lifting, once each.
+    let records = wait_for("the two liftings audited", Duration::from_secs(30), || {
+        let records = audit_records(&host);
+        (records
+            .iter()
+            .filter(|r| r["key"].as_str().is_some_and(|k| k.ends_with(":lift")))
+            .count()
+            == 2)
+            .then_some(records)
+    });
+    for key in [&alice_key, &bob_key] {
+        let lifts: Vec<_> = records
+            .iter()
+            .filter(|r| r["key"] == format!("{key}:lift"))
+            .collect();
+        assert_eq!(lifts.len(), 1, "{records:?}");
+        assert_eq!(lifts[0]["decided_by"], "mo", "{lifts:?}");
+        assert!(
+            lifts[0]["action"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("undone by mo")),
+            "{lifts:?}"
+        );
+    }
+    let (_, page) = get(&base, "/audit", Some(&mo.cookie));
+    assert!(
+        !page.contains("/audit/undo"),
+        "an undo button is left: {page}"
+    );
+    assert_eq!(page.matches("undone</span> by mo").count(), 2, "{page}");
+    // Still lifted a few seconds on (nothing reverses twice), and one
+    // unban each in the room.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(membership(&alice).as_deref(), Some("leave"));
+    assert_eq!(membership(&bob).as_deref(), Some("leave"));
+    let timeline = moderator.timeline(&room);
+    for user in [&alice, &bob] {
+        let unbans = timeline
+            .iter()
+            .filter(|e| {
+                e["type"] == "m.room.member"
+                    && e["state_key"] == user.user_id.as_str()
+                    && e["sender"] == "@vigie:localhost"
+                    && e["content"]["membership"] == "leave"
+            })
+            .count();
+        assert_eq!(unbans, 1, "{}: {timeline:?}", user.user_id);
+    }
+    let log = host.stop();
+    let store = vigie::SledStore::open(&host.dir.path().join("data/store")).unwrap();
+    use vigie::Store;
+    assert!(
+        store.reversals().unwrap().is_empty(),
+        "a lifting is still scheduled: {:?}\n{log}",
+        store.reversals()
+    );
+    assert_eq!(store.undos().unwrap().len(), 2);
 }
 
 /// The embedded demo with `--stay` and `--console`: its input ends, the

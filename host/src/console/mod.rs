@@ -182,6 +182,10 @@ pub struct ConsoleSetup {
     pub observer: Arc<Observer>,
     /// The config file's directory, for `file:` secrets.
     pub base_dir: PathBuf,
+    /// The connectors that can lift a timeout or a ban
+    /// ([`crate::connector::Connector::reversible`]): the Audit page offers
+    /// to undo those they executed.
+    pub reversible: std::collections::BTreeSet<String>,
 }
 
 /// Which address the console should listen on: `--console` wins over

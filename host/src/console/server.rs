@@ -33,6 +33,8 @@ pub struct State {
     pub shutdown: watch::Receiver<bool>,
     /// One dead-letter retry at a time.
     pub retrying: tokio::sync::Mutex<()>,
+    /// The connectors whose timeouts and bans can be undone.
+    pub reversible: std::collections::BTreeSet<String>,
 }
 
 pub type Shared = Arc<State>;
@@ -56,6 +58,7 @@ impl State {
             metrics_token,
             shutdown,
             retrying: tokio::sync::Mutex::new(()),
+            reversible: setup.reversible,
         }))
     }
 }
@@ -76,6 +79,7 @@ pub fn app(state: Shared) -> Router {
         .route("/review/decide", post(super::review::decide))
         .route("/audit", get(super::audit::page))
         .route("/api/audit.csv", get(super::audit::csv))
+        .route("/audit/undo", post(super::audit::undo))
         .route("/dead-letters", get(super::dead_letters::page))
         .route("/dead-letters/retry", post(super::dead_letters::retry))
         .route("/reports", get(super::reports::page))
