@@ -184,18 +184,22 @@ fn short_hash(hash: &str) -> &str {
 
 /// The bulk form: its checkboxes are in the table's rows (`form="bulk"`,
 /// as forms cannot nest), and "select all" means every waiting item the
-/// page shows (their keys ride along as `shown`), so it works without a
-/// script and never decides an item the moderator did not see.
+/// page shows (their keys ride along as `shown`; the oldest [`BULK_MAX`]
+/// when more wait), so it works without a script and never decides an
+/// item the moderator did not see.
 fn bulk_form(lang: Lang, csrf: &str, pending: &[ReviewItem]) -> Markup {
     html! {
         form #bulk .bulk method="post" action="/review/bulk" {
             input type="hidden" name="csrf" value=(csrf);
-            @for item in pending {
+            @for item in pending.iter().take(BULK_MAX) {
                 input type="hidden" name="shown" value=(item.entry.key);
             }
             label.all {
                 input id="select-all" type="checkbox" name="all" value="1";
                 " " (lang.tr("Select all waiting items shown", "Choisir tous les éléments en attente affichés"))
+                @if pending.len() > BULK_MAX {
+                    " " (lang.tr("(the oldest 500)", "(les 500 plus anciens)"))
+                }
             }
             " "
             input type="text" name="note" maxlength="500" placeholder=(lang.tr("note for each (optional)", "note pour chacun (facultative)"));
@@ -491,11 +495,12 @@ pub async fn bulk(
                 Err(e) => failed.push((key, format!("{e:#}"))),
             }
         }
-        // Why each was refused, from the queue as it is now.
+        // Why each was refused, from the queue as it is now (or, if it
+        // cannot be read, the store's own words).
         let queue = if failed.is_empty() {
-            Vec::new()
+            Some(Vec::new())
         } else {
-            store.review_queue().unwrap_or_default()
+            store.review_queue().ok()
         };
         (decided, failed, queue)
     })
@@ -515,6 +520,13 @@ pub async fn bulk(
     let skipped: Vec<Skipped> = failed
         .into_iter()
         .map(|(key, error)| {
+            let Some(queue) = &queue else {
+                return Skipped {
+                    key,
+                    what: None,
+                    why: error,
+                };
+            };
             let item = queue.iter().find(|i| i.entry.key == key);
             let why = match item.and_then(|i| i.decision.as_ref()) {
                 Some(d) => format!(
