@@ -1514,6 +1514,13 @@ sync_timeout_s = 2
             "{lifts:?}"
         );
     }
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "-c"])
+        .arg(host.dir.path().join("vigie.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("(undone by mo)").count(), 2, "{text}");
     let (_, page) = get(&base, "/audit", Some(&mo.cookie));
     assert!(
         !page.contains("/audit/undo"),
