@@ -1982,6 +1982,8 @@ async fn browse(
     if picked["checked"] != 1 || picked["focusedChecked"] != true || picked["help"] != true {
         return Err(format!("j, x, ? did not select and show the list: {picked}").into());
     }
+    let png = browser.screenshot().await?;
+    std::fs::write(screenshot_path("console-review-shortcuts.png"), png)?;
     press(browser, '?').await?;
     browser
         .find(Locator::XPath(
