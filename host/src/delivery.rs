@@ -15,7 +15,10 @@
 //!   and jitter, up to `max_attempts`; permanent ones (the bot lacks the
 //!   right…) go to the dead letters with the error. Nothing is dropped.
 //! - **Reversals**: lifting a timeout or a temporary ban is stored when the
-//!   restriction is executed and carried out when due, across restarts.
+//!   restriction is executed and carried out when due, across restarts. A
+//!   moderator's undo from the console ([`Store::undo_restriction`]) makes
+//!   one due at once, carried out the same way (once) and audited with his
+//!   name.
 //! - **Host-made posts**: the alert about held actions waiting too long,
 //!   and the weekly digest ([`crate::reports::weekly`]), enter the outbox
 //!   here with a fixed idempotency key and go out like any action.
@@ -506,14 +509,18 @@ impl Delivery {
                     },
                     action: crate::action::Action::Post {
                         text: format!("lifted the restriction on {}", reversal.user_id),
-                        reason: format!("scheduled reversal of: {}", reversal.reason),
+                        reason: match &reversal.undone_by {
+                            Some(by) => format!("undone by {by}: {}", reversal.reason),
+                            None => format!("scheduled reversal of: {}", reversal.reason),
+                        },
                     },
                 },
                 platform_reply: reply,
                 sent_message_id: None,
                 evidence: None,
                 attempts: 1,
-                decided_by: None,
+                // A moderator's undo names him, as his review decisions do.
+                decided_by: reversal.undone_by.clone(),
             };
             let store = self.store.clone();
             tokio::task::spawn_blocking(move || store.reversal_done(&key, audit))
@@ -538,6 +545,7 @@ fn reversal_for(entry: &OutboxEntry, due_ms: i64) -> Option<crate::store::Revers
         channel: entry.action.channel.clone(),
         user_id: user,
         reason: entry.action.action.reason().to_string(),
+        undone_by: None,
     })
 }
 

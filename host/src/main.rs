@@ -520,6 +520,7 @@ fn run(
                     live: host.live_routes().clone(),
                     observer: observer.clone(),
                     base_dir: config.base_dir.clone(),
+                    reversible: host.reversible_connectors(),
                 })
                 .await?
             }

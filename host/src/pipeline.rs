@@ -95,6 +95,17 @@ impl Vigie {
         !self.connectors.is_empty()
     }
 
+    /// The connectors that can lift a restriction on their platform
+    /// ([`Connector::reversible`]): the console offers to undo the timeouts
+    /// and bans they executed.
+    pub fn reversible_connectors(&self) -> std::collections::BTreeSet<String> {
+        self.connectors
+            .iter()
+            .filter(|(c, _)| c.reversible() && !c.read_only())
+            .map(|(c, _)| c.name().to_string())
+            .collect()
+    }
+
     /// Runs until every source has ended and every community has handled
     /// its queue; returns the summary.
     pub async fn run(

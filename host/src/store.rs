@@ -268,6 +268,38 @@ pub struct Reversal {
     pub user_id: String,
     /// Why the restriction was put in place.
     pub reason: String,
+    /// The moderator who undid the restriction from the console (the
+    /// reversal was made due at once, [`Store::undo_restriction`]); `None`
+    /// for a restriction whose time is up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undone_by: Option<String>,
+}
+
+/// A moderator's undo of an executed timeout or ban, kept so that an
+/// action is undone once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Undo {
+    /// The key of the executed action.
+    pub key: String,
+    /// The moderator's name.
+    pub by: String,
+    pub at_ms: i64,
+}
+
+/// Why [`Store::undo_restriction`] refused (the console says it in the
+/// moderator's language).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UndoRefused {
+    #[error("no executed action has the key {0}")]
+    NotFound(String),
+    #[error("action {0} is not a timeout or a ban: there is nothing to undo")]
+    NotARestriction(String),
+    #[error("action {key} was already undone by {by} at {}", crate::event::format_ms(*at_ms))]
+    AlreadyUndone { key: String, by: String, at_ms: i64 },
+    #[error("the restriction of action {0} was already lifted: its time was up")]
+    AlreadyLifted(String),
+    #[error("the restriction of action {0} is being lifted already: its time is up")]
+    BeingLifted(String),
 }
 
 /// Who sent a message the bot posted: the plugin, and the event it was
@@ -355,6 +387,16 @@ pub trait Store: Send + Sync + 'static {
     /// with the moderator's name. An item decided already is refused, so
     /// two moderators never both act.
     fn decide(&self, key: &str, decision: ReviewDecision) -> Result<ReviewItem>;
+    /// A moderator undoes the executed timeout or ban whose idempotency key
+    /// is `key`, atomically: its pending reversal is made due at once, or
+    /// (a ban without end) a reversal due at once is recorded; either
+    /// names the moderator, and delivery carries it out once, through the
+    /// connector, like a restriction whose time is up. The undo is kept
+    /// ([`Store::undos`]): a second undo is refused ([`UndoRefused`]), as
+    /// is the undo of a restriction already lifted.
+    fn undo_restriction(&self, key: &str, by: &str, at_ms: i64) -> Result<Reversal>;
+    /// The undos moderators made, by action key.
+    fn undos(&self) -> Result<BTreeMap<String, Undo>>;
     /// Held items of `connector` queued before `before_ms`, undecided and
     /// never alerted about.
     fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>>;
@@ -392,7 +434,8 @@ pub trait Store: Send + Sync + 'static {
 /// `h` handled marks, `e` event log, `t` logged ticks, `a` action log, `r` rejected input,
 /// `i` inbox, `c` cursors, `o` outbox, `d` done keys, `u` audit log, `x`
 /// dead letters, `s` scheduled reversals, `w` shadow log, `m` the bot's own
-/// messages by their platform id, `v` the review queue by action key), so every step is one atomic
+/// messages by their platform id, `v` the review queue by action key, `n`
+/// the undos of restrictions by action key), so every step is one atomic
 /// `apply_batch` — much cheaper than a transaction across trees.
 ///
 /// The web console's own records ([`crate::console`]: its accounts, keys
@@ -421,6 +464,7 @@ const SHADOW: u8 = b'w';
 const SENT: u8 = b'm';
 const TICKS: u8 = b't';
 const REVIEW: u8 = b'v';
+const UNDOS: u8 = b'n';
 
 /// sled's page cache for a running host (sled's default)…
 const HOST_CACHE_BYTES: u64 = 1 << 30;
@@ -955,6 +999,107 @@ impl Store for SledStore {
         Ok(item)
     }
 
+    fn undo_restriction(&self, key: &str, by: &str, at_ms: i64) -> Result<Reversal> {
+        use crate::action::Action;
+        use sled::transaction::{ConflictableTransactionError, TransactionError};
+        // Transactions cannot scan: the reversal's store key (due time,
+        // then the action's key) is found first, and read again inside.
+        let mut pending = Vec::new();
+        for k in self.tree.scan_prefix([REVERSALS]).keys() {
+            let k = k?;
+            if k.len() == 1 + 8 + key.len() && k.ends_with(key.as_bytes()) {
+                pending.push(k.to_vec());
+            }
+        }
+        let result = self.tree.transaction(|tx| {
+            let refuse =
+                |r: UndoRefused| ConflictableTransactionError::Abort(anyhow::Error::new(r));
+            let abort = |e: anyhow::Error| ConflictableTransactionError::Abort(e);
+            let undo_key = prefixed(UNDOS, key.as_bytes());
+            if let Some(bytes) = tx.get(&undo_key)? {
+                let undo: Undo = decode(&bytes, "undo").map_err(abort)?;
+                return Err(refuse(UndoRefused::AlreadyUndone {
+                    key: key.to_string(),
+                    by: undo.by,
+                    at_ms: undo.at_ms,
+                }));
+            }
+            let Some(seq) = tx.get(prefixed(DONE, key.as_bytes()))? else {
+                return Err(refuse(UndoRefused::NotFound(key.to_string())));
+            };
+            let Some(bytes) = tx.get(prefixed(AUDIT, &seq))? else {
+                return Err(refuse(UndoRefused::NotFound(key.to_string())));
+            };
+            let audit: AuditRecord = decode(&bytes, "audit").map_err(abort)?;
+            let (user_id, timed) = match &audit.action.action {
+                Action::Timeout { user_id, .. } => (user_id.clone(), true),
+                Action::Ban {
+                    user_id,
+                    duration_s,
+                    ..
+                } => (user_id.clone(), duration_s.is_some()),
+                _ => return Err(refuse(UndoRefused::NotARestriction(key.to_string()))),
+            };
+            let mut scheduled = None;
+            for k in &pending {
+                if let Some(bytes) = tx.get(k.as_slice())? {
+                    let r: Reversal = decode(&bytes, "reversal").map_err(abort)?;
+                    if r.key == key {
+                        scheduled = Some((k.clone(), r));
+                    }
+                }
+            }
+            let reversal = match scheduled {
+                Some((_, r)) if r.due_ms <= at_ms => {
+                    return Err(refuse(UndoRefused::BeingLifted(key.to_string())))
+                }
+                Some((old, r)) => {
+                    tx.remove(old.as_slice())?;
+                    Reversal {
+                        due_ms: at_ms,
+                        undone_by: Some(by.to_string()),
+                        ..r
+                    }
+                }
+                None if timed => return Err(refuse(UndoRefused::AlreadyLifted(key.to_string()))),
+                None => Reversal {
+                    due_ms: at_ms,
+                    key: key.to_string(),
+                    connector: audit.connector.clone(),
+                    community: audit.action.community.clone(),
+                    channel: audit.action.channel.clone(),
+                    user_id,
+                    reason: audit.action.action.reason().to_string(),
+                    undone_by: Some(by.to_string()),
+                },
+            };
+            let value = serde_json::to_vec(&reversal).map_err(|e| abort(e.into()))?;
+            tx.insert(reversal_key(&reversal), value)?;
+            let undo = Undo {
+                key: key.to_string(),
+                by: by.to_string(),
+                at_ms,
+            };
+            let value = serde_json::to_vec(&undo).map_err(|e| abort(e.into()))?;
+            tx.insert(undo_key, value)?;
+            Ok(reversal)
+        });
+        let reversal = match result {
+            Ok(reversal) => reversal,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => {
+                return Err(anyhow::Error::from(e).context("store: recording an undo failed"))
+            }
+        };
+        self.db.flush()?;
+        Ok(reversal)
+    }
+
+    fn undos(&self) -> Result<BTreeMap<String, Undo>> {
+        let undos: Vec<Undo> = self.read_log(UNDOS, "undo")?;
+        Ok(undos.into_iter().map(|u| (u.key.clone(), u)).collect())
+    }
+
     fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>> {
         Ok(self
             .review_queue()?
@@ -1102,5 +1247,133 @@ mod tests {
         assert_eq!(store.kv_get(&b, "q").unwrap(), None);
         assert_eq!(store.kv_keys(&b, "", 10).unwrap(), Vec::<String>::new());
         assert_eq!(store.kv_count(&a).unwrap(), 1);
+    }
+
+    /// An executed action of `connector`, with its audit record and (for a
+    /// timed restriction) the reversal delivery schedules.
+    fn executed(
+        store: &SledStore,
+        key: &str,
+        action: crate::action::Action,
+        reversal_due: Option<i64>,
+    ) {
+        use crate::action::{DecidedAction, PluginRef};
+        let decided = DecidedAction {
+            event_id: Some("e1".into()),
+            tick_ms: None,
+            community: "acme".into(),
+            channel: "!room".into(),
+            by: PluginRef {
+                plugin: "p".into(),
+                plugin_version: "1.0.0".into(),
+                plugin_hash: String::new(),
+            },
+            action,
+        };
+        let entry = OutboxEntry {
+            key: key.into(),
+            connector: "matrix".into(),
+            action: decided.clone(),
+            evidence: None,
+            target_user: Some("@bob:x".into()),
+            attempts: 0,
+            decided_at_ms: 0,
+            approved_by: None,
+        };
+        store
+            .commit(Commit {
+                outbox: vec![entry],
+                ..Commit::default()
+            })
+            .unwrap();
+        let (outbox_key, _) = store.outbox("matrix").unwrap().remove(0);
+        let audit = AuditRecord {
+            executed_at_ms: 1,
+            key: key.into(),
+            connector: "matrix".into(),
+            target_user: Some("@bob:x".into()),
+            action: decided,
+            platform_reply: "ok".into(),
+            sent_message_id: None,
+            evidence: None,
+            attempts: 1,
+            decided_by: None,
+        };
+        let reversal = reversal_due.map(|due_ms| Reversal {
+            due_ms,
+            key: key.into(),
+            connector: "matrix".into(),
+            community: "acme".into(),
+            channel: "!room".into(),
+            user_id: "@bob:x".into(),
+            reason: "r".into(),
+            undone_by: None,
+        });
+        store.complete(&outbox_key, audit, reversal).unwrap();
+    }
+
+    fn refusal(e: anyhow::Error) -> UndoRefused {
+        e.downcast::<UndoRefused>().expect("a refusal")
+    }
+
+    #[test]
+    fn an_undo_makes_one_reversal_due_now_once() {
+        use crate::action::Action;
+        let store = SledStore::temporary().unwrap();
+        let ban = Action::Ban {
+            user_id: "@bob:x".into(),
+            duration_s: None,
+            reason: "spam".into(),
+        };
+        executed(&store, "ban", ban, None);
+        assert!(store.reversals().unwrap().is_empty());
+        let r = store.undo_restriction("ban", "mo", 5_000).unwrap();
+        assert_eq!((r.due_ms, r.undone_by.as_deref()), (5_000, Some("mo")));
+        assert_eq!(store.due_reversals("matrix", 5_000).unwrap().len(), 1);
+        let again = refusal(store.undo_restriction("ban", "ann", 6_000).unwrap_err());
+        assert!(
+            matches!(again, UndoRefused::AlreadyUndone { ref by, .. } if by == "mo"),
+            "{again}"
+        );
+        assert_eq!(store.reversals().unwrap().len(), 1, "reversed twice");
+        // Carried out: still undone once.
+        let (key, _) = store.due_reversals("matrix", 5_000).unwrap().remove(0);
+        let lift = store.audit().unwrap().remove(0);
+        store.reversal_done(&key, lift).unwrap();
+        assert!(store.undo_restriction("ban", "mo", 7_000).is_err());
+        assert!(store.reversals().unwrap().is_empty());
+        assert_eq!(store.undos().unwrap()["ban"].by, "mo");
+
+        // A timeout: its scheduled lifting is moved to now, not doubled.
+        let timeout = Action::Timeout {
+            user_id: "@bob:x".into(),
+            duration_s: 3600,
+            reason: "flood".into(),
+        };
+        executed(&store, "timeout", timeout.clone(), Some(3_600_000));
+        let r = store.undo_restriction("timeout", "mo", 10_000).unwrap();
+        assert_eq!(r.due_ms, 10_000);
+        let pending = store.reversals().unwrap();
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        assert_eq!(pending[0].undone_by.as_deref(), Some("mo"));
+        // A timeout lifted when its time was up cannot be undone.
+        executed(&store, "expired", timeout, Some(20_000));
+        let (key, _) = store
+            .due_reversals("matrix", 20_000)
+            .unwrap()
+            .into_iter()
+            .find(|(_, r)| r.key == "expired")
+            .unwrap();
+        let lift = store.audit().unwrap().remove(0);
+        store.reversal_done(&key, lift).unwrap();
+        assert_eq!(
+            refusal(store.undo_restriction("expired", "mo", 30_000).unwrap_err()),
+            UndoRefused::AlreadyLifted("expired".into())
+        );
+        // Nothing to undo in a post, or in an unknown key.
+        assert!(matches!(
+            refusal(store.undo_restriction("nope", "mo", 1).unwrap_err()),
+            UndoRefused::NotFound(_)
+        ));
     }
 }

@@ -92,6 +92,18 @@ chain = ["kf"]
     /// A host whose plugins and communities are `chain`, its event file
     /// starting with `first`.
     fn start_with(chain: &str, extra: &str, first: &str, users: &[(&str, &str)]) -> Host {
+        Host::start_with_secret(chain, extra, first, users, "webhook-test-secret")
+    }
+
+    /// [`Host::start_with`], `VIGIE_TEST_SECRET` set to `secret` (a Matrix
+    /// bot's password).
+    fn start_with_secret(
+        chain: &str,
+        extra: &str,
+        first: &str,
+        users: &[(&str, &str)],
+        secret: &str,
+    ) -> Host {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let config = dir.path().join("vigie.toml");
@@ -118,7 +130,7 @@ metrics_token = "file:metrics.token"
         for (name, role) in users {
             add_user(&config, name, role);
         }
-        let mut vigie = VigieProcess::start(&config, "webhook-test-secret");
+        let mut vigie = VigieProcess::start(&config, secret);
         vigie.wait_log("Console: http://");
         Host {
             dir,
@@ -902,9 +914,10 @@ deliver_to = "{}"
         .match_indices("name=\"key\" value=\"")
         .map(|(i, m)| page[i + m.len()..].split('"').next().unwrap().to_string())
         .collect();
-    // Two forms per item (decide, act otherwise), in page order.
-    assert_eq!(keys.len(), 4, "{keys:?}");
-    let (ban_key, flag_key) = (keys[0].clone(), keys[2].clone());
+    // Per item, in page order: the bulk checkbox and two forms (decide,
+    // act otherwise).
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    let (ban_key, flag_key) = (keys[0].clone(), keys[3].clone());
     // Held: nothing reached the platform but the flag.
     std::thread::sleep(Duration::from_secs(2));
     let taken = || receiver.taken.lock().unwrap().clone();
@@ -1095,6 +1108,452 @@ deliver_to = "{}"
         .filter(|b| b.contains("\"type\":\"ban\""))
         .count();
     assert_eq!(bans, 1, "the approved ban executed once, dave's not at all");
+}
+
+/// The waiting items' rows of a Review page: (key, the row's HTML), in
+/// page order, read from the bulk checkboxes.
+fn review_rows(page: &str) -> Vec<(String, String)> {
+    let marker = "type=\"checkbox\" name=\"key\" value=\"";
+    page.split("<tr class=\"item\"")
+        .skip(1)
+        .filter_map(|row| {
+            let row = row.split("</tr>").next().unwrap_or_default();
+            let at = row.find(marker)? + marker.len();
+            let key = row[at..].split('"').next()?.to_string();
+            Some((key, row.to_string()))
+        })
+        .collect()
+}
+
+/// The `vigie audit --json` records, through the running host's control
+/// socket.
+fn audit_records(host: &Host) -> Vec<serde_json::Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "--json", "-c"])
+        .arg(host.dir.path().join("vigie.toml"))
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// Bulk decisions on the Review page: a viewer's bulk POST and one without
+/// the CSRF token are refused; three held bans approved at once, one of
+/// them decided meanwhile by a single decision: two executed (once each),
+/// the third skipped and named with who decided it; two flags rejected
+/// with "select all" are recorded as overturned; every decision is in the
+/// audit naming the moderator. The page carries the shortcuts' script and
+/// help line; a webhook's ban offers no undo.
+#[test]
+fn console_review_bulk_decisions() {
+    let receiver = start_receiver();
+    let chain = format!(
+        r#"[plugins.p]
+component = "{}"
+grants = ["ban", "flag"]
+review = ["ban"]
+config = {{ name = "p" }}
+
+[[communities]]
+id = "acme"
+chain = ["p"]
+"#,
+        crate::env::plugin("probe").display()
+    );
+    let mut host = Host::start_with(
+        &chain,
+        &format!(
+            r#"
+[[connectors]]
+type = "webhook"
+name = "forum"
+community = "acme"
+secret = "env:VIGIE_TEST_SECRET"
+deliver_to = "{}"
+"#,
+            receiver.url
+        ),
+        &message("e1", "acme", "bob", "p:ban"),
+        &[("vera", "viewer"), ("mo", "moderator")],
+    );
+    let base = host.base.clone();
+    host.append(&message("e2", "acme", "carol", "p:ban"));
+    host.append(&message("e3", "acme", "dave", "p:ban"));
+    host.append(&message("e4", "acme", "erin", "p:flag first flag"));
+    host.append(&message("e5", "acme", "frank", "p:flag second flag"));
+    let mo = login(&base, "mo");
+    let vera = login(&base, "vera");
+    let page = wait_for("five waiting items", Duration::from_secs(60), || {
+        let (status, body) = get(&base, "/review", Some(&mo.cookie));
+        assert_eq!(status, 200, "{body}");
+        body.contains("5 items waiting").then_some(body)
+    });
+    for text in [
+        "action=\"/review/bulk\"",
+        "form=\"bulk\"",
+        "id=\"select-all\"",
+        ">Approve selected<",
+        ">Reject selected<",
+        "<script src=\"/assets/review.js\" defer",
+        "Keyboard: ",
+        "<kbd>x</kbd>",
+        "id=\"shortcuts\"",
+    ] {
+        assert!(page.contains(text), "{text} missing in:\n{page}");
+    }
+    let rows = review_rows(&page);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    let key_of = |needle: &str| {
+        rows.iter()
+            .find(|(_, row)| row.contains(needle))
+            .map(|(k, _)| k.clone())
+            .unwrap_or_else(|| panic!("no row with {needle}"))
+    };
+    let (bob, carol, dave) = (
+        key_of("user: bob"),
+        key_of("user: carol"),
+        key_of("user: dave"),
+    );
+    let flags = [key_of("p:flag first flag"), key_of("p:flag second flag")];
+    // The script is served, with the CSP's own-origin rule.
+    let (status, js) = get(&base, "/assets/review.js", None);
+    assert_eq!(status, 200);
+    assert!(js.contains("keydown") && js.contains("typing"), "{js}");
+    // A viewer gets neither the form nor the script, and is refused.
+    let (_, vera_page) = get(&base, "/review", Some(&vera.cookie));
+    assert!(!vera_page.contains("/review/bulk") && !vera_page.contains("review.js"));
+    let bulk = |who: &Session, form: &[(&str, &str)], lang: &str| {
+        let resp = client()
+            .post(format!("{base}/review/bulk"))
+            .header(
+                "cookie",
+                format!("vigie_session={}; vigie_lang={lang}", who.cookie),
+            )
+            .form(form)
+            .send()
+            .unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.text().unwrap_or_default())
+    };
+    let three = [
+        ("key", bob.as_str()),
+        ("key", carol.as_str()),
+        ("key", dave.as_str()),
+        ("verdict", "approved"),
+        ("note", "bulk"),
+    ];
+    let with_csrf = |csrf: &'static str| {
+        let mut form = three.to_vec();
+        form.push(("csrf", csrf));
+        form
+    };
+    let vera_csrf: &'static str = Box::leak(vera.csrf.clone().into_boxed_str());
+    let mo_csrf: &'static str = Box::leak(mo.csrf.clone().into_boxed_str());
+    assert_eq!(bulk(&vera, &with_csrf(vera_csrf), "en").0, 403, "a viewer");
+    assert_eq!(bulk(&mo, &three, "en").0, 403, "no CSRF token");
+    assert_eq!(
+        bulk(&mo, &with_csrf(vera_csrf), "en").0,
+        403,
+        "another's token"
+    );
+    let (_, still) = get(&base, "/review", Some(&mo.cookie));
+    assert!(
+        still.contains("5 items waiting"),
+        "a refused POST decided: {still}"
+    );
+    // Nothing selected: said so (in French here), nothing decided.
+    let (status, none) = bulk(&mo, &[("verdict", "approved"), ("csrf", mo_csrf)], "fr");
+    assert_eq!(status, 400, "{none}");
+    assert!(none.contains("Aucun élément choisi"), "{none}");
+
+    // dave's ban is decided meanwhile, on its own.
+    let (status, _) = post(
+        &base,
+        "/review/decide",
+        &mo.cookie,
+        &[("key", &dave), ("verdict", "approved"), ("csrf", &mo.csrf)],
+    );
+    assert_eq!(status, 303);
+    let (status, answer) = bulk(&mo, &with_csrf(mo_csrf), "en");
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("2 items approved."), "{answer}");
+    assert!(answer.contains("1 item skipped:"), "{answer}");
+    assert!(
+        answer.contains("p: ban") && answer.contains("already approved by mo"),
+        "{answer}"
+    );
+    assert!(
+        answer.contains(&dave[..12]),
+        "the skipped item's key: {answer}"
+    );
+    assert!(answer.contains("2 items waiting"), "{answer}");
+    // The same again: everything skipped, 409.
+    let (status, again) = bulk(&mo, &with_csrf(mo_csrf), "en");
+    assert_eq!(status, 409, "{again}");
+    assert!(again.contains("0 items approved.") && again.contains("3 items skipped:"));
+
+    // The two flags, with "select all" (the keys the page showed), in
+    // French.
+    let mut all = vec![("verdict", "rejected"), ("all", "1"), ("csrf", mo_csrf)];
+    for key in &flags {
+        all.push(("shown", key.as_str()));
+    }
+    let (status, rejected) = bulk(&mo, &all, "fr");
+    assert_eq!(status, 200, "{rejected}");
+    assert!(rejected.contains("2 éléments rejetés."), "{rejected}");
+    assert!(rejected.contains("0 élément en attente"), "{rejected}");
+
+    // Executed once each; every decision in the audit, naming mo.
+    let taken = || receiver.taken.lock().unwrap().clone();
+    let audit = wait_for("three bans executed", Duration::from_secs(60), || {
+        let records = audit_records(&host);
+        (records
+            .iter()
+            .filter(|r| r["connector"] == "forum" && r["action"]["type"] == "ban")
+            .count()
+            == 3)
+            .then_some(records)
+    });
+    let decisions: Vec<_> = audit
+        .iter()
+        .filter(|r| r["connector"] == "review")
+        .collect();
+    assert_eq!(decisions.len(), 5, "{decisions:?}");
+    assert!(
+        decisions.iter().all(|r| r["decided_by"] == "mo"),
+        "{decisions:?}"
+    );
+    let replies = |text: &str| {
+        decisions
+            .iter()
+            .filter(|r| {
+                r["platform_reply"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with(text))
+            })
+            .count()
+    };
+    assert_eq!(replies("approved: executed"), 3, "{decisions:?}");
+    assert_eq!(replies("flag overturned"), 2, "{decisions:?}");
+    assert!(
+        decisions
+            .iter()
+            .any(|r| r["platform_reply"] == "approved: executed — bulk"),
+        "{decisions:?}"
+    );
+    // The webhook's receiver lifts restrictions itself: no undo offered,
+    // and none taken.
+    let (_, audit_page) = get(&base, "/audit", Some(&mo.cookie));
+    assert!(audit_page.contains(">Undo<"), "{audit_page}");
+    assert!(!audit_page.contains("/audit/undo"), "{audit_page}");
+    let ban_key = audit
+        .iter()
+        .find(|r| r["connector"] == "forum" && r["action"]["type"] == "ban")
+        .and_then(|r| r["key"].as_str())
+        .unwrap()
+        .to_string();
+    let (status, body) = post(
+        &base,
+        "/audit/undo",
+        &mo.cookie,
+        &[("key", &ban_key), ("csrf", &mo.csrf)],
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("can be undone here"), "{body}");
+
+    host.stop();
+    let bans = taken()
+        .iter()
+        .filter(|b| b.contains("\"type\":\"ban\""))
+        .count();
+    assert_eq!(bans, 3, "each approved ban executed once");
+}
+
+/// Undo on a real Matrix homeserver: a ban and a one-hour timeout the
+/// probe plugin decided are executed; the Audit page offers "Unban" and
+/// "Lift timeout" to a moderator (not to a viewer, whose POST is refused,
+/// as is one without the CSRF token); each undo lifts the restriction at
+/// once, through the connector, once: a second undo is refused, the room
+/// has one unban per user, the audit's lift records name the moderator,
+/// and the timeout's own scheduled lifting is gone.
+#[test]
+fn console_undo_lifts_a_matrix_ban_and_timeout_once() {
+    use crate::synapse::{password, Synapse};
+    let synapse = Synapse::start();
+    let moderator = synapse.register("modo");
+    let alice = synapse.register("alice");
+    let bob = synapse.register("bob");
+    synapse.register("vigie");
+    let room = moderator.create_room(&["@vigie:localhost"]);
+    alice.join(&room);
+    bob.join(&room);
+    let chain = format!(
+        r#"[plugins.p]
+component = "{}"
+grants = ["ban", "timeout"]
+config = {{ name = "p" }}
+
+[[communities]]
+id = "acme"
+chain = ["p"]
+"#,
+        crate::env::plugin("probe").display()
+    );
+    let connector = format!(
+        r#"
+[[connectors]]
+type = "matrix"
+community = "acme"
+homeserver = "{}"
+user = "@vigie:localhost"
+password = "env:VIGIE_TEST_SECRET"
+rooms = ["{room}"]
+sync_timeout_s = 2
+"#,
+        synapse.url
+    );
+    let mut host = Host::start_with_secret(
+        &chain,
+        &connector,
+        &message("e0", "acme", "zoe", "hello"),
+        &[("vera", "viewer"), ("mo", "moderator")],
+        &password("vigie"),
+    );
+    host.vigie
+        .as_mut()
+        .unwrap()
+        .wait_log("connected to every platform");
+    let base = host.base.clone();
+    alice.send(&room, "p:ban");
+    bob.send(&room, "p:timeout 3600");
+    let membership = |user: &crate::synapse::MatrixUser| moderator.membership(&room, &user.user_id);
+    wait_for(
+        "alice banned and bob timed out",
+        Duration::from_secs(60),
+        || {
+            (membership(&alice).as_deref() == Some("ban")
+                && membership(&bob).as_deref() == Some("ban"))
+            .then_some(())
+        },
+    );
+    let mo = login(&base, "mo");
+    let vera = login(&base, "vera");
+    let page = wait_for("both in the audit", Duration::from_secs(30), || {
+        let (_, body) = get(&base, "/audit", Some(&mo.cookie));
+        (body.contains(">Unban<") && body.contains(">Lift timeout<")).then_some(body)
+    });
+    let key_in = |row_text: &str| {
+        let marker = "name=\"key\" value=\"";
+        page.split("<tr>")
+            .find(|row| row.contains(row_text) && row.contains("/audit/undo"))
+            .and_then(|row| {
+                let at = row.find(marker)? + marker.len();
+                row[at..].split('"').next().map(String::from)
+            })
+            .unwrap_or_else(|| panic!("no undo form in the row of {row_text}:\n{page}"))
+    };
+    let (alice_key, bob_key) = (key_in(&alice.user_id), key_in(&bob.user_id));
+    // A viewer sees the column, not the buttons, and is refused.
+    let (_, vera_page) = get(&base, "/audit", Some(&vera.cookie));
+    assert!(vera_page.contains(">Undo<") && !vera_page.contains("/audit/undo"));
+    let undo = |who: &Session, key: &str, csrf: Option<&str>| {
+        let mut form = vec![("key", key), ("next", "/audit")];
+        if let Some(csrf) = csrf {
+            form.push(("csrf", csrf));
+        }
+        post(&base, "/audit/undo", &who.cookie, &form)
+    };
+    assert_eq!(undo(&vera, &alice_key, Some(&vera.csrf)).0, 403);
+    assert_eq!(undo(&mo, &alice_key, None).0, 403);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        membership(&alice).as_deref(),
+        Some("ban"),
+        "a refused undo lifted"
+    );
+
+    // The moderator unbans alice: lifted at once, through the connector.
+    let (status, body) = undo(&mo, &alice_key, Some(&mo.csrf));
+    assert_eq!(status, 303, "{body}");
+    wait_for("alice unbanned", Duration::from_secs(30), || {
+        (membership(&alice).as_deref() == Some("leave")).then_some(())
+    });
+    let (status, again) = undo(&mo, &alice_key, Some(&mo.csrf));
+    assert_eq!(status, 409, "{again}");
+    assert!(again.contains("already undone by mo"), "{again}");
+    // bob's timeout, an hour long, lifted now.
+    assert_eq!(undo(&mo, &bob_key, Some(&mo.csrf)).0, 303);
+    wait_for("bob's timeout lifted", Duration::from_secs(30), || {
+        (membership(&bob).as_deref() == Some("leave")).then_some(())
+    });
+    let (status, again) = undo(&mo, &bob_key, Some(&mo.csrf));
+    assert_eq!(status, 409, "{again}");
+    // The audit names the moderator on each lifting, once each.
+    let records = wait_for("the two liftings audited", Duration::from_secs(30), || {
+        let records = audit_records(&host);
+        (records
+            .iter()
+            .filter(|r| r["key"].as_str().is_some_and(|k| k.ends_with(":lift")))
+            .count()
+            == 2)
+            .then_some(records)
+    });
+    for key in [&alice_key, &bob_key] {
+        let lifts: Vec<_> = records
+            .iter()
+            .filter(|r| r["key"] == format!("{key}:lift"))
+            .collect();
+        assert_eq!(lifts.len(), 1, "{records:?}");
+        assert_eq!(lifts[0]["decided_by"], "mo", "{lifts:?}");
+        assert!(
+            lifts[0]["action"]["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("undone by mo")),
+            "{lifts:?}"
+        );
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["audit", "-c"])
+        .arg(host.dir.path().join("vigie.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("(undone by mo)").count(), 2, "{text}");
+    let (_, page) = get(&base, "/audit", Some(&mo.cookie));
+    assert!(
+        !page.contains("/audit/undo"),
+        "an undo button is left: {page}"
+    );
+    assert_eq!(page.matches("undone</span> by mo").count(), 2, "{page}");
+    // Still lifted a few seconds on (nothing reverses twice), and one
+    // unban each in the room.
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(membership(&alice).as_deref(), Some("leave"));
+    assert_eq!(membership(&bob).as_deref(), Some("leave"));
+    let timeline = moderator.timeline(&room);
+    for user in [&alice, &bob] {
+        let unbans = timeline
+            .iter()
+            .filter(|e| {
+                e["type"] == "m.room.member"
+                    && e["state_key"] == user.user_id.as_str()
+                    && e["sender"] == "@vigie:localhost"
+                    && e["content"]["membership"] == "leave"
+            })
+            .count();
+        assert_eq!(unbans, 1, "{}: {timeline:?}", user.user_id);
+    }
+    let log = host.stop();
+    let store = vigie::SledStore::open(&host.dir.path().join("data/store")).unwrap();
+    use vigie::Store;
+    assert!(
+        store.reversals().unwrap().is_empty(),
+        "a lifting is still scheduled: {:?}\n{log}",
+        store.reversals()
+    );
+    assert_eq!(store.undos().unwrap().len(), 2);
 }
 
 /// The embedded demo with `--stay` and `--console`: its input ends, the
@@ -1342,6 +1801,33 @@ pub(crate) fn screenshot_path(name: &str) -> PathBuf {
         .map_or_else(|| PathBuf::from(name), |t| t.join(name))
 }
 
+/// The Review page's selection: how many items are ticked, whether the
+/// focused one is, and whether the shortcuts' list shows.
+async fn selection_state(
+    browser: &fantoccini::Client,
+) -> Result<serde_json::Value, fantoccini::error::CmdError> {
+    browser
+        .execute(
+            "const focused = document.querySelector('tr.item.focused');
+             return {
+               checked: document.querySelectorAll('input.pick:checked').length,
+               focusedChecked: !!(focused && focused.querySelector('input.pick:checked')),
+               help: !document.getElementById('shortcuts').hidden,
+             };",
+            vec![],
+        )
+        .await
+}
+
+/// Presses and releases one key, as a person at the keyboard does.
+async fn press(browser: &fantoccini::Client, key: char) -> Result<(), fantoccini::error::CmdError> {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    browser.perform_actions(keys).await
+}
+
 async fn browse(
     browser: &fantoccini::Client,
     host: &Host,
@@ -1464,6 +1950,65 @@ async fn browse(
         .at_most(wait)
         .for_element(Locator::XPath("//td[contains(., 'approved by root')]"))
         .await?;
+    // The shortcuts: two more held bans; typing x in a field selects
+    // nothing; j then x selects the first item, ? shows the list, and the
+    // bulk "Reject selected" rejects it alone; j then a approves the other
+    // through its own form.
+    host.append(&message("b5", "acme", "carl", "p:ban"));
+    host.append(&message("b6", "acme", "dina", "p:ban"));
+    let two = Locator::XPath("//p[.='2 items waiting']");
+    for _ in 0..60 {
+        if browser.find(two).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        browser.refresh().await?;
+    }
+    browser.find(two).await?;
+    let note = browser
+        .find(Locator::Css("form.bulk input[name=note]"))
+        .await?;
+    note.send_keys("x").await?;
+    let typed = selection_state(browser).await?;
+    if typed["checked"] != 0 || note.prop("value").await?.as_deref() != Some("x") {
+        return Err(format!("x typed in the note was taken as a shortcut: {typed}").into());
+    }
+    note.clear().await?;
+    browser.find(Locator::Css("main h1")).await?.click().await?;
+    press(browser, 'j').await?;
+    press(browser, 'x').await?;
+    press(browser, '?').await?;
+    let picked = selection_state(browser).await?;
+    if picked["checked"] != 1 || picked["focusedChecked"] != true || picked["help"] != true {
+        return Err(format!("j, x, ? did not select and show the list: {picked}").into());
+    }
+    let png = browser.screenshot().await?;
+    std::fs::write(screenshot_path("console-review-shortcuts.png"), png)?;
+    press(browser, '?').await?;
+    browser
+        .find(Locator::XPath(
+            "//form[@id='bulk']//button[.='Reject selected']",
+        ))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//p[.='1 item rejected.']"))
+        .await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//p[.='1 item waiting']"))
+        .await?;
+    press(browser, 'j').await?;
+    press(browser, 'a').await?;
+    browser
+        .wait()
+        .at_most(wait)
+        .for_element(Locator::XPath("//p[.='0 items waiting']"))
+        .await?;
     // The Contests and polls page, from the navigation, in English then
     // (the header's button) in French.
     browser
@@ -1499,7 +2044,9 @@ async fn browse(
 
 /// Logs in in chromium, sees an appended event arrive on the Live page,
 /// and markup in messages shown as text; saves `target/console-live.png`;
-/// approves a held ban; opens Contests and polls in English and French.
+/// approves a held ban; with the keyboard shortcuts, selects one held ban
+/// (j, x), rejects it with the bulk form and approves the other (j, a);
+/// opens Contests and polls in English and French.
 #[test]
 fn console_in_a_browser_live_page_and_escaping() {
     let receiver = start_receiver();

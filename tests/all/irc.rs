@@ -541,6 +541,7 @@ async fn irc_events_and_actions_against_ngircd() {
             channel: "#vigie".into(),
             user_id: "alice".into(),
             reason: "flood".into(),
+            undone_by: None,
         })
         .await
         .expect("reverse");
@@ -634,6 +635,7 @@ async fn irc_events_and_actions_against_ngircd() {
             channel: "#vigie".into(),
             user_id: "alice".into(),
             reason: "spam".into(),
+            undone_by: None,
         })
         .await
         .expect("reverse the ban");

@@ -230,6 +230,8 @@ pub fn audit(args: AuditArgs) -> Result<()> {
             r.platform_reply,
             match (&r.decided_by, r.connector.as_str()) {
                 (Some(by), "review") => format!(" (decided by {by})"),
+                // A restriction lifted by a moderator's undo (the console).
+                (Some(by), _) if r.key.ends_with(":lift") => format!(" (undone by {by})"),
                 (Some(by), _) => format!(" (approved by {by})"),
                 (None, _) => String::new(),
             },

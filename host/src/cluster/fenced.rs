@@ -273,6 +273,12 @@ impl Store for FencedStore {
     fn decide(&self, key: &str, decision: ReviewDecision) -> Result<ReviewItem> {
         self.local.decide(key, decision)
     }
+    fn undo_restriction(&self, key: &str, by: &str, at_ms: i64) -> Result<Reversal> {
+        self.local.undo_restriction(key, by, at_ms)
+    }
+    fn undos(&self) -> Result<std::collections::BTreeMap<String, crate::store::Undo>> {
+        self.local.undos()
+    }
     fn stale_reviews(&self, connector: &str, before_ms: i64) -> Result<Vec<ReviewItem>> {
         self.local.stale_reviews(connector, before_ms)
     }

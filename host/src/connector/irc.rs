@@ -1779,6 +1779,10 @@ impl Connector for Irc {
         })
     }
 
+    fn reversible(&self) -> bool {
+        true
+    }
+
     fn rate_state(&self) -> RateState {
         RateState::default()
     }

@@ -242,6 +242,14 @@ pub trait Connector: Send + Sync + 'static {
         key: &'a str,
     ) -> BoxFuture<'a, Result<Executed, DeliveryError>>;
 
+    /// Whether [`Connector::reverse`] lifts a restriction on the platform
+    /// (Matrix, IRC): the console offers to undo an executed timeout or
+    /// ban only then. A connector whose receiver lifts restrictions by
+    /// itself (webhook), or that acts on nothing (feed), cannot.
+    fn reversible(&self) -> bool {
+        false
+    }
+
     /// Lifts a timeout or temporary ban.
     fn reverse<'a>(
         &'a self,

@@ -3,18 +3,29 @@
 //! uses [`AuditFilter`] too), newest first, [`PAGE`] rows a page, and a CSV
 //! export of everything the filters select (moderators and admins: it
 //! holds the deleted texts kept as evidence, which viewers do not see).
+//!
+//! **Undo**: a timeout or a ban a connector that can lift it executed
+//! (Matrix, IRC: [`crate::connector::Connector::reversible`]) has an
+//! "Unban" / "Lift timeout" button for moderators and admins
+//! (`/audit/undo`). The store makes its reversal due at once
+//! ([`crate::store::Store::undo_restriction`]); delivery lifts it once and
+//! the audit's lift record names the moderator. An undone action says so
+//! instead of a button; a second undo is refused.
 
 use super::auth::Role;
 use super::i18n;
 use super::live::action_detail;
 use super::server::{self, url_encode, Shared, User};
-use crate::store::AuditRecord;
+use crate::action::Action;
+use crate::store::{AuditRecord, Reversal, Undo, UndoRefused};
 use anyhow::{Context, Result};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use maud::html;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Rows per page.
 pub const PAGE: usize = 50;
@@ -124,6 +135,69 @@ async fn selected(state: &Shared, filter: AuditFilter) -> Result<Vec<AuditRecord
     Ok(records)
 }
 
+/// Pending reversals and undos, for the undo column.
+async fn undo_state(state: &Shared) -> (Vec<Reversal>, BTreeMap<String, Undo>) {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || {
+        (
+            store.reversals().unwrap_or_default(),
+            store.undos().unwrap_or_default(),
+        )
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// Whether the record is a timeout or a ban its connector can lift.
+fn undoable(state: &Shared, r: &AuditRecord) -> bool {
+    matches!(r.action.action, Action::Timeout { .. } | Action::Ban { .. })
+        && state.reversible.contains(&r.connector)
+}
+
+/// The undo cell of an executed timeout or ban: who undid it, the
+/// button, or nothing (lifted already when its time was up).
+fn undo_cell(
+    lang: i18n::Lang,
+    r: &AuditRecord,
+    reversals: &[Reversal],
+    undos: &BTreeMap<String, Undo>,
+    form: Option<(&str, &str)>,
+) -> Markup {
+    let pending = reversals.iter().find(|p| p.key == r.key);
+    let timed = match &r.action.action {
+        Action::Timeout { .. } => true,
+        Action::Ban { duration_s, .. } => duration_s.is_some(),
+        _ => false,
+    };
+    html! {
+        @if let Some(undo) = undos.get(&r.key) {
+            span.what { (lang.tr("undone", "annulée")) }
+            " " (lang.tr("by", "par")) " " (undo.by) br;
+            span.time { (i18n::time(undo.at_ms)) }
+            @if pending.is_some() {
+                br; em { (lang.tr("being lifted", "levée en cours")) }
+            }
+        } @else if pending.is_none() && timed {
+            (lang.tr("lifted (time up)", "levée (durée écoulée)"))
+        } @else if let Some((csrf, next)) = form {
+            form.inline method="post" action="/audit/undo" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="key" value=(r.key);
+                input type="hidden" name="next" value=(next);
+                button.reject type="submit" {
+                    @if matches!(r.action.action, Action::Timeout { .. }) {
+                        (lang.tr("Lift timeout", "Lever l'exclusion"))
+                    } @else {
+                        (lang.tr("Unban", "Débannir"))
+                    }
+                }
+            }
+        } @else {
+            "-"
+        }
+    }
+}
+
 pub async fn page(
     State(state): State<Shared>,
     user: User,
@@ -134,6 +208,9 @@ pub async fn page(
     }
     let lang = user.lang;
     let evidence = user.session.role >= Role::Moderator;
+    let (reversals, undos) = undo_state(&state).await;
+    let here = user.here.clone();
+    let undo_form = evidence.then_some((user.session.csrf.as_str(), here.as_str()));
     let (records, error) = match query.filter() {
         Ok(filter) => match selected(&state, filter).await {
             Ok(records) => (records, None),
@@ -195,6 +272,7 @@ pub async fn page(
                     th { (lang.tr("Reason", "Raison")) }
                     th { (lang.tr("Platform's reply", "Réponse de la plateforme")) }
                     @if evidence { th { (lang.tr("Deleted text (evidence)", "Texte supprimé (preuve)")) } }
+                    th { (lang.tr("Undo", "Annuler")) }
                 } }
                 tbody {
                     @for r in shown {
@@ -208,6 +286,11 @@ pub async fn page(
                             td { (r.action.action.reason()) }
                             td { (r.platform_reply) }
                             @if evidence { td.text { (r.evidence.as_deref().unwrap_or("")) } }
+                            td.undo {
+                                @if undoable(&state, r) {
+                                    (undo_cell(lang, r, &reversals, &undos, undo_form))
+                                }
+                            }
                         }
                     }
                 }
@@ -222,6 +305,144 @@ pub async fn page(
         }
     };
     server::page(&user, lang.tr("Audit", "Audit"), "/audit", content)
+}
+
+#[derive(Deserialize)]
+pub struct UndoForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    key: String,
+    next: Option<String>,
+}
+
+/// POST `/audit/undo` (moderators, admins): lifts an executed timeout or
+/// ban through its connector: the store makes its reversal due at once,
+/// naming the moderator, and delivery carries it out (once) within a
+/// second. Then back to the page (303); a refusal (undone already, lifted
+/// already, not a restriction a connector can lift) is a page saying why
+/// (409, or 404 for a key that is no executed action).
+pub async fn undo(State(state): State<Shared>, user: User, Form(form): Form<UndoForm>) -> Response {
+    if let Some(refused) = user.check_csrf(form.csrf.as_deref()) {
+        return refused;
+    }
+    if let Some(refused) = user.require(Role::Moderator) {
+        return refused;
+    }
+    let lang = user.lang;
+    let key = form.key.trim().to_string();
+    let next = match form.next.as_deref() {
+        Some(n) if n.starts_with("/audit") => server::local_path(Some(n)),
+        _ => "/audit".to_string(),
+    };
+    let refused = |status: StatusCode, why: String| {
+        let content = html! {
+            p.error role="alert" { (why) }
+            p { a href=(next) { (lang.tr("Back to the audit", "Retour à l'audit")) } }
+        };
+        let mut response = server::page(&user, lang.tr("Audit", "Audit"), "/audit", content);
+        *response.status_mut() = status;
+        response
+    };
+    // Only what a connector of this host can lift on its platform.
+    let store = state.store.clone();
+    let record = {
+        let key = key.clone();
+        match tokio::task::spawn_blocking(move || store.audit()).await {
+            Ok(Ok(records)) => records
+                .into_iter()
+                .find(|r| r.key == key && r.connector != "review"),
+            Ok(Err(e)) => {
+                return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).into_response()
+            }
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        }
+    };
+    let Some(record) = record else {
+        return refused(
+            StatusCode::NOT_FOUND,
+            lang.tr(
+                "No executed action has this key.",
+                "Aucune action exécutée n'a cette clé.",
+            )
+            .to_string(),
+        );
+    };
+    if !undoable(&state, &record) {
+        return refused(
+            StatusCode::CONFLICT,
+            lang.tr(
+                "Only a timeout or a ban that its platform can lift (Matrix, IRC) can be undone here.",
+                "Seule une exclusion ou un bannissement que sa plateforme sait lever (Matrix, IRC) s'annule ici.",
+            )
+            .to_string(),
+        );
+    }
+    let store = state.store.clone();
+    let by = user.session.user.clone();
+    let undone = {
+        let key = key.clone();
+        tokio::task::spawn_blocking(move || {
+            store.undo_restriction(&key, &by, crate::connector::now_ms())
+        })
+        .await
+    };
+    match undone {
+        Ok(Ok(reversal)) => {
+            tracing::info!(
+                user = user.session.user,
+                connector = reversal.connector,
+                "console: undo of {} (lifting the restriction on {})",
+                record.action.one_line(),
+                reversal.user_id
+            );
+            Redirect::to(&next).into_response()
+        }
+        Ok(Err(e)) => {
+            let why = match e.downcast_ref::<UndoRefused>() {
+                Some(UndoRefused::AlreadyUndone { by, at_ms, .. }) => format!(
+                    "{} {by} ({}).",
+                    lang.tr(
+                        "This action was already undone by",
+                        "Cette action a déjà été annulée par"
+                    ),
+                    i18n::time(*at_ms)
+                ),
+                Some(UndoRefused::AlreadyLifted(_)) => lang
+                    .tr(
+                        "This restriction was already lifted: its time was up.",
+                        "Cette restriction est déjà levée : sa durée était écoulée.",
+                    )
+                    .to_string(),
+                Some(UndoRefused::BeingLifted(_)) => lang
+                    .tr(
+                        "This restriction is being lifted already: its time is up.",
+                        "Cette restriction est déjà en cours de levée : sa durée est écoulée.",
+                    )
+                    .to_string(),
+                Some(UndoRefused::NotFound(_)) => {
+                    return refused(
+                        StatusCode::NOT_FOUND,
+                        lang.tr(
+                            "No executed action has this key.",
+                            "Aucune action exécutée n'a cette clé.",
+                        )
+                        .to_string(),
+                    )
+                }
+                Some(UndoRefused::NotARestriction(_)) => lang
+                    .tr(
+                        "This action is not a timeout or a ban: there is nothing to undo.",
+                        "Cette action n'est ni une exclusion ni un bannissement : rien à annuler.",
+                    )
+                    .to_string(),
+                None => {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).into_response()
+                }
+            };
+            refused(StatusCode::CONFLICT, why)
+        }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
 }
 
 /// A CSV field: quoted, quotes doubled, and a leading `=`, `+`, `-`, `@`

@@ -6,9 +6,12 @@
 //! ## Design
 //!
 //! - **Server-rendered HTML** ([maud]: markup in Rust, every interpolated
-//!   value escaped), in French and English ([`i18n`]). The only script is
-//!   `assets/console.js` (vendored, no build step): the Live page's
-//!   `EventSource`, which builds its rows with `textContent`, never HTML.
+//!   value escaped), in French and English ([`i18n`]). The only scripts
+//!   are vendored, with no build step: `assets/console.js`, the Live
+//!   page's `EventSource`, which builds its rows with `textContent`, never
+//!   HTML; and `assets/review.js`, the Review page's keyboard shortcuts,
+//!   which only move the focus, tick boxes and click the page's own
+//!   buttons.
 //! - **Nothing answers without a session** but `/login`, `/setup`, the
 //!   assets and `/metrics` (its own bearer token): a page redirects to
 //!   `/login` (303), an API route (`/api/…`, the SSE stream, the CSV
@@ -28,7 +31,9 @@
 //!   browser loses old items; the pipeline never waits.
 //! - **Pages** (one module each): [`live`], [`audit`] (with a CSV export),
 //!   [`dead_letters`] (retry for admins), [`plugins`], [`review`] (the
-//!   review queue: moderators approve, reject or act otherwise),
+//!   review queue: moderators approve, reject or act otherwise, one item
+//!   or a selection at a time; the audit's undo of a ban or a timeout is in
+//!   [`audit`]),
 //!   [`contests`] (giveaways and polls with their verification data and
 //!   lists, read by [`crate::contests`]), [`reports`] (`vigie report` in
 //!   the browser); [`metrics`] serves
@@ -182,6 +187,10 @@ pub struct ConsoleSetup {
     pub observer: Arc<Observer>,
     /// The config file's directory, for `file:` secrets.
     pub base_dir: PathBuf,
+    /// The connectors that can lift a timeout or a ban
+    /// ([`crate::connector::Connector::reversible`]): the Audit page offers
+    /// to undo those they executed.
+    pub reversible: std::collections::BTreeSet<String>,
 }
 
 /// Which address the console should listen on: `--console` wins over

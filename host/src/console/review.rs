@@ -12,6 +12,16 @@
 //! naming the moderator; an item decided already (by someone else, in
 //! another tab, through `vigie review`) is refused with the store's
 //! message, shown on the page.
+//!
+//! **Bulk decisions**: a checkbox per waiting item (and "select all"),
+//! approve or reject the selected items in one POST (`/review/bulk`, a
+//! plain form: no script needed). Each item is decided by the same store
+//! step as a single decision; one decided meanwhile is skipped and named
+//! on the answer page with why.
+//!
+//! **Keyboard shortcuts** (`assets/review.js`, vendored, no build step):
+//! j/k move between the waiting items, x selects, a approves, r rejects the
+//! focused one (its own form), ? shows the list. Not while typing.
 
 use super::auth::Role;
 use super::i18n::{self, Lang};
@@ -44,8 +54,14 @@ pub async fn page(State(state): State<Shared>, user: User) -> Response {
     render(&state, &user, None).await
 }
 
-/// The page, with a notice above it (a decision the store refused).
-async fn render(state: &Shared, user: &User, notice: Option<(StatusCode, String)>) -> Response {
+/// A refusal to show above the page, with the answer's status.
+fn refusal(status: StatusCode, text: String) -> Option<(StatusCode, Markup)> {
+    Some((status, html! { p.error role="alert" { (text) } }))
+}
+
+/// The page, with a notice above it (a decision the store refused, what a
+/// bulk decision did).
+async fn render(state: &Shared, user: &User, notice: Option<(StatusCode, Markup)>) -> Response {
     if let Some(refused) = user.require(Role::Viewer) {
         return refused;
     }
@@ -69,11 +85,15 @@ async fn render(state: &Shared, user: &User, notice: Option<(StatusCode, String)
             "Les actions qu'un plugin retient pour décision d'un modérateur (rien n'est exécuté avant approbation) et les signalements envoyés à l'équipe (à confirmer ou infirmer), les plus anciens en haut. Modérateurs et administrateurs décident ; chaque décision figure dans l'audit avec son auteur."
         )) }
         @if let Some((_, notice)) = &notice {
-            p.error role="alert" { (notice) }
+            (notice)
         }
         h2 { (lang.tr("Waiting", "En attente")) }
         p { (lang.count(pending.len(), ("item waiting", "items waiting"), ("élément en attente", "éléments en attente"))) }
         @if !pending.is_empty() {
+            @if decides {
+                (bulk_form(lang, &user.session.csrf, &pending))
+                (shortcuts_help(lang))
+            }
             (table(lang, &pending, decides.then_some(user.session.csrf.as_str())))
         }
         h2 { (lang.tr("Decided", "Décidés")) }
@@ -82,7 +102,13 @@ async fn render(state: &Shared, user: &User, notice: Option<(StatusCode, String)
             (table(lang, &decided, None))
         }
     };
-    let mut response = server::page(user, lang.tr("Review", "Revue"), "/review", content);
+    let mut response = server::page_with_script(
+        user,
+        lang.tr("Review", "Revue"),
+        "/review",
+        content,
+        decides.then_some("/assets/review.js"),
+    );
     if let Some((status, _)) = notice {
         *response.status_mut() = status;
     }
@@ -92,8 +118,11 @@ async fn render(state: &Shared, user: &User, notice: Option<(StatusCode, String)
 /// The items' table; `csrf`: the decision forms, for a moderator.
 fn table(lang: Lang, items: &[ReviewItem], csrf: Option<&str>) -> Markup {
     html! {
-        table.rows.review {
+        table.rows.review.pending[csrf.is_some()] {
             thead { tr {
+                @if csrf.is_some() {
+                    th.pick { (lang.tr("Select", "Choisir")) }
+                }
                 th { (lang.tr("Queued at", "En file depuis")) }
                 th { (lang.tr("Community", "Communauté")) }
                 th { (lang.tr("Channel", "Salon")) }
@@ -107,7 +136,13 @@ fn table(lang: Lang, items: &[ReviewItem], csrf: Option<&str>) -> Markup {
             tbody {
                 @for item in items {
                     @let a = &item.entry.action;
-                    tr {
+                    tr.item tabindex=[csrf.is_some().then_some("-1")] {
+                        @if csrf.is_some() {
+                            td.pick {
+                                input.pick type="checkbox" name="key" value=(item.entry.key) form="bulk"
+                                    aria-label=(lang.tr("select this item", "choisir cet élément"));
+                            }
+                        }
                         td.time { (i18n::time(item.queued_at_ms)) }
                         td { (a.community) }
                         td { (a.channel) }
@@ -145,6 +180,75 @@ fn table(lang: Lang, items: &[ReviewItem], csrf: Option<&str>) -> Markup {
 
 fn short_hash(hash: &str) -> &str {
     hash.get(..12).unwrap_or(hash)
+}
+
+/// The bulk form: its checkboxes are in the table's rows (`form="bulk"`,
+/// as forms cannot nest), and "select all" means every waiting item the
+/// page shows (their keys ride along as `shown`; the oldest [`BULK_MAX`]
+/// when more wait), so it works without a script and never decides an
+/// item the moderator did not see.
+fn bulk_form(lang: Lang, csrf: &str, pending: &[ReviewItem]) -> Markup {
+    html! {
+        form #bulk .bulk method="post" action="/review/bulk" {
+            input type="hidden" name="csrf" value=(csrf);
+            @for item in pending.iter().take(BULK_MAX) {
+                input type="hidden" name="shown" value=(item.entry.key);
+            }
+            label.all {
+                input id="select-all" type="checkbox" name="all" value="1";
+                " " (lang.tr("Select all waiting items shown", "Choisir tous les éléments en attente affichés"))
+                @if pending.len() > BULK_MAX {
+                    " " (lang.tr("(the oldest 500)", "(les 500 plus anciens)"))
+                }
+            }
+            " "
+            input type="text" name="note" maxlength="500" placeholder=(lang.tr("note for each (optional)", "note pour chacun (facultative)"));
+            " "
+            button type="submit" name="verdict" value="approved" { (lang.tr("Approve selected", "Approuver la sélection")) }
+            " "
+            button.reject type="submit" name="verdict" value="rejected" { (lang.tr("Reject selected", "Rejeter la sélection")) }
+        }
+    }
+}
+
+/// The shortcuts: a visible line, and the full list `?` shows.
+fn shortcuts_help(lang: Lang) -> Markup {
+    let keys: [(&str, &str); 6] = [
+        (
+            "j / k",
+            lang.tr("next / previous item", "élément suivant / précédent"),
+        ),
+        (
+            "x",
+            lang.tr("select or unselect the item", "choisir ou non l'élément"),
+        ),
+        ("a", lang.tr("approve the item", "approuver l'élément")),
+        ("r", lang.tr("reject the item", "rejeter l'élément")),
+        (
+            "?",
+            lang.tr("show or hide this list", "afficher ou masquer cette liste"),
+        ),
+        ("Esc", lang.tr("hide this list", "masquer cette liste")),
+    ];
+    html! {
+        p.note.shortcuts {
+            (lang.tr("Keyboard: ", "Clavier : "))
+            kbd { "j" } "/" kbd { "k" } " " (lang.tr("move", "se déplacer")) ", "
+            kbd { "x" } " " (lang.tr("select", "choisir")) ", "
+            kbd { "a" } " " (lang.tr("approve", "approuver")) ", "
+            kbd { "r" } " " (lang.tr("reject", "rejeter")) ", "
+            kbd { "?" } " " (lang.tr("all shortcuts", "tous les raccourcis"))
+            (lang.tr(" (not while typing in a field).", " (pas pendant la saisie dans un champ)."))
+        }
+        div #shortcuts .shortcuts hidden role="dialog" aria-label=(lang.tr("Keyboard shortcuts", "Raccourcis clavier")) {
+            h2 { (lang.tr("Keyboard shortcuts", "Raccourcis clavier")) }
+            dl {
+                @for (key, what) in keys {
+                    dt { kbd { (key) } } dd { (what) }
+                }
+            }
+        }
+    }
 }
 
 fn decision_forms(lang: Lang, csrf: &str, item: &ReviewItem) -> Markup {
@@ -229,14 +333,14 @@ pub async fn decide(
         return render(
             &state,
             &user,
-            Some((
+            refusal(
                 StatusCode::NOT_FOUND,
                 lang.tr(
                     "No review item has this key.",
                     "Aucun élément de la file de revue n'a cette clé.",
                 )
                 .to_string(),
-            )),
+            ),
         )
         .await;
     };
@@ -248,7 +352,7 @@ pub async fn decide(
                 action: Box::new(action),
             },
             Err(why) => {
-                return render(&state, &user, Some((StatusCode::BAD_REQUEST, why))).await;
+                return render(&state, &user, refusal(StatusCode::BAD_REQUEST, why)).await;
             }
         },
         _ => {
@@ -281,12 +385,210 @@ pub async fn decide(
             render(
                 &state,
                 &user,
-                Some((StatusCode::CONFLICT, format!("{e:#}"))),
+                refusal(StatusCode::CONFLICT, format!("{e:#}")),
             )
             .await
         }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
+}
+
+/// Items one bulk decision takes at most.
+const BULK_MAX: usize = 500;
+
+/// An item a bulk decision did not decide, and why.
+struct Skipped {
+    key: String,
+    /// The item's action in one line, when it exists.
+    what: Option<String>,
+    why: String,
+}
+
+/// POST `/review/bulk` (moderators, admins): approves or rejects each
+/// selected item (`key`, repeated; with `all`, every `shown` one), each
+/// by the same store step as a single decision, with the same audit
+/// record. The answer is the page, saying how many were decided and which
+/// were skipped, and why (decided meanwhile, gone): 200, or 409 when none
+/// could be decided.
+pub async fn bulk(
+    State(state): State<Shared>,
+    user: User,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(refused) = user.check_csrf(field("csrf")) {
+        return refused;
+    }
+    if let Some(refused) = user.require(Role::Moderator) {
+        return refused;
+    }
+    let lang = user.lang;
+    let verdict = match field("verdict") {
+        Some("approved") => Verdict::Approved,
+        Some("rejected") => Verdict::Rejected,
+        _ => return (StatusCode::BAD_REQUEST, "verdict: approved or rejected").into_response(),
+    };
+    let all = field("all") == Some("1");
+    let mut keys: Vec<String> = Vec::new();
+    for (name, value) in &fields {
+        let value = value.trim();
+        let wanted = name == "key" || (all && name == "shown");
+        if wanted && !value.is_empty() && !keys.iter().any(|k| k == value) {
+            keys.push(value.to_string());
+        }
+    }
+    if keys.is_empty() {
+        return render(
+            &state,
+            &user,
+            refusal(
+                StatusCode::BAD_REQUEST,
+                lang.tr(
+                    "No item selected: tick the items to decide, or \"Select all\".",
+                    "Aucun élément choisi : cochez les éléments à décider, ou « Choisir tous ».",
+                )
+                .to_string(),
+            ),
+        )
+        .await;
+    }
+    if keys.len() > BULK_MAX {
+        return render(
+            &state,
+            &user,
+            refusal(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "{} {BULK_MAX}.",
+                    lang.tr(
+                        "Too many items at once: at most",
+                        "Trop d'éléments à la fois : au plus"
+                    )
+                ),
+            ),
+        )
+        .await;
+    }
+    let note = field("note")
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
+    let by = user.session.user.clone();
+    let store = state.store.clone();
+    let approve = matches!(verdict, Verdict::Approved);
+    let outcome = tokio::task::spawn_blocking(move || {
+        let mut decided = Vec::new();
+        let mut failed = Vec::new();
+        for key in keys {
+            let decision = ReviewDecision {
+                by: by.clone(),
+                at_ms: crate::connector::now_ms(),
+                verdict: verdict.clone(),
+                note: note.clone(),
+            };
+            match store.decide(&key, decision) {
+                Ok(item) => decided.push(item),
+                Err(e) => failed.push((key, format!("{e:#}"))),
+            }
+        }
+        // Why each was refused, from the queue as it is now (or, if it
+        // cannot be read, the store's own words).
+        let queue = if failed.is_empty() {
+            Some(Vec::new())
+        } else {
+            store.review_queue().ok()
+        };
+        (decided, failed, queue)
+    })
+    .await;
+    let (decided, failed, queue) = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    for item in &decided {
+        tracing::info!(
+            user = user.session.user,
+            verdict = item.decision.as_ref().map_or("", |d| d.verdict.name()),
+            "console: review decision (bulk): {}",
+            item.entry.action.one_line()
+        );
+    }
+    let skipped: Vec<Skipped> = failed
+        .into_iter()
+        .map(|(key, error)| {
+            let Some(queue) = &queue else {
+                return Skipped {
+                    key,
+                    what: None,
+                    why: error,
+                };
+            };
+            let item = queue.iter().find(|i| i.entry.key == key);
+            let why = match item.and_then(|i| i.decision.as_ref()) {
+                Some(d) => format!(
+                    "{} {} {} {} {}",
+                    lang.tr("already", "déjà"),
+                    i18n::verdict(lang, &d.verdict),
+                    lang.tr("by", "par"),
+                    d.by,
+                    i18n::time(d.at_ms)
+                ),
+                None if item.is_none() => lang
+                    .tr(
+                        "no review item has this key (any more)",
+                        "aucun élément de la file n'a (plus) cette clé",
+                    )
+                    .to_string(),
+                None => error,
+            };
+            Skipped {
+                what: item.map(|i| i.entry.action.one_line()),
+                key,
+                why,
+            }
+        })
+        .collect();
+    let status = if decided.is_empty() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let summary = if approve {
+        lang.count(
+            decided.len(),
+            ("item approved.", "items approved."),
+            ("élément approuvé.", "éléments approuvés."),
+        )
+    } else {
+        lang.count(
+            decided.len(),
+            ("item rejected.", "items rejected."),
+            ("élément rejeté.", "éléments rejetés."),
+        )
+    };
+    let notice = html! {
+        div.bulk-result role="status" {
+            p.done { (summary) }
+            @if !skipped.is_empty() {
+                p.error {
+                    (lang.count(skipped.len(), ("item skipped:", "items skipped:"), ("élément ignoré :", "éléments ignorés :")))
+                }
+                ul.skipped {
+                    @for s in &skipped {
+                        li {
+                            @if let Some(what) = &s.what { (what) " " }
+                            "(" (lang.tr("key", "clé")) " " code { (short_hash(&s.key)) } "): " (s.why)
+                        }
+                    }
+                }
+            }
+        }
+    };
+    render(&state, &user, Some((status, notice))).await
 }
 
 /// The action a moderator chose instead of the item's: a deletion of the

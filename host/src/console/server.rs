@@ -33,6 +33,8 @@ pub struct State {
     pub shutdown: watch::Receiver<bool>,
     /// One dead-letter retry at a time.
     pub retrying: tokio::sync::Mutex<()>,
+    /// The connectors whose timeouts and bans can be undone.
+    pub reversible: std::collections::BTreeSet<String>,
 }
 
 pub type Shared = Arc<State>;
@@ -56,6 +58,7 @@ impl State {
             metrics_token,
             shutdown,
             retrying: tokio::sync::Mutex::new(()),
+            reversible: setup.reversible,
         }))
     }
 }
@@ -74,8 +77,10 @@ pub fn app(state: Shared) -> Router {
         .route("/api/live", get(super::live::stream))
         .route("/review", get(super::review::page))
         .route("/review/decide", post(super::review::decide))
+        .route("/review/bulk", post(super::review::bulk))
         .route("/audit", get(super::audit::page))
         .route("/api/audit.csv", get(super::audit::csv))
+        .route("/audit/undo", post(super::audit::undo))
         .route("/dead-letters", get(super::dead_letters::page))
         .route("/dead-letters/retry", post(super::dead_letters::retry))
         .route("/reports", get(super::reports::page))
@@ -87,6 +92,7 @@ pub fn app(state: Shared) -> Router {
         .route("/metrics", get(super::metrics::serve))
         .route("/assets/console.css", get(css))
         .route("/assets/console.js", get(js))
+        .route("/assets/review.js", get(review_js))
         .fallback(not_found)
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
@@ -278,6 +284,18 @@ pub fn local_path(next: Option<&str>) -> String {
 
 /// The page around a logged-in page's content.
 pub fn page(user: &User, title: &str, active: &str, content: Markup) -> Response {
+    page_with_script(user, title, active, content, None)
+}
+
+/// [`page`], with one more of the console's own scripts (the Review
+/// page's shortcuts).
+pub fn page_with_script(
+    user: &User,
+    title: &str,
+    active: &str,
+    content: Markup,
+    script: Option<&str>,
+) -> Response {
     let lang = user.lang;
     let review = match user.review_pending {
         Some(n) if n > 0 => format!("{} ({n})", lang.tr("Review", "Revue")),
@@ -308,6 +326,9 @@ pub fn page(user: &User, title: &str, active: &str, content: Markup) -> Response
                 title { (title) " · Vigie" }
                 link rel="stylesheet" href="/assets/console.css";
                 script src="/assets/console.js" defer {}
+                @if let Some(script) = script {
+                    script src=(script) defer {}
+                }
             }
             body {
                 header {
@@ -746,6 +767,14 @@ async fn js() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         include_str!("assets/console.js"),
+    )
+        .into_response()
+}
+
+async fn review_js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("assets/review.js"),
     )
         .into_response()
 }

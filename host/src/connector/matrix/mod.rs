@@ -1239,14 +1239,16 @@ impl Connector for Matrix {
     fn reverse<'a>(&'a self, r: &'a Reversal) -> BoxFuture<'a, Result<String, DeliveryError>> {
         Box::pin(async move {
             self.session().await?;
-            self.membership(
-                &r.channel,
-                "unban",
-                &r.user_id,
-                &format!("restriction expired: {}", r.reason),
-            )
-            .await
+            let why = match &r.undone_by {
+                Some(by) => format!("undone by {by}: {}", r.reason),
+                None => format!("restriction expired: {}", r.reason),
+            };
+            self.membership(&r.channel, "unban", &r.user_id, &why).await
         })
+    }
+
+    fn reversible(&self) -> bool {
+        true
     }
 
     fn rate_state(&self) -> RateState {
