@@ -158,9 +158,16 @@ fn prefixes() -> &'static WordMap<()> {
     })
 }
 
-/// How an allowed word is compared with the message's words.
-pub fn allow_key(word: &str) -> String {
-    squeeze(fold(word).chars())
+/// How an allowed word or phrase is compared with the message's words: a
+/// word as the message's words are read, a phrase as its words so read,
+/// joined by single spaces (as [`Reading`]'s `canon`).
+pub fn allow_key(entry: &str) -> String {
+    fold(entry)
+        .split(|c: char| !c.is_alphanumeric())
+        .map(|word| squeeze(word.chars()))
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether the span `start..end` of `text` (a word-list hit) sits in an
@@ -214,6 +221,8 @@ struct Reading<'a> {
     meta: OnceCell<bool>,
     /// Whether Most Of Its Words Are Capitalised.
     title_case: OnceCell<bool>,
+    /// The word ranges (first, last) of the allowed phrases found in it.
+    allowed_spans: OnceCell<Vec<(usize, usize)>>,
     mention: bool,
 }
 
@@ -307,11 +316,41 @@ impl<'a> Reading<'a> {
             quotes: OnceCell::new(),
             meta: OnceCell::new(),
             title_case: OnceCell::new(),
+            allowed_spans: OnceCell::new(),
             mention: has_mention(text),
             words,
             canon,
             offsets,
         }
+    }
+
+    /// Whether words `first..=last` lie inside an allowed phrase ("taille
+    /// TG", "le Dîner de cons", "arroz con pollo"): the default allow
+    /// list's and the config's `allow_words`, as the word lists honour them.
+    fn in_allowed_phrase(&self, first: usize, last: usize, allowed: &[String]) -> bool {
+        let spans = self.allowed_spans.get_or_init(|| {
+            let mut spans = Vec::new();
+            let canon = self.canon.as_bytes();
+            for phrase in allowed.iter().filter(|p| p.contains(' ')) {
+                let mut from = 0;
+                while let Some(found) = self.canon.get(from..).and_then(|rest| rest.find(phrase)) {
+                    let start = from + found;
+                    let end = start + phrase.len();
+                    let whole = (start == 0 || canon[start - 1] == b' ')
+                        && (end == canon.len() || canon[end] == b' ');
+                    if whole {
+                        spans.push((self.word_at(start), self.word_at(end - 1)));
+                    }
+                    // Phrases are whole words: the next match starts after
+                    // this one's first word.
+                    from = self.canon[start..]
+                        .find(' ')
+                        .map_or(canon.len(), |space| start + space + 1);
+                }
+            }
+            spans
+        });
+        spans.iter().any(|&(a, b)| a <= first && last <= b)
     }
 
     /// The word index at byte `at` of `canon`.
@@ -350,7 +389,9 @@ impl<'a> Reading<'a> {
                     self.word_at(m.start()),
                     self.word_at(m.end().saturating_sub(1)),
                 );
-                if self.innocence(first, last, Some(phrase.kind)).is_some() {
+                if self.innocence(first, last, Some(phrase.kind)).is_some()
+                    || self.in_allowed_phrase(first, last, allowed)
+                {
                     continue;
                 }
                 consider(Verdict {
@@ -366,7 +407,7 @@ impl<'a> Reading<'a> {
             let Some(entry) = lookup(&w.text) else {
                 continue;
             };
-            if allowed.contains(&w.text) {
+            if allowed.contains(&w.text) || self.in_allowed_phrase(i, i, allowed) {
                 continue;
             }
             if budget == 0 {
@@ -1238,6 +1279,28 @@ mod tests {
 
     fn score(text: &str) -> f32 {
         classify(text, &Normalized::new(text), &[]).map_or(0.0, |v| v.score)
+    }
+
+    #[test]
+    fn allowed_phrases_are_not_evidence() {
+        let allowed: Vec<String> = ["idiot savant", "taille TG", "Salaud, on t'aime"]
+            .iter()
+            .map(|p| allow_key(p))
+            .collect();
+        let with =
+            |text: &str| classify(text, &Normalized::new(text), &allowed).map_or(0.0, |v| v.score);
+        for text in [
+            "idiot savant - Élodie",
+            "taille TG dispo en noir seulement",
+            "Salaud, on t'aime avec Johnny, vous l'avez vu ?",
+        ] {
+            assert!(score(text) >= 0.8, "flagged without the allow list: {text}");
+            assert_eq!(with(text), 0.0, "{text}");
+        }
+        // Only inside the phrase: the same word aimed at someone elsewhere
+        // in the message still counts.
+        assert!(with("idiot savant toi-même, t'es qu'un idiot") >= 0.8);
+        assert!(with("tg toi, taille TG") >= 0.8);
     }
 
     #[test]

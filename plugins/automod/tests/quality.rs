@@ -355,7 +355,8 @@ fn quality_on_the_second_december_blind_sets() {
 }
 
 const RECALL_FLOOR_SECOND: f64 = 0.90;
-const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.035;
+// 0.8 % (4/480) since session 17's allowed phrases.
+const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.015;
 
 /// The third December 2026 sets (`tests/fixtures/blind_2026_12c/`, see its
 /// README): 240 abusive messages and 480 clean ones, written blind on
@@ -364,7 +365,8 @@ const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.035;
 /// recall 0.863 (French 0.900, English 0.825; phonetic 8/12 in both,
 /// emoji 6/10 in English), false positives 5.4 % (26/480: abbreviations
 /// 14/48, French titles 5/24). The floors are that first score, less a
-/// little.
+/// little. Then (same session) allowed phrases became the classifier's
+/// too and the allow list learned some: false positives 3.5 % (17/480).
 #[test]
 fn quality_on_the_third_december_blind_sets() {
     let (recall, false_positives) = score_blind_sets(
@@ -374,7 +376,7 @@ fn quality_on_the_third_december_blind_sets() {
     );
     assert!(recall >= 0.85, "recall {recall:.3}");
     assert!(
-        false_positives <= 0.055,
+        false_positives <= 0.04,
         "false positives {false_positives:.4}"
     );
 }
