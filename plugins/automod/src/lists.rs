@@ -794,8 +794,9 @@ impl Lexicon {
     }
 
     /// A word whose letters are masked with `*` starting at token `i`
-    /// (`sh*t`, `f**k`, `enc*lé`): each `*` stands for one letter; at least
-    /// two letters must be visible and at most half of them masked.
+    /// (`sh*t`, `f**k`, `enc*lé`, or with an emoji: `sh💩t`, `p💩te`): each
+    /// `*` stands for one letter; at least two letters must be visible and
+    /// at most half of them masked.
     fn match_masked(
         &self,
         norm: &Normalized,
@@ -805,8 +806,10 @@ impl Lexicon {
         let tokens = &norm.tokens;
         let stars_before = |j: usize| -> Option<usize> {
             let between = &norm.units[tokens[j - 1].last + 1..tokens[j].first];
-            (!between.is_empty() && between.len() <= 3 && between.iter().all(|u| u.ch == '*'))
-                .then_some(between.len())
+            (!between.is_empty()
+                && between.len() <= 3
+                && between.iter().all(|u| u.ch == '*' || masks_a_letter(u.ch)))
+            .then_some(between.len())
         };
         if tokens
             .get(i + 1)
@@ -916,6 +919,7 @@ impl Lexicon {
                 .then(|| self.match_exact_key(word, lang))
                 .flatten()
                 .or_else(|| unmentioned.and_then(|w| self.match_exact(w, lang)))
+                .or_else(|| sounded_out(word).and_then(|w| self.match_exact(&w, lang)))
                 .or_else(|| {
                     if self.wild_cores.is_empty() || word.len() < self.min_core {
                         return None;
@@ -1115,6 +1119,53 @@ fn single(t: &Token) -> char {
     }
 }
 
+/// A word spelled by its sound, written back the usual way: a `k` before
+/// a vowel is a `c` (`kon`, `konnasse`, `kunt`), `zz` is `ss` (`azzhole`),
+/// `ph` is `f` (`phuck`). `None` when nothing changes.
+fn sounded_out(word: &[char]) -> Option<Vec<char>> {
+    // Most words have none of these: nothing is allocated for them.
+    let sounded = word.windows(2).any(|w| {
+        matches!(
+            (w[0], w[1]),
+            ('k', 'a' | 'o' | 'u') | ('z', 'z') | ('p', 'h')
+        )
+    });
+    if !sounded {
+        return None;
+    }
+    let mut out: Vec<char> = Vec::with_capacity(word.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < word.len() {
+        let next = word.get(i + 1).copied();
+        match (word[i], next) {
+            ('k', Some('a' | 'o' | 'u')) => {
+                out.push('c');
+                changed = true;
+            }
+            ('z', Some('z')) => {
+                out.extend(['s', 's']);
+                changed = true;
+                i += 1;
+            }
+            ('p', Some('h')) => {
+                out.push('f');
+                changed = true;
+                i += 1;
+            }
+            (c, _) => out.push(c),
+        }
+        i += 1;
+    }
+    changed.then_some(out)
+}
+
+/// An emoji written inside a word in place of a letter (`sh💩t`,
+/// `d🍆ck`): pictographs and symbols, which no word is spelled with.
+fn masks_a_letter(c: char) -> bool {
+    matches!(c as u32, 0x1F300..=0x1FAFF | 0x2600..=0x27BF)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1207,6 +1258,17 @@ mod tests {
         assert_eq!(found(&l, "p*tain de bug"), Some("p*tain".into()));
         assert_eq!(found(&l, "**bold** c*n"), Some("c*n".into()));
         assert_eq!(found(&l, "p***n"), None, "half the letters at most");
+        // An emoji in place of a letter, as a star.
+        assert_eq!(found(&l, "fils de p💩tain"), Some("p💩tain".into()));
+        assert_eq!(found(&l, "f🍆ck off"), Some("f🍆ck".into()));
+        assert_eq!(found(&l, "merci🙏bisous, c🙂 top"), None);
+        // Spelled by sound.
+        let l = lex(&["con", "connasse", "asshole", "fuck"], &[]);
+        assert_eq!(found(&l, "espèce de kon"), Some("kon".into()));
+        assert_eq!(found(&l, "grosse konnasse"), Some("konnasse".into()));
+        assert_eq!(found(&l, "azzhole"), Some("azzhole".into()));
+        assert_eq!(found(&l, "phuck off"), Some("phuck".into()));
+        assert_eq!(found(&l, "kayak et kodak au kiosque"), None);
         let l = lex(
             &[
                 "glandouillou",

@@ -366,7 +366,9 @@ const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.015;
 /// emoji 6/10 in English), false positives 5.4 % (26/480: abbreviations
 /// 14/48, French titles 5/24). The floors are that first score, less a
 /// little. Then (same session) allowed phrases became the classifier's
-/// too and the allow list learned some: false positives 3.5 % (17/480).
+/// too and the allow list learned some: false positives 3.5 % (17/480);
+/// an emoji in place of a letter and words spelled by sound: recall
+/// 0.900. Development sets since.
 #[test]
 fn quality_on_the_third_december_blind_sets() {
     let (recall, false_positives) = score_blind_sets(
@@ -374,7 +376,7 @@ fn quality_on_the_third_december_blind_sets() {
         (include_str!("fixtures/blind_2026_12c/abusive.jsonl"), 240),
         (include_str!("fixtures/blind_2026_12c/clean.jsonl"), 480),
     );
-    assert!(recall >= 0.85, "recall {recall:.3}");
+    assert!(recall >= 0.89, "recall {recall:.3}");
     assert!(
         false_positives <= 0.04,
         "false positives {false_positives:.4}"
