@@ -557,6 +557,51 @@ impl<'a> Reading<'a> {
         })
     }
 
+    /// Whether word `i` is an acronym that happens to spell a rude word:
+    /// written in capitals ("ASS stands for…", "the CUM airport code",
+    /// "flying into FUK") in a message that is not shouting, aimed at
+    /// nobody (no "you", "tu", mention or staff member), and not one of
+    /// the acronyms that are insults ("FDP", "NTM", "TG", "KYS", "STFU"…).
+    fn acronym_in_capitals(&self, i: usize) -> bool {
+        const INSULTING_ACRONYMS: &[&str] = &[
+            "tg", "ntm", "fdp", "pd", "ftg", "nique", "kys", "stfu", "gtfo", "fu", "fy", "pos",
+            "sob", "wtf", "ffs", "smh", "dtf", "milf",
+        ];
+        let w = &self.words[i];
+        if w.emoji || INSULTING_ACRONYMS.contains(&w.text.as_str()) {
+            return false;
+        }
+        let original = &self.text[w.start..w.end];
+        // Written plainly: "P.U.T.3" hides a word, "PUT" would not.
+        let letters: Vec<char> = original.chars().collect();
+        let capitals = (2..=5).contains(&letters.len())
+            && letters
+                .iter()
+                .all(|c| c.is_alphabetic() && c.is_uppercase());
+        if !capitals {
+            return false;
+        }
+        // Shouting: most of the other letters in capitals too.
+        let (mut upper, mut lower) = (0usize, 0usize);
+        for (at, c) in self.text.char_indices() {
+            if (w.start..w.end).contains(&at) || !c.is_alphabetic() {
+                continue;
+            }
+            if c.is_uppercase() {
+                upper += 1;
+            } else if c.is_lowercase() {
+                lower += 1;
+            }
+        }
+        if lower == 0 || upper * 2 > lower {
+            return false;
+        }
+        !self.mention
+            && !self.words.iter().any(|w| {
+                SECOND_PERSON.contains(&w.text.as_str()) || STAFF.contains(&w.text.as_str())
+            })
+    }
+
     /// Whether a threat reads as a game's: a match, a round, "gg", and no
     /// place or time in the real world.
     fn gamer_talk(&self) -> bool {
@@ -660,6 +705,9 @@ impl<'a> Reading<'a> {
                 "le" | "la" | "les" | "the"
             )
         {
+            return Some("an acronym");
+        }
+        if first == last && self.acronym_in_capitals(first) {
             return Some("an acronym");
         }
         if kind == Some(Kind::Threat) && self.gamer_talk() {
@@ -1279,6 +1327,29 @@ mod tests {
 
     fn score(text: &str) -> f32 {
         classify(text, &Normalized::new(text), &[]).map_or(0.0, |v| v.score)
+    }
+
+    #[test]
+    fn acronyms_in_capitals_aimed_at_nobody_are_innocent() {
+        let text = "the CUM airport code is for Cumaná";
+        let norm = Normalized::new(text);
+        let at = text.find("CUM").unwrap();
+        assert_eq!(innocent_span(text, &norm, at, at + 3), Some("an acronym"));
+        for (text, word) in [
+            // Aimed at someone, shouting, hidden, or an insult itself.
+            ("you ASS", "ASS"),
+            ("WHAT AN ASS THIS GUY", "ASS"),
+            ("P.U.T.3 de stagiaire", "P.U.T.3"),
+            ("FDP va, rembourse", "FDP"),
+        ] {
+            let norm = Normalized::new(text);
+            let at = text.find(word).unwrap();
+            assert_ne!(
+                innocent_span(text, &norm, at, at + word.len()),
+                Some("an acronym"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -368,7 +368,8 @@ const FALSE_POSITIVE_CEILING_SECOND: f64 = 0.015;
 /// little. Then (same session) allowed phrases became the classifier's
 /// too and the allow list learned some: false positives 3.5 % (17/480);
 /// an emoji in place of a letter and words spelled by sound: recall
-/// 0.900. Development sets since.
+/// 0.900; acronyms in capitals aimed at nobody: false positives 2.5 %
+/// (12/480). Development sets since.
 #[test]
 fn quality_on_the_third_december_blind_sets() {
     let (recall, false_positives) = score_blind_sets(
@@ -378,7 +379,7 @@ fn quality_on_the_third_december_blind_sets() {
     );
     assert!(recall >= 0.89, "recall {recall:.3}");
     assert!(
-        false_positives <= 0.04,
+        false_positives <= 0.03,
         "false positives {false_positives:.4}"
     );
 }
