@@ -150,6 +150,19 @@ pub(crate) const IDIOMS: &[Idiom] = &[
     Idiom(&["double", "prelevement"], -2.0, false),
     Idiom(&["doubles", "prelevements"], -2.0, false),
     Idiom(&["double", "debit"], -2.0, false),
+    // Chat praise: "ça déchire", "ça claque", "une dinguerie" (session 17).
+    Idiom(&["ca", "dechire"], 2.2, true),
+    Idiom(&["ca", "claque"], 2.0, true),
+    Idiom(&["une", "dinguerie"], 2.2, false),
+    Idiom(&["de", "folie"], 1.8, false),
+    Idiom(&["des", "frissons"], 1.5, false),
+    // Delivery and product complaints.
+    Idiom(&["rien", "recu"], -2.0, false),
+    Idiom(&["pas", "recu"], -1.8, false),
+    Idiom(&["pieces", "manquantes"], -1.8, false),
+    Idiom(&["piece", "manquante"], -1.8, true),
+    Idiom(&["ca", "commence", "a", "bien", "faire"], -2.0, false),
+    Idiom(&["la", "honte"], -1.8, false),
 ];
 
 /// The idioms (their indexes in [`IDIOMS`]) by first word, longest first.

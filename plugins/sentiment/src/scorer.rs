@@ -354,18 +354,72 @@ fn chat_reading(text: &str, score: f64) -> f64 {
     {
         return score.min(-0.5);
     }
-    if score < COMPLAINT_UP_TO && (waits(&words) || leaves(&words)) {
+    if score < COMPLAINT_UP_TO && (waits(&words) || leaves(&words))
+        || score <= 0.05 && !text.contains('?') && counts_the_days(&words)
+    {
         return score.min(-0.4);
     }
     const SMALL_TALK: &[&str] = &[
-        "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lool", "xd", "ok", "okay", "oki", "okk", "k",
-        "hello", "salut", "hi", "hey", "coucou", "yo", "bonjour", "bonsoir", "re", "haha",
-        "hahaha", "ahah", "ahaha", "jpp",
+        "mdr",
+        "mdrr",
+        "mdrrr",
+        "ptdr",
+        "lol",
+        "lool",
+        "xd",
+        "ok",
+        "okay",
+        "oki",
+        "okk",
+        "k",
+        "hello",
+        "salut",
+        "hi",
+        "hey",
+        "coucou",
+        "yo",
+        "bonjour",
+        "bonsoir",
+        "re",
+        "haha",
+        "hahaha",
+        "ahah",
+        "ahaha",
+        "jpp",
+        "alright",
+        "d",
+        "accord",
+        "daccord",
+        "noted",
+        "noté",
+        "c",
+        "est",
+        "je",
+        "vois",
+        "i",
+        "see",
+        "got",
+        "it",
+        "compris",
+        "understood",
     ];
     // Thanks only count as small talk after an acknowledgement: "ok
-    // merci" answers, "merci !" thanks.
+    // merci", "noted, thanks" answer; "merci !" thanks.
     const THANKS: &[&str] = &["merci", "thanks", "thx", "ty", "cheers"];
-    const ACKNOWLEDGED: &[&str] = &["ok", "okay", "oki", "okk", "k"];
+    const ACKNOWLEDGED: &[&str] = &[
+        "ok",
+        "okay",
+        "oki",
+        "okk",
+        "k",
+        "noted",
+        "noté",
+        "accord",
+        "daccord",
+        "alright",
+        "compris",
+        "understood",
+    ];
     let acknowledged = words.iter().any(|w| ACKNOWLEDGED.contains(w));
     let only_small_talk = words
         .iter()
@@ -397,11 +451,40 @@ fn has_phrase(words: &[&str], phrase: &[&str]) -> bool {
     words.windows(phrase.len()).any(|w| w == phrase)
 }
 
+/// Words of waiting, or of something still not done.
+const WAITING: &[&str] = &[
+    "attends",
+    "attend",
+    "attendre",
+    "attente",
+    "toujours",
+    "encore",
+    "cours",
+    "wait",
+    "waiting",
+    "waited",
+    "still",
+    "processing",
+    "pending",
+    "personne",
+    "nobody",
+    "chased",
+    "relance",
+    "relancé",
+];
+
 /// A wait counted in days, weeks or months ("dix jours", "3 weeks") with
 /// a word of waiting or of something still not done ("j'attends",
 /// "toujours", "still", "processing", "en cours", "personne ne répond").
 fn waits(words: &[&str]) -> bool {
+    waits_for(words, WAITING)
+}
+
+/// A wait counted in days, weeks or months with one of `markers`.
+fn waits_for(words: &[&str], markers: &[&str]) -> bool {
     const NUMBERS: &[&str] = &[
+        "un",
+        "une",
         "deux",
         "trois",
         "quatre",
@@ -427,39 +510,46 @@ fn waits(words: &[&str]) -> bool {
         "many",
     ];
     const UNITS: &[&str] = &[
-        "jours", "semaines", "mois", "days", "weeks", "months", "heures", "hours",
-    ];
-    const WAITING: &[&str] = &[
-        "attends",
-        "attend",
-        "attendre",
-        "attente",
-        "toujours",
-        "encore",
-        "cours",
-        "wait",
-        "waiting",
-        "waited",
-        "still",
-        "processing",
-        "pending",
-        "personne",
-        "nobody",
-        "chased",
-        "relance",
-        "relancé",
+        "jour", "jours", "semaine", "semaines", "mois", "day", "days", "week", "weeks", "month",
+        "months", "heures", "hours",
     ];
     let duration = words.windows(2).any(|w| {
         (w[0].chars().all(|c| c.is_ascii_digit()) || NUMBERS.contains(&w[0]))
             && UNITS.contains(&w[1])
+            // "a week", but not the French "mise a jour".
+            || w[0] == "a" && matches!(w[1], "day" | "week" | "month")
     });
-    duration && words.iter().any(|w| WAITING.contains(w))
+    duration && words.iter().any(|w| markers.contains(w))
+}
+
+/// A duration counted with nothing else ("ça fait deux semaines que ma box
+/// clignote", "depuis un mois", "been blinking red for two weeks"): a
+/// complaint about it unless the text says something good or asks ("il
+/// est en rupture depuis 2 semaines, il revient quand ?").
+fn counts_the_days(words: &[&str]) -> bool {
+    const COUNTING: &[&str] = &["fait", "depuis", "been"];
+    waits_for(words, COUNTING)
 }
 
 /// A customer saying they will not come back: "plus jamais", "never …
-/// again", "never ordering", "last time I order".
+/// again", "never ordering", "last time I'm ordering", "la dernière fois
+/// que je commande".
 fn leaves(words: &[&str]) -> bool {
-    has_phrase(words, &["plus", "jamais"])
+    const ORDERING: &[&str] = &[
+        "commande",
+        "commander",
+        "achete",
+        "achète",
+        "order",
+        "ordering",
+        "buy",
+        "buying",
+    ];
+    let last_time = has_phrase(words, &["last", "time"])
+        || has_phrase(words, &["dernière", "fois"])
+        || has_phrase(words, &["derniere", "fois"]);
+    (last_time && words.iter().any(|w| ORDERING.contains(w)))
+        || has_phrase(words, &["plus", "jamais"])
         || (words.first() == Some(&"never") && words.contains(&"again"))
         || has_phrase(words, &["never", "ordering"])
         || has_phrase(words, &["never", "buying"])
@@ -501,6 +591,41 @@ mod chat_tests {
         ] {
             assert!(scorer.score(complaint).compound <= -0.4, "{complaint}");
         }
+        for complaint in [
+            "ça fait deux semaines que ma box clignote en rouge",
+            "c'est la dernière fois que je commande chez vous",
+            "last time i'm ordering from you",
+        ] {
+            assert!(scorer.score(complaint).compound <= -0.4, "{complaint}");
+        }
+        for neutral in [
+            "noted, thanks",
+            "lol ok i see",
+            "c'est noté, merci",
+            "lol d'accord",
+        ] {
+            assert_eq!(scorer.score(neutral).compound, 0.0, "{neutral}");
+        }
+        // A question about a wait asks; "mise a jour" is no duration.
+        assert!(
+            scorer
+                .score("Il est en rupture depuis 2 semaines, il revient quand ?")
+                .compound
+                > -0.4
+        );
+        assert!(
+            scorer
+                .score("mot de passe incorrect depuis la mise a jour")
+                .compound
+                > -0.4
+        );
+        assert!(scorer.score("ça déchire ce nouveau jeu").compound > 0.3);
+        assert!(
+            scorer
+                .score("Instructions claires, aucune pièce manquante")
+                .compound
+                > 0.0
+        );
         // Thanks are thanks, and a fast delivery counted in days is praise.
         assert!(scorer.score("merci !").compound > 0.0);
         assert!(
