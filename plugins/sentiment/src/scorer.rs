@@ -137,7 +137,7 @@ impl Scorer {
             }
             Lang::Fr => vader,
         };
-        chat_reading(text, score)
+        chat_reading(text, score, scratch.tokens.view(true))
     }
 
     /// The compound score of the tokenised text after the rules of `lang`.
@@ -339,25 +339,36 @@ const QUIET_QUESTION: f64 = 0.3;
 ///   ok", "xD", "hello 👋", "👋", "ok merci") is neutral;
 /// - a question that is only mildly positive asks, it does not praise
 ///   ("Vous faites des cartes cadeaux ?").
-fn chat_reading(text: &str, score: f64) -> f64 {
+fn chat_reading(text: &str, score: f64, tokens: View) -> f64 {
     if (text.contains('🙃') || text.contains('🙄')) && score > 0.0 {
         return -score.max(0.3);
     }
-    let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+    // The scorer's words (lower case, no accents, elisions split), without
+    // its emoji and punctuation.
+    let words: Vec<&str> = (0..tokens.len())
+        .map(|i| tokens.word(i))
+        .filter(|w| w.chars().next().is_some_and(char::is_alphanumeric))
         .collect();
-    if has_phrase(&words, &["merci", "pour", "rien"])
-        || has_phrase(&words, &["thanks", "for", "nothing"])
-        || has_phrase(&words, &["thank", "you", "for", "nothing"])
+    // Each rule looks only at texts that hold its words: this runs on
+    // every message.
+    if words.iter().any(|w| matches!(*w, "rien" | "nothing"))
+        && (has_phrase(&words, &["merci", "pour", "rien"])
+            || has_phrase(&words, &["thanks", "for", "nothing"])
+            || has_phrase(&words, &["thank", "you", "for", "nothing"]))
     {
         return score.min(-0.5);
     }
-    if score < COMPLAINT_UP_TO && (waits(&words) || leaves(&words))
-        || score <= 0.05 && !text.contains('?') && counts_the_days(&words)
-    {
-        return score.min(-0.4);
+    if score < COMPLAINT_UP_TO {
+        let counted = words.iter().any(|w| is_unit(w));
+        let leaving = words
+            .iter()
+            .any(|w| matches!(*w, "jamais" | "never" | "last" | "derniere"));
+        if counted && waits(&words)
+            || leaving && leaves(&words)
+            || counted && score <= 0.05 && !text.contains('?') && counts_the_days(&words)
+        {
+            return score.min(-0.4);
+        }
     }
     const SMALL_TALK: &[&str] = &[
         "mdr",
@@ -391,7 +402,7 @@ fn chat_reading(text: &str, score: f64) -> f64 {
         "accord",
         "daccord",
         "noted",
-        "noté",
+        "note",
         "c",
         "est",
         "je",
@@ -413,13 +424,20 @@ fn chat_reading(text: &str, score: f64) -> f64 {
         "okk",
         "k",
         "noted",
-        "noté",
+        "note",
         "accord",
         "daccord",
         "alright",
         "compris",
         "understood",
     ];
+    if words.len() > SMALL_TALK_WORDS {
+        return if text.trim_end().ends_with('?') && score > 0.0 && score < 0.5 {
+            0.0
+        } else {
+            score
+        };
+    }
     let acknowledged = words.iter().any(|w| ACKNOWLEDGED.contains(w));
     let only_small_talk = words
         .iter()
@@ -437,6 +455,9 @@ fn chat_reading(text: &str, score: f64) -> f64 {
     }
     score
 }
+
+/// Small talk is short: longer texts are not read for it.
+const SMALL_TALK_WORDS: usize = 6;
 
 /// A waving hand and its skin tones (U+1F44B, U+1F3FB–U+1F3FF).
 const GREETING_SYMBOLS: &[char] = &['👋', '🏻', '🏼', '🏽', '🏾', '🏿'];
@@ -470,7 +491,7 @@ const WAITING: &[&str] = &[
     "nobody",
     "chased",
     "relance",
-    "relancé",
+    "relance",
 ];
 
 /// A wait counted in days, weeks or months ("dix jours", "3 weeks") with
@@ -509,17 +530,33 @@ fn waits_for(words: &[&str], markers: &[&str]) -> bool {
         "several",
         "many",
     ];
-    const UNITS: &[&str] = &[
-        "jour", "jours", "semaine", "semaines", "mois", "day", "days", "week", "weeks", "month",
-        "months", "heures", "hours",
-    ];
     let duration = words.windows(2).any(|w| {
         (w[0].chars().all(|c| c.is_ascii_digit()) || NUMBERS.contains(&w[0]))
-            && UNITS.contains(&w[1])
+            && is_unit(w[1])
             // "a week", but not the French "mise a jour".
             || w[0] == "a" && matches!(w[1], "day" | "week" | "month")
     });
     duration && words.iter().any(|w| markers.contains(w))
+}
+
+/// A unit of time a wait is counted in.
+fn is_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "jour"
+            | "jours"
+            | "semaine"
+            | "semaines"
+            | "mois"
+            | "day"
+            | "days"
+            | "week"
+            | "weeks"
+            | "month"
+            | "months"
+            | "heures"
+            | "hours"
+    )
 }
 
 /// A duration counted with nothing else ("ça fait deux semaines que ma box
@@ -539,15 +576,13 @@ fn leaves(words: &[&str]) -> bool {
         "commande",
         "commander",
         "achete",
-        "achète",
         "order",
         "ordering",
         "buy",
         "buying",
     ];
-    let last_time = has_phrase(words, &["last", "time"])
-        || has_phrase(words, &["dernière", "fois"])
-        || has_phrase(words, &["derniere", "fois"]);
+    let last_time =
+        has_phrase(words, &["last", "time"]) || has_phrase(words, &["derniere", "fois"]);
     (last_time && words.iter().any(|w| ORDERING.contains(w)))
         || has_phrase(words, &["plus", "jamais"])
         || (words.first() == Some(&"never") && words.contains(&"again"))
