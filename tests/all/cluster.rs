@@ -602,3 +602,90 @@ fn a_host_paused_past_its_lease_applies_nothing_twice() {
          paused host lost: found applied or not on redelivery)"
     );
 }
+
+#[test]
+fn a_chain_longer_than_the_ack_wait_keeps_its_message() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let nats = NatsServer::start();
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = root.path().join("slow");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The plugin spins on "boom" until its 3.5 s deadline: twice the ack
+    // wait of 2 s the chain has to keep its message through.
+    std::fs::write(
+        dir.join("vigie.toml"),
+        format!(
+            r#"data_dir = "data"
+default_chain = ["slow"]
+
+[plugins.slow]
+component = "{}"
+grants = ["label"]
+limits = {{ cpu_ms = 3500 }}
+
+[cluster]
+urls = ["{}"]
+host_id = "slow"
+partitions = {PARTITIONS}
+lease_ttl_secs = 3
+ack_wait_secs = 2
+"#,
+            crate::env::plugin("infinite-loop").display(),
+            nats.url
+        ),
+    )
+    .unwrap();
+    let mut host = VigieProcess::start(&dir.join("vigie.toml"), "cluster-test");
+    host.wait_log("this host works on partitions");
+    let rt = rt();
+    let cluster = rt
+        .block_on(Cluster::connect(
+            &cluster_config(&nats.url, "t"),
+            Path::new("."),
+        ))
+        .expect("connect");
+    let community = "slowpoke";
+    let mut boom = event(community, 1);
+    boom.text = "boom".into();
+    let after = event(community, 2);
+    rt.block_on(async {
+        for e in [&boom, &after] {
+            cluster.publish_event(e).await.unwrap().await.unwrap();
+        }
+    });
+    wait_done(&cluster, &rt, Duration::from_secs(60));
+    let p = vigie::cluster::partition::partition_of(community, PARTITIONS);
+    let delivered = rt.block_on(async {
+        let stream = cluster
+            .js
+            .get_stream(vigie::cluster::IN_STREAM)
+            .await
+            .expect("stream");
+        let mut consumer: async_nats::jetstream::consumer::Consumer<
+            async_nats::jetstream::consumer::pull::Config,
+        > = stream
+            .get_consumer(&format!("part-{p}"))
+            .await
+            .expect("consumer");
+        consumer
+            .info()
+            .await
+            .expect("consumer info")
+            .delivered
+            .consumer_sequence
+    });
+    let log = host.stop();
+    assert_eq!(
+        delivered, 2,
+        "the slow event was delivered again while its chain ran:\n{log}"
+    );
+    assert!(
+        !log.contains("progress=0"),
+        "no progress was sent for the slow event:\n{log}"
+    );
+    let loaded = rt
+        .block_on(state::load(&cluster.state, community))
+        .expect("state");
+    assert_eq!(loaded.state.applied, 2);
+    assert_eq!(loaded.state.digest, expected_digest(community, 2));
+}

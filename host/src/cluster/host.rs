@@ -240,6 +240,7 @@ pub(crate) async fn run(
         refused = cluster_stats.refused.load(Ordering::Relaxed),
         redelivered_done = cluster_stats.redelivered_done.load(Ordering::Relaxed),
         dead = cluster_stats.dead.load(Ordering::Relaxed),
+        progress = cluster_stats.progress_sent.load(Ordering::Relaxed),
         "cluster: host stopped"
     );
     match published {

@@ -47,6 +47,9 @@ pub struct ClusterStats {
     pub refused: AtomicU64,
     pub redelivered_done: AtomicU64,
     pub dead: AtomicU64,
+    /// "Still working" signals sent for events whose chain ran longer than
+    /// half the ack wait.
+    pub progress_sent: AtomicU64,
 }
 
 /// Runs jobs on one plain thread until the senders are gone. Actors are a
@@ -286,10 +289,20 @@ async fn handle(ctx: &PartitionCtx, p: u32, message: jetstream::Message) -> Resu
             reply,
         })
         .map_err(|_| anyhow!("the processing thread stopped"))?;
-    match outcome
-        .await
-        .map_err(|_| anyhow!("the processing thread stopped"))?
-    {
+    // A long chain (slow plugins, many of them) keeps the message: without
+    // progress, the server would deliver it again after `ack_wait`.
+    let mut outcome = outcome;
+    let progress_every = (ctx.config.ack_wait() / 2).max(Duration::from_millis(100));
+    let outcome = loop {
+        tokio::select! {
+            done = &mut outcome => break done,
+            _ = tokio::time::sleep(progress_every) => {
+                ctx.stats.progress_sent.fetch_add(1, Ordering::Relaxed);
+                let _ = message.ack_with(AckKind::Progress).await;
+            }
+        }
+    };
+    match outcome.map_err(|_| anyhow!("the processing thread stopped"))? {
         Outcome::Committed(state) => {
             ctx.stats.committed.fetch_add(1, Ordering::Relaxed);
             publish_outbox(&ctx.cluster, &state.outbox).await?;
