@@ -3,8 +3,9 @@
 //! every server version).
 //!
 //! Each round (a third of the TTL), a host writes its heartbeat
-//! `host.<id>`, lists the live hosts, and for every partition computes the
-//! rendezvous owner among them. It takes or renews the lease `p.<n>` of
+//! `host.<id>`, lists the live hosts, and computes every partition's owner
+//! among them (rendezvous hashing with bounded loads,
+//! `partition::owners`). It takes or renews the lease `p.<n>` of
 //! each partition that is its own (compare-and-swap on the lease's
 //! revision, so two hosts never both think they took it in one round),
 //! and releases those that are not (a host that came back gets them at
@@ -15,7 +16,7 @@
 //! its TTL still believes it owns its partitions for a moment; the fenced
 //! state's compare-and-swap is what refuses its writes.
 
-use super::partition::owner_of;
+use super::partition::owners;
 use anyhow::{anyhow, Result};
 use async_nats::jetstream::kv;
 use futures_util::StreamExt;
@@ -90,8 +91,9 @@ async fn round(leases: &kv::Store, host: &str, partitions: u32) -> Result<BTreeS
         .map_err(|e| anyhow!("cluster: cannot write this host's heartbeat: {e}"))?;
     let live = live_hosts(leases).await?;
     let mut held = BTreeSet::new();
+    let owners = owners(partitions, &live);
     for p in 0..partitions {
-        let mine = owner_of(p, &live) == Some(host);
+        let mine = owners[p as usize] == Some(host);
         match (mine, holder(leases, p).await?) {
             (true, Some((h, revision)))
                 if h == host
