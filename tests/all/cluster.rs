@@ -689,3 +689,55 @@ ack_wait_secs = 2
     assert_eq!(loaded.state.applied, 2);
     assert_eq!(loaded.state.digest, expected_digest(community, 2));
 }
+
+#[test]
+fn a_poison_message_goes_to_dead_letters_and_the_rest_flows() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let nats = NatsServer::start();
+    let root = tempfile::tempdir().expect("temp dir");
+    let host = start_host(root.path(), &nats.url, "a");
+    let rt = rt();
+    let cluster = rt
+        .block_on(Cluster::connect(
+            &cluster_config(&nats.url, "t"),
+            Path::new("."),
+        ))
+        .expect("connect");
+    let plan = plan(12, 60);
+    // Garbage on the partition of the first community, before its events:
+    // it must not hold them up, nor those of any other partition.
+    let (first, _) = plan.iter().next().expect("a community");
+    let p = vigie::cluster::partition::partition_of(first, PARTITIONS);
+    rt.block_on(async {
+        cluster
+            .js
+            .publish(
+                vigie::cluster::publish::in_subject(p),
+                "{not an event".into(),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("stored");
+    });
+    publish_all(&cluster, &rt, &plan);
+    wait_done(&cluster, &rt, Duration::from_secs(120));
+    check_exactly_once(&cluster, &rt, &plan);
+    let dead = rt.block_on(async {
+        let mut stream = cluster
+            .js
+            .get_stream(vigie::cluster::DEAD_STREAM)
+            .await
+            .expect("dead-letter stream");
+        let messages = stream.info().await.expect("info").state.messages;
+        let first = stream.get_raw_message(1).await.expect("the dead letter");
+        (messages, first)
+    });
+    let log = host.stop();
+    assert_eq!(dead.0, 1, "one dead letter:\n{log}");
+    assert_eq!(&dead.1.payload[..], b"{not an event");
+    assert!(
+        log.contains("not an event"),
+        "the host's log says why:\n{log}"
+    );
+}
