@@ -204,7 +204,7 @@ const CHAT: &[&str] = &[
 ];
 
 /// One message of the demo, as a template.
-fn demo_messages() -> Result<Vec<Event>> {
+pub(super) fn demo_messages() -> Result<Vec<Event>> {
     let template = builtin::DEMO_EVENTS
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -230,7 +230,7 @@ fn demo_messages() -> Result<Vec<Event>> {
 
 /// `per_community` events for each of `communities`, interleaved, with
 /// fresh ids and increasing times.
-fn events(
+pub(super) fn events(
     demo: &[Event],
     communities: usize,
     per_community: usize,
@@ -253,7 +253,11 @@ fn events(
 
 /// Runs the events through the host from a JSON Lines file; returns the
 /// summary and the seconds it took.
-fn drive(host: &Vigie, events: &[Event], path: std::path::PathBuf) -> Result<(Summary, f64)> {
+pub(super) fn drive(
+    host: &Vigie,
+    events: &[Event],
+    path: std::path::PathBuf,
+) -> Result<(Summary, f64)> {
     {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&path)?);
         for e in events {

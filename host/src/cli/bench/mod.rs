@@ -5,6 +5,7 @@
 //! `--report-events N`, `vigie report` over a recorded log of N events
 //! ([`report`]). Prints figures; asserts nothing.
 
+mod cluster;
 mod communities;
 mod report;
 
@@ -72,6 +73,35 @@ pub struct BenchArgs {
     /// It must not exist yet.
     #[arg(long, requires = "report_events")]
     report_dir: Option<std::path::PathBuf>,
+    /// The cluster instead: real `vigie run` hosts joining the NATS server
+    /// at this URL (a scratch one: Vigie's streams and buckets there are
+    /// deleted), 1, 2 and 3 of them in turn; events/s and latency from
+    /// publish to commit, against one host without a cluster.
+    #[arg(long, conflicts_with_all = ["communities", "report_events"])]
+    cluster_url: Option<String>,
+    /// With --cluster-url: the host counts to measure.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2,3",
+        requires = "cluster_url"
+    )]
+    cluster_hosts: Vec<usize>,
+    /// With --cluster-url: events published per round.
+    #[arg(long, default_value_t = 6_000, requires = "cluster_url")]
+    cluster_events: usize,
+    /// With --cluster-url: communities the events are spread over.
+    #[arg(long, default_value_t = 60, requires = "cluster_url")]
+    cluster_communities: usize,
+    /// With --cluster-url: publish this many events per second (latency at
+    /// a load the hosts keep up with); 0, the default: as fast as the
+    /// server takes them (throughput).
+    #[arg(long, default_value_t = 0.0, requires = "cluster_url")]
+    cluster_rate: f64,
+    /// With --cluster-url: delete Vigie's streams and buckets on the server
+    /// even when they hold data.
+    #[arg(long, requires = "cluster_url")]
+    wipe: bool,
 }
 
 /// The demo's events, repeated with fresh ids into one community.
@@ -93,6 +123,16 @@ fn events(n: usize) -> Result<Vec<Event>> {
 }
 
 pub fn run(args: BenchArgs) -> Result<()> {
+    if let Some(url) = args.cluster_url {
+        return cluster::run(cluster::Options {
+            url,
+            hosts: args.cluster_hosts,
+            events: args.cluster_events,
+            communities: args.cluster_communities,
+            rate: args.cluster_rate,
+            wipe: args.wipe,
+        });
+    }
     if let Some(n) = args.report_events {
         return report::run(n, args.report_dir);
     }
