@@ -146,34 +146,10 @@ fn write_host_config(dir: &Path, url: &str, host: &str) -> Result<()> {
     std::fs::write(
         dir.join("vigie.toml"),
         format!(
-            r#"data_dir = "data"
-default_chain = ["automod", "sentiment", "faq", "giveaway"]
-
-[plugins.automod]
-component = "builtin:automod"
-grants = ["delete", "reply", "post", "timeout", "kick", "ban", "flag", "label"]
-
-[plugins.sentiment]
-component = "builtin:sentiment"
-grants = ["label", "alert"]
-config_file = "sentiment.toml"
-
-[plugins.faq]
-component = "builtin:faq"
-grants = ["reply", "flag"]
-config_file = "faq.toml"
-
-[plugins.giveaway]
-component = "builtin:giveaway"
-grants = ["post", "reply", "react", "dm"]
-config = {{ min_account_age_days = 1 }}
-
-[cluster]
-urls = [{url:?}]
-host_id = "{host}"
-partitions = {PARTITIONS}
-lease_ttl_secs = 3
-"#
+            "data_dir = \"data\"\ndefault_chain = [\"automod\", \"sentiment\", \"faq\", \"giveaway\"]\n\
+             {}\n[cluster]\nurls = [{url:?}]\nhost_id = \"{host}\"\npartitions = {PARTITIONS}\n\
+             lease_ttl_secs = 3\n",
+            super::communities::DEMO_PLUGINS
         ),
     )?;
     Ok(())

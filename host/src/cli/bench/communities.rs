@@ -17,6 +17,29 @@ use vigie::{builtin, CollectExecutor, Event, JsonLinesSource, SledStore, Source,
 
 const PLUGINS: [&str; 4] = ["automod", "sentiment", "faq", "giveaway"];
 
+/// The demo's four plugin entries, with the demo's `sentiment.toml` and a
+/// `faq.toml` beside the config: the chain the benchmarks run.
+pub(super) const DEMO_PLUGINS: &str = r#"
+[plugins.automod]
+component = "builtin:automod"
+grants = ["delete", "reply", "post", "timeout", "kick", "ban", "flag", "label"]
+
+[plugins.sentiment]
+component = "builtin:sentiment"
+grants = ["label", "alert"]
+config_file = "sentiment.toml"
+
+[plugins.faq]
+component = "builtin:faq"
+grants = ["reply", "flag"]
+config_file = "faq.toml"
+
+[plugins.giveaway]
+component = "builtin:giveaway"
+grants = ["post", "reply", "react", "dm"]
+config = { min_account_age_days = 1 }
+"#;
+
 /// What the tenancy benchmark is asked to do.
 pub struct Options {
     pub communities: usize,
@@ -148,27 +171,10 @@ fn write_config(
     if let Some(n) = options.max_instances {
         writeln!(text, "max_instances = {n}")?;
     }
-    text.push_str(
-        r#"
-[plugins.automod]
-component = "builtin:automod"
-grants = ["delete", "reply", "post", "timeout", "kick", "ban", "flag", "label"]
-[plugins.sentiment]
-component = "builtin:sentiment"
-grants = ["label", "alert"]
-config_file = "sentiment.toml"
-[plugins.giveaway]
-component = "builtin:giveaway"
-grants = ["post", "reply", "react", "dm"]
-config = { min_account_age_days = 1 }
-"#,
-    );
+    text.push_str(DEMO_PLUGINS);
     // One file per community, as a host with many has them; each brand its
     // own FAQ name, laid over the shared FAQ config: a config of its own.
     std::fs::write(dir.join("faq.toml"), toml::to_string(&faq)?)?;
-    text.push_str(
-        "[plugins.faq]\ncomponent = \"builtin:faq\"\ngrants = [\"reply\", \"flag\"]\nconfig_file = \"faq.toml\"\n",
-    );
     let files = dir.join("communities");
     std::fs::create_dir_all(&files)?;
     for community in 0..communities {
