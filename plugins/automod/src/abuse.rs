@@ -77,7 +77,7 @@ pub struct Verdict {
 /// every community's instance starts with them built instead of compiling
 /// some forty regexes on its first message.
 pub fn warm_up() {
-    let _ = (lexicon(), phrases(), prefixes());
+    let _ = (lexicon(), sound_keys(), phrases(), prefixes());
     std::sync::LazyLock::force(&META);
 }
 
@@ -557,6 +557,85 @@ impl<'a> Reading<'a> {
         })
     }
 
+    /// Whether word `i` starts a sentence: the first word, or after `.`,
+    /// `!`, `?` or a line break.
+    fn sentence_starts_at(&self, i: usize) -> bool {
+        i == 0
+            || self.text[..self.words[i].start]
+                .trim_end()
+                .ends_with(['.', '!', '?', '\n', ':'])
+    }
+
+    /// Whether word `i` is one of the acronyms that are insults ("FDP",
+    /// "PD", "NTM"), written in capitals and used as a noun for what else
+    /// it abbreviates: after a determiner or a preposition ("hors FDP",
+    /// "mon PD", "avec PD", "concert de NTM"), or before a measure ("PD
+    /// de 63 mm"), in a message that does not shout and is not aimed at
+    /// anyone next to it.
+    fn insulting_acronym_used_as_a_noun(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        if !matches!(w.text.as_str(), "fdp" | "pd" | "ntm" | "tg") {
+            return false;
+        }
+        let original = &self.text[w.start..w.end];
+        if !original.chars().all(|c| c.is_ascii_uppercase()) || self.shouting(i) {
+            return false;
+        }
+        let previous = i.checked_sub(1).map(|j| self.words[j].text.as_str());
+        if previous.is_some_and(|p| SECOND_PERSON.contains(&p) || p == "sale" || p == "espece") {
+            return false;
+        }
+        let as_noun = previous.is_some_and(|p| NOUN_MARKERS.contains(&p));
+        let measured = self.words.get(i + 1).is_some_and(|n| n.text == "de")
+            && self
+                .words
+                .get(i + 2)
+                .is_some_and(|n| n.text.chars().all(|c| c.is_ascii_digit()));
+        as_noun || measured
+    }
+
+    /// Whether word `i` is cut short by a full stop inside a sentence that
+    /// goes on in lower case ("anal. de sang", "anal. chem."): an
+    /// abbreviation, not the word.
+    fn abbreviated(&self, i: usize) -> bool {
+        // Rude words that are also the first letters of ordinary ones:
+        // "anal." for "analyse", "ass." for "assistant", "association".
+        const CUT_SHORT: &[&str] = &["anal", "as"];
+        let w = &self.words[i];
+        let plain = self.text[w.start..w.end]
+            .chars()
+            .all(|c| c.is_alphabetic() && c.is_lowercase());
+        if !CUT_SHORT.contains(&w.text.as_str()) || !plain {
+            return false;
+        }
+        let rest = &self.text[w.end..];
+        let Some(after) = rest.strip_prefix('.') else {
+            return false;
+        };
+        let after = after.trim_start_matches(' ');
+        after.len() < rest.len() - 1
+            && after.chars().next().is_some_and(char::is_lowercase)
+            && !self.targeted(i)
+    }
+
+    /// Whether most letters of the message, word `i` left out, are
+    /// capitals.
+    fn shouting(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let (mut upper, mut lower) = (0usize, 0usize);
+        for (at, c) in self.text.char_indices() {
+            if (w.start..w.end).contains(&at) || !c.is_alphabetic() {
+                continue;
+            }
+            if c.is_uppercase() {
+                upper += 1;
+            } else if c.is_lowercase() {
+                lower += 1;
+            }
+        }
+        upper > lower
+    }
+
     /// Whether word `i` is an acronym that happens to spell a rude word:
     /// written in capitals ("ASS stands for…", "the CUM airport code",
     /// "flying into FUK") in a message that is not shouting, aimed at
@@ -710,6 +789,12 @@ impl<'a> Reading<'a> {
         if first == last && self.acronym_in_capitals(first) {
             return Some("an acronym");
         }
+        if first == last && self.insulting_acronym_used_as_a_noun(first) {
+            return Some("an acronym");
+        }
+        if first == last && self.abbreviated(first) {
+            return Some("an abbreviation");
+        }
         if kind == Some(Kind::Threat) && self.gamer_talk() {
             return Some("gamer talk");
         }
@@ -756,6 +841,68 @@ impl<'a> Reading<'a> {
             let w = self.words[j].text.as_str();
             SECOND_PERSON.contains(&w) || matches!(w, "sale" | "espece" | "es" | "youre" | "ur")
         });
+        // A word of several letters (single capitals are a word spelled
+        // out, "C.O.N").
+        let name_like = first == last && word.text.chars().count() >= 3;
+        if name_like && !word.emoji && word.capital && !addressed {
+            // "Bitch Better Have My Money came on": a run of capitalised
+            // words in a sentence that goes on in lower case.
+            let run = (last + 1..self.words.len())
+                .take_while(|&j| capitalised(j))
+                .count();
+            let lower_after = self.words[last + 1 + run..]
+                .iter()
+                .any(|w| !w.capital && !w.emoji && w.text.chars().any(char::is_alphabetic));
+            if run >= 2 && lower_after {
+                return Some("a title");
+            }
+            // "the Jackass reunion movie", "le concert des Enfoirés".
+            let near = self.words[first.saturating_sub(3)..(last + 4).min(self.words.len())]
+                .iter()
+                .any(|w| WORKS.contains(&w.text.as_str()));
+            if near {
+                return Some("a title");
+            }
+            // "au-dessus de Pussy", "in Twatt": a capitalised word after a
+            // preposition, not in "fils de …", "espèce de …".
+            if first >= 1 && !self.sentence_starts_at(first) {
+                let previous = self.words[first - 1].text.as_str();
+                let vocative = first >= 2
+                    && matches!(
+                        self.words[first - 2].text.as_str(),
+                        "fils"
+                            | "espece"
+                            | "bande"
+                            | "sac"
+                            | "tete"
+                            | "face"
+                            | "piece"
+                            | "son"
+                            | "bunch"
+                            | "tas"
+                            | "gros"
+                            | "grose"
+                    );
+                // "a" is a preposition only written "à".
+                let preposition = PLACE_PREPOSITIONS.contains(&previous)
+                    && (previous != "a" || {
+                        let p = &self.words[first - 1];
+                        self.text[p.start..p.end].starts_with(['à', 'À'])
+                    });
+                let spoken_to = before.iter().take(4).any(|w| SECOND_PERSON.contains(w));
+                if preposition && !vocative && !spoken_to {
+                    return Some("a name");
+                }
+                // Any other capitalised word inside a sentence that is not
+                // in capitals itself, with nobody spoken to before it:
+                // "anyone know if Dick from the club is driving", "the
+                // Cummings family", "le Niger".
+                let insult_before = before.iter().take(2).any(|w| lookup(w).is_some());
+                if !title_case && !vocative && !spoken_to && !insult_before && !self.mention {
+                    return Some("a name");
+                }
+            }
+        }
         if !word.emoji && word.capital && !title_case && !addressed {
             let possessive =
                 self.text[end..].starts_with("'s") || self.text[end..].starts_with("’s");
@@ -864,7 +1011,7 @@ fn merge(parts: &[Word]) -> Word {
         text: squeeze(parts.iter().flat_map(|p| p.text.chars())),
         start: parts[0].start,
         end: parts[parts.len() - 1].end,
-        capital: parts[0].capital,
+        capital: false,
         emoji: false,
     }
 }
@@ -910,6 +1057,56 @@ fn has_mention(text: &str) -> bool {
             && text[i + 1..].starts_with(|n: char| n.is_alphanumeric() || n == '_')
     })
 }
+
+/// Words after which a capitalised word names a place or a person
+/// ("au-dessus de Pussy", "in Twatt"), as the reader sees it.
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "de", "du", "des", "a", "au", "aux", "chez", "vers", "pres", "sur", "in", "at", "near", "from",
+    "to", "of", "around", "outside",
+];
+
+/// Words after which an acronym is a noun: determiners, possessives,
+/// prepositions.
+const NOUN_MARKERS: &[&str] = &[
+    "le", "la", "les", "des", "du", "de", "mon", "ma", "mes", "votre", "vos", "notre", "nos",
+    "leur", "leurs", "hors", "avec", "sans", "en", "au", "aux", "par", "pour", "the", "my", "our",
+    "their", "his", "her", "with", "without", "of", "incl", "excl",
+];
+
+/// Works of art and shows a capitalised word may be the title of.
+const WORKS: &[&str] = &[
+    "movie",
+    "movies",
+    "film",
+    "films",
+    "show",
+    "series",
+    "serie",
+    "song",
+    "songs",
+    "album",
+    "albums",
+    "concert",
+    "concerts",
+    "tour",
+    "trailer",
+    "episode",
+    "reunion",
+    "book",
+    "novel",
+    "livre",
+    "roman",
+    "chanson",
+    "morceau",
+    "emision",
+    "spectacle",
+    "groupe",
+    "band",
+    "sequel",
+    "soundtrack",
+    "playlist",
+    "podcast",
+];
 
 const SECOND_PERSON: &[&str] = &[
     "tu",
@@ -1050,7 +1247,19 @@ const CONTEXTS: &[(&[&str], &[&str])] = &[
     ),
     (
         &["as", "jackas"],
-        &["donkey", "zo", "farm", "mule", "penguins", "penguin"],
+        &[
+            "donkey",
+            "donkeys",
+            "zo",
+            "farm",
+            "mule",
+            "penguins",
+            "penguin",
+            "sanctuary",
+            "refuge",
+            "ane",
+            "anes",
+        ],
     ),
     (&["dick"], &["spoted", "custard", "puding"]),
     (
@@ -1210,12 +1419,112 @@ fn lookup(word: &str) -> Option<Entry> {
         return None;
     }
     let map = lexicon();
-    map.get(word).copied().or_else(|| {
-        // Plurals of the listed words ("spices" is not "spic" + "es").
-        word.strip_suffix('s')
-            .filter(|stem| stem.chars().count() >= 3)
-            .and_then(|stem| map.get(stem).copied())
+    map.get(word)
+        .copied()
+        .or_else(|| {
+            // Plurals of the listed words ("spices" is not "spic" + "es").
+            word.strip_suffix('s')
+                .filter(|stem| stem.chars().count() >= 3)
+                .and_then(|stem| map.get(stem).copied())
+        })
+        .or_else(|| sounds_like(word))
+}
+
+/// Shortest sound key a spelling is matched by: shorter keys sound like
+/// too many innocent words ("kon", "put"; "speak" sounds like a slur).
+const MIN_SOUND_KEY: usize = 5;
+
+/// A word of the lexicon that `word` is a sound-alike spelling of
+/// (`eediot`, `mowron`, `wanka`, `retahd`, `tapet`, `débil`, `chinc`):
+/// both spelled the way they sound, by [`sound_key`].
+fn sounds_like(word: &str) -> Option<Entry> {
+    if word.len() < MIN_SOUND_KEY || !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let key = sound_key(word);
+    if key.len() < MIN_SOUND_KEY {
+        return None;
+    }
+    sound_keys().get(&key).copied()
+}
+
+/// The lexicon by sound key. A key two words of different kinds share is
+/// left out rather than guessed.
+fn sound_keys() -> &'static WordMap<Entry> {
+    static KEYS: OnceLock<WordMap<Entry>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: WordMap<Option<Entry>> = WordMap::default();
+        for (word, entry) in lexicon() {
+            if !word.bytes().all(|b| b.is_ascii_lowercase()) {
+                continue;
+            }
+            let key = sound_key(word);
+            if key.len() < MIN_SOUND_KEY {
+                continue;
+            }
+            keys.entry(key)
+                .and_modify(|e| {
+                    if e.is_some_and(|e| e.kind != entry.kind || e.strength != entry.strength) {
+                        *e = None;
+                    }
+                })
+                .or_insert(Some(*entry));
+        }
+        keys.into_iter()
+            .filter_map(|(k, e)| Some((k, e?)))
+            .collect()
     })
+}
+
+/// How a lower-case ASCII word sounds, roughly, in French or English
+/// chat: one letter for one sound (`ph` → f, `ck`/`q`/hard `c` → k, soft
+/// `c`/`z` → s, `ch`/`sh`/`tch` → one sound, `ee`/`ea`/`y` → i, `oo`/`ou`
+/// → u, `ai`/`ei` → e, `au`/`ow` → o), the non-rhotic endings English
+/// trolls write (`-er`, `-ar`, `-ah` → a), silent `h` and final `e`,
+/// nasal `en`/`an` alike, and no letter twice in a row.
+fn sound_key(word: &str) -> String {
+    let b = word.as_bytes();
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let (c, n) = (b[i], at(i + 1));
+        let (sound, used): (&[u8], usize) = match c {
+            b't' if n == b'c' && at(i + 2) == b'h' => (b"S", 3),
+            b'c' | b's' if n == b'h' => (b"S", 2),
+            b'p' if n == b'h' => (b"f", 2),
+            b'c' if n == b'k' => (b"k", 2),
+            b'q' if n == b'u' => (b"k", 2),
+            b'q' | b'k' => (b"k", 1),
+            b'c' if matches!(n, b'e' | b'i' | b'y') => (b"s", 1),
+            b'c' => (b"k", 1),
+            b'z' => (b"s", 1),
+            b'x' => (b"ks", 1),
+            b'h' => (b"", 1),
+            b'e' if matches!(n, b'e' | b'a') => (b"i", 2),
+            b'y' => (b"i", 1),
+            b'o' if matches!(n, b'o' | b'u') => (b"u", 2),
+            b'a' | b'e' if n == b'i' => (b"e", 2),
+            b'a' if n == b'u' => (b"o", 2),
+            b'o' if n == b'w' => (b"o", 2),
+            b'a' if matches!(n, b'r' | b'h') && !is_vowel(at(i + 2)) => (b"a", 2),
+            b'e' if n == b'r' && i + 2 == b.len() && i >= 2 => (b"a", 2),
+            b'e' if n == b'n' && !is_vowel(at(i + 2)) => (b"an", 2),
+            b'e' if i + 1 == b.len() && i >= 3 => (b"", 1),
+            _ => (std::slice::from_ref(&b[i]), 1),
+        };
+        for &s in sound {
+            if out.last() != Some(&s) {
+                out.push(s);
+            }
+        }
+        i += used;
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 struct Phrase {
@@ -1323,6 +1632,30 @@ fn squeeze_pattern(source: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sound_alike_spellings_find_the_word_they_sound_like() {
+        for (spelling, word) in [
+            ("eediot", "idiot"),
+            ("mowron", "moron"),
+            ("wanka", "wanker"),
+            ("retahd", "retard"),
+            ("tapet", "tapette"),
+            ("debil", "debile"),
+        ] {
+            assert_eq!(
+                super::sound_key(spelling),
+                super::sound_key(word),
+                "{spelling}"
+            );
+            assert!(super::lookup(spelling).is_some(), "{spelling}");
+        }
+        for innocent in [
+            "speak", "dealer", "poser", "radar", "bonjour", "merci", "colis", "pizza",
+        ] {
+            assert!(super::lookup(innocent).is_none(), "{innocent}");
+        }
+    }
+
     use super::*;
 
     fn score(text: &str) -> f32 {
