@@ -577,15 +577,25 @@ impl<'a> Reading<'a> {
         if !matches!(w.text.as_str(), "fdp" | "pd" | "ntm" | "tg") {
             return false;
         }
+        // "tg(45°)": a function.
+        if self.text[w.end..].starts_with('(') {
+            return true;
+        }
         let original = &self.text[w.start..w.end];
         if !original.chars().all(|c| c.is_ascii_uppercase()) || self.shouting(i) {
             return false;
         }
         let previous = i.checked_sub(1).map(|j| self.words[j].text.as_str());
-        if previous.is_some_and(|p| SECOND_PERSON.contains(&p) || p == "sale" || p == "espece") {
+        let possessive = previous.is_some_and(|p| matches!(p, "your" | "ton" | "votre"));
+        if !possessive
+            && previous.is_some_and(|p| SECOND_PERSON.contains(&p) || p == "sale" || p == "espece")
+        {
             return false;
         }
-        let as_noun = previous.is_some_and(|p| NOUN_MARKERS.contains(&p));
+        // "9 PD cette saison": counted, so a noun.
+        let as_noun = previous
+            .is_some_and(|p| NOUN_MARKERS.contains(&p) || p.chars().all(|c| c.is_ascii_digit()));
+
         let measured = self.words.get(i + 1).is_some_and(|n| n.text == "de")
             && self
                 .words
@@ -771,8 +781,16 @@ impl<'a> Reading<'a> {
             .rev()
             .map(|w| w.text.as_str())
             .collect();
-        let said = |w: &&str| REPORTING.contains(w);
-        if before.iter().any(said) {
+        // "dm me …" opening a message asks for one; "he DM'd me …" reports.
+        let said = |(at, w): (usize, &&str)| {
+            REPORTING.contains(w) && !(matches!(*w, "dm" | "mp") && at == 0)
+        };
+        if before
+            .iter()
+            .enumerate()
+            .map(|(k, w)| (first - 1 - k, w))
+            .any(said)
+        {
             return Some("reported");
         }
         // "Le FDP", "the PD": a party, a police department.
@@ -961,6 +979,19 @@ fn join_split_words(words: Vec<Word>) -> Vec<Word> {
             j += 1;
         }
         if j - i >= 3 {
+            // "what a p.r.i.c.k": the article before the letters is a word
+            // of its own when the letters alone spell one of the lexicon.
+            let article = matches!(words[i].text.as_str(), "a" | "i" | "u" | "y")
+                && j - i >= 4
+                && lookup(&squeeze(words[i..j].iter().flat_map(|w| w.text.chars()))).is_none()
+                && lookup(&squeeze(
+                    words[i + 1..j].iter().flat_map(|w| w.text.chars()),
+                ))
+                .is_some();
+            if article {
+                out.push(words[i].clone());
+                i += 1;
+            }
             out.push(merge(&words[i..j]));
             i = j;
             continue;
@@ -1070,13 +1101,17 @@ const PLACE_PREPOSITIONS: &[&str] = &[
 const NOUN_MARKERS: &[&str] = &[
     "le", "la", "les", "des", "du", "de", "mon", "ma", "mes", "votre", "vos", "notre", "nos",
     "leur", "leurs", "hors", "avec", "sans", "en", "au", "aux", "par", "pour", "the", "my", "our",
-    "their", "his", "her", "with", "without", "of", "incl", "excl",
+    "their", "his", "her", "with", "without", "of", "incl", "excl", "your", "une", "local", "city",
+    "police", "canal", "channel", "groupe", "group",
 ];
 
 /// Works of art and shows a capitalised word may be the title of.
 const WORKS: &[&str] = &[
     "movie",
     "movies",
+    "audiobook",
+    "audiobooks",
+    "manga",
     "film",
     "films",
     "show",
@@ -1268,7 +1303,13 @@ const CONTEXTS: &[(&[&str], &[&str])] = &[
             "carne", "pollo", "queso", "leche", "arroz", "amore", "panna", "tuto", "gusto",
         ],
     ),
-    (&["fagot", "fagots"], &["peas", "chipy", "gravy", "onion"]),
+    (
+        &["fagot", "fagots"],
+        &[
+            "peas", "chipy", "gravy", "onion", "boulete", "bouletes", "foie", "meatbals", "liver",
+            "pork", "recipe", "recete",
+        ],
+    ),
     (&["horny"], &["toads", "toad", "lizards", "lizard"]),
     (
         &["chate", "chatte"],
@@ -1369,13 +1410,14 @@ const STRONG_INSULTS: &str = "connard connards connasse connasses conard conar k
     mofo dumbass dumazz jackass dipshit shithead bastard bastards wanker wankers douchebag \
     fuckface twatface cocksucker fuckyou stfu gtfo fucktard kys idiot idiots imbécile imbéciles \
     moron morons con cons conne connes salaupe salaupes pouffiace pouffiaces kunt cuhnt \
-    ritard retart ritarded braindead";
+    ritard retart ritarded braindead nobhead knobhead bellend tosser tossers fugly \
+    tarba tarbas tepu tepus tantouze tantouse";
 
 const WEAK_INSULTS: &str = "moche nul nulle nuls loser losers bouffon bouffons \
     clown clowns pig pigs porc porcs vache rat rats chien chiens dégueulasse stupide stupid \
     dumb pathetic pathétique ugly fat trash déchet déchets merde shit crotte worthless \
     useless incapable incapables minable minables monkey monkeys singe singes snake snakes \
-    serpent serpents";
+    serpent serpents naze nazes gaou";
 
 const SLURS: &str =
     "pd pédé pédés pede tapette tapettes fag fags faggot faggots fagit niggah nigger \
@@ -1479,7 +1521,8 @@ fn sound_keys() -> &'static WordMap<Entry> {
 /// How a lower-case ASCII word sounds, roughly, in French or English
 /// chat: one letter for one sound (`ph` → f, `ck`/`q`/hard `c` → k, soft
 /// `c`/`z` → s, `ch`/`sh`/`tch` → one sound, `ee`/`ea`/`y` → i, `oo`/`ou`
-/// → u, `ai`/`ei` → e, `au`/`ow` → o), the non-rhotic endings English
+/// → u, `ai`/`ei`/`ea` → e, `au`/`ow` → o, final `ng` → n), the
+/// non-rhotic endings English
 /// trolls write (`-er`, `-ar`, `-ah` → a), silent `h` and final `e`,
 /// nasal `en`/`an` alike, and no letter twice in a row.
 fn sound_key(word: &str) -> String {
@@ -1501,7 +1544,9 @@ fn sound_key(word: &str) -> String {
             b'z' => (b"s", 1),
             b'x' => (b"ks", 1),
             b'h' => (b"", 1),
-            b'e' if matches!(n, b'e' | b'a') => (b"i", 2),
+            b'e' if n == b'e' => (b"i", 2),
+            b'e' if n == b'a' => (b"e", 2),
+            b'n' if n == b'g' && i + 2 == b.len() => (b"n", 2),
             b'y' => (b"i", 1),
             b'o' if matches!(n, b'o' | b'u') => (b"u", 2),
             b'a' | b'e' if n == b'i' => (b"e", 2),

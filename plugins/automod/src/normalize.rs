@@ -566,7 +566,8 @@ fn confusable(c: char) -> Option<&'static str> {
         'υ' => "u",
         'χ' => "x",
         'ω' => "w",
-        'ϲ' => "c",
+        // The lunate sigma `ϲ` is a `c`; NFKC makes it a final sigma.
+        'ϲ' | 'ς' => "c",
         'ϳ' => "j",
         // Armenian.
         'օ' => "o",
