@@ -421,6 +421,7 @@ impl<'a> Reading<'a> {
             let score = match (entry.kind, entry.strength, targeted) {
                 (Kind::Hate, _, _) => 0.9,
                 (_, Strength::Strong, true) => 0.9,
+                (_, Strength::Strong, false) if self.said_of_a_name(i) => 0.85,
                 (_, Strength::Strong, false) => 0.45,
                 (_, Strength::Weak, _) if self.predicated(i) => 0.85,
                 (_, Strength::Weak, _) => 0.0,
@@ -465,6 +466,22 @@ impl<'a> Reading<'a> {
                 "de" | "d" | "a"
             ] | [.., "bunch" | "piece", "of"]
         )
+    }
+
+    /// Whether word `i` is said of someone named: "Dan is a …", "Kevin
+    /// est un vrai …" (a capitalised word of three letters or more, then
+    /// the verb, then at most two words).
+    fn said_of_a_name(&self, i: usize) -> bool {
+        (2..=4).any(|back| {
+            let Some(verb) = i.checked_sub(back) else {
+                return false;
+            };
+            let name = verb.checked_sub(1).map(|n| &self.words[n]);
+            matches!(
+                self.words[verb].text.as_str(),
+                "is" | "est" | "was" | "etait"
+            ) && name.is_some_and(|n| n.capital && n.text.chars().count() >= 3)
+        })
     }
 
     /// Whether word `i` is said of someone: "t'es (vraiment) une X", "you
@@ -596,12 +613,17 @@ impl<'a> Reading<'a> {
         let as_noun = previous
             .is_some_and(|p| NOUN_MARKERS.contains(&p) || p.chars().all(|c| c.is_ascii_digit()));
 
-        let measured = self.words.get(i + 1).is_some_and(|n| n.text == "de")
-            && self
-                .words
-                .get(i + 2)
-                .is_some_and(|n| n.text.chars().all(|c| c.is_ascii_digit()));
-        as_noun || measured
+        let number = |k: usize| {
+            self.words
+                .get(k)
+                .is_some_and(|n| n.text.chars().all(|c| c.is_ascii_digit()))
+        };
+        // "PD de 63 mm", "USB-C PD 65 W".
+        let measured = number(i + 1)
+            || (self.words.get(i + 1).is_some_and(|n| n.text == "de") && number(i + 2));
+        // "TG = tête de gondole", "FDP : frais de port": defined.
+        let defined = self.text[w.end..].trim_start().starts_with(['=', ':']);
+        as_noun || measured || defined
     }
 
     /// Whether word `i` is cut short by a full stop inside a sentence that
@@ -833,7 +855,15 @@ impl<'a> Reading<'a> {
         // Aimed at oneself.
         let last_words: Vec<&str> = before.iter().take(4).copied().collect();
         let self_words = ["je", "jsuis", "chui", "suis", "im", "am", "myself", "moi"];
-        if last_words.iter().any(|w| self_words.contains(w))
+        // "réponds-moi", "dis-moi": the object of an order, not oneself.
+        let imperative = |k: usize| {
+            let w = &self.words[first - 1 - k];
+            w.text == "moi" && self.text[..w.start].ends_with('-')
+        };
+        if last_words
+            .iter()
+            .enumerate()
+            .any(|(k, w)| self_words.contains(w) && !imperative(k))
             && !last_words.iter().any(|w| SECOND_PERSON.contains(w))
         {
             return Some("about oneself");
@@ -979,20 +1009,27 @@ fn join_split_words(words: Vec<Word>) -> Vec<Word> {
             j += 1;
         }
         if j - i >= 3 {
-            // "what a p.r.i.c.k": the article before the letters is a word
-            // of its own when the letters alone spell one of the lexicon.
-            let article = matches!(words[i].text.as_str(), "a" | "i" | "u" | "y")
-                && j - i >= 4
-                && lookup(&squeeze(words[i..j].iter().flat_map(|w| w.text.chars()))).is_none()
-                && lookup(&squeeze(
-                    words[i + 1..j].iter().flat_map(|w| w.text.chars()),
-                ))
-                .is_some();
-            if article {
-                out.push(words[i].clone());
-                i += 1;
+            // The run may have taken in a single-letter word on either
+            // side ("what a p.r.i.c.k", "I'll s t a b", "b u t e r à"):
+            // when the whole run spells nothing known and a run a letter or
+            // two shorter does, those letters are words of their own.
+            let known = |a: usize, b: usize| {
+                let joined = squeeze(words[a..b].iter().flat_map(|w| w.text.chars()).map(unleet));
+                lookup(&joined).is_some() || JOINABLE.contains(&joined.as_str())
+            };
+            let (mut a, mut b) = (i, j);
+            if !known(i, j) {
+                if let Some((x, y)) = (0..=2)
+                    .flat_map(|x| (0..=2).map(move |y| (x, y)))
+                    .filter(|&(x, y)| x + y > 0 && j - i >= x + y + 3)
+                    .find(|&(x, y)| known(i + x, j - y))
+                {
+                    (a, b) = (i + x, j - y);
+                }
             }
-            out.push(merge(&words[i..j]));
+            out.extend(words[i..a].iter().cloned());
+            out.push(merge(&words[a..b]));
+            out.extend(words[b..j].iter().cloned());
             i = j;
             continue;
         }
@@ -1039,11 +1076,26 @@ fn join_split_words(words: Vec<Word>) -> Vec<Word> {
 
 fn merge(parts: &[Word]) -> Word {
     Word {
-        text: squeeze(parts.iter().flat_map(|p| p.text.chars())),
+        text: squeeze(parts.iter().flat_map(|p| p.text.chars()).map(unleet)),
         start: parts[0].start,
         end: parts[parts.len() - 1].end,
         capital: false,
         emoji: false,
+    }
+}
+
+/// A digit standing for a letter in a word spelled out with spaces
+/// (`s 4 l 0 p 3`): the normaliser reads leetspeak inside a word, not
+/// across single characters.
+fn unleet(c: char) -> char {
+    match c {
+        '4' => 'a',
+        '3' => 'e',
+        '1' => 'i',
+        '0' => 'o',
+        '5' => 's',
+        '7' => 't',
+        other => other,
     }
 }
 
@@ -1445,6 +1497,7 @@ fn lexicon() -> &'static WordMap<Entry> {
 /// Words the joiner may rebuild beyond the lexicon (pieces of phrases).
 const JOINABLE: &[&str] = &[
     "yourself", "urself", "gueule", "crever", "buter", "niquer", "shut", "suck", "kil", "die",
+    "stab", "strangle",
 ];
 
 /// Plain lower-case letters of a word written with accents.

@@ -427,3 +427,25 @@ fn quality_on_the_fifth_december_blind_sets() {
         "false positives {false_positives:.4}"
     );
 }
+
+/// The sixth December 2026 sets (`tests/fixtures/blind_2026_12f/`, see its
+/// README): 200 abusive messages and 400 clean ones, written blind on
+/// 2026-12-08 by a helper who saw none of the code, lists or earlier sets
+/// (and was asked to avoid the best-known traps), scored once after both
+/// rounds of session 18's changes, before any change made because of them:
+/// recall 0.895 (French 0.90, English 0.89; phonetic spellings 20/32),
+/// false positives 2.00 % (8/400). The floors are that first score, less a
+/// little.
+#[test]
+fn quality_on_the_sixth_december_blind_sets() {
+    let (recall, false_positives) = score_blind_sets(
+        "the sixth December 2026 blind sets",
+        (include_str!("fixtures/blind_2026_12f/abusive.jsonl"), 200),
+        (include_str!("fixtures/blind_2026_12f/clean.jsonl"), 400),
+    );
+    assert!(recall >= 0.88, "recall {recall:.3}");
+    assert!(
+        false_positives <= 0.025,
+        "false positives {false_positives:.4}"
+    );
+}
