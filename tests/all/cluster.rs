@@ -1,9 +1,10 @@
 //! The cluster (`[cluster]`, `host/src/cluster/`) against a real
 //! nats-server with JetStream: real `vigie` processes as hosts, the demo's
 //! automod → sentiment → faq chain, and the fenced state read back from
-//! the server to check that every event was applied once and in order.
+//! the server to check that every event was applied once and in order;
+//! and a three-server NATS cluster whose stream leader is killed.
 
-use crate::nats::NatsServer;
+use crate::nats::{NatsCluster, NatsServer};
 use crate::process::VigieProcess;
 use crate::synapse::wait_for;
 use std::collections::{BTreeMap, HashMap};
@@ -30,16 +31,30 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn cluster_config(url: &str, host: &str) -> ClusterConfig {
+    cluster_config_of(&[url.to_string()], host, 1)
+}
+
+/// `[cluster]` for the test's own client: the servers, and the replica
+/// count the streams are made with should the client be first.
+fn cluster_config_of(urls: &[String], host: &str, replicas: usize) -> ClusterConfig {
     let text = format!(
-        "urls = [\"{url}\"]\nhost_id = \"{host}\"\npartitions = {PARTITIONS}\n\
-         lease_ttl_secs = 3\nack_wait_secs = 4\n"
+        "urls = {}\nhost_id = \"{host}\"\npartitions = {PARTITIONS}\n\
+         lease_ttl_secs = 3\nack_wait_secs = 4\nreplicas = {replicas}\n",
+        toml_list(urls)
     );
     toml::from_str(&text).expect("cluster config")
 }
 
+/// `["a", "b"]`.
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 /// A host's directory: its vigie.toml (the demo's moderation, mood and
-/// FAQ plugins as the default chain) and its data directory.
-fn host_dir(root: &Path, url: &str, host: &str) -> PathBuf {
+/// FAQ plugins as the default chain; every server's URL; `cluster_extra`
+/// added to `[cluster]`) and its data directory.
+fn host_dir_with(root: &Path, urls: &[String], host: &str, cluster_extra: &str) -> PathBuf {
     let dir = root.join(host);
     std::fs::create_dir_all(&dir).expect("host dir");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/demo");
@@ -67,12 +82,14 @@ grants = ["reply", "flag"]
 config_file = "faq.toml"
 
 [cluster]
-urls = ["{url}"]
+urls = {urls}
 host_id = "{host}"
 partitions = {PARTITIONS}
 lease_ttl_secs = 3
 ack_wait_secs = 4
-"#
+{cluster_extra}
+"#,
+            urls = toml_list(urls)
         ),
     )
     .expect("write vigie.toml");
@@ -80,7 +97,11 @@ ack_wait_secs = 4
 }
 
 fn start_host(root: &Path, url: &str, host: &str) -> VigieProcess {
-    let dir = host_dir(root, url, host);
+    start_host_with(root, &[url.to_string()], host, "")
+}
+
+fn start_host_with(root: &Path, urls: &[String], host: &str, cluster_extra: &str) -> VigieProcess {
+    let dir = host_dir_with(root, urls, host, cluster_extra);
     let mut process = VigieProcess::start(&dir.join("vigie.toml"), "cluster-test");
     process.wait_log("cluster: connected");
     process
@@ -128,12 +149,23 @@ fn event(c: &str, n: usize) -> Event {
 /// Publishes `per_community[c]` events to each community, interleaved
 /// round robin (as platforms deliver them), in order within each.
 fn publish_all(cluster: &Cluster, rt: &tokio::runtime::Runtime, plan: &BTreeMap<String, usize>) {
+    publish_after(cluster, rt, plan, &BTreeMap::new());
+}
+
+/// As [`publish_all`], from the event after `published[c]` (0 when
+/// missing) of each community.
+fn publish_after(
+    cluster: &Cluster,
+    rt: &tokio::runtime::Runtime,
+    plan: &BTreeMap<String, usize>,
+    published: &BTreeMap<String, usize>,
+) {
     let max = plan.values().copied().max().unwrap_or(0);
     rt.block_on(async {
         let mut acks = Vec::new();
         for n in 1..=max {
             for (c, &count) in plan {
-                if n <= count {
+                if n <= count && n > published.get(c).copied().unwrap_or(0) {
                     acks.push(cluster.publish_event(&event(c, n)).await.expect("publish"));
                 }
             }
@@ -160,13 +192,19 @@ fn expected_digest(c: &str, n: usize) -> String {
 /// How many events are not acked yet, every partition together (all of
 /// them while a partition has no consumer yet).
 fn remaining(cluster: &Cluster, rt: &tokio::runtime::Runtime) -> u64 {
+    try_remaining(cluster, rt).expect("the stream and its consumers answer")
+}
+
+/// As [`remaining`], `None` when the servers do not answer (a NATS server
+/// was killed and its groups are electing a leader).
+fn try_remaining(cluster: &Cluster, rt: &tokio::runtime::Runtime) -> Option<u64> {
     rt.block_on(async {
         let mut stream = cluster
             .js
             .get_stream(vigie::cluster::IN_STREAM)
             .await
-            .expect("stream");
-        let total = stream.info().await.expect("stream info").state.messages;
+            .ok()?;
+        let total = stream.info().await.ok()?.state.messages;
         let mut left = 0;
         for p in 0..PARTITIONS {
             let consumer: Result<
@@ -177,13 +215,13 @@ fn remaining(cluster: &Cluster, rt: &tokio::runtime::Runtime) -> u64 {
             > = stream.get_consumer(&format!("part-{p}")).await;
             match consumer {
                 Ok(mut consumer) => {
-                    let info = consumer.info().await.expect("consumer info");
+                    let info = consumer.info().await.ok()?;
                     left += info.num_pending + info.num_ack_pending as u64;
                 }
-                Err(_) => return total,
+                Err(_) => return Some(total),
             }
         }
-        left
+        Some(left)
     })
 }
 
@@ -278,7 +316,7 @@ fn signal(process: &VigieProcess, sig: &str) {
 
 fn wait_done(cluster: &Cluster, rt: &tokio::runtime::Runtime, timeout: Duration) {
     wait_for("every event acked", timeout, || {
-        (remaining(cluster, rt) == 0).then_some(())
+        (try_remaining(cluster, rt)? == 0).then_some(())
     });
 }
 
@@ -741,3 +779,134 @@ fn a_poison_message_goes_to_dead_letters_and_the_rest_flows() {
         "the host's log says why:\n{log}"
     );
 }
+
+/// The server that leads `stream`'s group (the one that orders its
+/// writes); `None` while it has none or the servers do not answer.
+fn stream_leader(cluster: &Cluster, rt: &tokio::runtime::Runtime, stream: &str) -> Option<String> {
+    rt.block_on(async {
+        let mut stream = cluster.js.get_stream(stream).await.ok()?;
+        stream.info().await.ok()?.cluster.clone()?.leader
+    })
+}
+
+#[test]
+fn killing_the_nats_stream_leader_loses_nothing_and_keeps_order() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let mut nats = NatsCluster::start();
+    let urls = nats.urls();
+    let root = tempfile::tempdir().expect("temp dir");
+    // Every host is given the three servers: its client reconnects to
+    // another when the one it talks to goes.
+    let hosts: Vec<VigieProcess> = ["a", "b", "c"]
+        .iter()
+        .map(|h| start_host_with(root.path(), &urls, h, "replicas = 3"))
+        .collect();
+    let rt = rt();
+    let cluster = rt
+        .block_on(Cluster::connect(
+            &cluster_config_of(&urls, "t", 3),
+            Path::new("."),
+        ))
+        .expect("connect");
+    rt.block_on(async {
+        for name in [
+            vigie::cluster::IN_STREAM,
+            vigie::cluster::OUT_STREAM,
+            vigie::cluster::DEAD_STREAM,
+            "KV_vigie-state",
+            "KV_vigie-leases",
+        ] {
+            let mut stream = cluster.js.get_stream(name).await.expect(name);
+            let info = stream.info().await.expect("stream info");
+            assert_eq!(info.config.num_replicas, 3, "{name} is not on the three");
+        }
+    });
+    wait_for(
+        "three hosts holding partitions",
+        Duration::from_secs(60),
+        || {
+            let holders = rt
+                .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
+                .ok()?;
+            let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
+            (holders.iter().all(Option::is_some) && distinct.len() == 3).then_some(())
+        },
+    );
+    let first = plan(60, 1200);
+    publish_all(&cluster, &rt, &first);
+    wait_for(
+        "a third of the events handled",
+        Duration::from_secs(120),
+        || (try_remaining(&cluster, &rt)? < 800).then_some(()),
+    );
+    let leader = wait_for("a leader of VIGIE_IN", Duration::from_secs(30), || {
+        stream_leader(&cluster, &rt, vigie::cluster::IN_STREAM)
+    });
+    let state_leader = stream_leader(&cluster, &rt, "KV_vigie-state");
+    let left = remaining(&cluster, &rt);
+    nats.node_mut(&leader)
+        .expect("the leader is one of the three")
+        .kill();
+    let killed = Instant::now();
+    let killed_at = std::time::SystemTime::now();
+    // The test's own questions time out fast: what is measured is the
+    // servers' and the hosts' recovery, not the client's 5 s timeout.
+    let mut probe = cluster.clone();
+    probe.js.set_timeout(Duration::from_millis(500));
+    let new_leader = wait_for("a new leader of VIGIE_IN", Duration::from_secs(60), || {
+        stream_leader(&probe, &rt, vigie::cluster::IN_STREAM).filter(|l| *l != leader)
+    });
+    let elected = nats
+        .nodes
+        .iter()
+        .find(|n| n.name == new_leader)
+        .and_then(|n| n.logged_at("new stream leader for '$G > VIGIE_IN'", killed_at))
+        .and_then(|at| at.duration_since(killed_at).ok());
+    // Flowing again: fewer events left than at the first answer after the
+    // kill.
+    let at_first_answer = wait_for("the consumers answering", Duration::from_secs(60), || {
+        try_remaining(&probe, &rt)
+    });
+    let flowing = wait_for(
+        "events acked after the kill",
+        Duration::from_secs(60),
+        || {
+            let now = try_remaining(&probe, &rt)?;
+            (now < at_first_answer || now == 0).then(|| killed.elapsed())
+        },
+    );
+    // New events go to the new leader, after those of before the kill.
+    let all: BTreeMap<String, usize> = first.iter().map(|(c, n)| (c.clone(), n + 5)).collect();
+    publish_after(&cluster, &rt, &all, &first);
+    wait_done(&cluster, &rt, Duration::from_secs(120));
+    let done = killed.elapsed();
+    let applied = check_exactly_once(&cluster, &rt, &all);
+    assert_eq!(applied, 1500);
+    println!(
+        "NATS server {leader}, leader of VIGIE_IN (vigie-state's leader: {}), SIGKILLed with \
+         {left} of 1200 events left: {new_leader} elected leader of VIGIE_IN {} after the kill \
+         (its log), events acked again {flowing:.1?} after the kill; 300 more published to the \
+         new leader; all 1500 applied once each in order, the last acked {done:.1?} after the kill",
+        state_leader.as_deref().unwrap_or("unknown"),
+        elected.map_or("(not found in the log)".to_string(), |e| format!("{e:.1?}"))
+    );
+    let mut logs = Vec::new();
+    for host in hosts {
+        logs.push(host.stop());
+    }
+    for (log, h) in logs.iter().zip(["a", "b", "c"]) {
+        let warnings = log.lines().filter(|l| l.contains("WARN")).count();
+        let refused = log.matches("commit refused").count();
+        println!("host {h}: {warnings} warning(s) while the servers failed over, {refused} refused commit(s)");
+    }
+    let dirs: Vec<PathBuf> = ["a", "b", "c"]
+        .iter()
+        .map(|h| root.path().join(h))
+        .collect();
+    let logged = check_logs(&dirs, 1500, false);
+    println!(
+        "the hosts' logs hold {logged} of the 1500, none twice (a commit whose answer was lost \
+         in the failover is found applied on redelivery and not logged again)"
+    );
+}
+
