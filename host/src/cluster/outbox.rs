@@ -1,9 +1,9 @@
 //! Actions out: the hosts that run a connector share a durable consumer
 //! of its subject on `VIGIE_OUT`. Each action is moved into the local
-//! store's outbox (one atomic write) before it is acked, and the local
-//! delivery carries it out as on a single host, with its idempotency key:
-//! an action received twice (a crash between the write and the ack) is
-//! recognised by the key and executed once.
+//! store's outbox (one atomic write, flushed to disk) before it is acked,
+//! and the local delivery carries it out as on a single host, with its
+//! idempotency key: an action received twice (a crash between the write
+//! and the ack) is recognised by the key and executed once.
 
 use super::worker::out_subject;
 use super::{partition, Cluster, OUT_STREAM};
@@ -76,6 +76,10 @@ pub(crate) async fn receive(
                         outbox: vec![entry],
                         ..Commit::default()
                     })?;
+                    // On disk before the ack: sled writes to memory and
+                    // flushes every 200 ms, and once acked the action is
+                    // nowhere else (a host aborted in between lost it).
+                    store.flush()?;
                 }
                 Ok(())
             })
