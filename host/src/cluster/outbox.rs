@@ -15,12 +15,15 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
-/// Receives `connector`'s actions until `stop`.
+/// Receives `connector`'s actions until `stop`. An action received by a
+/// host that dies before its ack goes to another after `ack_wait` (the
+/// events' `cluster.ack_wait_secs`).
 pub(crate) async fn receive(
     cluster: Cluster,
     connector: String,
     local: Arc<dyn Store>,
     waker: Arc<Notify>,
+    ack_wait: Duration,
     stop: watch::Receiver<bool>,
 ) -> Result<()> {
     let stream = cluster
@@ -36,7 +39,7 @@ pub(crate) async fn receive(
                 durable_name: Some(name.clone()),
                 filter_subject: out_subject(&connector),
                 ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                ack_wait: Duration::from_secs(30),
+                ack_wait,
                 ..Default::default()
             },
         )
