@@ -2,7 +2,8 @@
 //! nats-server with JetStream: real `vigie` processes as hosts, the demo's
 //! automod → sentiment → faq chain, and the fenced state read back from
 //! the server to check that every event was applied once and in order;
-//! and a three-server NATS cluster whose stream leader is killed.
+//! a three-server NATS cluster whose stream leader is killed; and hosts
+//! aborted at each crash point of an event's path, then restarted.
 
 use crate::nats::{NatsCluster, NatsServer};
 use crate::process::VigieProcess;
@@ -910,3 +911,230 @@ fn killing_the_nats_stream_leader_loses_nothing_and_keeps_order() {
     );
 }
 
+/// The communities of the crash-point tests, each with a webhook
+/// connector of its own (no URL: carrying an action out records it in the
+/// audit), so that their actions go through `VIGIE_OUT` and the outbox.
+const CRASH_COMMUNITIES: [&str; 3] = ["crash.a", "crash b >", "crash/c"];
+const CRASH_EVENTS: usize = 12;
+
+/// A host whose only plugin deletes every event of the crash tests and
+/// warns its author: two actions per event, known in advance.
+fn crash_host_dir(root: &Path, url: &str) -> PathBuf {
+    let dir = root.join("a");
+    std::fs::create_dir_all(&dir).expect("host dir");
+    let mut connectors = String::new();
+    for (i, c) in CRASH_COMMUNITIES.iter().enumerate() {
+        connectors.push_str(&format!(
+            "[[connectors]]\ntype = \"webhook\"\nname = \"hook-{i}\"\ncommunity = {c:?}\n\
+             secret = \"env:VIGIE_TEST_SECRET\"\nrate = {{ per_second = 1000.0, burst = 1000, \
+             channel_per_second = 1000.0, channel_burst = 1000 }}\n\n"
+        ));
+    }
+    std::fs::write(
+        dir.join("vigie.toml"),
+        format!(
+            r#"data_dir = "data"
+default_chain = ["filter"]
+
+[plugins.filter]
+component = "builtin:keyword-filter"
+grants = ["delete", "dm"]
+
+{connectors}[cluster]
+urls = ["{url}"]
+host_id = "a"
+partitions = {PARTITIONS}
+lease_ttl_secs = 3
+ack_wait_secs = 4
+"#
+        ),
+    )
+    .expect("write vigie.toml");
+    dir
+}
+
+/// Each crash-test event holds a listed word: deleted, its author warned.
+fn spam_event(c: &str, n: usize) -> Event {
+    let mut e = event(c, n);
+    e.text = format!("buy spam number {n}");
+    e
+}
+
+/// The keys of the actions the crash tests' events must give, each once.
+fn expected_action_keys() -> std::collections::BTreeSet<String> {
+    let mut keys = std::collections::BTreeSet::new();
+    for c in CRASH_COMMUNITIES {
+        for n in 1..=CRASH_EVENTS {
+            for index in 0..2 {
+                keys.insert(vigie::store::OutboxEntry::key_for(
+                    c,
+                    &format!("{c}#{n}"),
+                    "filter",
+                    index,
+                ));
+            }
+        }
+    }
+    keys
+}
+
+/// The action keys `VIGIE_OUT` holds, in the order stored (a key there
+/// twice would be an action published twice).
+fn published_action_keys(cluster: &Cluster, rt: &tokio::runtime::Runtime) -> Vec<String> {
+    rt.block_on(async {
+        let mut stream = cluster
+            .js
+            .get_stream(vigie::cluster::OUT_STREAM)
+            .await
+            .expect("VIGIE_OUT");
+        let state = stream.info().await.expect("info").state.clone();
+        let mut keys = Vec::new();
+        for seq in state.first_sequence..=state.last_sequence {
+            if state.messages == 0 {
+                break;
+            }
+            let message = stream.get_raw_message(seq).await.expect("an action");
+            let entry: vigie::store::OutboxEntry =
+                serde_json::from_slice(&message.payload).expect("an outbox entry");
+            keys.push(entry.key);
+        }
+        keys
+    })
+}
+
+/// Aborts the host at `point` the `nth` time it gets there, restarts it,
+/// and checks: every event applied once in order, every action published
+/// once to `VIGIE_OUT` and carried out once (the audit).
+///
+/// `found_handled`: the crash left an event committed but not acked, so
+/// the restarted host must find it applied (and publish its actions
+/// again) instead of running it.
+fn crash_and_restart(point: &str, nth: u32, found_handled: bool) {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let nats = NatsServer::start();
+    let root = tempfile::tempdir().expect("temp dir");
+    let dir = crash_host_dir(root.path(), &nats.url);
+    let config = dir.join("vigie.toml");
+    let crash = format!("{point}:{nth}");
+    let mut host = VigieProcess::start_with_env(
+        &config,
+        "cluster-test",
+        &[(vigie::cluster::crash::CRASH_VAR, crash.as_str())],
+    );
+    host.wait_log("this host works on partitions");
+    let rt = rt();
+    let cluster = rt
+        .block_on(Cluster::connect(
+            &cluster_config(&nats.url, "t"),
+            Path::new("."),
+        ))
+        .expect("connect");
+    rt.block_on(async {
+        for n in 1..=CRASH_EVENTS {
+            for c in CRASH_COMMUNITIES {
+                let ack = cluster.publish_event(&spam_event(c, n)).await;
+                ack.expect("publish").await.expect("stored");
+            }
+        }
+    });
+    let status = host
+        .wait_exit(Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("the host did not crash at {crash}:\n{}", host.log()));
+    let crashed_log = host.log();
+    assert!(
+        !status.success() && crashed_log.contains(&format!("crash point {point} reached")),
+        "the host ended otherwise ({status}):\n{crashed_log}"
+    );
+    let crashed = Instant::now();
+    drop(host);
+    let mut host = VigieProcess::start(&config, "cluster-test");
+    host.wait_log("this host works on partitions");
+    wait_done(&cluster, &rt, Duration::from_secs(60));
+    let expected = expected_action_keys();
+    // Carried out: the audit, asked of the running host. An action lost
+    // is missing from it for good: wait a while, then say which.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let audited = loop {
+        let records = crate::process::records("audit", &dir.join("data"));
+        if records.len() >= expected.len() || Instant::now() > deadline {
+            break records;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let recovered = crashed.elapsed();
+    let log = host.stop();
+    for c in CRASH_COMMUNITIES {
+        let loaded = rt.block_on(state::load(&cluster.state, c)).expect("state");
+        assert_eq!(loaded.state.applied, CRASH_EVENTS as u64, "`{c}`");
+        assert_eq!(
+            loaded.state.digest,
+            expected_digest(c, CRASH_EVENTS),
+            "`{c}`: not each event once in order"
+        );
+    }
+    let published = published_action_keys(&cluster, &rt);
+    let unique: std::collections::BTreeSet<String> = published.iter().cloned().collect();
+    assert_eq!(
+        unique.len(),
+        published.len(),
+        "an action was published twice"
+    );
+    assert_eq!(unique, expected, "VIGIE_OUT does not hold every action");
+    let mut executed = std::collections::BTreeSet::new();
+    for record in &audited {
+        let key = record["key"].as_str().expect("an audit key").to_string();
+        assert!(
+            executed.insert(key.clone()),
+            "action {key} carried out twice:\n{log}"
+        );
+    }
+    let lost: Vec<&String> = expected.difference(&executed).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of the {} actions never carried out (lost): {lost:?}",
+        lost.len(),
+        expected.len()
+    );
+    assert_eq!(executed, expected, "the audit holds other actions");
+    let redelivered_done: u64 = log
+        .split("redelivered_done=")
+        .nth(1)
+        .and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .unwrap_or_else(|| panic!("no stop counters in the log:\n{log}"));
+    if found_handled {
+        assert!(
+            redelivered_done >= 1,
+            "the crashed event was not found applied on restart:\n{log}"
+        );
+    }
+    println!(
+        "crash at {point} (time {nth}): restarted, the {} events applied once each in order \
+         ({redelivered_done} found applied on redelivery, not run again), the {} actions \
+         published once and carried out once, {recovered:.1?} from the crash",
+        CRASH_COMMUNITIES.len() * CRASH_EVENTS,
+        expected.len()
+    );
+}
+
+#[test]
+fn a_crash_after_the_state_commit_loses_nothing_and_doubles_nothing() {
+    crash_and_restart("after-commit", 14, true);
+}
+
+#[test]
+fn a_crash_after_publishing_the_actions_before_the_ack_loses_nothing_and_doubles_nothing() {
+    crash_and_restart("after-publish", 20, true);
+}
+
+#[test]
+fn a_crash_before_an_action_s_ack_carries_it_out_once() {
+    crash_and_restart("before-action-ack", 9, false);
+}
+
+#[test]
+fn a_crash_after_an_action_s_ack_does_not_lose_it() {
+    crash_and_restart("after-action-ack", 30, false);
+}

@@ -41,6 +41,7 @@
 //! `vigie.dead.<partition>`) and its partition moves on.
 
 pub mod config;
+pub mod crash;
 pub mod fenced;
 pub mod host;
 pub mod lease;

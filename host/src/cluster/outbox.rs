@@ -92,7 +92,9 @@ pub(crate) async fn receive(
             match moved {
                 Ok(()) => {
                     waker.notify_one();
+                    super::crash::reached(super::crash::CrashPoint::BeforeActionAck);
                     let _ = message.double_ack().await;
+                    super::crash::reached(super::crash::CrashPoint::AfterActionAck);
                 }
                 Err(e) => {
                     tracing::warn!(connector, "cluster: cannot keep an action: {e:#}");
