@@ -891,6 +891,40 @@ fn killing_the_nats_stream_leader_loses_nothing_and_keeps_order() {
         state_leader.as_deref().unwrap_or("unknown"),
         elected.map_or("(not found in the log)".to_string(), |e| format!("{e:.1?}"))
     );
+    // The killed server comes back on its store and catches up: every
+    // stream and bucket has it as a current replica again.
+    nats.node_mut(&leader).expect("the killed server").restart();
+    let restarted = Instant::now();
+    let caught_up = wait_for(
+        "the killed server current again",
+        Duration::from_secs(60),
+        || {
+            for name in [
+                vigie::cluster::IN_STREAM,
+                vigie::cluster::OUT_STREAM,
+                "KV_vigie-state",
+                "KV_vigie-leases",
+            ] {
+                let info = rt.block_on(async {
+                    let mut stream = probe.js.get_stream(name).await.ok()?;
+                    stream.info().await.ok().map(|i| i.cluster.clone())
+                })??;
+                let back = info.leader.as_deref() == Some(leader.as_str())
+                    || info
+                        .replicas
+                        .iter()
+                        .any(|r| r.name == leader && r.current && !r.offline);
+                if !back {
+                    return None;
+                }
+            }
+            Some(restarted.elapsed())
+        },
+    );
+    println!(
+        "{leader} started again: a current replica of the streams and buckets again \
+         {caught_up:.1?} later"
+    );
     let mut logs = Vec::new();
     for host in hosts {
         logs.push(host.stop());

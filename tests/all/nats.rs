@@ -86,6 +86,8 @@ pub struct ClusterNode {
     pub name: String,
     pub url: String,
     child: Option<Child>,
+    bin: std::path::PathBuf,
+    conf: std::path::PathBuf,
     log: std::path::PathBuf,
 }
 
@@ -115,6 +117,25 @@ impl ClusterNode {
                 Some(std::time::SystemTime::from(at.assume_utc()))
             })
             .find(|at| *at >= after)
+    }
+
+    fn spawn(bin: &std::path::Path, conf: &std::path::Path, log: &std::path::Path) -> Child {
+        Command::new(bin)
+            .arg("-c")
+            .arg(conf)
+            .arg("-l")
+            .arg(log)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nats-server")
+    }
+
+    /// Starts a killed server again, on its own store: it rejoins the
+    /// cluster and catches up.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "{} is running", self.name);
+        self.child = Some(ClusterNode::spawn(&self.bin, &self.conf, &self.log));
     }
 
     /// SIGKILL: the server goes at once, without telling its peers.
@@ -166,19 +187,13 @@ impl NatsCluster {
                 ),
             )
             .expect("write nats.conf");
-            let child = Command::new(&bin)
-                .arg("-c")
-                .arg(&conf)
-                .arg("-l")
-                .arg(&log)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start nats-server");
+            let child = ClusterNode::spawn(&bin, &conf, &log);
             nodes.push(ClusterNode {
                 name,
                 url: format!("nats://127.0.0.1:{client}"),
                 child: Some(child),
+                bin: bin.clone(),
+                conf,
                 log,
             });
         }
