@@ -14,6 +14,12 @@ pub struct VigieProcess {
 
 impl VigieProcess {
     pub fn start(config: &Path, secret: &str) -> VigieProcess {
+        VigieProcess::start_with_env(config, secret, &[])
+    }
+
+    /// As [`VigieProcess::start`], with more environment variables (the
+    /// cluster's crash points).
+    pub fn start_with_env(config: &Path, secret: &str, env: &[(&str, &str)]) -> VigieProcess {
         let log = config.with_extension(format!(
             "{}.log",
             std::time::SystemTime::now()
@@ -25,6 +31,7 @@ impl VigieProcess {
             .arg(config)
             .env("VIGIE_LOG", "vigie=info")
             .env("VIGIE_TEST_SECRET", secret)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::from(std::fs::File::create(&log).expect("log file")))
             .spawn()

@@ -48,6 +48,12 @@ pub struct ClusterConfig {
     /// (stream `VIGIE_DEAD`) and its partition moves on.
     #[serde(default = "default_max_deliver")]
     pub max_deliver: u32,
+    /// On how many NATS servers each stream and bucket is kept (JetStream's
+    /// `num_replicas`): 1 on a single server, 3 on a three-server cluster,
+    /// so that the loss of any one server loses nothing and stops nothing.
+    /// Used when the streams and buckets are made (by the first host).
+    #[serde(default = "default_replicas")]
+    pub replicas: usize,
 }
 
 fn default_partitions() -> u32 {
@@ -61,6 +67,9 @@ fn default_ack_wait() -> u64 {
 }
 fn default_max_deliver() -> u32 {
     5
+}
+fn default_replicas() -> usize {
+    1
 }
 
 /// How the client authenticates, resolved from `env:`/`file:`.
@@ -121,6 +130,15 @@ impl ClusterConfig {
             bail!(
                 "cluster.max_deliver: {} is out of range (1 to 100)",
                 self.max_deliver
+            );
+        }
+        // JetStream takes 1 to 5; an even count adds a server that must
+        // answer without adding a loss the cluster survives.
+        if ![1, 3, 5].contains(&self.replicas) {
+            bail!(
+                "cluster.replicas: {} is not 1, 3 or 5 (1 on a single NATS server, 3 on a \
+                 three-server cluster: any one server may then be lost)",
+                self.replicas
             );
         }
         match (&self.token, &self.user, &self.password) {
@@ -192,6 +210,7 @@ mod tests {
         let cluster = config.cluster.unwrap();
         assert_eq!(cluster.partitions, super::DEFAULT_PARTITIONS);
         assert_eq!(cluster.lease_ttl_secs, 10);
+        assert_eq!(cluster.replicas, 1);
         assert!(Config::parse("", "vigie.toml", Path::new("."))
             .unwrap()
             .cluster
@@ -207,6 +226,9 @@ mod tests {
             ("lease_ttl_secs = 1", "cluster.lease_ttl_secs"),
             ("ack_wait_secs = 0", "cluster.ack_wait_secs"),
             ("max_deliver = 0", "cluster.max_deliver"),
+            ("replicas = 0", "cluster.replicas"),
+            ("replicas = 2", "cluster.replicas"),
+            ("replicas = 7", "cluster.replicas"),
             ("token = \"hunter2\"", "cluster.token"),
             ("user = \"vigie\"", "cluster.user"),
             ("password = \"env:X\"", "cluster.password"),

@@ -185,6 +185,7 @@ impl Store for FencedStore {
             };
             c.committed = true;
         }
+        super::crash::reached(super::crash::CrashPoint::AfterCommit);
         // The logs of this host: what it handled and decided. The fenced
         // commit above is the decision; a failure here loses log lines,
         // never an event or an action.

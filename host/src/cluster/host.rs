@@ -98,6 +98,7 @@ pub(crate) async fn run(
             connector.name().to_string(),
             parts.store.clone(),
             waker,
+            config.ack_wait(),
             stop.clone(),
         );
         tasks.push(tokio::spawn(receiving));

@@ -33,15 +33,33 @@ fn heartbeat_key(host: &str) -> String {
 }
 
 /// The hosts whose heartbeat is alive, sorted.
+///
+/// The heartbeats' subjects come from the bucket stream's own state (one
+/// request, answered by its leader), not from `keys()`: that makes an
+/// ephemeral consumer, which the servers may place on a dead server of a
+/// three-server cluster, and the request then times out (seen about one
+/// round in four after one of three servers was killed; a host that cannot
+/// list the live hosts works on no partition for that round).
 pub async fn live_hosts(leases: &kv::Store) -> Result<Vec<String>> {
-    let mut keys = leases
-        .keys()
+    let prefix = format!("{}host.", leases.prefix);
+    let mut subjects = leases
+        .stream
+        .info_with_subjects(format!("{prefix}>"))
         .await
         .map_err(|e| anyhow!("cluster: cannot list the live hosts: {e}"))?;
     let mut hosts = Vec::new();
-    while let Some(key) = keys.next().await {
-        let key = key.map_err(|e| anyhow!("cluster: cannot list the live hosts: {e}"))?;
-        if let Some(host) = key.strip_prefix("host.") {
+    while let Some(item) = subjects.next().await {
+        let (subject, _) = item.map_err(|e| anyhow!("cluster: cannot list the live hosts: {e}"))?;
+        let Some(host) = subject.strip_prefix(&prefix) else {
+            continue;
+        };
+        // A host that stopped deleted its heartbeat: its subject keeps the
+        // delete marker until it expires.
+        let entry = leases
+            .entry(heartbeat_key(host))
+            .await
+            .map_err(|e| anyhow!("cluster: cannot read the heartbeat of `{host}`: {e}"))?;
+        if entry.is_some_and(|e| e.operation == kv::Operation::Put) {
             hosts.push(host.to_string());
         }
     }
@@ -89,7 +107,13 @@ async fn round(leases: &kv::Store, host: &str, partitions: u32) -> Result<BTreeS
         )
         .await
         .map_err(|e| anyhow!("cluster: cannot write this host's heartbeat: {e}"))?;
-    let live = live_hosts(leases).await?;
+    let mut live = live_hosts(leases).await?;
+    // Its own heartbeat was just written; a read served by a server a
+    // moment behind must not make this host give its partitions away.
+    if !live.iter().any(|h| h == host) {
+        live.push(host.to_string());
+        live.sort();
+    }
     let mut held = BTreeSet::new();
     let owners = owners(partitions, &live);
     for p in 0..partitions {

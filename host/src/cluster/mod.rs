@@ -41,6 +41,7 @@
 //! `vigie.dead.<partition>`) and its partition moves on.
 
 pub mod config;
+pub mod crash;
 pub mod fenced;
 pub mod host;
 pub mod lease;
@@ -83,6 +84,9 @@ pub struct Cluster {
     pub leases: kv::Store,
     pub state: kv::Store,
     pub partitions: u32,
+    /// On how many servers each stream and bucket is kept
+    /// (`cluster.replicas`).
+    pub replicas: usize,
 }
 
 impl Cluster {
@@ -122,11 +126,12 @@ impl Cluster {
         check_version(&version)?;
         let js = jetstream::new(client.clone());
         let cluster = Cluster {
-            leases: bucket(&js, LEASE_BUCKET, config.lease_ttl()).await?,
-            state: bucket(&js, state::STATE_BUCKET, Duration::ZERO).await?,
+            leases: bucket(&js, LEASE_BUCKET, config.lease_ttl(), config.replicas).await?,
+            state: bucket(&js, state::STATE_BUCKET, Duration::ZERO, config.replicas).await?,
             client,
             js,
             partitions: config.partitions,
+            replicas: config.replicas,
         };
         cluster.ensure_streams().await?;
         Ok(cluster)
@@ -141,6 +146,7 @@ impl Cluster {
                 subjects: vec!["vigie.in.*".into()],
                 duplicate_window: DUPLICATE_WINDOW,
                 metadata: [("vigie_partitions".to_string(), partitions.clone())].into(),
+                num_replicas: self.replicas,
                 ..Default::default()
             })
             .await
@@ -149,6 +155,7 @@ impl Cluster {
             .info()
             .await
             .map_err(|e| anyhow!("cluster: cannot read the stream {IN_STREAM}: {e}"))?;
+        warn_replicas(IN_STREAM, info.config.num_replicas, self.replicas);
         match info.config.metadata.get("vigie_partitions") {
             Some(p) if *p == partitions => {}
             Some(p) => bail!(
@@ -161,17 +168,34 @@ impl Cluster {
             }
         }
         for (name, subject) in [(OUT_STREAM, "vigie.out.*"), (DEAD_STREAM, "vigie.dead.*")] {
-            self.js
+            let mut made = self
+                .js
                 .get_or_create_stream(stream::Config {
                     name: name.into(),
                     subjects: vec![subject.into()],
                     duplicate_window: DUPLICATE_WINDOW,
+                    num_replicas: self.replicas,
                     ..Default::default()
                 })
                 .await
                 .map_err(|e| anyhow!("cluster: cannot make the stream {name}: {e}"))?;
+            if let Ok(info) = made.info().await {
+                warn_replicas(name, info.config.num_replicas, self.replicas);
+            }
         }
         Ok(())
+    }
+}
+
+/// Streams and buckets keep the replica count they were made with: a host
+/// configured with another one says so (the operator changes it on the
+/// server, e.g. `nats stream edit --replicas`), and works on.
+fn warn_replicas(name: &str, actual: usize, configured: usize) {
+    if actual != configured {
+        tracing::warn!(
+            "cluster: {name} is kept on {actual} server(s), but cluster.replicas is \
+             {configured}; the count a stream was made with stays until changed on the server"
+        );
     }
 }
 
@@ -199,7 +223,7 @@ pub async fn shared_secret(
 ) -> Result<crate::runtime::Secret> {
     use crate::runtime::Secret;
     let cluster = Cluster::connect(config, base_dir).await?;
-    let shared = bucket(&cluster.js, SHARED_BUCKET, Duration::ZERO).await?;
+    let shared = bucket(&cluster.js, SHARED_BUCKET, Duration::ZERO, config.replicas).await?;
     let local = Secret::load(data_dir)?;
     let offered = match &local {
         Some(secret) => Secret::from_bytes(*secret.bytes()),
@@ -244,14 +268,27 @@ pub async fn shared_secret(
     Ok(key)
 }
 
-async fn bucket(js: &jetstream::Context, name: &str, max_age: Duration) -> Result<kv::Store> {
+async fn bucket(
+    js: &jetstream::Context,
+    name: &str,
+    max_age: Duration,
+    replicas: usize,
+) -> Result<kv::Store> {
     match js.get_key_value(name).await {
-        Ok(store) => Ok(store),
+        Ok(store) => {
+            if let Ok(mut stream) = js.get_stream(format!("KV_{name}")).await {
+                if let Ok(info) = stream.info().await {
+                    warn_replicas(name, info.config.num_replicas, replicas);
+                }
+            }
+            Ok(store)
+        }
         Err(_) => js
             .create_key_value(kv::Config {
                 bucket: name.into(),
                 history: 1,
                 max_age,
+                num_replicas: replicas,
                 ..Default::default()
             })
             .await

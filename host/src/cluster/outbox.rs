@@ -1,9 +1,9 @@
 //! Actions out: the hosts that run a connector share a durable consumer
 //! of its subject on `VIGIE_OUT`. Each action is moved into the local
-//! store's outbox (one atomic write) before it is acked, and the local
-//! delivery carries it out as on a single host, with its idempotency key:
-//! an action received twice (a crash between the write and the ack) is
-//! recognised by the key and executed once.
+//! store's outbox (one atomic write, flushed to disk) before it is acked,
+//! and the local delivery carries it out as on a single host, with its
+//! idempotency key: an action received twice (a crash between the write
+//! and the ack) is recognised by the key and executed once.
 
 use super::worker::out_subject;
 use super::{partition, Cluster, OUT_STREAM};
@@ -15,12 +15,15 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
 
-/// Receives `connector`'s actions until `stop`.
+/// Receives `connector`'s actions until `stop`. An action received by a
+/// host that dies before its ack goes to another after `ack_wait` (the
+/// events' `cluster.ack_wait_secs`).
 pub(crate) async fn receive(
     cluster: Cluster,
     connector: String,
     local: Arc<dyn Store>,
     waker: Arc<Notify>,
+    ack_wait: Duration,
     stop: watch::Receiver<bool>,
 ) -> Result<()> {
     let stream = cluster
@@ -36,7 +39,7 @@ pub(crate) async fn receive(
                 durable_name: Some(name.clone()),
                 filter_subject: out_subject(&connector),
                 ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                ack_wait: Duration::from_secs(30),
+                ack_wait,
                 ..Default::default()
             },
         )
@@ -76,6 +79,10 @@ pub(crate) async fn receive(
                         outbox: vec![entry],
                         ..Commit::default()
                     })?;
+                    // On disk before the ack: sled writes to memory and
+                    // flushes every 200 ms, and once acked the action is
+                    // nowhere else (a host aborted in between lost it).
+                    store.flush()?;
                 }
                 Ok(())
             })
@@ -85,7 +92,9 @@ pub(crate) async fn receive(
             match moved {
                 Ok(()) => {
                     waker.notify_one();
+                    super::crash::reached(super::crash::CrashPoint::BeforeActionAck);
                     let _ = message.double_ack().await;
+                    super::crash::reached(super::crash::CrashPoint::AfterActionAck);
                 }
                 Err(e) => {
                     tracing::warn!(connector, "cluster: cannot keep an action: {e:#}");

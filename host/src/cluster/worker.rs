@@ -306,6 +306,7 @@ async fn handle(ctx: &PartitionCtx, p: u32, message: jetstream::Message) -> Resu
         Outcome::Committed(state) => {
             ctx.stats.committed.fetch_add(1, Ordering::Relaxed);
             publish_outbox(&ctx.cluster, &state.outbox).await?;
+            super::crash::reached(super::crash::CrashPoint::AfterPublish);
             ack(&message).await
         }
         Outcome::Nothing | Outcome::Unrouted => ack(&message).await,
