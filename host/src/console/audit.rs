@@ -322,10 +322,7 @@ pub struct UndoForm {
 /// already, not a restriction a connector can lift) is a page saying why
 /// (409, or 404 for a key that is no executed action).
 pub async fn undo(State(state): State<Shared>, user: User, Form(form): Form<UndoForm>) -> Response {
-    if let Some(refused) = user.check_csrf(form.csrf.as_deref()) {
-        return refused;
-    }
-    if let Some(refused) = user.require(Role::Moderator) {
+    if let Some(refused) = user.authorize_form(form.csrf.as_deref(), Role::Moderator) {
         return refused;
     }
     let lang = user.lang;

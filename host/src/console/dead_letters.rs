@@ -100,10 +100,7 @@ pub async fn retry(
     user: User,
     Form(form): Form<RetryForm>,
 ) -> Response {
-    if let Some(refused) = user.check_csrf(form.csrf.as_deref()) {
-        return refused;
-    }
-    if let Some(refused) = user.require(Role::Admin) {
+    if let Some(refused) = user.authorize_form(form.csrf.as_deref(), Role::Admin) {
         return refused;
     }
     let Ok(key) = hex::decode(form.key.trim()) else {

@@ -145,10 +145,7 @@ pub struct LiftForm {
 /// POST `/plugins/lift` (admins): lifts a plugin's quarantine in one
 /// community, before that community's next event or tick.
 pub async fn lift(State(state): State<Shared>, user: User, Form(form): Form<LiftForm>) -> Response {
-    if let Some(refused) = user.check_csrf(form.csrf.as_deref()) {
-        return refused;
-    }
-    if let Some(refused) = user.require(Role::Admin) {
+    if let Some(refused) = user.authorize_form(form.csrf.as_deref(), Role::Admin) {
         return refused;
     }
     let quarantined = state

@@ -310,10 +310,7 @@ pub async fn decide(
     user: User,
     Form(form): Form<DecideForm>,
 ) -> Response {
-    if let Some(refused) = user.check_csrf(form.csrf.as_deref()) {
-        return refused;
-    }
-    if let Some(refused) = user.require(Role::Moderator) {
+    if let Some(refused) = user.authorize_form(form.csrf.as_deref(), Role::Moderator) {
         return refused;
     }
     let lang = user.lang;
@@ -421,10 +418,7 @@ pub async fn bulk(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    if let Some(refused) = user.check_csrf(field("csrf")) {
-        return refused;
-    }
-    if let Some(refused) = user.require(Role::Moderator) {
+    if let Some(refused) = user.authorize_form(field("csrf"), Role::Moderator) {
         return refused;
     }
     let lang = user.lang;

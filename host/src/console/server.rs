@@ -185,6 +185,13 @@ impl User {
         ))
     }
 
+    /// What every form that changes something checks first: the refusal
+    /// (403) unless `token` is this session's CSRF token and the user's
+    /// role is at least `role`.
+    pub fn authorize_form(&self, token: Option<&str>, role: Role) -> Option<Response> {
+        self.check_csrf(token).or_else(|| self.require(role))
+    }
+
     /// The refusal (403) unless `token` is this session's CSRF token.
     pub fn check_csrf(&self, token: Option<&str>) -> Option<Response> {
         match token {
