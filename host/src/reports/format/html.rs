@@ -398,75 +398,99 @@ fn questions(out: &mut String, report: &Report) {
 /// Each published post with what it drew in its first day.
 fn publications(out: &mut String, report: &Report) {
     let lang = report.lang;
-    if report.publications.is_empty() {
-        return;
-    }
-    let _ = write!(
+    let count = |n: Option<u64>| Cell::Num(n.map_or("—".to_string(), |n| n.to_string()));
+    kpi_table(
         out,
-        "<h3>{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(kpi_title(report, "publications.reach")),
-        tr(lang, "published", "publiée"),
-        tr(lang, "post", "publication"),
-        tr(lang, "channel", "salon"),
-        tr(lang, "text", "texte"),
-        tr(lang, "reactions", "réactions"),
-        tr(lang, "replies", "réponses"),
+        report,
+        "publications.reach",
+        &[
+            tr(lang, "published", "publiée"),
+            tr(lang, "post", "publication"),
+            tr(lang, "channel", "salon"),
+            tr(lang, "text", "texte"),
+            tr(lang, "reactions", "réactions"),
+            tr(lang, "replies", "réponses"),
+        ],
+        report.publications.iter().map(|p| {
+            vec![
+                Cell::Text(p.posted_at.clone()),
+                Cell::Text(p.post.clone()),
+                Cell::Text(format!("{} #{}", p.community, p.channel)),
+                Cell::Text(p.text.clone()),
+                count(p.reactions),
+                count(p.replies),
+            ]
+        }),
     );
-    let count = |n: Option<u64>| n.map_or("—".to_string(), |n| n.to_string());
-    for p in &report.publications {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{} #{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            esc(&p.posted_at),
-            esc(&p.post),
-            esc(&p.community),
-            esc(&p.channel),
-            esc(&p.text),
-            count(p.reactions),
-            count(p.replies)
-        );
-    }
-    out.push_str("</table>\n");
-    definition_caption(out, report, "publications.reach");
 }
 
 /// Each contest and poll of the period with its participation and
 /// result.
 fn contests(out: &mut String, report: &Report) {
     let lang = report.lang;
-    if report.contests.is_empty() {
+    kpi_table(
+        out,
+        report,
+        "contests.table",
+        &[
+            tr(lang, "opened", "ouverture"),
+            tr(lang, "closed", "clôture"),
+            tr(lang, "contest", "concours"),
+            tr(lang, "channel", "salon"),
+            tr(lang, "entries", "participations"),
+            tr(lang, "new members", "nouveaux membres"),
+            tr(lang, "result", "résultat"),
+        ],
+        report.contests.iter().map(|c| {
+            vec![
+                Cell::Text(c.started_at.clone()),
+                Cell::Text(c.closed_at.clone()),
+                Cell::Text(format!("{} #{}", super::contest_kind(c.kind, lang), c.id)),
+                Cell::Text(format!("{} #{}", c.community, c.channel)),
+                Cell::Num(c.entries.to_string()),
+                Cell::Num(c.new_members.to_string()),
+                Cell::Text(super::contest_result(c, lang)),
+            ]
+        }),
+    );
+}
+
+/// A cell of [`kpi_table`]: text, or a number (aligned right).
+enum Cell {
+    Text(String),
+    Num(String),
+}
+
+/// A KPI shown as a table: its title, the header row, one row per item,
+/// then the KPI's definition. Nothing when there are no rows.
+fn kpi_table(
+    out: &mut String,
+    report: &Report,
+    id: &str,
+    headers: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) {
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
         return;
     }
-    let _ = write!(
-        out,
-        "<h3>{}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-        esc(kpi_title(report, "contests.table")),
-        tr(lang, "opened", "ouverture"),
-        tr(lang, "closed", "clôture"),
-        tr(lang, "contest", "concours"),
-        tr(lang, "channel", "salon"),
-        tr(lang, "entries", "participations"),
-        tr(lang, "new members", "nouveaux membres"),
-        tr(lang, "result", "résultat"),
-    );
-    for c in &report.contests {
-        let kind = super::contest_kind(c.kind, lang);
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{} #{}</td><td>{} #{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-            esc(&c.started_at),
-            esc(&c.closed_at),
-            kind,
-            c.id,
-            esc(&c.community),
-            esc(&c.channel),
-            c.entries,
-            c.new_members,
-            esc(&super::contest_result(c, lang))
-        );
+    let _ = write!(out, "<h3>{}</h3><table><tr>", esc(kpi_title(report, id)));
+    for header in headers {
+        let _ = write!(out, "<th>{}</th>", esc(header));
+    }
+    out.push_str("</tr>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let _ = match cell {
+                Cell::Text(text) => write!(out, "<td>{}</td>", esc(&text)),
+                Cell::Num(n) => write!(out, "<td class=\"num\">{}</td>", esc(&n)),
+            };
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
-    definition_caption(out, report, "contests.table");
+    definition_caption(out, report, id);
 }
 
 /// The topics' mentions as bars, then a table with their shares and
