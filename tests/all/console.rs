@@ -851,13 +851,16 @@ fn console_contests_page_lists_verify_with_the_real_commands() {
 /// moderator approves the ban (executed once on the platform, the audit
 /// names him), a second approval shows the store's "already approved by"
 /// notice, and rejecting the flag records it as rejected.
-#[test]
-fn console_review_queue_approve_reject_and_roles() {
-    let receiver = start_receiver();
+/// A host for the review queue: the probe plugin `p` with `grants`, its
+/// bans held for review, a webhook connector delivering to `receiver`,
+/// users vera (viewer) and mo (moderator), and bob's ban request as the
+/// first event.
+fn review_host(grants: &[&str], receiver: &str) -> Host {
+    let grants: Vec<String> = grants.iter().map(|g| format!("{g:?}")).collect();
     let chain = format!(
         r#"[plugins.p]
 component = "{}"
-grants = ["ban", "flag", "timeout"]
+grants = [{}]
 review = ["ban"]
 config = {{ name = "p" }}
 
@@ -865,9 +868,10 @@ config = {{ name = "p" }}
 id = "acme"
 chain = ["p"]
 "#,
-        crate::env::plugin("probe").display()
+        crate::env::plugin("probe").display(),
+        grants.join(", ")
     );
-    let mut host = Host::start_with(
+    Host::start_with(
         &chain,
         &format!(
             r#"
@@ -876,13 +880,18 @@ type = "webhook"
 name = "forum"
 community = "acme"
 secret = "env:VIGIE_TEST_SECRET"
-deliver_to = "{}"
-"#,
-            receiver.url
+deliver_to = "{receiver}"
+"#
         ),
         &message("e1", "acme", "bob", "p:ban"),
         &[("vera", "viewer"), ("mo", "moderator")],
-    );
+    )
+}
+
+#[test]
+fn console_review_queue_approve_reject_and_roles() {
+    let receiver = start_receiver();
+    let mut host = review_host(&["ban", "flag", "timeout"], &receiver.url);
     let base = host.base.clone();
     assert_eq!(get(&base, "/review", None).0, 303, "no session: to /login");
     host.append(&message("e2", "acme", "carol", "p:flag <b>look</b>"));
@@ -1149,35 +1158,7 @@ fn audit_records(host: &Host) -> Vec<serde_json::Value> {
 #[test]
 fn console_review_bulk_decisions() {
     let receiver = start_receiver();
-    let chain = format!(
-        r#"[plugins.p]
-component = "{}"
-grants = ["ban", "flag"]
-review = ["ban"]
-config = {{ name = "p" }}
-
-[[communities]]
-id = "acme"
-chain = ["p"]
-"#,
-        crate::env::plugin("probe").display()
-    );
-    let mut host = Host::start_with(
-        &chain,
-        &format!(
-            r#"
-[[connectors]]
-type = "webhook"
-name = "forum"
-community = "acme"
-secret = "env:VIGIE_TEST_SECRET"
-deliver_to = "{}"
-"#,
-            receiver.url
-        ),
-        &message("e1", "acme", "bob", "p:ban"),
-        &[("vera", "viewer"), ("mo", "moderator")],
-    );
+    let mut host = review_host(&["ban", "flag"], &receiver.url);
     let base = host.base.clone();
     host.append(&message("e2", "acme", "carol", "p:ban"));
     host.append(&message("e3", "acme", "dave", "p:ban"));
