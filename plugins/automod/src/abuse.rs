@@ -610,8 +610,17 @@ impl<'a> Reading<'a> {
             return false;
         }
         // "9 PD cette saison": counted, so a noun.
-        let as_noun = previous
-            .is_some_and(|p| NOUN_MARKERS.contains(&p) || p.chars().all(|c| c.is_ascii_digit()));
+        // Not after "espèce de", "fils de", "bande de": a vocative.
+        let vocative = matches!(previous, Some("de" | "d"))
+            && i >= 2
+            && matches!(
+                self.words[i - 2].text.as_str(),
+                "espece" | "fils" | "bande" | "tas" | "sac" | "tete" | "face" | "gros" | "grose"
+            );
+        let as_noun = !vocative
+            && previous.is_some_and(|p| {
+                NOUN_MARKERS.contains(&p) || p.chars().all(|c| c.is_ascii_digit())
+            });
 
         let number = |k: usize| {
             self.words
@@ -946,7 +955,16 @@ impl<'a> Reading<'a> {
                 // "anyone know if Dick from the club is driving", "the
                 // Cummings family", "le Niger".
                 let insult_before = before.iter().take(2).any(|w| lookup(w).is_some());
-                if !title_case && !vocative && !spoken_to && !insult_before && !self.mention {
+                // "le modo est un Connard": after an article, a name is
+                // rare and a troll's capital is not.
+                let article_before = matches!(previous, "un" | "une" | "a" | "an");
+                if !title_case
+                    && !vocative
+                    && !spoken_to
+                    && !insult_before
+                    && !article_before
+                    && !self.mention
+                {
                     return Some("a name");
                 }
             }
@@ -1730,6 +1748,43 @@ fn squeeze_pattern(source: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The innocence rules for names, titles and acronyms must not become a
+    /// way to write an insult: a capital after an article, an acronym after
+    /// "espèce de".
+    #[test]
+    fn capitals_and_acronyms_read_in_context() {
+        let verdict =
+            |text: &str| super::classify(text, &crate::normalize::Normalized::new(text), &[]);
+        for abusive in [
+            "le modo est un Connard",
+            "espèce de PD",
+            "fils de PD va",
+            "what a p.r.i.c.k",
+            "I'll s t a b you at the meetup",
+            "réponds-moi s 4 l 0 p 3",
+            "Dan is a r.e.t.a.r.d",
+        ] {
+            assert!(
+                verdict(abusive).is_some_and(|v| v.score >= 0.8),
+                "{abusive}"
+            );
+        }
+        for innocent in [
+            "prix affiché hors FDP ou tout compris ?",
+            "PD de 63 mm noté sur l'ordonnance",
+            "Exo de maths : tg(45°) = 1",
+            "the Cummings family are hosting the quiz",
+            "randonnée au-dessus de Pussy, vue magnifique",
+            "Bitch Better Have My Money came on shuffle",
+            "anal. de sang prévue lundi",
+        ] {
+            assert!(
+                verdict(innocent).is_none_or(|v| v.score < 0.8),
+                "{innocent}"
+            );
+        }
+    }
+
     #[test]
     fn sound_alike_spellings_find_the_word_they_sound_like() {
         for (spelling, word) in [
