@@ -1190,6 +1190,7 @@ default_chain = ["p"]
 [plugins.p]
 component = "p.wasm"
 grants = ["reply"]
+config = {{ name = "p" }}
 
 [[sinks]]
 type = "jsonl"
@@ -1393,6 +1394,17 @@ fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none
     let refused = format!("published to the cluster ({}) was refused", &broken[..12]);
     let took = wait_logs(&[&a, &b, &c], &refused, Duration::from_secs(30));
     println!("broken version published: refused by hosts a, b, c after {took:?}");
+    // A sound component that refuses this entry's config (automod knows no
+    // `name`): refused at `configure`, v1 keeps serving.
+    let foreign = std::fs::read(crate::env::plugin("automod")).expect("automod");
+    let foreign_hash = vigie::runtime::hash_hex(&foreign);
+    publish_plugin(&dirs[0].join("vigie.toml"), &crate::env::plugin("automod"));
+    let refused_config = format!(
+        "published to the cluster ({}) was refused",
+        &foreign_hash[..12]
+    );
+    let took = wait_logs(&[&a, &b, &c], &refused_config, Duration::from_secs(30));
+    println!("a component refusing the config published: refused by hosts a, b, c after {took:?}");
     publish_counted(&cluster, &rt, &communities, 11, 15);
     wait_done(&cluster, &rt, Duration::from_secs(60));
 
@@ -1452,6 +1464,14 @@ fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none
         assert!(
             log.contains(&format!("cluster:vigie-plugins/p@{}", &broken[..12])),
             "host {host}:\n{log}"
+        );
+        let configure = log
+            .lines()
+            .find(|l| l.contains(&format!("cluster:vigie-plugins/p@{}", &foreign_hash[..12])))
+            .unwrap_or_default();
+        assert!(
+            configure.contains("unknown field"),
+            "host {host}: {configure}"
         );
     }
 }
