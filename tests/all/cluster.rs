@@ -1216,13 +1216,15 @@ fn counted_event(c: &str, n: usize) -> Event {
     e
 }
 
-/// `vigie cluster publish --config CONFIG p FILE`.
-fn publish_plugin(config: &Path, file: &Path) -> String {
+/// `vigie cluster publish --config CONFIG p FILE`, with `--no-check` when
+/// `check` is false (the hosts' own checks are under test).
+fn publish_plugin(config: &Path, file: &Path, check: bool) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
         .args(["cluster", "publish", "--config"])
         .arg(config)
         .arg("p")
         .arg(file)
+        .args(if check { None } else { Some("--no-check") })
         .output()
         .expect("run vigie cluster publish");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -1361,9 +1363,9 @@ fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none
     let next_file = root.path().join("p-v1.wasm");
     std::fs::write(&next_file, &next).expect("write v1");
     let command = Instant::now();
-    let said = publish_plugin(&dirs[0].join("vigie.toml"), &next_file);
+    let said = publish_plugin(&dirs[0].join("vigie.toml"), &next_file, true);
     let command = command.elapsed();
-    assert!(said.contains(&v1), "{said}");
+    assert!(said.contains(&v1) && said.contains("checked: "), "{said}");
     let serving = format!("published to the cluster ({}) serves", &v1[..12]);
     let took = wait_logs(&[&a, &b], &serving, Duration::from_secs(30));
     println!(
@@ -1390,7 +1392,20 @@ fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none
     let broken_file = root.path().join("p-broken.wasm");
     std::fs::write(&broken_file, &original[..original.len() / 2]).expect("write broken");
     let broken = vigie::runtime::hash_hex(&original[..original.len() / 2]);
-    publish_plugin(&dirs[0].join("vigie.toml"), &broken_file);
+    // Checked first, the command refuses it and publishes nothing.
+    let refused_here = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["cluster", "publish", "--config"])
+        .arg(dirs[0].join("vigie.toml"))
+        .arg("p")
+        .arg(&broken_file)
+        .output()
+        .expect("run vigie cluster publish");
+    let stderr = String::from_utf8_lossy(&refused_here.stderr);
+    assert!(
+        !refused_here.status.success() && stderr.contains("not published"),
+        "{stderr}"
+    );
+    publish_plugin(&dirs[0].join("vigie.toml"), &broken_file, false);
     let refused = format!("published to the cluster ({}) was refused", &broken[..12]);
     let took = wait_logs(&[&a, &b, &c], &refused, Duration::from_secs(30));
     println!("broken version published: refused by hosts a, b, c after {took:?}");
@@ -1398,7 +1413,11 @@ fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none
     // `name`): refused at `configure`, v1 keeps serving.
     let foreign = std::fs::read(crate::env::plugin("automod")).expect("automod");
     let foreign_hash = vigie::runtime::hash_hex(&foreign);
-    publish_plugin(&dirs[0].join("vigie.toml"), &crate::env::plugin("automod"));
+    publish_plugin(
+        &dirs[0].join("vigie.toml"),
+        &crate::env::plugin("automod"),
+        false,
+    );
     let refused_config = format!(
         "published to the cluster ({}) was refused",
         &foreign_hash[..12]

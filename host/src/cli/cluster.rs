@@ -6,6 +6,7 @@
 
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::PathBuf;
+use std::sync::Arc;
 use vigie::Config;
 
 #[derive(clap::Args)]
@@ -17,7 +18,7 @@ pub struct ClusterArgs {
 #[derive(clap::Subcommand)]
 enum ClusterCommand {
     /// Publish a new version of a plugin's component to every host of the
-    /// cluster: each checks it (compile, limits, the plugin's configure
+    /// cluster, once checked here with this config: each host checks it (compile, limits, the plugin's configure
     /// with its own config) and runs it from each community's next event,
     /// or refuses it and keeps the running version (its log says why).
     Publish {
@@ -29,6 +30,10 @@ enum ClusterCommand {
         plugin: String,
         /// The component file (`.wasm`).
         component: PathBuf,
+        /// Publish without checking the component here first (by default
+        /// it must compile, `describe` and accept this config's entry).
+        #[arg(long)]
+        no_check: bool,
     },
     /// Remove the version of a plugin published to the cluster: every
     /// host goes back to the component file its own entry names (checked
@@ -48,7 +53,8 @@ pub fn run(args: ClusterArgs) -> Result<()> {
             config,
             plugin,
             component,
-        } => publish(&config, &plugin, &component),
+            no_check,
+        } => publish(&config, &plugin, &component, !no_check),
         ClusterCommand::Unpublish { config, plugin } => unpublish(&config, &plugin),
     }
 }
@@ -88,7 +94,49 @@ fn unpublish(config_path: &std::path::Path, plugin: &str) -> Result<()> {
     Ok(())
 }
 
-fn publish(config_path: &std::path::Path, plugin: &str, component: &std::path::Path) -> Result<()> {
+/// Loads the component as a host would, with this config's entry: a
+/// version every host would refuse is not published.
+fn check_here(
+    config: &Config,
+    plugin: &str,
+    component: &std::path::Path,
+    bytes: &[u8],
+) -> Result<()> {
+    let mut entry = config.plugin_entry(plugin)?;
+    entry.component = component.display().to_string();
+    let runtime = vigie::Runtime::builder()
+        .max_instances(16)
+        .configure_once(false)
+        .build()?;
+    let store: Arc<dyn vigie::Store> = Arc::new(vigie::SledStore::temporary()?);
+    let def = vigie::PluginDef::load(
+        &runtime,
+        entry,
+        bytes,
+        store,
+        Arc::new(vigie::Secret::random()),
+    )
+    .with_context(|| {
+        format!(
+            "not published: {} fails the checks every host makes with this config's entry \
+             `{plugin}` (--no-check publishes it anyway; each host then checks it with its own \
+             config)",
+            component.display()
+        )
+    })?;
+    println!(
+        "checked: {} {} compiles, describes itself and accepts the entry `{plugin}` of this config",
+        def.description.name, def.description.version
+    );
+    Ok(())
+}
+
+fn publish(
+    config_path: &std::path::Path,
+    plugin: &str,
+    component: &std::path::Path,
+    check: bool,
+) -> Result<()> {
     let config = Config::load(config_path)?;
     if !config.plugins.contains_key(plugin) {
         let names: Vec<&String> = config.plugins.keys().collect();
@@ -100,6 +148,9 @@ fn publish(config_path: &std::path::Path, plugin: &str, component: &std::path::P
     }
     let bytes =
         std::fs::read(component).with_context(|| format!("cannot read {}", component.display()))?;
+    if check {
+        check_here(&config, plugin, component, &bytes)?;
+    }
     let published = connect_and(config_path, async |cluster| {
         vigie::cluster::plugins::publish(&cluster, plugin, &bytes).await
     })?;
