@@ -5,7 +5,7 @@ mod cli;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use cli::{bench, faq_check, golden, kpi, report, scaffold, simulate, user};
+use cli::{bench, cluster, faq_check, golden, kpi, report, scaffold, simulate, user};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -123,6 +123,9 @@ enum Command {
     /// Measure events per second through a chain of plugins on one core,
     /// and the cost of a fresh instance.
     Bench(bench::BenchArgs),
+    /// Act on a whole cluster (`[cluster]`): `publish` a plugin version to
+    /// every host (docs/cluster.md).
+    Cluster(cluster::ClusterArgs),
     /// Show executed actions from the audit log (time, community, channel,
     /// target user, plugin, reason, platform reply), filtered.
     Audit(report::AuditArgs),
@@ -284,6 +287,7 @@ fn real_main(command: Command) -> Result<()> {
             json,
         } => check(&plugin, plugin_config.as_deref(), json),
         Command::Bench(args) => bench::run(args),
+        Command::Cluster(args) => cluster::run(args),
         Command::New(args) => scaffold::new(args),
         Command::Audit(args) => report::audit(args),
         Command::DeadLetters(args) => report::dead_letters(args),
@@ -477,6 +481,15 @@ fn run(
             &data_dir,
         ))?;
         builder = builder.secret(shared);
+        // Start on the plugin versions published to the cluster: a host
+        // started after a publish runs what the others run.
+        if watch {
+            let published = tokio_runtime()?.block_on(vigie::cluster::plugins::latest_for(
+                cluster,
+                &config.base_dir,
+            ))?;
+            builder = builder.published(vigie::reload::PublishedVersions::starting_with(published));
+        }
     }
     let host = builder.build_from_config(&config)?;
     // Input that ends (files, stdin): the actions are printed in the order

@@ -61,6 +61,7 @@ pub struct VigieBuilder {
     max_instances: Option<u32>,
     workers: Option<usize>,
     observer: Option<Arc<crate::console::Observer>>,
+    published: crate::reload::PublishedVersions,
 }
 
 impl Vigie {
@@ -77,6 +78,7 @@ impl Vigie {
             max_instances: None,
             workers: None,
             observer: None,
+            published: Default::default(),
         }
     }
 
@@ -337,7 +339,8 @@ impl Vigie {
     /// events are published to the cluster, the partitions this host
     /// holds are handled through the same chains, and the actions of its
     /// connectors are carried out here. Hot reload follows the local
-    /// files as on a single host.
+    /// files as on a single host, and the plugin versions published to the
+    /// cluster ([`crate::cluster::plugins`]).
     pub async fn run_cluster(
         &self,
         cluster: &crate::cluster::ClusterConfig,
@@ -359,11 +362,24 @@ impl Vigie {
             budget: self.instance_budget(),
         };
         let (reload_stop_tx, reload_stop) = watch::channel(false);
+        // Plugin versions published to the cluster go through the same
+        // reload as the local files: followed only when the host reloads.
+        let follower = self.watch.as_ref().map(|reloader| {
+            tokio::spawn(crate::cluster::plugins::follow(
+                cluster.clone(),
+                base_dir.to_path_buf(),
+                reloader.published.clone(),
+                reload_stop.clone(),
+            ))
+        });
         let reloader = self.spawn_reloader(reload_stop);
         let result =
             crate::cluster::host::run(parts, cluster, base_dir, sources, executor, shutdown).await;
         let _ = reload_stop_tx.send(true);
         if let Some(task) = reloader {
+            let _ = task.await;
+        }
+        if let Some(task) = follower {
             let _ = task.await;
         }
         result
@@ -404,6 +420,14 @@ impl VigieBuilder {
     /// config.
     pub fn watch(mut self, config_path: impl Into<std::path::PathBuf>) -> Self {
         self.watch = Some(config_path.into());
+        self
+    }
+
+    /// Start on these plugin components published to the cluster instead
+    /// of the files the config names (those that fail their checks fall
+    /// back to the file), and follow the new ones (with `watch`).
+    pub fn published(mut self, published: crate::reload::PublishedVersions) -> Self {
+        self.published = published;
         self
     }
 
@@ -478,8 +502,17 @@ impl VigieBuilder {
             Some(s) => s,
             None => Arc::new(Secret::load_or_create(&data_dir)?),
         };
-        let routes = load_routes(config, &runtime, &store, &secret, versions.as_ref())?;
+        let published = self.published.clone();
+        let routes = load_routes_with(
+            config,
+            &runtime,
+            &store,
+            &secret,
+            versions.as_ref(),
+            &published.accepted(),
+        )?;
         let live = Arc::new(LiveRoutes::new(routes));
+        published.keep_serving(&live);
         let watch = self.watch.take().map(|config_path| Reloader {
             config_path,
             runtime: runtime.clone(),
@@ -494,6 +527,7 @@ impl VigieBuilder {
             live: live.clone(),
             config: config.clone(),
             versions: versions.clone(),
+            published,
         });
         Ok(Vigie {
             live,
@@ -573,10 +607,51 @@ pub fn load_routes(
     secret: &Arc<Secret>,
     versions: Option<&crate::versions::KeptVersions>,
 ) -> Result<Routes> {
+    load_routes_with(config, runtime, store, secret, versions, &BTreeMap::new())
+}
+
+/// As [`load_routes`], with the plugin components published to the
+/// cluster in place of the files their entries name; one that fails its
+/// checks is refused with the reason, and the file serves.
+pub fn load_routes_with(
+    config: &Config,
+    runtime: &Runtime,
+    store: &Arc<dyn Store>,
+    secret: &Arc<Secret>,
+    versions: Option<&crate::versions::KeptVersions>,
+    published: &BTreeMap<String, crate::reload::PublishedVersion>,
+) -> Result<Routes> {
     let load = |entry: PluginEntry| -> Result<PluginDef> {
-        let bytes = builtin::component_bytes(&entry.component)
-            .with_context(|| format!("plugin `{}`", entry.name))?;
-        let def = PluginDef::load(runtime, entry, &bytes, store.clone(), secret.clone())?;
+        let from_cluster = published.get(&entry.name).and_then(|v| {
+            match PluginDef::load(
+                runtime,
+                v.entry(entry.clone()),
+                &v.bytes,
+                store.clone(),
+                secret.clone(),
+            ) {
+                Ok(def) => Some((def, v.bytes.as_ref().clone())),
+                Err(e) => {
+                    tracing::error!(
+                        "plugin `{}`: the version published to the cluster ({}) is refused, the \
+                         file {} serves: {e:#}",
+                        entry.name,
+                        &v.hash[..12],
+                        entry.component
+                    );
+                    None
+                }
+            }
+        });
+        let (def, bytes) = match from_cluster {
+            Some(loaded) => loaded,
+            None => {
+                let bytes = builtin::component_bytes(&entry.component)
+                    .with_context(|| format!("plugin `{}`", entry.name))?;
+                let def = PluginDef::load(runtime, entry, &bytes, store.clone(), secret.clone())?;
+                (def, bytes)
+            }
+        };
         if let Some(versions) = versions {
             if let Err(e) = versions.keep(&def, &bytes) {
                 tracing::warn!(

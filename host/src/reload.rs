@@ -9,6 +9,12 @@
 //! one that fails on its first events is rolled back by the chain (see
 //! [`crate::chain::Chain::update`]). Only plugins whose file or entry
 //! changed are reloaded; plugin state lives in the store and carries over.
+//!
+//! In a cluster, a plugin component published to the cluster
+//! (`vigie cluster publish`, [`crate::cluster::plugins`]) replaces the file
+//! its entry names: [`PublishedVersions`] holds those bytes, and a new
+//! published version goes through this same reload (compile, checks,
+//! `configure`), or is refused and the running version stays.
 
 use crate::builtin;
 use crate::chain::PluginDef;
@@ -20,9 +26,195 @@ use crate::store::Store;
 use anyhow::Result;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
+
+/// One plugin component published to the cluster.
+#[derive(Clone, Debug)]
+pub struct PublishedVersion {
+    pub bytes: Arc<Vec<u8>>,
+    /// The component's SHA-256 (hex), as actions and logs name it.
+    pub hash: String,
+}
+
+impl PublishedVersion {
+    pub fn new(bytes: Vec<u8>) -> PublishedVersion {
+        PublishedVersion {
+            hash: crate::runtime::hash_hex(&bytes),
+            bytes: Arc::new(bytes),
+        }
+    }
+
+    /// `entry`, running this version instead of its file.
+    pub fn entry(&self, mut entry: crate::config::PluginEntry) -> crate::config::PluginEntry {
+        entry.component = format!(
+            "cluster:{}/{}@{}",
+            crate::cluster::plugins::PLUGIN_BUCKET,
+            entry.name,
+            &self.hash[..12]
+        );
+        entry
+    }
+}
+
+/// The plugin components published to the cluster, by plugin name: they
+/// replace the component file the config names. `accepted` are those in
+/// force (or in force at start); `pending` those received and not yet
+/// through the reload's checks. Shared by the cluster's follower (which
+/// adds to `pending` and wakes the reloader) and the reloader (which tries
+/// them, then keeps or drops each).
+#[derive(Clone, Default)]
+pub struct PublishedVersions {
+    inner: Arc<Mutex<Published>>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+#[derive(Default)]
+struct Published {
+    accepted: BTreeMap<String, PublishedVersion>,
+    /// `None`: the published version was removed (back to the file).
+    pending: BTreeMap<String, Option<PublishedVersion>>,
+}
+
+impl PublishedVersions {
+    /// With the versions a host starts on (already checked at load).
+    pub fn starting_with(accepted: BTreeMap<String, PublishedVersion>) -> PublishedVersions {
+        let versions = PublishedVersions::default();
+        versions.lock().accepted = accepted;
+        versions
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Published> {
+        // A panic elsewhere while holding it leaves plain maps: still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new version of `plugin` was published (`None`: removed); the
+    /// reloader tries it at once.
+    pub fn offer(&self, plugin: &str, version: Option<PublishedVersion>) {
+        self.lock().pending.insert(plugin.to_string(), version);
+        self.wake.notify_one();
+    }
+
+    /// The hash of the version of `plugin` in force or waiting to be tried.
+    pub fn latest_hash(&self, plugin: &str) -> Option<String> {
+        let published = self.lock();
+        match published.pending.get(plugin) {
+            Some(v) => v.as_ref().map(|v| v.hash.clone()),
+            None => published.accepted.get(plugin).map(|v| v.hash.clone()),
+        }
+    }
+
+    /// What a plugin entry runs: its published version (the entry then
+    /// names it `cluster:vigie-plugins/NAME@HASH`, so errors, the console and
+    /// the kept versions say where it came from), else the component file
+    /// its entry names.
+    pub fn resolve(
+        map: &BTreeMap<String, PublishedVersion>,
+        entry: crate::config::PluginEntry,
+    ) -> Result<(crate::config::PluginEntry, Vec<u8>)> {
+        match map.get(&entry.name) {
+            Some(v) => Ok((v.entry(entry), v.bytes.as_ref().clone())),
+            None => {
+                let bytes = builtin::component_bytes(&entry.component)?;
+                Ok((entry, bytes))
+            }
+        }
+    }
+
+    /// Takes the pending versions: the accepted ones with them on top, and
+    /// what was pending (to settle after the reload).
+    fn take_pending(
+        &self,
+    ) -> (
+        BTreeMap<String, PublishedVersion>,
+        BTreeMap<String, Option<PublishedVersion>>,
+    ) {
+        let mut published = self.lock();
+        let pending = std::mem::take(&mut published.pending);
+        let mut candidate = published.accepted.clone();
+        for (name, version) in &pending {
+            match version {
+                Some(v) => candidate.insert(name.clone(), v.clone()),
+                None => candidate.remove(name),
+            };
+        }
+        (candidate, pending)
+    }
+
+    /// After a reload: a pending version now in force is accepted; one the
+    /// checks refused is dropped (the reload logged why), so later reloads
+    /// of the local files do not try it again.
+    fn settle(&self, pending: BTreeMap<String, Option<PublishedVersion>>, live: &LiveRoutes) {
+        let in_force = live.snapshot().definitions();
+        let mut published = self.lock();
+        for (name, version) in pending {
+            match version {
+                None => {
+                    published.accepted.remove(&name);
+                    let from_file = in_force
+                        .values()
+                        .filter(|d| d.entry.name == name)
+                        .all(|d| !d.entry.component.starts_with("cluster:"));
+                    if from_file {
+                        tracing::info!(
+                            "plugin `{name}`: its published version was removed; the component \
+                             file of its entry serves"
+                        );
+                    } else {
+                        tracing::error!(
+                            "plugin `{name}`: its published version was removed, but the \
+                             component file of its entry was refused (see above): the published \
+                             version keeps serving until the file loads"
+                        );
+                    }
+                }
+                Some(v) if !in_force.values().any(|d| d.entry.name == name) => {
+                    tracing::info!(
+                        "plugin `{name}`: a version was published to the cluster, but no chain of \
+                         this host runs `{name}`"
+                    );
+                    published.accepted.insert(name, v);
+                }
+                Some(v) => {
+                    let serving = in_force
+                        .values()
+                        .any(|d| d.entry.name == name && d.loaded.hash == v.hash);
+                    if serving {
+                        tracing::info!(
+                            "plugin `{name}`: the version published to the cluster ({}) serves",
+                            &v.hash[..12]
+                        );
+                        published.accepted.insert(name, v);
+                    } else {
+                        tracing::error!(
+                            "plugin `{name}`: the version published to the cluster ({}) was \
+                             refused (see above); the running version keeps serving",
+                            &v.hash[..12]
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// At start: drops the published versions the host could not load
+    /// ([`crate::pipeline::load_routes`] fell back to the file and said why).
+    pub fn keep_serving(&self, live: &LiveRoutes) {
+        let in_force = live.snapshot().definitions();
+        self.lock().accepted.retain(|name, v| {
+            let mut running = in_force.values().filter(|d| d.entry.name == *name);
+            // Kept when no chain runs it: it serves if a chain comes to.
+            running.clone().next().is_none() || running.any(|d| d.loaded.hash == v.hash)
+        });
+    }
+
+    /// The versions in force.
+    pub fn accepted(&self) -> BTreeMap<String, PublishedVersion> {
+        self.lock().accepted.clone()
+    }
+}
 
 /// Editors write a file in several steps: wait this long after the last
 /// change before reloading.
@@ -44,6 +236,8 @@ pub struct Reloader {
     /// Where the versions it loads are kept (a host owning its data
     /// directory).
     pub versions: Option<crate::versions::KeptVersions>,
+    /// The components published to the cluster (a cluster host).
+    pub published: PublishedVersions,
 }
 
 impl Reloader {
@@ -84,6 +278,10 @@ impl Reloader {
         loop {
             let paths = tokio::select! {
                 p = rx.recv() => match p { Some(p) => p, None => return Ok(()) },
+                _ = self.published.wake.notified() => {
+                    config = self.reload_published(config).await?;
+                    continue;
+                }
                 _ = shutdown.changed() => return Ok(()),
             };
             let mut touched: HashSet<PathBuf> = paths.into_iter().collect();
@@ -121,16 +319,7 @@ impl Reloader {
                     .join(", ")
             );
             let started = Instant::now();
-            let this = ReloadJob {
-                config_path: self.config_path.clone(),
-                runtime: self.runtime.clone(),
-                baseline: self.baseline.clone(),
-                store: self.store.clone(),
-                secret: self.secret.clone(),
-                live: self.live.clone(),
-                previous: config,
-                versions: self.versions.clone(),
-            };
+            let this = self.job(config, self.published.accepted());
             let next = tokio::task::spawn_blocking(move || this.reload())
                 .await
                 .map_err(|e| anyhow::anyhow!("reload task panicked: {e}"))?;
@@ -148,6 +337,44 @@ impl Reloader {
                 }
             }
         }
+    }
+
+    fn job(&self, previous: Config, published: BTreeMap<String, PublishedVersion>) -> ReloadJob {
+        ReloadJob {
+            config_path: self.config_path.clone(),
+            runtime: self.runtime.clone(),
+            baseline: self.baseline.clone(),
+            store: self.store.clone(),
+            secret: self.secret.clone(),
+            live: self.live.clone(),
+            previous,
+            versions: self.versions.clone(),
+            published,
+        }
+    }
+
+    /// Tries the versions published to the cluster since the last time,
+    /// through the same reload as a changed file; returns the config now
+    /// in force.
+    async fn reload_published(&self, config: Config) -> Result<Config> {
+        let (candidate, pending) = self.published.take_pending();
+        if pending.is_empty() {
+            return Ok(config);
+        }
+        tracing::info!(
+            "new version(s) of {} published to the cluster: reloading",
+            pending
+                .keys()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let this = self.job(config, candidate);
+        let next = tokio::task::spawn_blocking(move || this.reload())
+            .await
+            .map_err(|e| anyhow::anyhow!("reload task panicked: {e}"))?;
+        self.published.settle(pending, &self.live);
+        Ok(next)
     }
 
     /// The config file, every plugin component file it names, and every
@@ -190,6 +417,8 @@ struct ReloadJob {
     live: Arc<LiveRoutes>,
     previous: Config,
     versions: Option<crate::versions::KeptVersions>,
+    /// Components published to the cluster: they replace the files.
+    published: BTreeMap<String, PublishedVersion>,
 }
 
 impl ReloadJob {
@@ -245,8 +474,8 @@ impl ReloadJob {
                     continue;
                 }
             };
-            let bytes = match builtin::component_bytes(&entry.component) {
-                Ok(b) => b,
+            let (entry, bytes) = match PublishedVersions::resolve(&self.published, entry) {
+                Ok(resolved) => resolved,
                 Err(e) => {
                     tracing::error!("plugin `{name}`: {e:#}; its current version keeps serving");
                     keep_current(&mut defs);
@@ -375,14 +604,14 @@ impl ReloadJob {
         let entries = RouteEntries::of(config, &files.files);
         let mut overridden = HashMap::new();
         for (key, (entry, at)) in entries.overridden {
-            let bytes = builtin::component_bytes(&entry.component);
-            if let (Some(old), Ok(bytes)) = (in_force.get(&key), &bytes) {
-                if old.entry == entry && old.loaded.hash == crate::runtime::hash_hex(bytes) {
+            let resolved = PublishedVersions::resolve(&self.published, entry);
+            if let (Some(old), Ok((entry, bytes))) = (in_force.get(&key), &resolved) {
+                if old.entry == *entry && old.loaded.hash == crate::runtime::hash_hex(bytes) {
                     overridden.insert(key, old.clone());
                     continue;
                 }
             }
-            match bytes.and_then(|bytes| {
+            match resolved.and_then(|(entry, bytes)| {
                 let def = load_entry_bytes(&self.runtime, entry, &bytes, &self.store, &self.secret)?;
                 self.keep(&def, &bytes);
                 Ok(def)

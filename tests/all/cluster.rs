@@ -1172,3 +1172,325 @@ fn a_crash_before_an_action_s_ack_carries_it_out_once() {
 fn a_crash_after_an_action_s_ack_does_not_lose_it() {
     crash_and_restart("after-action-ack", 30, false);
 }
+
+/// A host whose one plugin `p` is the probe test plugin, from a file of
+/// its own directory (the version every host starts with), every action
+/// also written to `actions.jsonl` (which version decided it: its
+/// `plugin_hash`).
+fn probe_host_dir(root: &Path, url: &str, host: &str) -> PathBuf {
+    let dir = root.join(host);
+    std::fs::create_dir_all(&dir).expect("host dir");
+    std::fs::copy(crate::env::plugin("probe"), dir.join("p.wasm")).expect("copy probe");
+    std::fs::write(
+        dir.join("vigie.toml"),
+        format!(
+            r#"data_dir = "data"
+default_chain = ["p"]
+
+[plugins.p]
+component = "p.wasm"
+grants = ["reply"]
+config = {{ name = "p" }}
+
+[[sinks]]
+type = "jsonl"
+path = "actions.jsonl"
+
+[cluster]
+urls = ["{url}"]
+host_id = "{host}"
+partitions = {PARTITIONS}
+lease_ttl_secs = 3
+ack_wait_secs = 4
+"#
+        ),
+    )
+    .expect("write vigie.toml");
+    dir
+}
+
+/// The `n`-th event of `c`, counted by the probe (`count=N` replies).
+fn counted_event(c: &str, n: usize) -> Event {
+    let mut e = event(c, n);
+    e.text = "*:count n".into();
+    e
+}
+
+/// `vigie cluster publish --config CONFIG p FILE`, with `--no-check` when
+/// `check` is false (the hosts' own checks are under test).
+fn publish_plugin(config: &Path, file: &Path, check: bool) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["cluster", "publish", "--config"])
+        .arg(config)
+        .arg("p")
+        .arg(file)
+        .args(if check { None } else { Some("--no-check") })
+        .output()
+        .expect("run vigie cluster publish");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "vigie cluster publish failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Waits until every host's log holds `pattern`; how long each took.
+fn wait_logs(hosts: &[&VigieProcess], pattern: &str, timeout: Duration) -> Vec<Duration> {
+    let started = Instant::now();
+    let mut seen: Vec<Option<Duration>> = vec![None; hosts.len()];
+    while seen.iter().any(Option::is_none) {
+        for (i, host) in hosts.iter().enumerate() {
+            if seen[i].is_none() && host.log().contains(pattern) {
+                seen[i] = Some(started.elapsed());
+            }
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "not every host logged `{pattern}`:\n{}",
+            hosts
+                .iter()
+                .map(|h| h.log())
+                .collect::<Vec<_>>()
+                .join("\n----\n")
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    seen.into_iter().flatten().collect()
+}
+
+/// Publishes events `from..=to` of every community, interleaved.
+fn publish_counted(
+    cluster: &Cluster,
+    rt: &tokio::runtime::Runtime,
+    communities: &[String],
+    from: usize,
+    to: usize,
+) {
+    rt.block_on(async {
+        let mut acks = Vec::new();
+        for n in from..=to {
+            for c in communities {
+                acks.push(
+                    cluster
+                        .publish_event(&counted_event(c, n))
+                        .await
+                        .expect("publish"),
+                );
+            }
+        }
+        for ack in acks {
+            ack.await.expect("stored");
+        }
+    });
+}
+
+/// Each host's actions: (host, event number, plugin hash, reply text).
+fn host_actions(dirs: &[PathBuf]) -> Vec<(String, usize, String, String)> {
+    let mut all = Vec::new();
+    for dir in dirs {
+        let host = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(dir.join("actions.jsonl")).unwrap_or_default();
+        for line in text.lines() {
+            let action: vigie::DecidedAction = serde_json::from_str(line).expect("action line");
+            let n = action
+                .event_id
+                .as_deref()
+                .and_then(|id| id.rsplit_once('#'))
+                .and_then(|(_, n)| n.parse().ok())
+                .expect("event number");
+            let reply = match &action.action {
+                vigie::Action::Reply { text, .. } => text.clone(),
+                other => panic!("unexpected action {other:?}"),
+            };
+            all.push((host.clone(), n, action.by.plugin_hash, reply));
+        }
+    }
+    all
+}
+
+#[test]
+fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let nats = NatsServer::start();
+    let root = tempfile::tempdir().expect("temp dir");
+    let dirs: Vec<PathBuf> = ["a", "b", "c"]
+        .iter()
+        .map(|h| probe_host_dir(root.path(), &nats.url, h))
+        .collect();
+    let start = |dir: &Path| {
+        let mut process = VigieProcess::start(&dir.join("vigie.toml"), "cluster-test");
+        process.wait_log("following the plugin versions published");
+        process
+    };
+    let (a, b) = (start(&dirs[0]), start(&dirs[1]));
+    let rt = rt();
+    let cluster = rt
+        .block_on(Cluster::connect(
+            &cluster_config(&nats.url, "t"),
+            Path::new("."),
+        ))
+        .expect("connect");
+    let holders_are = |count: usize| {
+        wait_for(
+            "the hosts holding partitions",
+            Duration::from_secs(60),
+            || {
+                let holders = rt
+                    .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
+                    .ok()?;
+                let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
+                (holders.iter().all(Option::is_some) && distinct.len() == count).then_some(())
+            },
+        )
+    };
+    holders_are(2);
+    let communities: Vec<String> = (0..24).map(community).collect();
+    let original = std::fs::read(crate::env::plugin("probe")).expect("probe");
+    let v0 = vigie::runtime::hash_hex(&original);
+
+    // 1. Every host runs its own file.
+    publish_counted(&cluster, &rt, &communities, 1, 5);
+    wait_done(&cluster, &rt, Duration::from_secs(60));
+
+    // 2. A new version, published once: every host checks it and runs it.
+    let next = crate::reload::variant(&original, "cluster-v1");
+    let v1 = vigie::runtime::hash_hex(&next);
+    let next_file = root.path().join("p-v1.wasm");
+    std::fs::write(&next_file, &next).expect("write v1");
+    let command = Instant::now();
+    let said = publish_plugin(&dirs[0].join("vigie.toml"), &next_file, true);
+    let command = command.elapsed();
+    assert!(said.contains(&v1) && said.contains("checked: "), "{said}");
+    let serving = format!("published to the cluster ({}) serves", &v1[..12]);
+    let took = wait_logs(&[&a, &b], &serving, Duration::from_secs(30));
+    println!(
+        "v1 published (`vigie cluster publish` took {command:?}); from its end: serving on host a \
+         after {:?}, on host b after {:?}",
+        took[0], took[1]
+    );
+    publish_counted(&cluster, &rt, &communities, 6, 10);
+    wait_done(&cluster, &rt, Duration::from_secs(60));
+
+    // 3. A host started after the publish starts on the published version.
+    let c = start(&dirs[2]);
+    assert!(
+        c.log().contains(&format!(
+            "starting on the version published to the cluster ({})",
+            &v1[..12]
+        )),
+        "{}",
+        c.log()
+    );
+    holders_are(3);
+
+    // 4. A broken version: refused by every host, v1 keeps serving.
+    let broken_file = root.path().join("p-broken.wasm");
+    std::fs::write(&broken_file, &original[..original.len() / 2]).expect("write broken");
+    let broken = vigie::runtime::hash_hex(&original[..original.len() / 2]);
+    // Checked first, the command refuses it and publishes nothing.
+    let refused_here = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["cluster", "publish", "--config"])
+        .arg(dirs[0].join("vigie.toml"))
+        .arg("p")
+        .arg(&broken_file)
+        .output()
+        .expect("run vigie cluster publish");
+    let stderr = String::from_utf8_lossy(&refused_here.stderr);
+    assert!(
+        !refused_here.status.success() && stderr.contains("not published"),
+        "{stderr}"
+    );
+    publish_plugin(&dirs[0].join("vigie.toml"), &broken_file, false);
+    let refused = format!("published to the cluster ({}) was refused", &broken[..12]);
+    let took = wait_logs(&[&a, &b, &c], &refused, Duration::from_secs(30));
+    println!("broken version published: refused by hosts a, b, c after {took:?}");
+    // A sound component that refuses this entry's config (automod knows no
+    // `name`): refused at `configure`, v1 keeps serving.
+    let foreign = std::fs::read(crate::env::plugin("automod")).expect("automod");
+    let foreign_hash = vigie::runtime::hash_hex(&foreign);
+    publish_plugin(
+        &dirs[0].join("vigie.toml"),
+        &crate::env::plugin("automod"),
+        false,
+    );
+    let refused_config = format!(
+        "published to the cluster ({}) was refused",
+        &foreign_hash[..12]
+    );
+    let took = wait_logs(&[&a, &b, &c], &refused_config, Duration::from_secs(30));
+    println!("a component refusing the config published: refused by hosts a, b, c after {took:?}");
+    publish_counted(&cluster, &rt, &communities, 11, 15);
+    wait_done(&cluster, &rt, Duration::from_secs(60));
+
+    // 5. Unpublished: every host goes back to its own file.
+    let out = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["cluster", "unpublish", "--config"])
+        .arg(dirs[0].join("vigie.toml"))
+        .arg("p")
+        .output()
+        .expect("run vigie cluster unpublish");
+    assert!(out.status.success(), "{out:?}");
+    let took = wait_logs(
+        &[&a, &b, &c],
+        "its published version was removed; the component file of its entry serves",
+        Duration::from_secs(30),
+    );
+    println!("unpublished: hosts a, b, c back on their file after {took:?}");
+    publish_counted(&cluster, &rt, &communities, 16, 20);
+    wait_done(&cluster, &rt, Duration::from_secs(60));
+
+    // Every event once, in order, the probe's count carried across versions.
+    let plan: BTreeMap<String, usize> = communities.iter().map(|c| (c.clone(), 20)).collect();
+    check_exactly_once(&cluster, &rt, &plan);
+    let logs: Vec<String> = [a, b, c].into_iter().map(VigieProcess::stop).collect();
+    let actions = host_actions(&dirs);
+    assert_eq!(actions.len(), communities.len() * 20, "one reply per event");
+    for (host, n, hash, reply) in &actions {
+        let expected = if *n <= 5 || *n > 15 { &v0 } else { &v1 };
+        assert_eq!(
+            hash, expected,
+            "host {host}, event {n}: decided by {hash}, expected {expected}"
+        );
+        // The probe's count, kept in the fenced state, goes on across
+        // versions and hosts.
+        assert_eq!(*reply, format!("count={n}"), "host {host}");
+    }
+    // Each host handled events after each publish: the checks above are
+    // about every host, not one.
+    for (host, phase) in [("a", 6..=10), ("b", 6..=10), ("a", 11..=15), ("b", 11..=15)]
+        .into_iter()
+        .chain([
+            ("c", 11..=15),
+            ("a", 16..=20),
+            ("b", 16..=20),
+            ("c", 16..=20),
+        ])
+    {
+        assert!(
+            actions
+                .iter()
+                .any(|(h, n, _, _)| h == host && phase.contains(n)),
+            "host {host} handled none of events {phase:?}"
+        );
+    }
+    for (log, host) in logs.iter().zip(["a", "b", "c"]) {
+        // The refusal names the published version, not the local file.
+        assert!(
+            log.contains(&format!("cluster:vigie-plugins/p@{}", &broken[..12])),
+            "host {host}:\n{log}"
+        );
+        let configure = log
+            .lines()
+            .find(|l| l.contains(&format!("cluster:vigie-plugins/p@{}", &foreign_hash[..12])))
+            .unwrap_or_default();
+        assert!(
+            configure.contains("unknown field"),
+            "host {host}: {configure}"
+        );
+    }
+}

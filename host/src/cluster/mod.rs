@@ -39,6 +39,9 @@
 //!
 //! An event tried `max_deliver` times goes to `VIGIE_DEAD` (subject
 //! `vigie.dead.<partition>`) and its partition moves on.
+//!
+//! Beside the path, [`plugins`]: plugin components published once to the
+//! object store bucket `vigie-plugins`, hot-reloaded by every host.
 
 pub mod config;
 pub mod crash;
@@ -47,6 +50,7 @@ pub mod host;
 pub mod lease;
 pub mod outbox;
 pub mod partition;
+pub mod plugins;
 pub mod publish;
 pub mod state;
 pub mod worker;
