@@ -662,6 +662,13 @@ impl<'a> Reading<'a> {
     /// Whether most letters of the message, word `i` left out, are
     /// capitals.
     fn shouting(&self, i: usize) -> bool {
+        let (upper, lower) = self.cases_around(i);
+        upper > lower
+    }
+
+    /// How many capital and small letters the message has, word `i` left
+    /// out.
+    fn cases_around(&self, i: usize) -> (usize, usize) {
         let w = &self.words[i];
         let (mut upper, mut lower) = (0usize, 0usize);
         for (at, c) in self.text.char_indices() {
@@ -674,7 +681,7 @@ impl<'a> Reading<'a> {
                 lower += 1;
             }
         }
-        upper > lower
+        (upper, lower)
     }
 
     /// Whether word `i` is an acronym that happens to spell a rude word:
@@ -701,18 +708,8 @@ impl<'a> Reading<'a> {
         if !capitals {
             return false;
         }
-        // Shouting: most of the other letters in capitals too.
-        let (mut upper, mut lower) = (0usize, 0usize);
-        for (at, c) in self.text.char_indices() {
-            if (w.start..w.end).contains(&at) || !c.is_alphabetic() {
-                continue;
-            }
-            if c.is_uppercase() {
-                upper += 1;
-            } else if c.is_lowercase() {
-                lower += 1;
-            }
-        }
+        // Shouting: many of the other letters in capitals too.
+        let (upper, lower) = self.cases_around(i);
         if lower == 0 || upper * 2 > lower {
             return false;
         }
