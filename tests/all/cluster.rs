@@ -307,6 +307,22 @@ fn plan(communities: usize, events: usize) -> BTreeMap<String, usize> {
     plan
 }
 
+/// Waits (a minute at most) until every partition is held and `hosts`
+/// distinct hosts hold them.
+fn wait_for_partition_holders(rt: &tokio::runtime::Runtime, cluster: &Cluster, hosts: usize) {
+    wait_for(
+        &format!("{hosts} hosts holding partitions"),
+        Duration::from_secs(60),
+        || {
+            let holders = rt
+                .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
+                .ok()?;
+            let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
+            (holders.iter().all(Option::is_some) && distinct.len() == hosts).then_some(())
+        },
+    )
+}
+
 fn signal(process: &VigieProcess, sig: &str) {
     let status = Command::new("kill")
         .args([sig, &process.pid().to_string()])
@@ -499,17 +515,7 @@ fn a_killed_host_s_partitions_are_taken_over_without_loss() {
         ))
         .expect("connect");
     // Every host holds its partitions before the events come.
-    wait_for(
-        "three hosts holding partitions",
-        Duration::from_secs(60),
-        || {
-            let holders = rt
-                .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
-                .ok()?;
-            let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
-            (holders.iter().all(Option::is_some) && distinct.len() == 3).then_some(())
-        },
-    );
+    wait_for_partition_holders(&rt, &cluster, 3);
     let plan = plan(120, 2000);
     publish_all(&cluster, &rt, &plan);
     wait_for(
@@ -567,17 +573,7 @@ fn a_host_paused_past_its_lease_applies_nothing_twice() {
             Path::new("."),
         ))
         .expect("connect");
-    wait_for(
-        "two hosts holding partitions",
-        Duration::from_secs(60),
-        || {
-            let holders = rt
-                .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
-                .ok()?;
-            let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
-            (holders.iter().all(Option::is_some) && distinct.len() == 2).then_some(())
-        },
-    );
+    wait_for_partition_holders(&rt, &cluster, 2);
     let plan = plan(100, 1500);
     publish_all(&cluster, &rt, &plan);
     wait_for("some events handled", Duration::from_secs(300), || {
@@ -822,17 +818,7 @@ fn killing_the_nats_stream_leader_loses_nothing_and_keeps_order() {
             assert_eq!(info.config.num_replicas, 3, "{name} is not on the three");
         }
     });
-    wait_for(
-        "three hosts holding partitions",
-        Duration::from_secs(60),
-        || {
-            let holders = rt
-                .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
-                .ok()?;
-            let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
-            (holders.iter().all(Option::is_some) && distinct.len() == 3).then_some(())
-        },
-    );
+    wait_for_partition_holders(&rt, &cluster, 3);
     let first = plan(60, 1200);
     publish_all(&cluster, &rt, &first);
     wait_for(
@@ -1335,19 +1321,7 @@ fn a_plugin_version_published_once_serves_on_every_host_and_a_broken_one_on_none
             Path::new("."),
         ))
         .expect("connect");
-    let holders_are = |count: usize| {
-        wait_for(
-            "the hosts holding partitions",
-            Duration::from_secs(60),
-            || {
-                let holders = rt
-                    .block_on(vigie::cluster::lease::holders(&cluster.leases, PARTITIONS))
-                    .ok()?;
-                let distinct: std::collections::BTreeSet<_> = holders.iter().flatten().collect();
-                (holders.iter().all(Option::is_some) && distinct.len() == count).then_some(())
-            },
-        )
-    };
+    let holders_are = |count: usize| wait_for_partition_holders(&rt, &cluster, count);
     holders_are(2);
     let communities: Vec<String> = (0..24).map(community).collect();
     let original = std::fs::read(crate::env::plugin("probe")).expect("probe");
